@@ -1,0 +1,361 @@
+"""The ``tocsin`` command line: thin commands over the importable library.
+
+Exit status: 0 success; 1 at least one input failed (the rest were stored); 2 usage error;
+3 the database cannot be used; 4 not found (show); 130 interrupted (what was done is kept).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from tocsin import __version__
+from tocsin.config import Config
+from tocsin.demo import QUESTION, run_demo
+from tocsin.errors import ConfigError, StoreError
+from tocsin.export import export_jsonl
+from tocsin.ingest.pipeline import IngestReport, ingest
+from tocsin.store.db import Store
+
+EXIT_FAILED_INPUTS = 1
+EXIT_STORE = 3
+EXIT_NOT_FOUND = 4
+EXIT_INTERRUPTED = 130
+
+out = Console()
+err = Console(stderr=True)
+
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="TOCSIN_DB",
+    default="tocsin.db",
+    show_default=True,
+    help="SQLite database file (or set TOCSIN_DB).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+
+
+def _emit(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _open(db: Path) -> Store:
+    try:
+        return Store.open(db)
+    except StoreError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(EXIT_STORE)
+
+
+def _period(value: str | None) -> tuple[date, date] | None:
+    if not value:
+        return None
+    try:
+        start, _, end = value.partition("..")
+        return date.fromisoformat(start), date.fromisoformat(end or start)
+    except ValueError as exc:
+        raise click.BadParameter(f"expected YYYY-MM-DD..YYYY-MM-DD, got {value!r}") from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tocsin")
+def main() -> None:
+    """tocsin: news reporting into an auditable assessment of a geopolitical question."""
+
+
+@main.command("ingest")
+@click.argument("targets", nargs=-1, required=True)
+@db_option
+@click.option(
+    "--workers",
+    type=click.IntRange(0),
+    default=None,
+    envvar="TOCSIN_WORKERS",
+    help="Worker processes for cleaning; 0 or unset means one per core.",
+)
+@click.option(
+    "--period",
+    default=None,
+    metavar="START..END",
+    help="Dates the collection covers (YYYY-MM-DD..YYYY-MM-DD); bounds date estimates.",
+)
+@click.option(
+    "--max-input-bytes",
+    type=click.IntRange(1),
+    default=None,
+    help="Largest file or record accepted (default 50 MB).",
+)
+@click.option(
+    "--fetch-timeout",
+    type=click.FloatRange(0.1),
+    default=None,
+    help="Seconds before an HTTP request is abandoned (default 20).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@json_option
+def ingest_cli(
+    targets: tuple[str, ...],
+    db: Path,
+    workers: int | None,
+    period: str | None,
+    max_input_bytes: int | None,
+    fetch_timeout: float | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Ingest files, folders (recursively), feeds, WARC files and http(s) URLs.
+
+    Reads .html/.htm (also .gz), .txt/.md, .jsonl, RSS/Atom (.xml/.rss/.atom or feed URLs)
+    and .warc/.warc.gz. Inputs already stored are skipped; failed inputs are recorded with
+    their reason and the batch goes on. Exit status 1 when any input failed.
+    """
+    try:
+        config = Config.load(
+            db=db, workers=workers, max_input_bytes=max_input_bytes, fetch_timeout=fetch_timeout
+        )
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    with _open(db) as store:
+        report = _with_progress(
+            lambda cb: ingest(
+                targets, store=store, config=config, period=_period(period), progress=cb
+            ),
+            quiet or as_json,
+        )
+    _finish(report, db, as_json)
+
+
+def _with_progress(run: Any, quiet: bool) -> IngestReport:
+    if quiet:
+        return run(None)  # type: ignore[no-any-return]
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def tick(locator: str, outcome: str) -> None:
+            bar.update(task, advance=1, description=f"{outcome}: {Path(locator).name[:40]}")
+
+        return run(tick)  # type: ignore[no-any-return]
+
+
+def _finish(report: IngestReport, db: Path, as_json: bool) -> None:
+    if as_json:
+        _emit({**report.to_dict(), "db": str(db)})
+    else:
+        _print_report(report, db)
+    if report.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if report.failures:
+        sys.exit(EXIT_FAILED_INPUTS)
+
+
+def _print_report(report: IngestReport, db: Path) -> None:
+    if report.added:
+        table = Table(title="Articles added", show_lines=False)
+        for col in ("id", "title", "outlet", "published", "words", "duplicate of"):
+            table.add_column(col, overflow="fold")
+        for a in report.added:
+            when = "—" if a.published is None else a.published.isoformat()
+            if a.published and a.estimated:
+                when += " (est.)"
+            dup = "" if a.duplicate_of is None else f"#{a.duplicate_of} ({a.similarity:.0%})"
+            table.add_row(
+                str(a.id), a.title or "(no title)", a.outlet or "—", when, str(a.words), dup
+            )
+        out.print(table)
+    for source, article in report.duplicates:
+        out.print(f"[yellow]duplicate[/yellow] {source} = article #{article}")
+    if report.failures:
+        table = Table(title="Failed inputs", title_style="red")
+        for col in ("input", "code", "reason"):
+            table.add_column(col, overflow="fold")
+        for source, code, reason in report.failures:
+            table.add_row(source, code, reason)
+        out.print(table)
+    out.print(
+        f"{len(report.added)} added ({report.near_duplicates} near-duplicates), "
+        f"{len(report.duplicates)} exact duplicates, {report.unchanged} already stored, "
+        f"{report.skipped} skipped, {len(report.failures)} failed "
+        f"in {report.seconds:.1f}s. Database: {db}"
+    )
+    if report.interrupted:
+        out.print("[yellow]Interrupted[/yellow]: what was done is stored; run again to finish.")
+
+
+@main.command("demo")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="tocsin-demo.db",
+    show_default=True,
+    help="Database to create afresh for the demo.",
+)
+@json_option
+def demo_cli(db: Path, as_json: bool) -> None:
+    """Ingest the five bundled Belarus 2022 articles into a fresh database and summarise them."""
+    if not as_json:
+        out.print(f"[bold]tocsin demo[/bold]: {QUESTION}")
+    report = _with_progress(lambda cb: run_demo(db, progress=cb), as_json)
+    _finish(report, db.resolve(), as_json)
+
+
+@main.command("status")
+@db_option
+@json_option
+def status_cli(db: Path, as_json: bool) -> None:
+    """Counts of stored inputs by state, and every failure with its reason."""
+    with _open(db) as store:
+        counts, failures = store.counts(), store.failures()
+    if as_json:
+        _emit({"db": str(db), "counts": counts, "failures": failures})
+        return
+    table = Table(title=f"tocsin store {db}")
+    table.add_column("state")
+    table.add_column("count", justify="right")
+    for key, value in counts.items():
+        table.add_row(key.replace("_", " "), str(value))
+    out.print(table)
+    if failures:
+        ftable = Table(title="Failures", title_style="red")
+        for col in ("id", "input", "code", "reason", "attempts"):
+            ftable.add_column(col, overflow="fold")
+        for f in failures:
+            ftable.add_row(
+                str(f["id"]), f["locator"], f["error_code"], f["error"], str(f["attempts"])
+            )
+        out.print(ftable)
+
+
+@main.command("show")
+@click.argument("article_id", type=int)
+@db_option
+@json_option
+def show_cli(article_id: int, db: Path, as_json: bool) -> None:
+    """One article: its metadata, provenance and clean text."""
+    with _open(db) as store:
+        article = store.article(article_id)
+        extra = store.article_extra(article_id) if article else {}
+    if article is None:
+        err.print(f"[red]error:[/red] no article {article_id} in {db}")
+        sys.exit(EXIT_NOT_FOUND)
+    if as_json:
+        _emit({**article.model_dump(mode="json"), **extra})
+        return
+    out.print(f"[bold]#{article.id} {article.title or '(no title)'}[/bold]")
+    rows = {
+        "source": article.source,
+        "url": article.url,
+        "outlet": article.outlet,
+        "authors": ", ".join(article.authors) or None,
+        "published": _date_text(
+            article.published, article.published_estimated, article.published_range
+        ),
+        "dated by": extra.get("published_method"),
+        "language": article.language,
+        "words": article.words,
+        "duplicate of": article.duplicate_of,
+        "boilerplate removed": len(extra.get("removed", [])),
+    }
+    for key, value in rows.items():
+        if value not in (None, ""):
+            out.print(f"[dim]{key:>20}[/dim]  {value}")
+    out.print()
+    out.print(article.text, highlight=False, markup=False)
+
+
+def _date_text(value: date | None, estimated: bool, span: tuple[date, date] | None) -> str | None:
+    if value is None:
+        return None
+    if not estimated:
+        return value.isoformat()
+    return f"{value.isoformat()} (estimated, between {span[0]} and {span[1]})" if span else None
+
+
+@main.command("search")
+@click.argument("query")
+@db_option
+@click.option(
+    "--limit", type=click.IntRange(1), default=20, show_default=True, help="Most results shown."
+)
+@json_option
+def search_cli(query: str, db: Path, limit: int, as_json: bool) -> None:
+    """Full-text search (SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*), best first."""
+    with _open(db) as store:
+        hits = store.search(query, limit)
+    if as_json:
+        _emit(
+            [
+                {
+                    "id": h.article_id,
+                    "title": h.title,
+                    "snippet": h.snippet,
+                    "score": round(h.score, 4),
+                }
+                for h in hits
+            ]
+        )
+        return
+    if not hits:
+        out.print("no matches")
+    for h in hits:
+        out.print(
+            f"[bold]#{h.article_id}[/bold] {h.title or '(no title)'} [dim]({h.score:.2f})[/dim]"
+        )
+        out.print(f"    {h.snippet}", highlight=False, markup=False)
+
+
+@main.command("export")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format (see docs/formats.md).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@click.option("--no-duplicates", is_flag=True, help="Leave out near-duplicates.")
+@json_option
+def export_cli(db: Path, fmt: str, output: Path | None, no_duplicates: bool, as_json: bool) -> None:
+    """Export articles, one JSON object per line (JSONL is already machine output; --json
+    prints a summary of the export instead of nothing)."""
+    with _open(db) as store:
+        if output is None:
+            n = export_jsonl(store, sys.stdout, include_duplicates=not no_duplicates)
+        else:
+            with output.open("w", encoding="utf-8") as fh:
+                n = export_jsonl(store, fh, include_duplicates=not no_duplicates)
+    if output is not None:
+        if as_json:
+            _emit({"exported": n, "format": fmt, "output": str(output)})
+        else:
+            err.print(f"exported {n} articles to {output}")

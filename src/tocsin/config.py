@@ -1,0 +1,96 @@
+"""Settings as data: every knob has a name, a default, an environment variable and help text.
+
+A test checks that each setting is documented in docs/cli.md, so none can hide.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from tocsin.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "TOCSIN_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "tocsin.db", "SQLite database file."),
+    Setting("workers", 0, "Worker processes for cleaning; 0 means one per core."),
+    Setting("max_input_bytes", 50 * 1024 * 1024, "Largest input file or record accepted."),
+    Setting("max_fetch_bytes", 10 * 1024 * 1024, "Largest HTTP response body accepted."),
+    Setting("fetch_timeout", 20.0, "Seconds before an HTTP request is abandoned."),
+    Setting("max_redirects", 5, "Redirects followed before a URL counts as a redirect loop."),
+    Setting("max_html_depth", 400, "Deepest element nesting accepted in an HTML page."),
+    Setting(
+        "near_duplicate_threshold",
+        0.6,
+        "Shingle Jaccard at or above which an article is a near-duplicate.",
+    ),
+    Setting(
+        "date_horizon_days",
+        60,
+        "Days after the latest dated event that an undated article may have appeared.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings; build with ``Config.load(**overrides)``."""
+
+    db: Path = Path("tocsin.db")
+    workers: int = 0
+    max_input_bytes: int = 50 * 1024 * 1024
+    max_fetch_bytes: int = 10 * 1024 * 1024
+    fetch_timeout: float = 20.0
+    max_redirects: int = 5
+    max_html_depth: int = 400
+    near_duplicate_threshold: float = 0.6
+    date_horizon_days: int = 60
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Config:
+        """Defaults, then TOCSIN_* environment variables, then explicit non-None overrides."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            setting = _BY_NAME.get(f.name)
+            if setting is None:
+                continue
+            raw: Any = os.environ.get(setting.env)
+            if overrides.get(f.name) is not None:
+                raw = overrides[f.name]
+            if raw is None:
+                continue
+            values[f.name] = _coerce(setting, raw)
+        return cls(**values)
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    """Convert a raw value to the type of the setting's default, or raise ConfigError."""
+    kind = type(setting.default)
+    try:
+        if setting.name == "db":
+            return Path(raw)
+        value = kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{setting.env}={raw!r} is not a valid {kind.__name__}") from exc
+    if isinstance(value, int | float) and value < 0:
+        raise ConfigError(f"{setting.env} must not be negative, got {value}")
+    return value

@@ -1,0 +1,56 @@
+"""One exception tree for tocsin.
+
+    TocsinError
+     ├── InputError        one input could not be ingested; carries a FailureCode
+     ├── StoreError        the database is unusable (bad path, failed migration)
+     └── ConfigError       a setting has an invalid value
+
+InputError never escapes a batch: the pipeline records it against the input and goes on.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FailureCode(StrEnum):
+    """Why an input failed; stored in ``sources.error_code`` and documented in docs/cli.md."""
+
+    EMPTY = "empty"
+    BINARY = "binary"
+    UNDECODABLE = "undecodable"
+    TOO_LARGE = "too_large"
+    TOO_DEEP = "too_deep"
+    UNSAFE_XML = "unsafe_xml"
+    BAD_FEED = "bad_feed"
+    BAD_JSON = "bad_json"
+    NO_TEXT = "no_text"
+    UNSUPPORTED = "unsupported"
+    NOT_FOUND = "not_found"
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    REDIRECT_LOOP = "redirect_loop"
+    HTTP_STATUS = "http_status"
+    CONTENT_TYPE = "content_type"
+    INTERNAL = "internal"
+
+
+class TocsinError(Exception):
+    """Base of every error tocsin raises on purpose."""
+
+
+class InputError(TocsinError):
+    """An input that cannot become an article, with a machine code and a human reason."""
+
+    def __init__(self, code: FailureCode, reason: str) -> None:
+        super().__init__(f"{code.value}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class StoreError(TocsinError):
+    """The store cannot be opened or migrated."""
+
+
+class ConfigError(TocsinError):
+    """A setting has a value tocsin cannot use."""

@@ -1,0 +1,1 @@
+"""Ingestion: read or fetch sources, decode, clean, date, de-duplicate, store."""

@@ -1,0 +1,83 @@
+"""HTML to clean text and metadata with trafilatura, after refusing pathological markup."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import trafilatura
+from trafilatura.settings import use_config
+
+from tocsin.errors import FailureCode, InputError
+from tocsin.ingest.dates import parse_stated
+from tocsin.models import CleanArticle, DateEstimate
+
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+# Elements that never take an end tag, so they never deepen the tree.
+_VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr".split())
+_LANG = re.compile(rb"""<html[^>]*\blang\s*=\s*["']?([a-zA-Z]{2,3})""", re.I)
+
+
+def nesting_depth(html: bytes, limit: int) -> int:
+    """Deepest open-element nesting, counting until ``limit`` is passed (then returning it)."""
+    depth = deepest = 0
+    for m in _TAG.finditer(html):
+        closing, name, selfclosing = m[1], m[2].lower(), m[3]
+        if name in _VOID or selfclosing:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
+
+
+@lru_cache(maxsize=1)
+def _config() -> Any:
+    config = use_config()
+    # Default timeouts use signals, which do not work in worker threads; the pipeline caps size.
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return config
+
+
+def clean_html(html: str | bytes, url: str | None = None, *, max_depth: int = 400) -> CleanArticle:
+    """Main text (paragraphs separated by blank lines) and metadata of an HTML page."""
+    raw = html.encode("utf-8") if isinstance(html, str) else html
+    depth = nesting_depth(raw, max_depth)
+    if depth > max_depth:
+        raise InputError(
+            FailureCode.TOO_DEEP, f"HTML nests elements more than {max_depth} deep; refused"
+        )
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
+        config=_config(),
+    )
+    if doc is None or not (doc.text or "").strip():
+        raise InputError(FailureCode.NO_TEXT, "no article text found in the HTML")
+    text = "\n\n".join(p.strip() for p in doc.text.split("\n") if p.strip())
+    stated = parse_stated(doc.date)
+    published = None
+    if stated:
+        published = DateEstimate(
+            value=stated, estimated=False, low=stated, high=stated, method="HTML metadata"
+        )
+    authors = [a.strip() for a in re.split(r";|\band\b", doc.author or "") if a.strip()]
+    lang = doc.language
+    if not lang and (m := _LANG.search(raw[:4096])):
+        lang = m[1].decode("ascii").lower()
+    return CleanArticle(
+        text=text,
+        title=(doc.title or "").strip() or None,
+        authors=authors,
+        published=published,
+        outlet=doc.sitename or doc.hostname,
+        language=lang,
+        url=doc.url or url,
+    )

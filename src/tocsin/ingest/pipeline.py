@@ -1,0 +1,474 @@
+"""The ingest pipeline: expand inputs, clean them in worker processes, store them in order.
+
+Workers are pure (bytes in, cleaned record out); only the main process writes, one
+transaction per batch, so an interrupted run leaves whole items or nothing, and re-running
+the same command skips what is already stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import py3langid
+
+from tocsin.config import Config
+from tocsin.errors import FailureCode, InputError
+from tocsin.ingest import dedupe
+from tocsin.ingest.dates import estimate_published, parse_stated
+from tocsin.ingest.decode import decode, normalize_text
+from tocsin.ingest.fetch import make_client
+from tocsin.ingest.html import clean_html
+from tocsin.ingest.plaintext import clean_text
+from tocsin.ingest.sources import (
+    Expanded,
+    Failed,
+    Skipped,
+    expand_file,
+    expand_url,
+    is_url,
+    list_files,
+    parse_jsonl_record,
+)
+from tocsin.models import CleanArticle, DateEstimate, RawItem
+from tocsin.store.db import Store
+
+CLEANER_VERSION = "1"
+BATCH = 64  # items per transaction: small enough to lose little on a crash
+
+
+@dataclass
+class Processed:
+    """What a worker returns for one RawItem: a cleaned article, or the reason it failed."""
+
+    item: RawItem
+    sha256: str
+    compressed: bytes
+    article: CleanArticle | None = None
+    error: InputError | None = None
+    text_sha256: str = ""
+    minhash: bytes = b""
+    bands: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class ArticleRow:
+    id: int
+    locator: str
+    title: str | None
+    outlet: str | None
+    published: date | None
+    estimated: bool
+    words: int
+    duplicate_of: int | None
+    similarity: float | None
+
+
+@dataclass
+class IngestReport:
+    """Counts, failures and the articles added by one ingest run."""
+
+    added: list[ArticleRow] = field(default_factory=list)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def near_duplicates(self) -> int:
+        return sum(1 for a in self.added if a.duplicate_of is not None)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.interrupted
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": len(self.added),
+            "near_duplicates": self.near_duplicates,
+            "duplicates": len(self.duplicates),
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "failed": len(self.failures),
+            "interrupted": self.interrupted,
+            "seconds": round(self.seconds, 3),
+            "articles": [
+                {
+                    "id": a.id,
+                    "source": a.locator,
+                    "title": a.title,
+                    "outlet": a.outlet,
+                    "published": a.published.isoformat() if a.published else None,
+                    "published_estimated": a.estimated,
+                    "words": a.words,
+                    "duplicate_of": a.duplicate_of,
+                }
+                for a in self.added
+            ],
+            "duplicate_sources": [{"source": s, "duplicate_of": i} for s, i in self.duplicates],
+            "failures": [{"source": s, "code": c, "reason": r} for s, c, r in self.failures],
+        }
+
+
+Progress = Callable[[str, str], None]
+
+
+def ingest(
+    targets: Iterable[str | Path],
+    *,
+    store: Store,
+    config: Config | None = None,
+    period: tuple[date, date] | None = None,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> IngestReport:
+    """Ingest files, folders and URLs into ``store``; never raises for a bad input."""
+    config = config or Config.load()
+    report = IngestReport()
+    started = time.perf_counter()
+    options = {"period": period, "today": today or date.today(), "config": config}
+    writer = _Writer(store, config, report, progress)
+    try:
+        items = _new_items(_expand_all(targets, config, store, report), store, report, writer)
+        for processed in _process_all(items, options, config.worker_count):
+            writer.write(processed)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        writer.flush()
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def _expand_all(
+    targets: Iterable[str | Path], config: Config, store: Store, report: IngestReport
+) -> Iterator[Expanded]:
+    client = None
+    try:
+        for target in targets:
+            text = str(target)
+            if is_url(text):
+                if _stored_url(store, text):
+                    report.unchanged += 1
+                    continue
+                client = client or make_client(config)
+                yield from expand_url(text, client, config)
+                continue
+            path = Path(text)
+            if not path.exists():
+                yield Failed(
+                    text, "file", InputError(FailureCode.NOT_FOUND, "no such file or folder")
+                )
+                continue
+            for file in list_files(path):
+                yield from expand_file(file, config)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _stored_url(store: Store, url: str) -> bool:
+    """True when a URL was stored before: re-running does not fetch it again."""
+    row = store.conn.execute(
+        "SELECT 1 FROM sources WHERE locator = ? AND status IN ('ok', 'duplicate')", (url,)
+    ).fetchone()
+    return row is not None
+
+
+def _new_items(
+    expanded: Iterator[Expanded], store: Store, report: IngestReport, writer: _Writer
+) -> Iterator[RawItem]:
+    """Items not yet stored; failures and skips are recorded on the way."""
+    for entry in expanded:
+        if isinstance(entry, Skipped):
+            report.skipped += 1
+        elif isinstance(entry, Failed):
+            writer.fail(entry)
+        elif store.source_status(entry.locator, _sha(entry.data)) in ("ok", "duplicate"):
+            report.unchanged += 1
+        else:
+            yield entry
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _process_all(
+    items: Iterator[RawItem], options: dict[str, Any], workers: int
+) -> Iterator[Processed]:
+    """Process items in ``workers`` processes with a bounded window, yielding in input order."""
+    if workers <= 1:
+        for item in items:
+            yield process(item, options)
+        return
+    window = workers * 8
+    ctx = get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_ignore_sigint) as pool:
+        pending: list[Future[Processed]] = []
+        try:
+            for item in items:
+                pending.append(pool.submit(process, item, options))
+                while len(pending) >= window:
+                    wait(pending[:1], return_when=FIRST_COMPLETED)
+                    while pending and pending[0].done():
+                        yield pending.pop(0).result()
+            for future in pending:
+                yield future.result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is handled by the parent, which commits and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process(item: RawItem, options: dict[str, Any]) -> Processed:
+    """Decode, clean, date and fingerprint one item; pure, so it can run in any process."""
+    result = Processed(item=item, sha256=_sha(item.data), compressed=zlib.compress(item.data, 6))
+    try:
+        article = _clean(item, options["config"])
+        article = _finish(article, item, options)
+    except InputError as exc:
+        result.error = exc
+        return result
+    except Exception as exc:
+        result.error = InputError(FailureCode.INTERNAL, f"{type(exc).__name__}: {exc}")
+        return result
+    sig = dedupe.signature(article.text)
+    result.article = article
+    result.text_sha256 = dedupe.text_hash(article.text)
+    result.minhash = sig.tobytes()
+    result.bands = dedupe.band_keys(sig)
+    return result
+
+
+def _clean(item: RawItem, config: Config) -> CleanArticle:
+    if item.kind == "jsonl":
+        return _clean_jsonl(item, config)
+    text, _ = decode(item.data, item.content_type)
+    as_text = item.kind == "text" or item.hints.get("as") == "text"
+    if as_text:
+        return clean_text(normalize_text(text))
+    article = clean_html(text, item.url, max_depth=config.max_html_depth)
+    return article.model_copy(update={"text": normalize_text(article.text)})
+
+
+def _clean_jsonl(item: RawItem, config: Config) -> CleanArticle:
+    record = parse_jsonl_record(item.data)
+    if isinstance(record.get("html"), str) and record["html"]:
+        article = clean_html(
+            str(record["html"]), _str(record.get("url")), max_depth=config.max_html_depth
+        )
+        article = article.model_copy(update={"text": normalize_text(article.text)})
+    else:
+        text = normalize_text(str(record["text"]))
+        paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
+        article = CleanArticle(text="\n\n".join(paragraphs))
+    if not article.text.strip():
+        raise InputError(FailureCode.NO_TEXT, "record has empty text")
+    authors = record.get("authors")
+    if isinstance(authors, str):
+        authors = [authors]
+    updates: dict[str, Any] = {
+        "title": _str(record.get("title")) or article.title,
+        "url": _str(record.get("url")) or article.url,
+        "outlet": _str(record.get("outlet")) or article.outlet,
+        "authors": [str(a) for a in authors] if isinstance(authors, list) else article.authors,
+    }
+    stated = parse_stated(record.get("published"))
+    if stated:
+        updates["published"] = DateEstimate(
+            value=stated, estimated=False, low=stated, high=stated, method="stated in input"
+        )
+    return article.model_copy(update=updates)
+
+
+def _str(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> CleanArticle:
+    """Fill metadata from container hints, estimate a missing date, detect the language."""
+    if not article.text.strip():
+        raise InputError(FailureCode.NO_TEXT, "no article text left after cleaning")
+    hints = item.hints
+    updates: dict[str, Any] = {}
+    if not article.title and isinstance(hints.get("title"), str):
+        updates["title"] = hints["title"]
+    if not article.authors and isinstance(hints.get("authors"), list):
+        updates["authors"] = [str(a) for a in hints["authors"]]
+    if not article.outlet:
+        updates["outlet"] = hints.get("outlet") or _host(item.url)
+    updates["url"] = article.url or item.url
+    published = article.published
+    stated = parse_stated(hints.get("published"))
+    if published is None and stated:
+        published = DateEstimate(
+            value=stated, estimated=False, low=stated, high=stated, method="feed entry"
+        )
+    if published is None:
+        today = parse_stated(hints.get("crawled")) or options["today"]
+        published = estimate_published(
+            article.text,
+            today=today,
+            period=options["period"],
+            horizon_days=options["config"].date_horizon_days,
+        )
+    updates["published"] = published
+    if not article.language:
+        updates["language"] = py3langid.classify(article.text[:5000])[0]
+    return article.model_copy(update=updates)
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+class _Writer:
+    """Writes processed items in batches; the only code that touches the store during ingest."""
+
+    def __init__(
+        self, store: Store, config: Config, report: IngestReport, progress: Progress | None
+    ):
+        self.store = store
+        self.config = config
+        self.report = report
+        self.progress = progress
+        self.pending = 0
+
+    def _begin(self) -> None:
+        if not self.store.conn.in_transaction:
+            self.store.conn.execute("BEGIN IMMEDIATE")
+
+    def _tick(self, locator: str, outcome: str) -> None:
+        self.pending += 1
+        if self.pending >= BATCH:
+            self.flush()
+        if self.progress:
+            self.progress(locator, outcome)
+
+    def flush(self) -> None:
+        if self.store.conn.in_transaction:
+            self.store.conn.execute("COMMIT")
+        self.pending = 0
+
+    def fail(self, failed: Failed) -> None:
+        self._begin()
+        sha = _sha(failed.data) if failed.data else None
+        if failed.data is not None and sha:
+            self.store.put_blob(sha, failed.data)
+        self.store.record_source(
+            locator=failed.locator,
+            kind=failed.kind,
+            status="failed",
+            sha256=sha,
+            size=len(failed.data) if failed.data is not None else None,
+            error_code=failed.error.code.value,
+            error=failed.error.reason,
+        )
+        self.report.failures.append((failed.locator, failed.error.code.value, failed.error.reason))
+        self._tick(failed.locator, "failed")
+
+    def write(self, p: Processed) -> None:
+        self._begin()
+        item = p.item
+        self.store.put_blob(p.sha256, item.data, p.compressed)
+        common = {
+            "locator": item.locator,
+            "kind": item.kind,
+            "sha256": p.sha256,
+            "size": len(item.data),
+            "url": item.url,
+            "content_type": item.content_type,
+        }
+        if p.error is not None or p.article is None:
+            error = p.error or InputError(FailureCode.INTERNAL, "no result")
+            self.store.record_source(
+                **common, status="failed", error_code=error.code.value, error=error.reason
+            )
+            self.report.failures.append((item.locator, error.code.value, error.reason))
+            self._tick(item.locator, "failed")
+            return
+        existing = self.store.article_by_text_hash(p.text_sha256)
+        if existing is not None:
+            self.store.record_source(**common, status="duplicate", article_id=existing)
+            self.report.duplicates.append((item.locator, existing))
+            self._tick(item.locator, "duplicate")
+            return
+        source_id = self.store.record_source(**common, status="ok")
+        row = self._add_article(source_id, p)
+        self.store.set_source_article(source_id, row.id)
+        self.report.added.append(row)
+        self._tick(item.locator, "near-duplicate" if row.duplicate_of else "added")
+
+    def _add_article(self, source_id: int, p: Processed) -> ArticleRow:
+        a = p.article
+        assert a is not None
+        original, sim = self._near_duplicate(p)
+        pub = a.published
+        words = len(dedupe.normalized_words(a.text))
+        fields = {
+            "source_id": source_id,
+            "url": a.url,
+            "title": a.title,
+            "authors": json.dumps(a.authors, ensure_ascii=False),
+            "published": pub.value.isoformat() if pub else None,
+            "published_estimated": int(bool(pub and pub.estimated)),
+            "published_low": pub.low.isoformat() if pub else None,
+            "published_high": pub.high.isoformat() if pub else None,
+            "published_method": pub.method if pub else None,
+            "outlet": a.outlet,
+            "language": a.language,
+            "text": a.text,
+            "text_sha256": p.text_sha256,
+            "words": words,
+            "minhash": p.minhash,
+            "duplicate_of": original,
+            "similarity": sim,
+            "removed": json.dumps(a.removed, ensure_ascii=False),
+            "cleaner_version": CLEANER_VERSION,
+        }
+        article_id = self.store.add_article(fields, p.bands)
+        return ArticleRow(
+            id=article_id,
+            locator=p.item.locator,
+            title=a.title,
+            outlet=a.outlet,
+            published=pub.value if pub else None,
+            estimated=bool(pub and pub.estimated),
+            words=words,
+            duplicate_of=original,
+            similarity=sim,
+        )
+
+    def _near_duplicate(self, p: Processed) -> tuple[int | None, float | None]:
+        """The first-seen original this article nearly repeats, with the similarity."""
+        for candidate in self.store.candidates(p.bands):
+            sim = dedupe.similarity(p.minhash, candidate.minhash)
+            if sim >= self.config.near_duplicate_threshold:
+                original = self.store.conn.execute(
+                    "SELECT coalesce(duplicate_of, id) FROM articles WHERE id = ?",
+                    (candidate.article_id,),
+                ).fetchone()[0]
+                return int(original), round(sim, 4)
+        return None, None

@@ -1,0 +1,237 @@
+"""Expand what the user names (files, folders, URLs, containers) into RawItems, streaming.
+
+Containers (JSONL, feeds, WARC) yield one item per article; each item is the unit that is
+stored, skipped as already seen, or recorded as failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from tocsin.config import Config
+from tocsin.errors import FailureCode, InputError
+from tocsin.ingest.decode import gunzip
+from tocsin.ingest.feeds import looks_like_feed, parse_feed
+from tocsin.ingest.fetch import fetch, kind_for
+from tocsin.models import InputKind, RawItem
+
+_EXTENSIONS: dict[str, InputKind] = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".warc": "warc",
+    ".arc": "warc",
+}
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An input that failed before it became a RawItem (missing file, unreachable URL...)."""
+
+    locator: str
+    kind: str
+    error: InputError
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A container record that is not an article (a WARC request, an image response)."""
+
+    locator: str
+    reason: str
+
+
+Expanded = RawItem | Failed | Skipped
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def list_files(target: Path) -> list[Path]:
+    """Files under a folder, recursively, sorted; hidden files and databases left out."""
+    if not target.is_dir():
+        return [target]
+    found = []
+    for root, dirs, files in os.walk(target):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and not name.endswith((".db", ".db-wal", ".db-shm")):
+                found.append(Path(root) / name)
+    return found
+
+
+def kind_of(path: Path) -> InputKind | None:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return _EXTENSIONS.get(suffixes[-1]) if suffixes else None
+
+
+def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
+    locator = str(path)
+    if not path.exists():
+        yield Failed(locator, "file", InputError(FailureCode.NOT_FOUND, "no such file"))
+        return
+    kind = kind_of(path)
+    if kind == "warc":
+        yield from expand_warc(path, config)
+        return
+    size = path.stat().st_size
+    if size > config.max_input_bytes:
+        reason = f"file is {size:,} bytes, over the {config.max_input_bytes:,}-byte limit"
+        yield Failed(locator, kind or "file", InputError(FailureCode.TOO_LARGE, reason))
+        return
+    data = path.read_bytes()
+    if path.suffix.lower() == ".gz" or data[:2] == b"\x1f\x8b":
+        try:
+            data = gunzip(data, config.max_input_bytes)
+        except InputError as exc:
+            yield Failed(locator, kind or "file", exc, data)
+            return
+    if kind is None:
+        kind = (
+            "feed"
+            if looks_like_feed(data)
+            else "html"
+            if b"<html" in data[:4096].lower()
+            else "text"
+        )
+    if kind == "jsonl":
+        yield from expand_jsonl(locator, data)
+    elif kind == "feed":
+        yield from expand_feed(locator, data)
+    else:
+        yield RawItem(locator=locator, kind=kind, data=data)
+
+
+def expand_jsonl(locator: str, data: bytes) -> Iterator[Expanded]:
+    for lineno, line in enumerate(data.splitlines(), 1):
+        if line.strip():
+            yield RawItem(locator=f"{locator}:{lineno}", kind="jsonl", data=line)
+
+
+def expand_feed(locator: str, data: bytes, url: str | None = None) -> Iterator[Expanded]:
+    try:
+        entries = parse_feed(data)
+    except InputError as exc:
+        yield Failed(locator, "feed", exc, data)
+        return
+    for n, entry in enumerate(entries, 1):
+        html = entry.pop("html") or ""
+        entry_id = entry.pop("id") or str(n)
+        yield RawItem(
+            locator=f"{locator}#{entry_id}",
+            kind="feed",
+            data=html.encode("utf-8"),
+            url=entry.get("url") or url,
+            hints={k: v for k, v in entry.items() if v},
+        )
+
+
+def expand_warc(path: Path, config: Config) -> Iterator[Expanded]:
+    try:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                yield _warc_item(path, record, config)
+    except ArchiveLoadFailed as exc:
+        yield Failed(str(path), "warc", InputError(FailureCode.UNSUPPORTED, f"bad WARC: {exc}"))
+
+
+def _warc_item(path: Path, record: object, config: Config) -> Expanded:
+    headers = record.rec_headers  # type: ignore[attr-defined]
+    record_id = headers.get_header("WARC-Record-ID") or "?"
+    locator = f"{path}#{record_id.strip('<>')}"
+    if record.rec_type not in ("response", "resource"):  # type: ignore[attr-defined]
+        return Skipped(locator, f"WARC {record.rec_type} record")  # type: ignore[attr-defined]
+    http = record.http_headers  # type: ignore[attr-defined]
+    if http is not None and http.get_statuscode() != "200":
+        return Skipped(locator, f"HTTP status {http.get_statuscode()}")
+    content_type = (http.get_header("Content-Type") if http else None) or headers.get_header(
+        "Content-Type"
+    )
+    kind = kind_for(content_type)
+    if kind not in ("html", "text"):
+        return Skipped(locator, f"content type {content_type}")
+    data = record.content_stream().read(config.max_input_bytes + 1)  # type: ignore[attr-defined]
+    if len(data) > config.max_input_bytes:
+        reason = f"record over the {config.max_input_bytes:,}-byte limit"
+        return Failed(locator, "warc", InputError(FailureCode.TOO_LARGE, reason))
+    return RawItem(
+        locator=locator,
+        kind="warc",
+        data=data,
+        url=headers.get_header("WARC-Target-URI"),
+        content_type=content_type,
+        hints={"crawled": (headers.get_header("WARC-Date") or "")[:10], "as": kind},
+    )
+
+
+def expand_url(url: str, client: httpx.Client, config: Config) -> Iterator[Expanded]:
+    try:
+        item = fetch(url, client, config)
+    except InputError as exc:
+        yield Failed(url, "url", exc)
+        return
+    if item.kind == "feed" or looks_like_feed(item.data):
+        for entry in expand_feed(url, item.data, item.url):
+            yield _with_link_fetched(entry, client, config)
+        return
+    yield RawItem(
+        locator=url,
+        kind="url",
+        data=item.data,
+        url=item.url,
+        content_type=item.content_type,
+        hints={"as": item.kind},
+    )
+
+
+def _with_link_fetched(entry: Expanded, client: httpx.Client, config: Config) -> Expanded:
+    """A feed entry whose content is a mere summary is replaced by the page it links to."""
+    if not isinstance(entry, RawItem) or len(entry.data) > 1500 or not entry.url:
+        return entry
+    if not is_url(entry.url):
+        return entry
+    try:
+        page = fetch(entry.url, client, config)
+    except InputError as exc:
+        return Failed(entry.locator, "feed", exc, entry.data)
+    return RawItem(
+        locator=entry.locator,
+        kind="feed",
+        data=page.data,
+        url=page.url,
+        content_type=page.content_type,
+        hints=entry.hints,
+    )
+
+
+def parse_jsonl_record(data: bytes) -> dict[str, object]:
+    """One JSONL line as a dict with ``text`` or ``html``; raise InputError when unusable."""
+    try:
+        record = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(FailureCode.BAD_JSON, f"line is not JSON: {exc}") from exc
+    if not isinstance(record, dict):
+        raise InputError(FailureCode.BAD_JSON, "line is not a JSON object")
+    if not isinstance(record.get("text") or record.get("html"), str):
+        raise InputError(FailureCode.BAD_JSON, "object has neither 'text' nor 'html'")
+    return record

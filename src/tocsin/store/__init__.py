@@ -1,0 +1,1 @@
+"""SQLite store: schema, numbered migrations and the queries every stage uses."""

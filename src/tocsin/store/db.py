@@ -1,0 +1,335 @@
+"""The SQLite store: WAL journal, foreign keys, numbered migrations, FTS5 over clean text.
+
+Every write happens inside a transaction, so a crash (Ctrl-C, ``kill -9``) leaves the
+database as it was after the last commit; re-running an ingest completes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tocsin.errors import StoreError
+from tocsin.models import Article
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The numbered migrations shipped in ``tocsin/store/migrations``, in order."""
+    found = []
+    for entry in resources.files("tocsin.store").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    article_id: int
+    minhash: bytes
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: int
+    title: str | None
+    snippet: str
+    score: float
+
+
+class Store:
+    """A tocsin database. Open with ``Store.open(path)``; use as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        path = Path(path)
+        if path.parent and not path.parent.exists():
+            raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        store = cls(conn, path)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+        )
+        row = self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction; return the versions applied."""
+        try:
+            current = self.schema_version()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a tocsin database: {exc}") from exc
+        applied = []
+        for migration in migrations():
+            if migration.version <= current:
+                continue
+            script = (
+                "BEGIN;\n"
+                + migration.sql
+                + f"\nINSERT INTO schema_migrations(version, name) VALUES "
+                f"({migration.version}, '{migration.name}');\nCOMMIT;"
+            )
+            try:
+                self.conn.executescript(script)
+            except sqlite3.DatabaseError as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise StoreError(f"migration {migration.version:04d} failed: {exc}") from exc
+            applied.append(migration.version)
+        return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- sources ------------------------------------------------------------------------
+
+    def source_status(self, locator: str, sha256: str | None) -> str | None:
+        row = self.conn.execute(
+            "SELECT status FROM sources WHERE locator = ? AND coalesce(raw_sha256, '') = ?",
+            (locator, sha256 or ""),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_blob(self, sha256: str, raw: bytes, compressed: bytes | None = None) -> None:
+        data = compressed if compressed is not None else zlib.compress(raw, 6)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)",
+            (sha256, len(raw), data),
+        )
+
+    def blob(self, sha256: str) -> bytes:
+        row = self.conn.execute("SELECT data FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            raise KeyError(sha256)
+        return zlib.decompress(row[0])
+
+    def record_source(
+        self,
+        *,
+        locator: str,
+        kind: str,
+        status: str,
+        sha256: str | None = None,
+        size: int | None = None,
+        url: str | None = None,
+        content_type: str | None = None,
+        error_code: str | None = None,
+        error: str | None = None,
+        article_id: int | None = None,
+    ) -> int:
+        """Insert the source, or update it in place (a retried failure); return its id."""
+        row = self.conn.execute(
+            "SELECT id FROM sources WHERE locator = ? AND coalesce(raw_sha256, '') = ?",
+            (locator, sha256 or ""),
+        ).fetchone()
+        if row is None:
+            cur = self.conn.execute(
+                "INSERT INTO sources(locator, kind, raw_sha256, raw_size, url, content_type,"
+                " status, error_code, error, article_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    locator,
+                    kind,
+                    sha256,
+                    size,
+                    url,
+                    content_type,
+                    status,
+                    error_code,
+                    error,
+                    article_id,
+                ),
+            )
+            return int(cur.lastrowid or 0)
+        self.conn.execute(
+            "UPDATE sources SET status = ?, error_code = ?, error = ?, article_id = ?,"
+            " attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+            " WHERE id = ?",
+            (status, error_code, error, article_id, row[0]),
+        )
+        return int(row[0])
+
+    def set_source_article(self, source_id: int, article_id: int) -> None:
+        self.conn.execute("UPDATE sources SET article_id = ? WHERE id = ?", (article_id, source_id))
+
+    # -- articles -----------------------------------------------------------------------
+
+    def article_by_text_hash(self, sha256: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE text_sha256 = ?", (sha256,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def add_article(self, fields: dict[str, Any], bands: Sequence[tuple[int, int]]) -> int:
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        cur = self.conn.execute(
+            f"INSERT INTO articles({columns}) VALUES ({marks})", tuple(fields.values())
+        )
+        article_id = int(cur.lastrowid or 0)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO lsh_bands(band, key, article_id) VALUES (?, ?, ?)",
+            [(band, key, article_id) for band, key in bands],
+        )
+        return article_id
+
+    def candidates(self, bands: Sequence[tuple[int, int]]) -> list[Candidate]:
+        """Articles sharing at least one LSH band with the given keys, oldest first."""
+        if not bands:
+            return []
+        ids: set[int] = set()
+        for band, key in bands:
+            ids.update(
+                int(r[0])
+                for r in self.conn.execute(
+                    "SELECT article_id FROM lsh_bands WHERE band = ? AND key = ?", (band, key)
+                )
+            )
+        if not ids:
+            return []
+        marks = ",".join("?" for _ in ids)
+        rows = self.conn.execute(
+            f"SELECT id, minhash FROM articles WHERE id IN ({marks}) ORDER BY id", tuple(ids)
+        )
+        return [Candidate(int(r[0]), bytes(r[1])) for r in rows if r[1] is not None]
+
+    def article(self, article_id: int) -> Article | None:
+        row = self.conn.execute(_ARTICLE_SELECT + " WHERE a.id = ?", (article_id,)).fetchone()
+        return None if row is None else _row_to_article(row)
+
+    def articles(self, *, include_duplicates: bool = True) -> Iterator[Article]:
+        where = "" if include_duplicates else " WHERE a.duplicate_of IS NULL"
+        for row in self.conn.execute(_ARTICLE_SELECT + where + " ORDER BY a.id"):
+            yield _row_to_article(row)
+
+    def article_extra(self, article_id: int) -> dict[str, Any]:
+        """Provenance not in the export record: method of dating, removed boilerplate, hashes."""
+        row = self.conn.execute(
+            "SELECT a.published_method, a.removed, a.similarity, a.cleaner_version,"
+            " a.created_at, s.kind, s.raw_sha256, s.raw_size, s.content_type"
+            " FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return {}
+        extra = dict(row)
+        extra["removed"] = json.loads(extra["removed"])
+        return extra
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """FTS5 search ranked by BM25 with title hits weighted up; snippets mark hits with [ ]."""
+        try:
+            rows = self.conn.execute(
+                "SELECT rowid, title, snippet(articles_fts, 1, '[', ']', ' … ', 16) AS snip,"
+                " bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts"
+                " WHERE articles_fts MATCH ? ORDER BY score LIMIT ?",
+                (query, limit),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            # A query with FTS syntax errors is retried as a plain phrase search.
+            quoted = '"' + query.replace('"', '""') + '"'
+            return self.search(quoted, limit) if query != quoted else []
+        return [SearchHit(int(r[0]), r[1], r[2], -float(r[3])) for r in rows]
+
+    # -- reports ------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        counts = {"ok": 0, "duplicate": 0, "failed": 0}
+        for status, n in self.conn.execute("SELECT status, count(*) FROM sources GROUP BY status"):
+            counts[str(status)] = int(n)
+        row = self.conn.execute(
+            "SELECT count(*), count(duplicate_of), coalesce(sum(published_estimated), 0)"
+            " FROM articles"
+        ).fetchone()
+        counts["articles"] = int(row[0])
+        counts["near_duplicates"] = int(row[1])
+        counts["dates_estimated"] = int(row[2])
+        return counts
+
+    def failures(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT id, locator, kind, error_code, error, attempts, updated_at FROM sources"
+            " WHERE status = 'failed' ORDER BY id"
+        )
+        return [dict(r) for r in rows]
+
+
+_ARTICLE_SELECT = (
+    "SELECT a.id, s.locator AS source, a.url, a.title, a.authors, a.published,"
+    " a.published_estimated, a.published_low, a.published_high, a.outlet, a.language,"
+    " a.text, a.duplicate_of, a.words FROM articles a JOIN sources s ON s.id = a.source_id"
+)
+
+
+def _row_to_article(row: sqlite3.Row) -> Article:
+    low, high = row["published_low"], row["published_high"]
+    return Article(
+        id=row["id"],
+        source=row["source"],
+        url=row["url"],
+        title=row["title"],
+        authors=json.loads(row["authors"]),
+        published=date.fromisoformat(row["published"]) if row["published"] else None,
+        published_estimated=bool(row["published_estimated"]),
+        published_range=(date.fromisoformat(low), date.fromisoformat(high))
+        if low and high
+        else None,
+        outlet=row["outlet"],
+        language=row["language"],
+        text=row["text"],
+        duplicate_of=row["duplicate_of"],
+        words=row["words"],
+    )
