@@ -47,6 +47,10 @@ class InputError(TocsinError):
         self.code = code
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[FailureCode, str]]:
+        # Workers send failures back to the parent by pickling them.
+        return (type(self), (self.code, self.reason))
+
 
 class StoreError(TocsinError):
     """The store cannot be opened or migrated."""

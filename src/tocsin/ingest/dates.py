@@ -148,6 +148,9 @@ def find_dates(text: str) -> list[DateMention]:
 
 def _mention(m: re.Match[str]) -> DateMention | None:
     g = m.groupdict()
+    year: int | None
+    month: int | None
+    day: int | None
     if g.get("iy"):
         year, month, day = int(g["iy"]), int(g["im"]), int(g["id"])
     else:

@@ -71,12 +71,12 @@ def declared_encoding(data: bytes, content_type: str | None = None) -> str | Non
     ):
         if data.startswith(bom):
             return name
-    if content_type and (m := _CONTENT_TYPE_CHARSET.search(content_type)):
-        return _valid_codec(m[1])
+    if content_type and (header := _CONTENT_TYPE_CHARSET.search(content_type)):
+        return _valid_codec(header[1])
     head = data[:4096]
     for pattern in (_XML_DECL, _DECLARED):
-        if m := pattern.search(head):
-            return _valid_codec(m[1].decode("ascii", "ignore"))
+        if found := pattern.search(head):
+            return _valid_codec(found[1].decode("ascii", "ignore"))
     return None
 
 

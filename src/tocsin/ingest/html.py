@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import trafilatura
-from trafilatura.settings import use_config
+from trafilatura.settings import Document, use_config
 
 from tocsin.errors import FailureCode, InputError
 from tocsin.ingest.dates import parse_stated
@@ -59,9 +59,9 @@ def clean_html(html: str | bytes, url: str | None = None, *, max_depth: int = 40
         favor_recall=True,
         config=_config(),
     )
-    if doc is None or not (doc.text or "").strip():
+    if not isinstance(doc, Document) or not (doc.text or "").strip():
         raise InputError(FailureCode.NO_TEXT, "no article text found in the HTML")
-    text = "\n\n".join(p.strip() for p in doc.text.split("\n") if p.strip())
+    text = "\n\n".join(p.strip() for p in (doc.text or "").split("\n") if p.strip())
     stated = parse_stated(doc.date)
     published = None
     if stated:

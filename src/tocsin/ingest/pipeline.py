@@ -13,7 +13,8 @@ import signal
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
@@ -210,28 +211,52 @@ def _sha(data: bytes) -> str:
 def _process_all(
     items: Iterator[RawItem], options: dict[str, Any], workers: int
 ) -> Iterator[Processed]:
-    """Process items in ``workers`` processes with a bounded window, yielding in input order."""
+    """Process items in ``workers`` processes with a bounded window, yielding in input order.
+
+    A worker that dies (a crash in a C library on one input) fails that input only: the
+    pool is rebuilt and the items that were waiting are submitted again.
+    """
     if workers <= 1:
         for item in items:
             yield process(item, options)
         return
     window = workers * 8
-    ctx = get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_ignore_sigint) as pool:
-        pending: list[Future[Processed]] = []
-        try:
-            for item in items:
-                pending.append(pool.submit(process, item, options))
-                while len(pending) >= window:
-                    wait(pending[:1], return_when=FIRST_COMPLETED)
-                    while pending and pending[0].done():
-                        yield pending.pop(0).result()
-            for future in pending:
+    pending: list[tuple[RawItem, Future[Processed]]] = []
+    pool = _pool(workers)
+    try:
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < window:
+                nxt = next(items, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                pending.append((nxt, pool.submit(process, nxt, options)))
+            if not pending:
+                break
+            item, future = pending.pop(0)
+            try:
                 yield future.result()
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+            except BrokenProcessPool:
+                yield _failed(item, "the worker processing this input died")
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = _pool(workers)
+                pending = [(i, pool.submit(process, i, options)) for i, _ in pending]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_ignore_sigint)
+
+
+def _failed(item: RawItem, reason: str) -> Processed:
+    return Processed(
+        item=item,
+        sha256=_sha(item.data),
+        compressed=zlib.compress(item.data, 6),
+        error=InputError(FailureCode.INTERNAL, reason),
+    )
 
 
 def _ignore_sigint() -> None:
@@ -312,8 +337,9 @@ def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> Cl
     updates: dict[str, Any] = {}
     if not article.title and isinstance(hints.get("title"), str):
         updates["title"] = hints["title"]
-    if not article.authors and isinstance(hints.get("authors"), list):
-        updates["authors"] = [str(a) for a in hints["authors"]]
+    hinted_authors = hints.get("authors")
+    if not article.authors and isinstance(hinted_authors, list):
+        updates["authors"] = [str(a) for a in hinted_authors]
     if not article.outlet:
         updates["outlet"] = hints.get("outlet") or _host(item.url)
     updates["url"] = article.url or item.url
@@ -393,7 +419,7 @@ class _Writer:
         self._begin()
         item = p.item
         self.store.put_blob(p.sha256, item.data, p.compressed)
-        common = {
+        common: dict[str, Any] = {
             "locator": item.locator,
             "kind": item.kind,
             "sha256": p.sha256,

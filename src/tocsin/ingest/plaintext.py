@@ -9,9 +9,11 @@ what they must keep and drop.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 from tocsin.ingest.dates import find_dates
 from tocsin.models import CleanArticle, DateEstimate
@@ -60,7 +62,44 @@ _BYLINE = re.compile(
 _WORD = re.compile(r"\w+")
 _TERMINAL = re.compile(r"[.!?…][”\"’')\]]*$")
 _STOP = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "he", "her", "his", "in", "is", "it", "its", "of", "on", "or", "that", "the", "their", "them", "they", "this", "to", "was", "were", "which", "who", "will", "with"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "who",
+        "will",
+        "with",
+    ]
 )
 
 # Calibrated as a set on the seed articles; do not tune one in isolation.
@@ -148,7 +187,7 @@ def _mark_captions(blocks: list[Block]) -> None:
         for prev in blocks[max(0, i - 2) : i]:
             if prev.drop is None and prev.n <= SHORT_BLOCK_WORDS and not _is_prose_end(prev):
                 prev.drop = "caption"
-    for a, b in zip(blocks, blocks[1:], strict=False):
+    for a, b in itertools.pairwise(blocks):
         if a.drop and b.drop:
             continue
         if a.n > SHORT_BLOCK_WORDS or b.n > SHORT_BLOCK_WORDS:
@@ -202,7 +241,7 @@ def _mark_tail(blocks: list[Block]) -> None:
             return
 
 
-def _take_date_line(blocks: list[Block]) -> object:
+def _take_date_line(blocks: list[Block]) -> date | None:
     for b in blocks[:HEADER_BLOCKS]:
         if b.drop or b.n > 8:
             continue
@@ -222,11 +261,12 @@ def _take_date_line(blocks: list[Block]) -> object:
 
 def _take_bylines(blocks: list[Block]) -> list[str]:
     for b in blocks[:HEADER_BLOCKS]:
-        if b.drop is None and len(b.text) <= 60 and _BYLINE.match(b.text):
-            if b.text.lower().startswith("by ") or not _body_index(blocks, b):
-                b.drop = "byline"
-                names = re.sub(r"^by\s+", "", b.text, flags=re.I)
-                return [n.strip() for n in re.split(r",| and | & ", names) if n.strip()]
+        if b.drop is not None or len(b.text) > 60 or not _BYLINE.match(b.text):
+            continue
+        if b.text.lower().startswith("by ") or not _body_index(blocks, b):
+            b.drop = "byline"
+            names = re.sub(r"^by\s+", "", b.text, flags=re.I)
+            return [n.strip() for n in re.split(r",| and | & ", names) if n.strip()]
     return []
 
 
