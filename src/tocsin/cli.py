@@ -107,6 +107,11 @@ def main() -> None:
     default=None,
     help="Seconds before an HTTP request is abandoned (default 20).",
 )
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Process again inputs that failed before (network failures always are).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @json_option
 def ingest_cli(
@@ -116,6 +121,7 @@ def ingest_cli(
     period: str | None,
     max_input_bytes: int | None,
     fetch_timeout: float | None,
+    retry_failed: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -134,7 +140,12 @@ def ingest_cli(
     with _open(db) as store:
         report = _with_progress(
             lambda cb: ingest(
-                targets, store=store, config=config, period=_period(period), progress=cb
+                targets,
+                store=store,
+                config=config,
+                period=_period(period),
+                progress=cb,
+                retry_failed=retry_failed,
             ),
             quiet or as_json,
         )

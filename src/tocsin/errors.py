@@ -35,6 +35,18 @@ class FailureCode(StrEnum):
     INTERNAL = "internal"
 
 
+# Failures that depend on the network, not on the input's bytes: always retried.
+TRANSIENT = frozenset(
+    {
+        FailureCode.UNREACHABLE,
+        FailureCode.TIMEOUT,
+        FailureCode.HTTP_STATUS,
+        FailureCode.REDIRECT_LOOP,
+        FailureCode.CONTENT_TYPE,
+    }
+)
+
+
 class TocsinError(Exception):
     """Base of every error tocsin raises on purpose."""
 

@@ -8,7 +8,7 @@ import re
 import unicodedata
 import zlib
 
-from charset_normalizer import from_bytes
+from charset_normalizer import CharsetMatch, from_bytes
 
 from tocsin.errors import FailureCode, InputError
 
@@ -33,6 +33,45 @@ _CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", re
 _LITERAL_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
+# Characters that text never has in number: C0 controls other than whitespace, DEL, C1
+# controls, the replacement character and private-use code points.
+_UNREADABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
+_MAX_UNREADABLE = 0.02
+# The legacy code pages each language is usually written in. The detector cannot tell
+# French "déjà" in cp1252 from "dėją" in cp1257 by byte statistics, so the usual code page
+# of the language it detects wins unless it reads clearly worse.
+_USUAL: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        (
+            "English",
+            "German",
+            "French",
+            "Dutch",
+            "Italian",
+            "Spanish",
+            "Portuguese",
+            "Swedish",
+            "Norwegian",
+            "Danish",
+            "Finnish",
+            "Indonesian",
+        ),
+        ("cp1252",),
+    ),
+    **dict.fromkeys(
+        ("Polish", "Czech", "Slovak", "Hungarian", "Romanian", "Slovene", "Croatian"),
+        ("cp1250", "iso8859_2"),
+    ),
+    **dict.fromkeys(("Russian", "Ukrainian", "Bulgarian", "Serbian"), ("cp1251",)),
+    "Greek": ("cp1253", "iso8859_7"),
+    "Turkish": ("cp1254",),
+    "Hebrew": ("cp1255",),
+    "Arabic": ("cp1256",),
+    "Farsi": ("cp1256",),
+    "Lithuanian": ("cp1257",),
+    "Estonian": ("cp1257",),
+    "Vietnamese": ("cp1258",),
+}
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
@@ -82,9 +121,12 @@ def declared_encoding(data: bytes, content_type: str | None = None) -> str | Non
 
 def _valid_codec(name: str) -> str | None:
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
         return None
+    # As in browsers (WHATWG Encoding), a latin-1 label means windows-1252, its superset
+    # that pages labelled latin-1 use for curly quotes and dashes.
+    return "cp1252" if codec == "iso8859-1" else codec
 
 
 def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
@@ -98,18 +140,65 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
     candidates.append("utf-8")
     for encoding in candidates:
         try:
-            return data.decode(encoding), encoding
+            return _readable(data.decode(encoding)), encoding
         except (UnicodeDecodeError, LookupError):
             continue
-    best = from_bytes(data[:200_000], cp_isolation=None).best()
+    sample = data[:200_000]
+    best = from_bytes(sample, cp_isolation=None).best()
     if best is None or best.encoding is None:
         raise InputError(FailureCode.UNDECODABLE, "bytes match no known text encoding")
-    if best.chaos > 0.3:
+    if best.chaos > 0.3 or best.encoding.startswith(("utf_16", "utf_32")):
+        # UTF-16/32 text without a byte-order mark has NUL bytes, refused as binary above;
+        # a NUL-free guess of either is random bytes read as random code points.
         raise InputError(
             FailureCode.UNDECODABLE,
             f"bytes do not read as text (best guess {best.encoding}, {best.chaos:.0%} noise)",
         )
-    return data.decode(best.encoding, errors="replace"), best.encoding
+    encoding = _usual_encoding(sample, best) or best.encoding
+    return _readable(data.decode(encoding, errors="replace")), encoding
+
+
+def _readable(text: str) -> str:
+    """``text`` itself, unless it is mostly control characters: binary read as text."""
+    sample = text[:100_000]
+    unreadable = len(_UNREADABLE.findall(sample))
+    if unreadable > _MAX_UNREADABLE * len(sample):
+        raise InputError(
+            FailureCode.UNDECODABLE,
+            f"bytes do not read as text ({unreadable / len(sample):.0%} control characters)",
+        )
+    return text
+
+
+def _usual_encoding(data: bytes, best: CharsetMatch) -> str | None:
+    """The usual code page of the detected language, when it reads letters where ``best`` does.
+
+    Two such code pages differ only in which accented letter a byte stands for, which byte
+    statistics cannot decide; a code page that turns letters into symbols or flips their
+    case (KOI8-R read as cp1251) is a different reading and loses.
+    """
+    guess = data.decode(best.encoding, errors="replace")
+    for encoding in _USUAL.get(best.language, ()):
+        if encoding in best.could_be_from_charset:
+            return encoding
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if len(text) == len(guess) and all(
+            _same_kind(a, b) for a, b in zip(text, guess, strict=True) if a != b
+        ):
+            return encoding
+    return None
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Both letters (or combining marks) of the same case."""
+    return (
+        unicodedata.category(a)[0] in "LM"
+        and unicodedata.category(b)[0] in "LM"
+        and a.isupper() == b.isupper()
+    )
 
 
 def normalize_text(text: str) -> str:

@@ -25,13 +25,13 @@ from urllib.parse import urlsplit
 import py3langid
 
 from tocsin.config import Config
-from tocsin.errors import FailureCode, InputError
+from tocsin.errors import TRANSIENT, FailureCode, InputError
 from tocsin.ingest import dedupe
 from tocsin.ingest.dates import estimate_published, parse_stated
 from tocsin.ingest.decode import decode, normalize_text
 from tocsin.ingest.fetch import make_client
 from tocsin.ingest.html import clean_html
-from tocsin.ingest.plaintext import clean_text
+from tocsin.ingest.plaintext import clean_text, markdown_to_text
 from tocsin.ingest.sources import (
     Expanded,
     Failed,
@@ -135,15 +135,22 @@ def ingest(
     period: tuple[date, date] | None = None,
     progress: Progress | None = None,
     today: date | None = None,
+    retry_failed: bool = False,
 ) -> IngestReport:
-    """Ingest files, folders and URLs into ``store``; never raises for a bad input."""
+    """Ingest files, folders and URLs into ``store``; never raises for a bad input.
+
+    Inputs stored before are skipped. Inputs that failed before with the same bytes are
+    reported again but not re-processed, unless ``retry_failed``; network failures are
+    always retried.
+    """
     config = config or Config.load()
     report = IngestReport()
     started = time.perf_counter()
     options = {"period": period, "today": today or date.today(), "config": config}
-    writer = _Writer(store, config, report, progress)
+    writer = _Writer(store, config, report, progress, retry_failed)
     try:
-        items = _new_items(_expand_all(targets, config, store, report), store, report, writer)
+        expanded = _expand_all(targets, config, store, report)
+        items = _new_items(expanded, store, report, writer, retry_failed)
         for processed in _process_all(items, options, config.worker_count):
             writer.write(processed)
     except KeyboardInterrupt:
@@ -162,7 +169,7 @@ def _expand_all(
         for target in targets:
             text = str(target)
             if is_url(text):
-                if _stored_url(store, text):
+                if store.url_stored(text):
                     report.unchanged += 1
                     continue
                 client = client or make_client(config)
@@ -174,32 +181,36 @@ def _expand_all(
                     text, "file", InputError(FailureCode.NOT_FOUND, "no such file or folder")
                 )
                 continue
-            for file in list_files(path):
+            # Absolute paths, so that re-running from another folder finds the same sources.
+            for file in list_files(path.resolve()):
                 yield from expand_file(file, config)
     finally:
         if client is not None:
             client.close()
 
 
-def _stored_url(store: Store, url: str) -> bool:
-    """True when a URL was stored before: re-running does not fetch it again."""
-    row = store.conn.execute(
-        "SELECT 1 FROM sources WHERE locator = ? AND status IN ('ok', 'duplicate')", (url,)
-    ).fetchone()
-    return row is not None
-
-
 def _new_items(
-    expanded: Iterator[Expanded], store: Store, report: IngestReport, writer: _Writer
+    expanded: Iterator[Expanded],
+    store: Store,
+    report: IngestReport,
+    writer: _Writer,
+    retry_failed: bool,
 ) -> Iterator[RawItem]:
     """Items not yet stored; failures and skips are recorded on the way."""
     for entry in expanded:
         if isinstance(entry, Skipped):
             report.skipped += 1
-        elif isinstance(entry, Failed):
+            continue
+        if isinstance(entry, Failed):
             writer.fail(entry)
-        elif store.source_status(entry.locator, _sha(entry.data)) in ("ok", "duplicate"):
+            continue
+        sha = _sha(entry.data)
+        status = store.source_status(entry.locator, sha)
+        if status in ("ok", "duplicate"):
             report.unchanged += 1
+        elif status == "failed" and not retry_failed:
+            code, reason = store.source_failure(entry.locator, sha) or ("?", "?")
+            report.failures.append((entry.locator, code, f"{reason} (recorded before)"))
         else:
             yield entry
 
@@ -290,7 +301,10 @@ def _clean(item: RawItem, config: Config) -> CleanArticle:
     text, _ = decode(item.data, item.content_type)
     as_text = item.kind == "text" or item.hints.get("as") == "text"
     if as_text:
-        return clean_text(normalize_text(text))
+        text = normalize_text(text)
+        if item.hints.get("markup") == "markdown":
+            text = markdown_to_text(text)
+        return clean_text(text)
     article = clean_html(text, item.url, max_depth=config.max_html_depth)
     return article.model_copy(update={"text": normalize_text(article.text)})
 
@@ -374,9 +388,15 @@ class _Writer:
     """Writes processed items in batches; the only code that touches the store during ingest."""
 
     def __init__(
-        self, store: Store, config: Config, report: IngestReport, progress: Progress | None
+        self,
+        store: Store,
+        config: Config,
+        report: IngestReport,
+        progress: Progress | None,
+        retry_failed: bool = False,
     ):
         self.store = store
+        self.retry_failed = retry_failed
         self.config = config
         self.report = report
         self.progress = progress
@@ -399,8 +419,15 @@ class _Writer:
         self.pending = 0
 
     def fail(self, failed: Failed) -> None:
-        self._begin()
         sha = _sha(failed.data) if failed.data else None
+        known = self.store.source_failure(failed.locator, sha)
+        code = failed.error.code
+        if known and known[0] == code.value and code not in TRANSIENT and not self.retry_failed:
+            self.report.failures.append(
+                (failed.locator, code.value, f"{known[1]} (recorded before)")
+            )
+            return
+        self._begin()
         if failed.data is not None and sha:
             self.store.put_blob(sha, failed.data)
         self.store.record_source(
@@ -492,9 +519,5 @@ class _Writer:
         for candidate in self.store.candidates(p.bands):
             sim = dedupe.similarity(p.minhash, candidate.minhash)
             if sim >= self.config.near_duplicate_threshold:
-                original = self.store.conn.execute(
-                    "SELECT coalesce(duplicate_of, id) FROM articles WHERE id = ?",
-                    (candidate.article_id,),
-                ).fetchone()[0]
-                return int(original), round(sim, 4)
+                return self.store.original_of(candidate.article_id), round(sim, 4)
         return None, None

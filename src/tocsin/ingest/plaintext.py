@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from markdown_it import MarkdownIt
+
 from tocsin.ingest.dates import find_dates
 from tocsin.models import CleanArticle, DateEstimate
 
@@ -55,9 +57,8 @@ _CREDIT = re.compile(
 )
 _NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’.-]+|[A-Z]\.|de|van|von|der|al|bin|da|di|le|la)"
 _BYLINE = re.compile(
-    rf"^(?:by\s+)?{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,3}}"
-    rf"(?:(?:,| and| &) {_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,3}})*$",
-    re.I,
+    rf"^(?i:by\s+)?{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,3}}"
+    rf"(?:(?:,| and| &) {_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,3}})*$"
 )
 _WORD = re.compile(r"\w+")
 _TERMINAL = re.compile(r"[.!?…][”\"’')\]]*$")
@@ -123,6 +124,24 @@ class Block:
     @property
     def content(self) -> set[str]:
         return {w for w in self.words if w not in _STOP}
+
+
+def markdown_to_text(text: str) -> str:
+    """Markdown to plain text, one block per line: markup, link targets and images dropped."""
+    lines = []
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type == "inline" and token.children:
+            parts = [
+                " " if c.type in ("softbreak", "hardbreak") else c.content
+                for c in token.children
+                if c.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
+            line = "".join(parts).strip()
+            if line:
+                lines.append(line)
+        elif token.type in ("fence", "code_block"):
+            lines.extend(x for x in token.content.splitlines() if x.strip())
+    return "\n".join(lines)
 
 
 def split_blocks(text: str) -> list[Block]:

@@ -119,7 +119,9 @@ def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
     elif kind == "feed":
         yield from expand_feed(locator, data)
     else:
-        yield RawItem(locator=locator, kind=kind, data=data)
+        markdown = kind == "text" and ".md" in [s.lower() for s in path.suffixes]
+        hints: dict[str, object] = {"markup": "markdown"} if markdown else {}
+        yield RawItem(locator=locator, kind=kind, data=data, hints=hints)
 
 
 def expand_jsonl(locator: str, data: bytes) -> Iterator[Expanded]:

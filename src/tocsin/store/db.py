@@ -144,6 +144,15 @@ class Store:
         ).fetchone()
         return None if row is None else str(row[0])
 
+    def source_failure(self, locator: str, sha256: str | None) -> tuple[str, str] | None:
+        """(code, reason) of a recorded failure of this input, if there is one."""
+        row = self.conn.execute(
+            "SELECT error_code, error FROM sources WHERE locator = ? AND"
+            " coalesce(raw_sha256, '') = ? AND status = 'failed'",
+            (locator, sha256 or ""),
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
     def put_blob(self, sha256: str, raw: bytes, compressed: bytes | None = None) -> None:
         data = compressed if compressed is not None else zlib.compress(raw, 6)
         self.conn.execute(
@@ -202,6 +211,13 @@ class Store:
         )
         return int(row[0])
 
+    def url_stored(self, url: str) -> bool:
+        """True when a URL was stored before: re-running does not fetch it again."""
+        row = self.conn.execute(
+            "SELECT 1 FROM sources WHERE locator = ? AND status IN ('ok', 'duplicate')", (url,)
+        ).fetchone()
+        return row is not None
+
     def set_source_article(self, source_id: int, article_id: int) -> None:
         self.conn.execute("UPDATE sources SET article_id = ? WHERE id = ?", (article_id, source_id))
 
@@ -225,6 +241,13 @@ class Store:
             [(band, key, article_id) for band, key in bands],
         )
         return article_id
+
+    def original_of(self, article_id: int) -> int:
+        """The first-seen original of an article: itself, or what it nearly repeats."""
+        row = self.conn.execute(
+            "SELECT coalesce(duplicate_of, id) FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return int(row[0])
 
     def candidates(self, bands: Sequence[tuple[int, int]]) -> list[Candidate]:
         """Articles sharing at least one LSH band with the given keys, oldest first."""

@@ -1,0 +1,119 @@
+"""The pipeline end to end: workers, duplicates across runs, provenance kept."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zlib
+from pathlib import Path
+
+from tocsin.config import Config
+from tocsin.demo import PERIOD, articles_dir
+from tocsin.ingest.pipeline import ingest
+from tocsin.store.db import Store
+
+
+def _seeds(folder: Path) -> Path:
+    folder.mkdir()
+    for path in articles_dir().glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_two_workers_store_everything_and_record_failures(tmp_path: Path) -> None:
+    folder = _seeds(tmp_path / "in")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    (folder / "blank.txt").write_text("   \n")
+    with Store.open(tmp_path / "t.db") as store:
+        report = ingest([folder], store=store, config=Config.load(workers=2), period=PERIOD)
+        assert len(report.added) == 5
+        codes = sorted(code for _, code, _ in report.failures)
+        assert codes == ["binary", "empty"]
+        assert [a.locator for a in report.added] == sorted(a.locator for a in report.added)
+        assert store.counts()["failed"] == 2
+
+
+def test_raw_bytes_are_kept_and_recoverable(tmp_path: Path) -> None:
+    folder = _seeds(tmp_path / "in")
+    with Store.open(tmp_path / "t.db") as store:
+        ingest([folder], store=store, config=Config.load(workers=1))
+        for locator, sha in store.conn.execute("SELECT locator, raw_sha256 FROM sources"):
+            assert store.blob(sha) == Path(locator).read_bytes()
+        stored = store.conn.execute("SELECT sum(length(data)), sum(size) FROM blobs").fetchone()
+        assert stored[0] < stored[1]  # compressed
+        assert zlib.decompress(store.conn.execute("SELECT data FROM blobs").fetchone()[0])
+
+
+def test_exact_and_near_duplicates_across_runs(tmp_path: Path) -> None:
+    original = next(articles_dir().glob("002_*.txt")).read_text("utf-8")
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "carnegie.txt").write_text(original, "utf-8")
+    # The same text re-spaced elsewhere is an exact duplicate ...
+    (second / "copy.txt").write_text(original.replace("\n\n", "\n\n\n"), "utf-8")
+    # ... and a syndicated copy with an editor's note and a changed sentence is a near one.
+    edited = original.replace("No comments:", "Republished with permission.").replace(
+        "has started signaling", "began signaling"
+    )
+    (second / "syndicated.txt").write_text(edited, "utf-8")
+    config = Config.load(workers=1)
+    with Store.open(tmp_path / "t.db") as store:
+        assert len(ingest([first], store=store, config=config).added) == 1
+        report = ingest([second], store=store, config=config)
+        assert [s for s, _ in report.duplicates] == [str(second / "copy.txt")]
+        (near,) = report.added
+        assert near.duplicate_of == 1 and near.similarity is not None and near.similarity >= 0.6
+        exported = [a.duplicate_of for a in store.articles()]
+        assert exported == [None, 1]
+
+
+def test_jsonl_fields_are_taken_as_given(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    record = {
+        "text": "Minsk said on Monday that drills would continue.\nA second paragraph.",
+        "title": "Drills go on",
+        "authors": ["A. Writer"],
+        "published": "2022-10-11",
+        "outlet": "Example News",
+        "url": "https://example.org/drills",
+    }
+    path.write_text(json.dumps(record) + "\n", "utf-8")
+    with Store.open(tmp_path / "t.db") as store:
+        ingest([path], store=store, config=Config.load(workers=1))
+        (article,) = list(store.articles())
+    assert article.title == "Drills go on" and article.outlet == "Example News"
+    assert article.authors == ["A. Writer"] and article.url == "https://example.org/drills"
+    assert article.published is not None and article.published.isoformat() == "2022-10-11"
+    assert not article.published_estimated
+    assert article.text.split("\n\n")[1] == "A second paragraph."
+
+
+def test_known_failures_are_reported_again_without_touching_the_store(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.7 not an article")
+    with Store.open(tmp_path / "t.db") as store:
+        first = ingest([folder], store=store, config=Config.load(workers=1))
+        again = ingest([folder], store=store, config=Config.load(workers=1))
+        assert [c for _, c, _ in again.failures] == ["binary"] and not again.ok
+        assert "recorded before" in again.failures[0][2] and first.failures
+        assert store.failures()[0]["attempts"] == 1
+        retried = ingest([folder], store=store, config=Config.load(workers=1), retry_failed=True)
+        assert retried.failures and store.failures()[0]["attempts"] == 2
+
+
+def test_markdown_is_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text(
+        "# Belarus drills continue\n\nThe **defence ministry** said on 10 October 2022 that "
+        "[drills](https://example.org) near the border were *purely defensive*, and that "
+        "no mobilisation was planned at this stage of the exercises.\n\n![map](map.png)\n",
+        "utf-8",
+    )
+    with Store.open(tmp_path / "t.db") as store:
+        ingest([path], store=store, config=Config.load(workers=1))
+        (article,) = list(store.articles())
+    assert article.title == "Belarus drills continue"
+    assert article.text.startswith("The defence ministry said on 10 October 2022 that drills")
+    assert "*" not in article.text and "](" not in article.text and "map.png" not in article.text
