@@ -1,0 +1,165 @@
+"""The cleaning stage, run in worker processes: one RawItem in, one Processed out.
+
+Pure functions of their input (no store access), so any process can run them and a crash
+on one input cannot corrupt anything: decode, clean (HTML or pasted text or JSONL), date,
+detect the language, fingerprint for de-duplication.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import py3langid
+
+from tocsin.config import Config
+from tocsin.errors import FailureCode, InputError
+from tocsin.ingest import dedupe
+from tocsin.ingest.dates import estimate_published, parse_stated
+from tocsin.ingest.decode import decode, normalize_text
+from tocsin.ingest.html import clean_html
+from tocsin.ingest.plaintext import clean_text, markdown_to_text
+from tocsin.ingest.sources import parse_jsonl_record
+from tocsin.models import CleanArticle, DateEstimate, RawItem
+
+# Bump when cleaning changes what it produces, so stale articles can be found and redone.
+CLEANER_VERSION = "1"
+
+
+@dataclass
+class Processed:
+    """What a worker returns for one RawItem: a cleaned article, or the reason it failed."""
+
+    item: RawItem
+    sha256: str
+    compressed: bytes
+    article: CleanArticle | None = None
+    error: InputError | None = None
+    text_sha256: str = ""
+    minhash: bytes = b""
+    bands: list[tuple[int, int]] = field(default_factory=list)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def failed_result(item: RawItem, reason: str) -> Processed:
+    return Processed(
+        item=item,
+        sha256=sha256(item.data),
+        compressed=zlib.compress(item.data, 6),
+        error=InputError(FailureCode.INTERNAL, reason),
+    )
+
+
+def process(item: RawItem, options: dict[str, Any]) -> Processed:
+    """Decode, clean, date and fingerprint one item; pure, so it can run in any process."""
+    result = Processed(item=item, sha256=sha256(item.data), compressed=zlib.compress(item.data, 6))
+    try:
+        article = _clean(item, options["config"])
+        article = _finish(article, item, options)
+    except InputError as exc:
+        result.error = exc
+        return result
+    except Exception as exc:
+        result.error = InputError(FailureCode.INTERNAL, f"{type(exc).__name__}: {exc}")
+        return result
+    sig = dedupe.signature(article.text)
+    result.article = article
+    result.text_sha256 = dedupe.text_hash(article.text)
+    result.minhash = sig.tobytes()
+    result.bands = dedupe.band_keys(sig)
+    return result
+
+
+def _clean(item: RawItem, config: Config) -> CleanArticle:
+    if item.kind == "jsonl":
+        return _clean_jsonl(item, config)
+    text, _ = decode(item.data, item.content_type)
+    as_text = item.kind == "text" or item.hints.get("as") == "text"
+    if as_text:
+        text = normalize_text(text)
+        if item.hints.get("markup") == "markdown":
+            text = markdown_to_text(text)
+        return clean_text(text)
+    article = clean_html(text, item.url, max_depth=config.max_html_depth)
+    return article.model_copy(update={"text": normalize_text(article.text)})
+
+
+def _clean_jsonl(item: RawItem, config: Config) -> CleanArticle:
+    record = parse_jsonl_record(item.data)
+    if isinstance(record.get("html"), str) and record["html"]:
+        article = clean_html(
+            str(record["html"]), _str(record.get("url")), max_depth=config.max_html_depth
+        )
+        article = article.model_copy(update={"text": normalize_text(article.text)})
+    else:
+        text = normalize_text(str(record["text"]))
+        paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
+        article = CleanArticle(text="\n\n".join(paragraphs))
+    if not article.text.strip():
+        raise InputError(FailureCode.NO_TEXT, "record has empty text")
+    authors = record.get("authors")
+    if isinstance(authors, str):
+        authors = [authors]
+    updates: dict[str, Any] = {
+        "title": _str(record.get("title")) or article.title,
+        "url": _str(record.get("url")) or article.url,
+        "outlet": _str(record.get("outlet")) or article.outlet,
+        "authors": [str(a) for a in authors] if isinstance(authors, list) else article.authors,
+    }
+    stated = parse_stated(record.get("published"))
+    if stated:
+        updates["published"] = DateEstimate(
+            value=stated, estimated=False, low=stated, high=stated, method="stated in input"
+        )
+    return article.model_copy(update=updates)
+
+
+def _str(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> CleanArticle:
+    """Fill metadata from container hints, estimate a missing date, detect the language."""
+    if not article.text.strip():
+        raise InputError(FailureCode.NO_TEXT, "no article text left after cleaning")
+    hints = item.hints
+    updates: dict[str, Any] = {}
+    if not article.title and isinstance(hints.get("title"), str):
+        updates["title"] = hints["title"]
+    hinted_authors = hints.get("authors")
+    if not article.authors and isinstance(hinted_authors, list):
+        updates["authors"] = [str(a) for a in hinted_authors]
+    if not article.outlet:
+        updates["outlet"] = hints.get("outlet") or _host(item.url)
+    updates["url"] = article.url or item.url
+    published = article.published
+    stated = parse_stated(hints.get("published"))
+    if published is None and stated:
+        published = DateEstimate(
+            value=stated, estimated=False, low=stated, high=stated, method="feed entry"
+        )
+    if published is None:
+        today = parse_stated(hints.get("crawled")) or options["today"]
+        published = estimate_published(
+            article.text,
+            today=today,
+            period=options["period"],
+            horizon_days=options["config"].date_horizon_days,
+        )
+    updates["published"] = published
+    if not article.language:
+        updates["language"] = py3langid.classify(article.text[:5000])[0]
+    return article.model_copy(update=updates)
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
