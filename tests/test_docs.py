@@ -19,7 +19,8 @@ README = (ROOT / "README.md").read_text("utf-8")
 
 def test_every_setting_is_documented() -> None:
     for setting in SETTINGS:
-        assert f"`{setting.name}`" in CLI_DOC and f"`{setting.env}`" in CLI_DOC
+        assert f"`{setting.name}`" in CLI_DOC
+        assert f"`{setting.env}`" in CLI_DOC
 
 
 def test_every_failure_code_is_documented() -> None:
@@ -32,7 +33,8 @@ def test_quick_start_is_two_commands_that_exist() -> None:
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["./dev demo", "./dev test"]
     dev = (ROOT / "dev").read_text("utf-8")
-    assert "demo)" in dev and "test)" in dev
+    assert "demo)" in dev
+    assert "test)" in dev
     assert "./dev test" in (ROOT / ".ci" / "run").read_text("utf-8")
 
 

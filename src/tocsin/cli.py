@@ -322,7 +322,7 @@ def search_cli(query: str, db: Path, limit: int, as_json: bool) -> None:
                     "id": h.article_id,
                     "title": h.title,
                     "snippet": h.snippet,
-                    "score": round(h.score, 4),
+                    "score": float(f"{h.score:.4g}"),
                 }
                 for h in hits
             ]
@@ -332,7 +332,7 @@ def search_cli(query: str, db: Path, limit: int, as_json: bool) -> None:
         out.print("no matches")
     for h in hits:
         out.print(
-            f"[bold]#{h.article_id}[/bold] {h.title or '(no title)'} [dim]({h.score:.2f})[/dim]"
+            f"[bold]#{h.article_id}[/bold] {h.title or '(no title)'} [dim]({h.score:.3g})[/dim]"
         )
         out.print(f"    {h.snippet}", highlight=False, markup=False)
 
@@ -370,3 +370,7 @@ def export_cli(db: Path, fmt: str, output: Path | None, no_duplicates: bool, as_
             _emit({"exported": n, "format": fmt, "output": str(output)})
         else:
             err.print(f"exported {n} articles to {output}")
+
+
+if __name__ == "__main__":
+    main()

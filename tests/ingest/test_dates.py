@@ -53,15 +53,20 @@ def test_future_dates_do_not_date_the_article() -> None:
 
 
 def test_single_background_date_gives_open_bound() -> None:
-    estimate = estimate_published("In 2020 there were protests. On 24 February troops crossed.", today=TODAY)
-    assert estimate is not None and estimate.estimated
+    estimate = estimate_published(
+        "In 2020 there were protests. On 24 February troops crossed.", today=TODAY
+    )
+    assert estimate is not None
+    assert estimate.estimated
     assert estimate.low == date(2020, 2, 24)
     assert estimate.high == TODAY
 
 
 def test_period_supplies_the_year() -> None:
     period = (date(2022, 1, 1), date(2022, 12, 31))
-    estimate = estimate_published("On 24 February troops crossed the border.", today=TODAY, period=period)
+    estimate = estimate_published(
+        "On 24 February troops crossed the border.", today=TODAY, period=period
+    )
     assert estimate is not None
     assert estimate.value == date(2022, 2, 24)
     assert estimate.high == date(2022, 12, 31)

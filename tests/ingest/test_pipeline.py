@@ -63,7 +63,9 @@ def test_exact_and_near_duplicates_across_runs(tmp_path: Path) -> None:
         report = ingest([second], store=store, config=config)
         assert [s for s, _ in report.duplicates] == [str(second / "copy.txt")]
         (near,) = report.added
-        assert near.duplicate_of == 1 and near.similarity is not None and near.similarity >= 0.6
+        assert near.duplicate_of == 1
+        assert near.similarity is not None
+        assert near.similarity >= 0.6
         exported = [a.duplicate_of for a in store.articles()]
         assert exported == [None, 1]
 
@@ -82,9 +84,12 @@ def test_jsonl_fields_are_taken_as_given(tmp_path: Path) -> None:
     with Store.open(tmp_path / "t.db") as store:
         ingest([path], store=store, config=Config.load(workers=1))
         (article,) = list(store.articles())
-    assert article.title == "Drills go on" and article.outlet == "Example News"
-    assert article.authors == ["A. Writer"] and article.url == "https://example.org/drills"
-    assert article.published is not None and article.published.isoformat() == "2022-10-11"
+    assert article.title == "Drills go on"
+    assert article.outlet == "Example News"
+    assert article.authors == ["A. Writer"]
+    assert article.url == "https://example.org/drills"
+    assert article.published is not None
+    assert article.published.isoformat() == "2022-10-11"
     assert not article.published_estimated
     assert article.text.split("\n\n")[1] == "A second paragraph."
 
@@ -96,11 +101,14 @@ def test_known_failures_are_reported_again_without_touching_the_store(tmp_path: 
     with Store.open(tmp_path / "t.db") as store:
         first = ingest([folder], store=store, config=Config.load(workers=1))
         again = ingest([folder], store=store, config=Config.load(workers=1))
-        assert [c for _, c, _ in again.failures] == ["binary"] and not again.ok
-        assert "recorded before" in again.failures[0][2] and first.failures
+        assert [c for _, c, _ in again.failures] == ["binary"]
+        assert not again.ok
+        assert "recorded before" in again.failures[0][2]
+        assert first.failures
         assert store.failures()[0]["attempts"] == 1
         retried = ingest([folder], store=store, config=Config.load(workers=1), retry_failed=True)
-        assert retried.failures and store.failures()[0]["attempts"] == 2
+        assert retried.failures
+        assert store.failures()[0]["attempts"] == 2
 
 
 def test_markdown_is_read_as_text(tmp_path: Path) -> None:
@@ -116,4 +124,6 @@ def test_markdown_is_read_as_text(tmp_path: Path) -> None:
         (article,) = list(store.articles())
     assert article.title == "Belarus drills continue"
     assert article.text.startswith("The defence ministry said on 10 October 2022 that drills")
-    assert "*" not in article.text and "](" not in article.text and "map.png" not in article.text
+    assert "*" not in article.text
+    assert "](" not in article.text
+    assert "map.png" not in article.text

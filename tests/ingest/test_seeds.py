@@ -151,8 +151,18 @@ def test_every_paragraph_kept_and_boilerplate_gone(prefix: str) -> None:
 
 @pytest.mark.parametrize(
     "needle",
-    ["Menu Close", "Kovalev/TASS", "Belgrade", "Want to write?", "Register now", "subscribe",
-     "newsletter", "Odesa, Kherson", "Zhinkov", "EPA-EFE"],
+    [
+        "Menu Close",
+        "Kovalev/TASS",
+        "Belgrade",
+        "Want to write?",
+        "Register now",
+        "subscribe",
+        "newsletter",
+        "Odesa, Kherson",
+        "Zhinkov",
+        "EPA-EFE",
+    ],
 )
 def test_no_boilerplate_phrase_survives(needle: str) -> None:
     for prefix in TITLES:
@@ -171,18 +181,22 @@ def test_undated_pieces_get_estimates_that_contain_the_true_date(prefix: str) ->
     _, article = _clean(prefix)
     assert article.published is None  # nothing stated in these pastes
     estimate = estimate_published(article.text, today=date(2026, 11, 23), period=PERIOD)
-    assert estimate is not None and estimate.estimated
+    assert estimate is not None
+    assert estimate.estimated
     assert estimate.low <= TRUE_DATES[prefix] <= estimate.high
     assert (estimate.high - estimate.low).days <= 366
 
 
 def test_escape_left_in_paste_is_repaired() -> None:
     raw, article = _clean("003")
-    assert "\\u200b" not in raw and "\u200b" not in raw
+    assert "\\u200b" not in raw
+    assert "\u200b" not in raw
     assert "\\u" not in article.text
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/corpus/belarus-2022 is not beside the checkout")
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared/corpus/belarus-2022 is not beside the checkout"
+)
 def test_bundled_articles_are_the_seed_articles() -> None:
     for original in SHARED.glob("*.txt"):
         assert (articles_dir() / original.name).read_bytes() == original.read_bytes()

@@ -8,6 +8,7 @@ detect the language, fingerprint for de-duplication.
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ from tocsin.ingest.plaintext import clean_text, markdown_to_text
 from tocsin.ingest.sources import parse_jsonl_record
 from tocsin.models import CleanArticle, DateEstimate, RawItem
 
+# A site name that is only the page's host ("example.org", "127.0.0.1:8080"): not a name.
+_HOSTLIKE = re.compile(r"^(?:[\w-]+\.)+[\w-]+(?::\d+)?$|^\[?[\d:.]+\]?(?::\d+)?$")
 # Bump when cleaning changes what it produces, so stale articles can be found and redone.
 CLEANER_VERSION = "1"
 
@@ -135,8 +138,8 @@ def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> Cl
     hinted_authors = hints.get("authors")
     if not article.authors and isinstance(hinted_authors, list):
         updates["authors"] = [str(a) for a in hinted_authors]
-    if not article.outlet:
-        updates["outlet"] = hints.get("outlet") or _host(item.url)
+    outlet = article.outlet if article.outlet and not _HOSTLIKE.match(article.outlet) else None
+    updates["outlet"] = outlet or hints.get("outlet") or _host(article.url or item.url)
     updates["url"] = article.url or item.url
     published = article.published
     stated = parse_stated(hints.get("published"))

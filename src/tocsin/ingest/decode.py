@@ -39,7 +39,7 @@ _UNREADABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
 _MAX_UNREADABLE = 0.02
 # The legacy code pages each language is usually written in. The detector cannot tell
 # French "déjà" in cp1252 from "dėją" in cp1257 by byte statistics, so the usual code page
-# of the language it detects wins unless it reads clearly worse.
+# of the language it detects wins when it reads letters in the same places.
 _USUAL: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(
         (
@@ -75,15 +75,28 @@ _USUAL: dict[str, tuple[str, ...]] = {
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
-    """Decompress gzip data, refusing archives that inflate beyond ``limit`` bytes."""
+    """Decompress gzip data, refusing archives that inflate beyond ``limit`` bytes.
+
+    Reads every member of a multi-member file (``cat a.gz b.gz``), as ``gzip`` does.
+    """
+    out = bytearray()
+    rest = data
     try:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        out = inflater.decompress(data, limit + 1)
+        while True:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out += inflater.decompress(rest, limit + 1 - len(out))
+            if len(out) > limit:
+                raise InputError(FailureCode.TOO_LARGE, f"gzip inflates beyond {limit:,} bytes")
+            if not inflater.eof:
+                # zlib returns what it could inflate from a cut-off stream without complaint.
+                raise InputError(
+                    FailureCode.UNDECODABLE, "truncated gzip data: the stream ends early"
+                )
+            rest = inflater.unused_data
+            if not rest.startswith(b"\x1f\x8b"):
+                return bytes(out)
     except (zlib.error, gzip.BadGzipFile) as exc:
         raise InputError(FailureCode.UNDECODABLE, f"corrupt gzip data: {exc}") from exc
-    if len(out) > limit:
-        raise InputError(FailureCode.TOO_LARGE, f"gzip inflates beyond {limit:,} bytes")
-    return out
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -159,13 +172,19 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
 
 
 def _readable(text: str) -> str:
-    """``text`` itself, unless it is mostly control characters: binary read as text."""
+    """``text`` itself, unless too many of its characters are ones text never has in number.
+
+    Random bytes can decode as UTF-8 (ASCII-range junk) or as some code page; what gives
+    them away is a share of control characters (a fifth, for ASCII-range junk) that no
+    document has.
+    """
     sample = text[:100_000]
     unreadable = len(_UNREADABLE.findall(sample))
     if unreadable > _MAX_UNREADABLE * len(sample):
+        share = unreadable / len(sample)
         raise InputError(
             FailureCode.UNDECODABLE,
-            f"bytes do not read as text ({unreadable / len(sample):.0%} control characters)",
+            f"bytes do not read as text ({share:.0%} control, private-use or invalid characters)",
         )
     return text
 

@@ -74,10 +74,11 @@ def clean_html(html: str | bytes, url: str | None = None, *, max_depth: int = 40
             FailureCode.TOO_DEEP, f"HTML nests elements more than {max_depth} deep; refused"
         )
     # Measured with bench/eval_extraction.py (91 pages, 2026-11-23; F1 / P / R; plain
-    # trafilatura.extract: 0.9622 / 0.9378 / 0.9878):
-    #   favor_recall, tables (kept)  0.9657 / 0.9446 / 0.9878
-    #   default, tables              0.9646 / 0.9425 / 0.9878
-    #   favor_precision, tables      0.9751 / 0.9660 / 0.9845
+    # trafilatura.extract: 0.9622 / 0.9378 / 0.9878), and the time of this call on 300 pages
+    # of bench/ingest_speed.py (tables on):
+    #   favor_recall, tables (kept)  0.9657 / 0.9446 / 0.9878   16 ms/page
+    #   default, tables              0.9646 / 0.9425 / 0.9878   20 ms/page
+    #   favor_precision, tables      0.9751 / 0.9660 / 0.9845   22 ms/page
     #   favor_recall, no tables      0.9590 / 0.9412 / 0.9774
     #   default, no tables           0.9579 / 0.9391 / 0.9774
     #   favor_precision, no tables   0.9682 / 0.9623 / 0.9741

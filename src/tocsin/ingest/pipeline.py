@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
@@ -281,23 +282,51 @@ class _Writer:
                 (failed.locator, code.value, f"{known[1]} (recorded before)")
             )
             return
-        self._begin()
-        if failed.data is not None and sha:
-            self.store.put_blob(sha, failed.data)
-        self.store.record_source(
-            locator=failed.locator,
-            kind=failed.kind,
-            status="failed",
-            sha256=sha,
-            size=len(failed.data) if failed.data is not None else None,
-            error_code=failed.error.code.value,
-            error=failed.error.reason,
-        )
+        with self._whole_item():
+            if failed.data is not None and sha:
+                self.store.put_blob(sha, failed.data)
+            self.store.record_source(
+                locator=failed.locator,
+                kind=failed.kind,
+                status="failed",
+                sha256=sha,
+                size=len(failed.data) if failed.data is not None else None,
+                error_code=failed.error.code.value,
+                error=failed.error.reason,
+            )
         self.report.failures.append((failed.locator, failed.error.code.value, failed.error.reason))
         self._tick(failed.locator, "failed")
 
-    def write(self, p: Processed) -> None:
+    @contextmanager
+    def _whole_item(self) -> Iterator[None]:
+        """One item's writes, all or none: a Ctrl-C between two of them undoes the first."""
         self._begin()
+        conn = self.store.conn
+        conn.execute("SAVEPOINT item")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO item")
+            raise
+        finally:
+            conn.execute("RELEASE item")
+
+    def write(self, p: Processed) -> None:
+        with self._whole_item():
+            outcome = self._store(p)
+        item = p.item
+        if isinstance(outcome, ArticleRow):
+            self.report.added.append(outcome)
+            self._tick(item.locator, "near-duplicate" if outcome.duplicate_of else "added")
+        elif isinstance(outcome, int):
+            self.report.duplicates.append((item.locator, outcome))
+            self._tick(item.locator, "duplicate")
+        else:
+            self.report.failures.append((item.locator, outcome.code.value, outcome.reason))
+            self._tick(item.locator, "failed")
+
+    def _store(self, p: Processed) -> ArticleRow | int | InputError:
+        """Write one item; return the new article, the id it duplicates, or its failure."""
         item = p.item
         self.store.put_blob(p.sha256, item.data, p.compressed)
         common: dict[str, Any] = {
@@ -313,20 +342,15 @@ class _Writer:
             self.store.record_source(
                 **common, status="failed", error_code=error.code.value, error=error.reason
             )
-            self.report.failures.append((item.locator, error.code.value, error.reason))
-            self._tick(item.locator, "failed")
-            return
+            return error
         existing = self.store.article_by_text_hash(p.text_sha256)
         if existing is not None:
             self.store.record_source(**common, status="duplicate", article_id=existing)
-            self.report.duplicates.append((item.locator, existing))
-            self._tick(item.locator, "duplicate")
-            return
+            return existing
         source_id = self.store.record_source(**common, status="ok")
         row = self._add_article(source_id, p)
         self.store.set_source_article(source_id, row.id)
-        self.report.added.append(row)
-        self._tick(item.locator, "near-duplicate" if row.duplicate_of else "added")
+        return row
 
     def _add_article(self, source_id: int, p: Processed) -> ArticleRow:
         a = p.article

@@ -1,0 +1,97 @@
+"""Shared helpers: seeded, distinct news-like articles as HTML, and a fresh store."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from tocsin.config import SETTINGS, Config
+from tocsin.store.db import Store
+
+# Seeded word salad: distinct enough that no two generated articles are near-duplicates.
+_WORDS = """army border troops minister exercise railway column brigade officials said reported
+analysts warned capital region units convoy airfield garrison president sanctions drills
+satellite images bridge refugees embassy talks shelling mobilisation reserve battalion depot
+corridor ceasefire negotiators artillery volunteers checkpoint forest village governor
+parliament statement observers missile helicopters logistics""".split()  # noqa: SIM905
+
+
+def make_paragraphs(seed: int, n: int = 4, words: int = 45) -> list[str]:
+    """``n`` distinct paragraphs of ``words`` seeded random news words each."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        body = " ".join(rng.choice(_WORDS) for _ in range(words))
+        out.append(body[0].upper() + body[1:] + ".")
+    return out
+
+
+def make_article_html(
+    title: str,
+    paras: list[str],
+    *,
+    published: str | None = None,
+    charset: str | None = None,
+    site: str | None = None,
+    links: str = "",
+) -> str:
+    """A plain news page: title, optional date, charset and site meta, <article> paragraphs."""
+    meta = f'<meta charset="{charset}">' if charset else ""
+    if site:
+        meta += f'<meta property="og:site_name" content="{escape(site)}">'
+    if published:
+        meta += f'<meta property="article:published_time" content="{published}">'
+    body = "".join(f"<p>{escape(p)}</p>" for p in paras)
+    return (
+        f"<!DOCTYPE html><html><head>{meta}<title>{escape(title)}</title></head>"
+        f"<body><nav>{links}</nav><article><h1>{escape(title)}</h1>{body}</article>"
+        "</body></html>"
+    )
+
+
+def make_good_article(seed: int = 1, title: str = "Troops return to barracks") -> str:
+    return make_article_html(title, make_paragraphs(seed), published="2022-10-12")
+
+
+# The helpers as fixtures, so test modules need not import conftest.
+@pytest.fixture(name="paragraphs", scope="session")
+def _paragraphs() -> Callable[..., list[str]]:
+    return make_paragraphs
+
+
+@pytest.fixture(name="article_html", scope="session")
+def _article_html() -> Callable[..., str]:
+    return make_article_html
+
+
+@pytest.fixture(name="good_article", scope="session")
+def _good_article() -> Callable[..., str]:
+    return make_good_article
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver binds 127.0.0.1 only (its default, "localhost", may mean ::1)."""
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config.load(workers=1)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "t.db") as s:
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def _no_tocsin_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from the test, never from the developer's TOCSIN_* variables."""
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)

@@ -1,0 +1,205 @@
+"""Containers and layouts: WARC, gzip, nested folders, JSONL with metadata."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from tocsin.config import Config
+from tocsin.ingest.pipeline import ingest
+from tocsin.store.db import Store
+
+
+def _response(writer: WARCWriter, uri: str, body: bytes, content_type: str) -> None:
+    http = StatusAndHeaders(
+        "200 OK",
+        [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+        protocol="HTTP/1.1",
+    )
+    record = writer.create_warc_record(
+        uri,
+        "response",
+        payload=BytesIO(body),
+        length=len(body),  # known, so warcio need not spool to an unclosed temporary file
+        http_headers=http,
+        warc_headers_dict={"WARC-Date": "2022-10-14T08:00:00Z"},
+    )
+    writer.write_record(record)
+
+
+def _request(writer: WARCWriter, uri: str) -> None:
+    http = StatusAndHeaders(
+        "GET /news/1 HTTP/1.1", [("Host", "news.example.org")], is_http_request=True
+    )
+    writer.write_record(
+        writer.create_warc_record(uri, "request", payload=BytesIO(b""), length=0, http_headers=http)
+    )
+
+
+def test_warc_gives_one_article_per_html_response(
+    tmp_path: Path, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    pages = {
+        "https://news.example.org/news/1": paragraphs(61),
+        "https://news.example.org/news/2": paragraphs(62),
+    }
+    path = tmp_path / "crawl.warc.gz"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        uris = list(pages)
+        _request(writer, uris[0])
+        _response(writer, uris[0], article_html("First", pages[uris[0]]).encode(), "text/html")
+        _response(
+            writer,
+            "https://news.example.org/map.png",
+            b"\x89PNG\r\n\x1a\n" + bytes(200),
+            "image/png",
+        )
+        _response(
+            writer,
+            uris[1],
+            article_html("Second", pages[uris[1]]).encode("utf-8"),
+            "text/html; charset=utf-8",
+        )
+    assert gzip.decompress(path.read_bytes()).startswith(b"WARC/1."), "a real gzipped WARC"
+
+    report = ingest([path], store=store, config=Config.load(workers=1))
+
+    assert report.failures == []
+    assert report.ok
+    assert report.skipped == 2  # the request record and the image response
+    assert len(report.added) == 2
+    articles = {a.url: a for a in store.articles()}
+    assert set(articles) == set(pages)
+    for uri, paras in pages.items():
+        article = articles[uri]
+        assert paras[2] in article.text
+        assert article.source.startswith(str(path.resolve()) + "#urn:uuid:")
+    assert articles[uris[0]].title == "First"
+    assert articles[uris[1]].title == "Second"
+
+
+def test_html_gz_is_read(
+    tmp_path: Path, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    paras = paragraphs(63)
+    path = tmp_path / "story.html.gz"
+    html = article_html("Zipped story", paras).encode()
+    path.write_bytes(gzip.compress(html))
+
+    report = ingest([path], store=store, config=Config.load(workers=1))
+
+    assert report.ok, report.failures
+    [article] = store.articles()
+    assert article.title == "Zipped story"
+    assert paras[0] in article.text
+    sha = store.conn.execute("SELECT raw_sha256 FROM sources").fetchone()[0]
+    assert store.blob(sha) == html  # the page as read, inflated
+
+
+def test_multi_member_gzip_is_read_whole(
+    tmp_path: Path, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    """``cat head.gz tail.gz`` is one valid gzip file; every member is part of the page."""
+    paras = paragraphs(64)
+    html = article_html("Joined story", paras).encode()
+    half = html.index(b"</h1>")
+    path = tmp_path / "joined.html.gz"
+    path.write_bytes(gzip.compress(html[:half]) + gzip.compress(html[half:]))
+    assert gzip.decompress(path.read_bytes()) == html
+
+    report = ingest([path], store=store, config=Config.load(workers=1))
+
+    assert report.ok, report.failures
+    [article] = store.articles()
+    for paragraph in paras:
+        assert paragraph in article.text
+
+
+def test_folder_is_walked_recursively(
+    tmp_path: Path, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    root = tmp_path / "corpus"
+    layout = {
+        "top.html": 71,
+        "2022/october/a.html": 72,
+        "2022/october/deeper/still/b.html": 73,
+        "2022/november/c.txt": 74,
+    }
+    for name, seed in layout.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".txt"):
+            path.write_text("Plain story\n\n" + "\n\n".join(paragraphs(seed)), "utf-8")
+        else:
+            path.write_text(article_html(f"Story {seed}", paragraphs(seed)), "utf-8")
+    # Hidden folders and files, and tocsin databases, are not inputs.
+    (root / ".git").mkdir()
+    (root / ".git" / "x.html").write_text(article_html("Hidden", paragraphs(75)), "utf-8")
+    (root / ".draft.html").write_text(article_html("Draft", paragraphs(76)), "utf-8")
+    (root / "old.db").write_bytes(b"SQLite format 3\x00")
+
+    report = ingest([root], store=store, config=Config.load(workers=1))
+
+    assert report.ok, report.failures
+    expected = {str((root / name).resolve()) for name in layout}
+    assert {a.source for a in store.articles()} == expected
+    assert len(report.added) == 4
+
+
+def test_jsonl_metadata_is_stored_as_given(
+    tmp_path: Path, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    records = [
+        {
+            "text": "\n".join(paragraphs(81)),
+            "url": "https://example.org/news/drills",
+            "title": "Drills go on",
+            "authors": ["Anna Writer", "Ivan Reporter"],
+            "published": "2022-10-11",
+            "outlet": "Example News",
+        },
+        {
+            # Metadata in the record beats what the HTML says about itself.
+            "html": article_html(
+                "Title in the page", paragraphs(82), published="2021-01-01", site="Page Site"
+            ),
+            "url": "https://example.org/news/border",
+            "title": "Title in the record",
+            "authors": "Single Author",
+            "published": "2022-09-30",
+            "outlet": "Record Outlet",
+        },
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", "utf-8")
+
+    report = ingest([path], store=store, config=Config.load(workers=1))
+
+    assert report.ok, report.failures
+    first, second = store.articles()
+    assert first.source == f"{path.resolve()}:1"
+    assert first.url == "https://example.org/news/drills"
+    assert first.title == "Drills go on"
+    assert first.authors == ["Anna Writer", "Ivan Reporter"]
+    assert first.outlet == "Example News"
+    assert first.published == date(2022, 10, 11)
+    assert first.published_estimated is False
+    assert first.published_range == (date(2022, 10, 11), date(2022, 10, 11))
+    assert first.text.split("\n\n") == paragraphs(81)
+
+    assert second.source == f"{path.resolve()}:2"
+    assert second.url == "https://example.org/news/border"
+    assert second.title == "Title in the record"
+    assert second.authors == ["Single Author"]
+    assert second.outlet == "Record Outlet"
+    assert second.published == date(2022, 9, 30)
+    assert second.published_estimated is False
+    assert paragraphs(82)[1] in second.text

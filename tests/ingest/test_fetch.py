@@ -1,0 +1,387 @@
+"""Fetching URLs against real HTTP servers on 127.0.0.1: every failure has its code."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from html import escape
+
+import httpx
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from tocsin.config import Config
+from tocsin.errors import FailureCode, InputError
+from tocsin.ingest.fetch import USER_AGENT, fetch, make_client
+from tocsin.ingest.pipeline import IngestReport, ingest
+from tocsin.store.db import Store
+
+pytestmark = pytest.mark.network
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx honours proxy variables; requests to 127.0.0.1 must go straight there."""
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+
+def _ingest(urls: list[str], store: Store, **settings: object) -> IngestReport:
+    return ingest(urls, store=store, config=Config.load(workers=1, **settings))
+
+
+def _only_failure(report: IngestReport, store: Store, url: str, code: FailureCode) -> str:
+    assert [(s, c) for s, c, _ in report.failures] == [(url, code.value)]
+    assert [(r["locator"], r["error_code"]) for r in store.failures()] == [(url, code.value)]
+    assert not report.added
+    assert not report.ok
+    return report.failures[0][2]
+
+
+def test_html_page_is_stored_with_url_and_outlet(
+    httpserver: HTTPServer, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    paras = paragraphs(21)
+    page = article_html("Convoy seen near Gomel", paras, site="Minsk Herald")
+    httpserver.expect_request("/news/convoy").respond_with_data(
+        page, content_type="text/html; charset=utf-8"
+    )
+    url = httpserver.url_for("/news/convoy")
+    assert url.startswith("http://127.0.0.1:")
+
+    report = _ingest([url], store)
+
+    assert report.ok, report.failures
+    [article] = store.articles()
+    assert article.url == url
+    assert article.source == url
+    assert article.outlet == "Minsk Herald"
+    assert article.title == "Convoy seen near Gomel"
+    assert paras[2] in article.text
+    source = store.conn.execute("SELECT kind, content_type FROM sources").fetchone()
+    assert tuple(source) == ("url", "text/html; charset=utf-8")
+
+
+def test_rerunning_the_same_url_adds_nothing(
+    httpserver: HTTPServer, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    httpserver.expect_request("/again").respond_with_data(
+        article_html("Said again", paragraphs(23)), content_type="text/html"
+    )
+    url = httpserver.url_for("/again")
+    first = _ingest([url], store)
+    assert len(first.added) == 1
+    rows = store.conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+    requests = len(httpserver.log)
+
+    second = _ingest([url], store)
+
+    assert second.unchanged == 1
+    assert not second.added
+    assert second.ok
+    assert store.conn.execute("SELECT count(*) FROM sources").fetchone()[0] == rows
+    assert len(httpserver.log) == requests, "a stored URL is not fetched again"
+
+
+def _closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def test_unreachable_host(store: Store) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/story"
+    reason = _only_failure(_ingest([url], store), store, url, FailureCode.UNREACHABLE)
+    assert "127.0.0.1" in reason
+
+
+def test_redirect_loop(httpserver: HTTPServer, store: Store) -> None:
+    httpserver.expect_request("/a").respond_with_response(
+        Response(status=302, headers={"Location": httpserver.url_for("/b")})
+    )
+    httpserver.expect_request("/b").respond_with_response(
+        Response(status=302, headers={"Location": httpserver.url_for("/a")})
+    )
+    url = httpserver.url_for("/a")
+    _only_failure(_ingest([url], store), store, url, FailureCode.REDIRECT_LOOP)
+    assert len(httpserver.log) <= Config.load().max_redirects + 1
+
+
+def test_redirect_to_a_page_is_followed(
+    httpserver: HTTPServer, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    httpserver.expect_request("/old").respond_with_response(
+        Response(status=301, headers={"Location": httpserver.url_for("/new")})
+    )
+    httpserver.expect_request("/new").respond_with_data(
+        article_html("Moved story", paragraphs(24)), content_type="text/html"
+    )
+    report = _ingest([httpserver.url_for("/old")], store)
+    assert report.ok, report.failures
+    [article] = store.articles()
+    assert article.source == httpserver.url_for("/old")
+    assert article.url == httpserver.url_for("/new")
+
+
+@pytest.mark.parametrize("content_type", ["image/png", "application/pdf"])
+def test_non_article_content_type(httpserver: HTTPServer, store: Store, content_type: str) -> None:
+    httpserver.expect_request("/file").respond_with_data(b"\x89PNG....", content_type=content_type)
+    url = httpserver.url_for("/file")
+    reason = _only_failure(_ingest([url], store), store, url, FailureCode.CONTENT_TYPE)
+    assert content_type in reason
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_http_error_status(httpserver: HTTPServer, store: Store, status: int) -> None:
+    httpserver.expect_request("/gone").respond_with_data(
+        "<html>nothing</html>", status=status, content_type="text/html"
+    )
+    url = httpserver.url_for("/gone")
+    reason = _only_failure(_ingest([url], store), store, url, FailureCode.HTTP_STATUS)
+    assert str(status) in reason
+
+
+def test_body_over_the_fetch_cap_declared(httpserver: HTTPServer, store: Store) -> None:
+    body = "<html><body>" + "<p>news</p>" * 5000 + "</body></html>"
+    httpserver.expect_request("/big").respond_with_data(body, content_type="text/html")
+    url = httpserver.url_for("/big")
+    report = _ingest([url], store, max_fetch_bytes=10_000)
+    _only_failure(report, store, url, FailureCode.TOO_LARGE)
+
+
+def test_body_over_the_fetch_cap_streamed_without_length(
+    httpserver: HTTPServer, store: Store
+) -> None:
+    """A chunked body with no Content-Length is cut off once it passes the cap."""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(1000):  # up to 1 MB; the client stops reading long before
+            yield b"<p>" + b"x" * 1017 + b"</p>"
+
+    httpserver.expect_request("/stream").respond_with_response(
+        Response(chunks(), content_type="text/html")
+    )
+    url = httpserver.url_for("/stream")
+    report = _ingest([url], store, max_fetch_bytes=10_000)
+    reason = _only_failure(report, store, url, FailureCode.TOO_LARGE)
+    assert "10,000" in reason
+    assert store.conn.execute("SELECT count(*) FROM blobs").fetchone()[0] == 0
+
+
+def test_slow_server_times_out(httpserver: HTTPServer, store: Store) -> None:
+    release = threading.Event()
+
+    def slow(_: Request) -> Response:
+        release.wait(5)  # far beyond the timeout; released once the client has given up
+        return Response("<html><body><p>late</p></body></html>", content_type="text/html")
+
+    httpserver.expect_request("/slow").respond_with_handler(slow)
+    url = httpserver.url_for("/slow")
+    started = time.perf_counter()
+    try:
+        report = _ingest([url], store, fetch_timeout=0.3)
+        assert time.perf_counter() - started < 2.0
+    finally:
+        release.set()
+        while not httpserver.log and time.perf_counter() - started < 5:
+            time.sleep(0.01)  # let the handler finish before the next test's server state
+    _only_failure(report, store, url, FailureCode.TIMEOUT)
+
+
+def test_server_that_accepts_and_never_answers_times_out(store: Store) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/story"
+        started = time.perf_counter()
+        report = _ingest([url], store, fetch_timeout=0.3)
+        assert time.perf_counter() - started < 2.0
+    _only_failure(report, store, url, FailureCode.TIMEOUT)
+
+
+def test_request_carries_the_tocsin_user_agent(
+    httpserver: HTTPServer, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    httpserver.expect_request("/ua").respond_with_data(
+        article_html("Agent check", paragraphs(25)), content_type="text/html"
+    )
+    _ingest([httpserver.url_for("/ua")], store)
+    [(request, _)] = httpserver.log
+    assert request.headers["User-Agent"] == USER_AGENT
+    assert request.headers["User-Agent"].startswith("tocsin/")
+    assert "text/html" in request.headers["Accept"]
+
+
+# --- feeds -------------------------------------------------------------------------------
+
+
+def _rss(entries: list[dict[str, str]]) -> str:
+    items = []
+    for e in entries:
+        content = (
+            f"<content:encoded><![CDATA[{e['content']}]]></content:encoded>"
+            if "content" in e
+            else ""
+        )
+        items.append(
+            f"<item><title>{escape(e['title'])}</title><link>{escape(e['link'])}</link>"
+            f"<guid>{escape(e['link'])}</guid><pubDate>{e['date']}</pubDate>"
+            f"<description>{escape(e['summary'])}</description>{content}</item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>Border Wire</title><link>http://127.0.0.1/</link>"
+        "<description>News from the border</description>" + "".join(items) + "</channel></rss>"
+    )
+
+
+def _date(day: int) -> str:
+    return format_datetime(datetime(2022, 10, day, 9, 30, tzinfo=UTC))
+
+
+def test_feed_with_full_content_gives_one_article_per_entry(
+    httpserver: HTTPServer, store: Store, paragraphs: Callable
+) -> None:
+    bodies = [paragraphs(30 + n, n=5) for n in range(3)]
+    entries = [
+        {
+            "title": f"Border report {n}",
+            # Links to pages the server does not have: full entries must not be fetched.
+            "link": httpserver.url_for(f"/missing/{n}"),
+            "date": _date(10 + n),
+            "summary": "Short teaser.",
+            "content": "".join(f"<p>{p}</p>" for p in body),
+        }
+        for n, body in enumerate(bodies)
+    ]
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        _rss(entries), content_type="application/rss+xml"
+    )
+    feed_url = httpserver.url_for("/feed.xml")
+
+    report = _ingest([feed_url], store)
+
+    assert report.ok, report.failures
+    assert len(report.added) == 3
+    articles = sorted(store.articles(), key=lambda a: a.title or "")
+    for n, article in enumerate(articles):
+        assert article.title == f"Border report {n}"
+        assert bodies[n][3] in article.text
+        assert article.url == httpserver.url_for(f"/missing/{n}")
+        assert article.published is not None
+        assert article.published.isoformat() == f"2022-10-{10 + n}"
+        assert not article.published_estimated
+        assert article.source.startswith(feed_url + "#")
+    assert [r.path for r, _ in httpserver.log] == ["/feed.xml"]
+
+    again = _ingest([feed_url], store)
+    assert again.added == []
+    assert again.unchanged == 3
+    assert len(list(store.articles())) == 3
+
+
+def test_feed_of_summaries_fetches_the_linked_pages(
+    httpserver: HTTPServer, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    pages = {n: paragraphs(40 + n) for n in range(2)}
+    for n, paras in pages.items():
+        httpserver.expect_request(f"/story/{n}").respond_with_data(
+            article_html(f"Full story {n}", paras), content_type="text/html"
+        )
+    entries = [
+        {
+            "title": f"Full story {n}",
+            "link": httpserver.url_for(f"/story/{n}"),
+            "date": _date(20 + n),
+            "summary": "Troops were seen near the border. Read more on our site.",
+        }
+        for n in pages
+    ]
+    httpserver.expect_request("/summaries.rss").respond_with_data(
+        _rss(entries), content_type="application/rss+xml"
+    )
+
+    report = _ingest([httpserver.url_for("/summaries.rss")], store)
+
+    assert report.ok, report.failures
+    assert len(report.added) == 2
+    fetched = sorted(r.path for r, _ in httpserver.log)
+    assert fetched == ["/story/0", "/story/1", "/summaries.rss"]
+    by_url = {a.url: a for a in store.articles()}
+    for n, paras in pages.items():
+        article = by_url[httpserver.url_for(f"/story/{n}")]
+        assert paras[1] in article.text, "the page's text, not the feed's summary"
+        assert "Read more on our site" not in article.text
+        assert article.published is not None
+        assert article.published.isoformat() == f"2022-10-{20 + n}"
+
+
+def test_feed_entry_whose_page_is_missing_fails_alone(
+    httpserver: HTTPServer, store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    httpserver.expect_request("/story/ok").respond_with_data(
+        article_html("Present", paragraphs(50)), content_type="text/html"
+    )
+    httpserver.expect_request("/story/gone").respond_with_data("", status=404)
+    entries = [
+        {"title": t, "link": httpserver.url_for(f"/story/{t}"), "date": _date(3), "summary": "x"}
+        for t in ("ok", "gone")
+    ]
+    httpserver.expect_request("/mixed.rss").respond_with_data(
+        _rss(entries), content_type="application/rss+xml"
+    )
+    feed_url = httpserver.url_for("/mixed.rss")
+    report = _ingest([feed_url], store)
+    assert [c for _, c, _ in report.failures] == ["http_status"]
+    assert report.failures[0][0].startswith(feed_url + "#")
+    assert [a.title for a in store.articles()] == ["Present"]
+
+
+# --- fetch() with a mock transport ------------------------------------------------------
+
+
+def test_fetch_with_mock_transport() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        routes = {
+            "/page": (200, "text/html; charset=utf-8", b"<html><p>ok</p></html>"),
+            "/notes": (200, "text/plain", b"plain words"),
+            "/feed": (200, "application/rss+xml", b"<rss/>"),
+            "/img": (200, "image/jpeg", b"\xff\xd8\xff"),
+            "/err": (503, "text/html", b"busy"),
+        }
+        status, ctype, body = routes[request.url.path]
+        return httpx.Response(status, headers={"Content-Type": ctype}, content=body)
+
+    config = Config.load(max_fetch_bytes=100)
+    with make_client(config, transport=httpx.MockTransport(handler)) as client:
+        page = fetch("http://127.0.0.1/page", client, config)
+        assert page.kind == "html"
+        assert page.data == b"<html><p>ok</p></html>"
+        assert page.url == "http://127.0.0.1/page"
+        assert page.content_type == "text/html; charset=utf-8"
+        assert fetch("http://127.0.0.1/notes", client, config).kind == "text"
+        assert fetch("http://127.0.0.1/feed", client, config).kind == "feed"
+        with pytest.raises(InputError) as image:
+            fetch("http://127.0.0.1/img", client, config)
+        assert image.value.code is FailureCode.CONTENT_TYPE
+        with pytest.raises(InputError) as busy:
+            fetch("http://127.0.0.1/err", client, config)
+        assert busy.value.code is FailureCode.HTTP_STATUS
+        assert "503" in busy.value.reason
+    assert {r.headers["User-Agent"] for r in seen} == {USER_AGENT}
