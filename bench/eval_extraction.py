@@ -110,34 +110,38 @@ def precision_recall(tp: float, fp: float, fn: float) -> tuple[float, float]:
     return tp / (tp + fp), recall
 
 
-def _run_one(extractor: Extractor, page: Page) -> str:
-    """The extractor's text for one page; None or an exception count as empty output."""
+def _run_one(extractor: Extractor, page: Page) -> tuple[str, bool]:
+    """The extractor's text for one page ("" for None or an exception), and whether it raised."""
     try:
-        return extractor(page) or ""
+        return extractor(page) or "", False
     except Exception:
-        return ""
+        return "", True
 
 
 def measure(extractor: Extractor, pages: Sequence[Page]) -> dict[str, Any]:
     """F1, P, R, empty pages, wall time and per-page (P, R) of one extractor."""
     started = time.perf_counter()
     per_page: dict[str, tuple[float, float]] = {}
-    empty = 0
+    empty: set[str] = set()
+    errors = 0
     for page in pages:
-        text = _run_one(extractor, page)
-        empty += not _TOKEN.search(text)
+        text, raised = _run_one(extractor, page)
+        errors += raised
+        if not _TOKEN.search(text):
+            empty.add(page.id)
         per_page[page.id] = precision_recall(*score(text, page.truth))
     seconds = time.perf_counter() - started
     p, r, f1 = _averages(list(per_page.values()))
     # The upstream script leaves empty predictions out of the precision average.
-    upstream_p, _, _ = _averages([pr for pr in per_page.values() if pr[0] or pr[1]])
+    upstream_p, _, _ = _averages([pr for pid, pr in per_page.items() if pid not in empty])
     upstream_f1 = 2 * upstream_p * r / (upstream_p + r) if upstream_p + r else 0.0
     return {
         "f1": f1,
         "precision": p,
         "recall": r,
         "f1_upstream_rule": upstream_f1,
-        "empty": empty,
+        "empty": len(empty),
+        "errors": errors,
         "seconds": seconds,
         "per_page": per_page,
     }
@@ -256,9 +260,10 @@ def format_table(results: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, m in results["extractors"].items():
+        empty = f"{m['empty']} ({m['errors']} raised)" if m["errors"] else str(m["empty"])
         lines.append(
             f"| {name} | {m['f1']:.4f} | {m['precision']:.4f} | {m['recall']:.4f} "
-            f"| {m['empty']} | {m['f1_upstream_rule']:.4f} | {m['seconds']:.1f} |"
+            f"| {empty} | {m['f1_upstream_rule']:.4f} | {m['seconds']:.1f} |"
         )
     return "\n".join(lines)
 

@@ -329,7 +329,7 @@ BUCKETS: tuple[tuple[str, str, str], ...] = (
     ("    main-text extraction", "trafilatura/core.py", "trafilatura_sequence"),
     ("    metadata (extract_metadata)", "trafilatura/metadata.py", "extract_metadata"),
     ("  normalize_text()", "tocsin/ingest/decode.py", "normalize_text"),
-    ("  date estimate", "tocsin/ingest/dates.py", "estimate_published"),
+    ("  date estimate (undated pages only)", "tocsin/ingest/dates.py", "estimate_published"),
     ("  language (py3langid)", "py3langid/langid.py", "classify"),
     ("  MinHash signature", "tocsin/ingest/dedupe.py", "signature"),
     ("  zlib.compress of raw bytes", "~", "<built-in method zlib.compress>"),
@@ -477,7 +477,9 @@ def format_profile(profile: dict[str, Any]) -> str:
         f"In-process ingest (`workers=1`) of {profile['pages']} generated pages: "
         f"{profile['unprofiled_ms_per_page']:.1f} ms per page unprofiled. Shares measured "
         "under cProfile (cumulative time), converted to milliseconds with the unprofiled "
-        "figure; indented rows are parts of the row above.",
+        "figure; indented rows are parts of the row above. cProfile inflates Python-heavy "
+        "code (a per-tag loop) more than C code (zlib), so the direct timings after this "
+        "table are the better absolute figures.",
         "",
         "| part | share of ingest | ms per page |",
         "|---|---:|---:|",
@@ -505,21 +507,21 @@ def verdict(runs: Sequence[dict[str, Any]]) -> str:
         return "The targets are stated at 10,000 pages; this run did not measure 10,000."
     rate, rss = big["articles_per_second"], big["peak_rss_tree_mb"]
     parts = [
-        f"Throughput at 10,000 pages: {rate:.1f} articles/s, target ≥ {TARGET_RATE:.0f}: "
+        f"- Throughput at 10,000 pages: {rate:.1f} articles/s, target ≥ {TARGET_RATE:.0f}: "
         f"{'met' if rate >= TARGET_RATE else 'NOT met'}.",
-        f"Peak RSS of the process tree at 10,000 pages: {rss:.0f} MB, target < "
+        f"- Peak RSS of the process tree at 10,000 pages: {rss:.0f} MB, target < "
         f"{TARGET_RSS_MB:.0f} MB: {'met' if rss < TARGET_RSS_MB else 'NOT met'}.",
     ]
     if small is not None:
         before = small["peak_rss_tree_mb"]
         flat = rss <= before
         parts.append(
-            f"Peak RSS at 10,000 ({rss:.0f} MB) vs 1,000 pages ({before:.0f} MB): "
+            f"- Peak RSS at 10,000 ({rss:.0f} MB) vs 1,000 pages ({before:.0f} MB): "
             f"{'no higher — met' if flat else f'{rss - before:+.0f} MB higher — NOT met'}."
         )
     if any(r["near_duplicates"] or r["duplicates"] for r in runs):
-        parts.append("WARNING: the generated pages were not all distinct (see the table).")
-    return " ".join(parts)
+        parts.append("- WARNING: the generated pages were not all distinct (see the table).")
+    return "\n".join(parts)
 
 
 def _notes(runs: Sequence[dict[str, Any]]) -> str:
@@ -556,22 +558,21 @@ generated once under `bench/.cache/`, which git ignores):
 {COMMAND} --sizes {sizes} --workers {result["workers"]}
 ```
 
-Each run is the real CLI, `tocsin ingest DIR --db fresh.db -q --json --workers
-{result["workers"]}`, in a subprocess on a fresh database: HTML read, decoded, cleaned, dated,
-fingerprinted and stored. Wall time is from start to exit (interpreter and worker start-up
-included); articles/s is articles added / wall time. Peak RSS is polled every 0.1 s: "tree"
-is the largest sum over the CLI process and all its children (shared pages are counted once
-per process, so it overstates), "largest process" the largest single one. Peak PSS, polled
-every 1 s, splits shared pages between the processes that share them: the tree's real
-footprint.
+Each run is the real CLI in a subprocess on a fresh database,
+`tocsin ingest DIR --db fresh.db -q --json --workers {result["workers"]}`: HTML read, decoded,
+cleaned, dated, fingerprinted and stored. Wall time is from start to exit (interpreter and
+worker start-up included); articles/s is articles added / wall time. Peak RSS is polled every
+0.1 s: "tree" is the largest sum over the CLI process and all its children (shared pages are
+counted once per process, so it overstates), "largest process" the largest single one. Peak
+PSS, polled every 1 s, splits shared pages between the processes that share them: the tree's
+real footprint.
 
 The pages: {c["count"]:,} generated from {c["templates"]} of the 91 benchmark pages
-(random.Random({c["seed"]})), each keeping a real page's markup with its article paragraphs
-replaced by a shuffled draw from {c["pool_paragraphs"]:,} ground-truth paragraphs of other
-pages plus one unique sentence. Two variants of any template share at most
+(`random.Random({c["seed"]})`), each keeping a real page's markup with its article paragraphs
+replaced by a shuffled draw from {c["pool_paragraphs"]:,} ground-truth paragraphs of other pages
+plus one unique sentence. Two variants of any template share at most
 {c["worst_template_jaccard"]:.2f} of their cleaned text's 4-word shingles (Jaccard; the
-near-duplicate threshold is 0.6), and the table's near-dup and dup columns come from the
-ingest report itself.
+near-duplicate threshold is 0.6); the near-dup and dup columns are the ingest report's own.
 
 {format_table(result["runs"])}
 
@@ -598,7 +599,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile", type=int, default=0, metavar="K", help="also profile K pages in-process"
     )
     parser.add_argument("--no-write", action="store_true", help="print only; write no files")
+    parser.add_argument(
+        "--render", action="store_true", help="only rewrite the docs from the saved results"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        write_doc(json.loads(RESULTS.read_text(encoding="utf-8")))
+        return 0
     if not (CORPUS / "ground-truth.json").exists():
         parser.error(f"no benchmark corpus at {CORPUS}")
     folder, corpus = build_corpus(max([*args.sizes, args.profile + 1]))
