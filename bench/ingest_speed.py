@@ -22,12 +22,13 @@ import pstats
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -207,6 +208,12 @@ class Peaks:
     rss_largest: int = 0  # the largest single process
     rss_main: int = 0  # the CLI process itself (the writer)
     pss_sum: int = 0  # sum of proportional set sizes: shared pages split between sharers
+    samples: list[int] = field(default_factory=list)  # every reading of the tree's RSS sum
+
+    def steady(self) -> int:
+        """Median tree RSS over the second half of the run: memory once warmed up."""
+        half = self.samples[len(self.samples) // 2 :]
+        return int(statistics.median(half)) if half else 0
 
 
 def _tree(proc: psutil.Process) -> list[psutil.Process]:
@@ -222,6 +229,7 @@ def _sample(proc: psutil.Process, peaks: Peaks, with_pss: bool) -> None:
             if with_pss:
                 pss.append(p.memory_full_info().pss)
     peaks.rss_sum = max(peaks.rss_sum, sum(rss))
+    peaks.samples.append(sum(rss))
     peaks.rss_largest = max(peaks.rss_largest, max(rss, default=0))
     peaks.rss_main = max(peaks.rss_main, rss[0] if rss else 0)
     peaks.pss_sum = max(peaks.pss_sum, sum(pss))
@@ -295,6 +303,7 @@ def _summary(
         "peak_rss_largest_process_mb": round(peaks.rss_largest / mb, 1),
         "peak_pss_tree_mb": round(peaks.pss_sum / mb, 1),
         "peak_rss_main_process_mb": round(peaks.rss_main / mb, 1),
+        "steady_rss_tree_mb": round(peaks.steady() / mb, 1),
         "db_mb": round(db.stat().st_size / mb, 1),
         "failures": report["failures"][:5],
     }
@@ -321,20 +330,21 @@ def machine() -> dict[str, Any]:
 # (label, part of the file path, function name) for the profile breakdown; indented labels
 # are parts of the row above.
 BUCKETS: tuple[tuple[str, str, str], ...] = (
-    ("pipeline.process() (worker side)", "tocsin/ingest/", "process"),
+    ("clean.process() (worker side)", "tocsin/ingest/clean.py", "process"),
     ("  decode()", "tocsin/ingest/decode.py", "decode"),
-    ("  html.nesting_depth()", "tocsin/ingest/html.py", "nesting_depth"),
-    ("  trafilatura.bare_extraction()", "trafilatura/core.py", "bare_extraction"),
+    ("  html.clean_html()", "tocsin/ingest/html.py", "clean_html"),
     ("    HTML parsing (load_html)", "trafilatura/utils.py", "load_html"),
-    ("    main-text extraction", "trafilatura/core.py", "trafilatura_sequence"),
-    ("    metadata (extract_metadata)", "trafilatura/metadata.py", "extract_metadata"),
+    ("    depth check", "tocsin/ingest/html.py", "too_deep"),
+    ("    metadata (page_metadata)", "tocsin/ingest/html.py", "page_metadata"),
+    ("    main-text extraction (bare_extraction)", "trafilatura/core.py", "bare_extraction"),
     ("  normalize_text()", "tocsin/ingest/decode.py", "normalize_text"),
     ("  date estimate (undated pages only)", "tocsin/ingest/dates.py", "estimate_published"),
-    ("  language (py3langid)", "py3langid/langid.py", "classify"),
-    ("  MinHash signature", "tocsin/ingest/dedupe.py", "signature"),
+    ("  language (CLD2, pages without lang only)", "tocsin/ingest/clean.py", "detect_language"),
+    ("  fingerprint (hash, words, shingles)", "tocsin/ingest/dedupe.py", "fingerprint"),
     ("  zlib.compress of raw bytes", "~", "<built-in method zlib.compress>"),
     ("  sha256 of raw bytes", "~", "<built-in method _hashlib.openssl_sha256>"),
     ("_Writer.write() (main process)", "tocsin/ingest/pipeline.py", "write"),
+    ("  MinHash signature (datasketch)", "tocsin/ingest/dedupe.py", "minhash_of"),
 )
 
 
@@ -381,50 +391,39 @@ def profile_ingest(folder: Path, count: int) -> dict[str, Any]:
 def stage_timings(files: Sequence[Path]) -> dict[str, float]:
     """Each stage of the work on one page timed directly, without a profiler (ms per page)."""
     import hashlib
-    import zlib
 
-    import py3langid
-    import trafilatura
+    from trafilatura.utils import load_html
 
     from tocsin.config import Config
     from tocsin.ingest import dedupe
+    from tocsin.ingest.clean import detect_language, process
     from tocsin.ingest.decode import decode, normalize_text
-    from tocsin.ingest.html import _config, clean_html, nesting_depth
-    from tocsin.ingest.pipeline import process
+    from tocsin.ingest.html import clean_html, page_metadata, too_deep
     from tocsin.ingest.sources import expand_file
+    from tocsin.store.db import compress_raw
 
     config = Config.load(workers=1)
     items = [next(iter(expand_file(f, config))) for f in files]
     data = [f.read_bytes() for f in files]
     texts = [decode(d)[0] for d in data]
     cleaned = [normalize_text(clean_html(t).text) for t in texts]
+    shingles = [dedupe.fingerprint(t)[2] for t in cleaned]
     options = {"period": None, "today": date.today(), "config": config}
 
-    def extraction(i: int, metadata: bool) -> object:
-        # The options html.py passes (checked by hand); a what-if without metadata.
-        return trafilatura.bare_extraction(
-            texts[i],
-            with_metadata=metadata,
-            include_comments=False,
-            include_tables=True,
-            favor_recall=True,
-            config=_config(),
-        )
-
     stages: dict[str, Callable[[int], object]] = {
-        "pipeline.process(), whole": lambda i: process(items[i], options),
+        "clean.process(), whole": lambda i: process(items[i], options),
         "decode()": lambda i: decode(data[i]),
-        "html.nesting_depth()": lambda i: nesting_depth(data[i], 400),
         "html.clean_html(), whole": lambda i: clean_html(texts[i]),
-        "trafilatura.bare_extraction(), with metadata": lambda i: extraction(i, True),
-        "trafilatura.bare_extraction(), without metadata": lambda i: extraction(i, False),
-        "normalize_text()": lambda i: normalize_text(cleaned[i]),
-        "py3langid.classify() (only pages without a language)": lambda i: py3langid.classify(
-            cleaned[i][:5000]
+        "HTML parsing (trafilatura load_html)": lambda i: load_html(texts[i]),
+        "depth check (too_deep)": lambda i: too_deep(load_html(texts[i]), 200),
+        "metadata (page_metadata), with parsing": lambda i: page_metadata(
+            load_html(texts[i]), None
         ),
-        "dedupe.signature()": lambda i: dedupe.signature(cleaned[i]),
-        "zlib.compress(raw, 6)": lambda i: zlib.compress(data[i], 6),
-        "zlib.compress(raw, 1), what-if": lambda i: zlib.compress(data[i], 1),
+        "normalize_text()": lambda i: normalize_text(cleaned[i]),
+        "language (CLD2)": lambda i: detect_language(cleaned[i]),
+        "dedupe.fingerprint()": lambda i: dedupe.fingerprint(cleaned[i]),
+        "dedupe.minhash_of() (main process)": lambda i: dedupe.minhash_of(shingles[i]),
+        "compress_raw() (zlib level 1)": lambda i: compress_raw(data[i]),
         "sha256(raw)": lambda i: hashlib.sha256(data[i]).digest(),
     }
     return {name: _ms_per_call(fn, len(files)) for name, fn in stages.items()}
@@ -518,6 +517,11 @@ def verdict(runs: Sequence[dict[str, Any]]) -> str:
         parts.append(
             f"- Peak RSS at 10,000 ({rss:.0f} MB) vs 1,000 pages ({before:.0f} MB): "
             f"{'no higher — met' if flat else f'{rss - before:+.0f} MB higher — NOT met'}."
+        )
+        steady, steady_before = big["steady_rss_tree_mb"], small["steady_rss_tree_mb"]
+        parts.append(
+            f"- Steady state (median tree RSS over the second half of each run): "
+            f"{steady:.0f} MB at 10,000 vs {steady_before:.0f} MB at 1,000 pages."
         )
     if any(r["near_duplicates"] or r["duplicates"] for r in runs):
         parts.append("- WARNING: the generated pages were not all distinct (see the table).")

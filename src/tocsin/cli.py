@@ -32,6 +32,7 @@ from tocsin.export import export_jsonl
 from tocsin.ingest.pipeline import IngestReport, ingest
 from tocsin.store.db import Store
 
+SUMMARY_ROWS = 50  # articles shown in the summary table after an ingest
 EXIT_FAILED_INPUTS = 1
 EXIT_STORE = 3
 EXIT_NOT_FOUND = 4
@@ -187,7 +188,7 @@ def _print_report(report: IngestReport, db: Path) -> None:
         table = Table(title="Articles added", show_lines=False)
         for col in ("id", "title", "outlet", "published", "words", "duplicate of"):
             table.add_column(col, overflow="fold")
-        for a in report.added:
+        for a in report.added[:SUMMARY_ROWS]:
             when = "—" if a.published is None else a.published.isoformat()
             if a.published and a.estimated:
                 when += " (est.)"
@@ -196,7 +197,10 @@ def _print_report(report: IngestReport, db: Path) -> None:
                 str(a.id), a.title or "(no title)", a.outlet or "—", when, str(a.words), dup
             )
         out.print(table)
-    for source, article in report.duplicates:
+        if report.added_count > SUMMARY_ROWS:
+            more = report.added_count - SUMMARY_ROWS
+            out.print(f"… and {more} more (tocsin export lists them all)")
+    for source, article in report.duplicates[:SUMMARY_ROWS]:
         out.print(f"[yellow]duplicate[/yellow] {source} = article #{article}")
     if report.failures:
         table = Table(title="Failed inputs", title_style="red")
@@ -206,7 +210,7 @@ def _print_report(report: IngestReport, db: Path) -> None:
             table.add_row(source, code, reason)
         out.print(table)
     out.print(
-        f"{len(report.added)} added ({report.near_duplicates} near-duplicates), "
+        f"{report.added_count} added ({report.near_duplicates} near-duplicates), "
         f"{len(report.duplicates)} exact duplicates, {report.unchanged} already stored, "
         f"{report.skipped} skipped, {len(report.failures)} failed "
         f"in {report.seconds:.1f}s. Database: {db}"

@@ -31,7 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_fetch_bytes", 10 * 1024 * 1024, "Largest HTTP response body accepted."),
     Setting("fetch_timeout", 20.0, "Seconds before an HTTP request is abandoned."),
     Setting("max_redirects", 5, "Redirects followed before a URL counts as a redirect loop."),
-    Setting("max_html_depth", 400, "Deepest element nesting accepted in an HTML page."),
+    Setting("max_html_depth", 200, "Deepest element nesting accepted in an HTML page."),
     Setting(
         "near_duplicate_threshold",
         0.6,
@@ -57,7 +57,7 @@ class Config:
     max_fetch_bytes: int = 10 * 1024 * 1024
     fetch_timeout: float = 20.0
     max_redirects: int = 5
-    max_html_depth: int = 400
+    max_html_depth: int = 200
     near_duplicate_threshold: float = 0.6
     date_horizon_days: int = 60
 

@@ -7,10 +7,16 @@ which is why ``Article.text`` is immutable once stored for a given cleaner versi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from tocsin.errors import InputError
+
+# Bump when cleaning changes what it produces, so stale articles can be found and redone.
+CLEANER_VERSION = "1"
 
 InputKind = Literal["html", "text", "jsonl", "feed", "warc", "url"]
 
@@ -30,6 +36,7 @@ class RawItem(BaseModel):
     hints: dict[str, object] = Field(
         default_factory=dict, description="Metadata the container gave."
     )
+    sha256: str | None = Field(default=None, description="Hash of data, once computed.")
 
 
 class DateEstimate(BaseModel):
@@ -71,3 +78,22 @@ class Article(BaseModel):
     text: str
     duplicate_of: int | None
     words: int = 0
+
+
+@dataclass
+class Processed:
+    """What a worker returns for one RawItem: a cleaned article, or the reason it failed.
+
+    Defined here rather than beside the cleaner so that the parent process can unpickle it
+    without importing the cleaner's libraries (trafilatura, lxml, CLD2).
+    """
+
+    item: RawItem  # without its data: the parent has it and only needs the compressed copy
+    sha256: str
+    size: int
+    compressed: bytes
+    article: CleanArticle | None = None
+    error: InputError | None = None
+    text_sha256: str = ""
+    words: int = 0
+    shingles: bytes = b""  # uint32 hashes of the text's word 4-shingles, for the MinHash

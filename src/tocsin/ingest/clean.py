@@ -2,19 +2,17 @@
 
 Pure functions of their input (no store access), so any process can run them and a crash
 on one input cannot corrupt anything: decode, clean (HTML or pasted text or JSONL), date,
-detect the language, fingerprint for de-duplication.
+detect the language, hash the text for exact de-duplication.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import zlib
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import py3langid
+import pycld2
 
 from tocsin.config import Config
 from tocsin.errors import FailureCode, InputError
@@ -24,44 +22,22 @@ from tocsin.ingest.decode import decode, normalize_text
 from tocsin.ingest.html import clean_html
 from tocsin.ingest.plaintext import clean_text, markdown_to_text
 from tocsin.ingest.sources import parse_jsonl_record
-from tocsin.models import CleanArticle, DateEstimate, RawItem
+from tocsin.models import CleanArticle, DateEstimate, Processed, RawItem
+from tocsin.store.db import compress_raw
 
 # A site name that is only the page's host ("example.org", "127.0.0.1:8080"): not a name.
 _HOSTLIKE = re.compile(r"^(?:[\w-]+\.)+[\w-]+(?::\d+)?$|^\[?[\d:.]+\]?(?::\d+)?$")
-# Bump when cleaning changes what it produces, so stale articles can be found and redone.
-CLEANER_VERSION = "1"
-
-
-@dataclass
-class Processed:
-    """What a worker returns for one RawItem: a cleaned article, or the reason it failed."""
-
-    item: RawItem
-    sha256: str
-    compressed: bytes
-    article: CleanArticle | None = None
-    error: InputError | None = None
-    text_sha256: str = ""
-    minhash: bytes = b""
-    bands: list[tuple[int, int]] = field(default_factory=list)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def failed_result(item: RawItem, reason: str) -> Processed:
-    return Processed(
-        item=item,
-        sha256=sha256(item.data),
-        compressed=zlib.compress(item.data, 6),
-        error=InputError(FailureCode.INTERNAL, reason),
-    )
 
 
 def process(item: RawItem, options: dict[str, Any]) -> Processed:
     """Decode, clean, date and fingerprint one item; pure, so it can run in any process."""
-    result = Processed(item=item, sha256=sha256(item.data), compressed=zlib.compress(item.data, 6))
+    digest = item.sha256 or hashlib.sha256(item.data).hexdigest()
+    result = Processed(
+        item=item.model_copy(update={"data": b""}),
+        sha256=digest,
+        size=len(item.data),
+        compressed=compress_raw(item.data),
+    )
     try:
         article = _clean(item, options["config"])
         article = _finish(article, item, options)
@@ -71,11 +47,9 @@ def process(item: RawItem, options: dict[str, Any]) -> Processed:
     except Exception as exc:
         result.error = InputError(FailureCode.INTERNAL, f"{type(exc).__name__}: {exc}")
         return result
-    sig = dedupe.signature(article.text)
     result.article = article
-    result.text_sha256 = dedupe.text_hash(article.text)
-    result.minhash = sig.tobytes()
-    result.bands = dedupe.band_keys(sig)
+    result.text_sha256, result.words, shingles = dedupe.fingerprint(article.text)
+    result.shingles = shingles.astype("uint32").tobytes()
     return result
 
 
@@ -157,7 +131,7 @@ def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> Cl
         )
     updates["published"] = published
     if not article.language:
-        updates["language"] = py3langid.classify(article.text[:5000])[0]
+        updates["language"] = detect_language(article.text)
     return article.model_copy(update=updates)
 
 
@@ -166,3 +140,17 @@ def _host(url: str | None) -> str | None:
         return None
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.") or None
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language by CLD2, or None when it cannot tell.
+
+    CLD2 was chosen over py3langid on measurement: 0.15 ms and 1.5 MB against 3 ms and
+    73 MB per process, and it tells Belarusian, Ukrainian and Russian apart.
+    """
+    try:
+        reliable, _, details = pycld2.detect(text[:20_000])
+    except (pycld2.error, UnicodeEncodeError):  # invalid text: lone surrogates, bad bytes
+        return None
+    code = str(details[0][1])
+    return code if reliable and code != "un" else None

@@ -33,6 +33,7 @@ _CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", re
 _LITERAL_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
+_NORMAL = str.maketrans({**_INVISIBLE, **_SPACES})
 # Characters that text never has in number: C0 controls other than whitespace, DEL, C1
 # controls, the replacement character and private-use code points.
 _UNREADABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
@@ -224,7 +225,7 @@ def normalize_text(text: str) -> str:
     """NFC, literal escapes repaired, invisible characters dropped, odd spaces made plain."""
     text = _LITERAL_ESCAPE.sub(_unescape, text)
     text = unicodedata.normalize("NFC", text)
-    text = text.translate(_INVISIBLE).translate(_SPACES)
+    text = text.translate(_NORMAL)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

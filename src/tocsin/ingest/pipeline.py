@@ -7,6 +7,7 @@ the same command skips what is already stored.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 import time
@@ -20,10 +21,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tocsin.config import Config
 from tocsin.errors import TRANSIENT, FailureCode, InputError
 from tocsin.ingest import dedupe
-from tocsin.ingest.clean import CLEANER_VERSION, Processed, failed_result, process, sha256
 from tocsin.ingest.fetch import make_client
 from tocsin.ingest.sources import (
     Expanded,
@@ -34,10 +36,11 @@ from tocsin.ingest.sources import (
     is_url,
     list_files,
 )
-from tocsin.models import RawItem
-from tocsin.store.db import Store
+from tocsin.models import CLEANER_VERSION, Processed, RawItem
+from tocsin.store.db import Store, compress_raw
 
 BATCH = 64  # items per transaction: small enough to lose little on a crash
+REPORT_ROWS = 1000  # articles listed in a report; counts are always complete
 
 
 @dataclass
@@ -55,19 +58,27 @@ class ArticleRow:
 
 @dataclass
 class IngestReport:
-    """Counts, failures and the articles added by one ingest run."""
+    """Counts, failures and the articles added by one ingest run.
+
+    Counts are complete; ``added`` lists the first REPORT_ROWS articles only, so that a
+    report's memory does not grow with the corpus (``tocsin export`` lists them all).
+    """
 
     added: list[ArticleRow] = field(default_factory=list)
     duplicates: list[tuple[str, int]] = field(default_factory=list)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
+    added_count: int = 0
+    near_duplicates: int = 0
     unchanged: int = 0
     skipped: int = 0
     interrupted: bool = False
     seconds: float = 0.0
 
-    @property
-    def near_duplicates(self) -> int:
-        return sum(1 for a in self.added if a.duplicate_of is not None)
+    def add(self, row: ArticleRow) -> None:
+        self.added_count += 1
+        self.near_duplicates += row.duplicate_of is not None
+        if len(self.added) < REPORT_ROWS:
+            self.added.append(row)
 
     @property
     def ok(self) -> bool:
@@ -75,7 +86,7 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "added": len(self.added),
+            "added": self.added_count,
             "near_duplicates": self.near_duplicates,
             "duplicates": len(self.duplicates),
             "unchanged": self.unchanged,
@@ -96,6 +107,7 @@ class IngestReport:
                 }
                 for a in self.added
             ],
+            "articles_listed": len(self.added),
             "duplicate_sources": [{"source": s, "duplicate_of": i} for s, i in self.duplicates],
             "failures": [{"source": s, "code": c, "reason": r} for s, c, r in self.failures],
         }
@@ -189,7 +201,7 @@ def _new_items(
             code, reason = store.source_failure(entry.locator, sha) or ("?", "?")
             report.failures.append((entry.locator, code, f"{reason} (recorded before)"))
         else:
-            yield entry
+            yield entry.model_copy(update={"sha256": sha})
 
 
 def _process_all(
@@ -202,7 +214,7 @@ def _process_all(
     """
     if workers <= 1:
         for item in items:
-            yield process(item, options)
+            yield _run(item, options)
         return
     window = workers * 8
     pending: list[tuple[RawItem, Future[Processed]]] = []
@@ -215,7 +227,7 @@ def _process_all(
                 if nxt is None:
                     exhausted = True
                     break
-                pending.append((nxt, pool.submit(process, nxt, options)))
+                pending.append((nxt, pool.submit(_run, nxt, options)))
             if not pending:
                 break
             item, future = pending.pop(0)
@@ -225,9 +237,31 @@ def _process_all(
                 yield failed_result(item, "the worker processing this input died")
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = _pool(workers)
-                pending = [(i, pool.submit(process, i, options)) for i, _ in pending]
+                pending = [(i, pool.submit(_run, i, options)) for i, _ in pending]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run(item: RawItem, options: dict[str, Any]) -> Processed:
+    """Clean one item. The cleaner is imported here, so only the processes that clean pay
+    for trafilatura, lxml and the language model."""
+    from tocsin.ingest.clean import process
+
+    return process(item, options)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def failed_result(item: RawItem, reason: str) -> Processed:
+    return Processed(
+        item=item.model_copy(update={"data": b""}),
+        sha256=item.sha256 or sha256(item.data),
+        size=len(item.data),
+        compressed=compress_raw(item.data),
+        error=InputError(FailureCode.INTERNAL, reason),
+    )
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -284,7 +318,7 @@ class _Writer:
             return
         with self._whole_item():
             if failed.data is not None and sha:
-                self.store.put_blob(sha, failed.data)
+                self.store.put_blob(sha, len(failed.data), compress_raw(failed.data))
             self.store.record_source(
                 locator=failed.locator,
                 kind=failed.kind,
@@ -316,7 +350,7 @@ class _Writer:
             outcome = self._store(p)
         item = p.item
         if isinstance(outcome, ArticleRow):
-            self.report.added.append(outcome)
+            self.report.add(outcome)
             self._tick(item.locator, "near-duplicate" if outcome.duplicate_of else "added")
         elif isinstance(outcome, int):
             self.report.duplicates.append((item.locator, outcome))
@@ -328,12 +362,12 @@ class _Writer:
     def _store(self, p: Processed) -> ArticleRow | int | InputError:
         """Write one item; return the new article, the id it duplicates, or its failure."""
         item = p.item
-        self.store.put_blob(p.sha256, item.data, p.compressed)
+        self.store.put_blob(p.sha256, p.size, p.compressed)
         common: dict[str, Any] = {
             "locator": item.locator,
             "kind": item.kind,
             "sha256": p.sha256,
-            "size": len(item.data),
+            "size": p.size,
             "url": item.url,
             "content_type": item.content_type,
         }
@@ -355,9 +389,13 @@ class _Writer:
     def _add_article(self, source_id: int, p: Processed) -> ArticleRow:
         a = p.article
         assert a is not None
-        original, sim = self._near_duplicate(p)
+        # The signature is computed here, not in the workers, so that only this process
+        # loads datasketch (and scipy with it).
+        signature = dedupe.minhash_of(np.frombuffer(p.shingles, dtype=np.uint32))
+        minhash, bands = signature.tobytes(), dedupe.band_keys(signature)
+        original, sim = self._near_duplicate(minhash, bands)
         pub = a.published
-        words = len(dedupe.normalized_words(a.text))
+        words = p.words
         fields = {
             "source_id": source_id,
             "url": a.url,
@@ -373,13 +411,13 @@ class _Writer:
             "text": a.text,
             "text_sha256": p.text_sha256,
             "words": words,
-            "minhash": p.minhash,
+            "minhash": minhash,
             "duplicate_of": original,
             "similarity": sim,
             "removed": json.dumps(a.removed, ensure_ascii=False),
             "cleaner_version": CLEANER_VERSION,
         }
-        article_id = self.store.add_article(fields, p.bands)
+        article_id = self.store.add_article(fields, bands)
         return ArticleRow(
             id=article_id,
             locator=p.item.locator,
@@ -392,10 +430,12 @@ class _Writer:
             similarity=sim,
         )
 
-    def _near_duplicate(self, p: Processed) -> tuple[int | None, float | None]:
+    def _near_duplicate(
+        self, minhash: bytes, bands: list[tuple[int, int]]
+    ) -> tuple[int | None, float | None]:
         """The first-seen original this article nearly repeats, with the similarity."""
-        for candidate in self.store.candidates(p.bands):
-            sim = dedupe.similarity(p.minhash, candidate.minhash)
+        for candidate in self.store.candidates(bands):
+            sim = dedupe.similarity(minhash, candidate.minhash)
             if sim >= self.config.near_duplicate_threshold:
                 return self.store.original_of(candidate.article_id), round(sim, 4)
         return None, None

@@ -65,17 +65,18 @@ def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def list_files(target: Path) -> list[Path]:
-    """Files under a folder, recursively, sorted; hidden files and databases left out."""
+def list_files(target: Path) -> Iterator[Path]:
+    """Files under a folder, recursively, in sorted order, one at a time (a folder of a
+    million files costs its names, not a million paths); hidden files and databases left out."""
     if not target.is_dir():
-        return [target]
-    found = []
+        yield target
+        return
     for root, dirs, files in os.walk(target):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        files.sort()
+        for name in files:
             if not name.startswith(".") and not name.endswith((".db", ".db-wal", ".db-shm")):
-                found.append(Path(root) / name)
-    return found
+                yield Path(root, name)
 
 
 def kind_of(path: Path) -> InputKind | None:

@@ -21,6 +21,14 @@ from typing import Any
 from tocsin.errors import StoreError
 from tocsin.models import Article
 
+# zlib level for raw bytes: level 1 is 2.5x faster than 6 and about 10% larger on HTML.
+RAW_COMPRESSION = 1
+
+
+def compress_raw(data: bytes) -> bytes:
+    return zlib.compress(data, RAW_COMPRESSION)
+
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
 
 
@@ -153,11 +161,11 @@ class Store:
         ).fetchone()
         return None if row is None else (str(row[0]), str(row[1]))
 
-    def put_blob(self, sha256: str, raw: bytes, compressed: bytes | None = None) -> None:
-        data = compressed if compressed is not None else zlib.compress(raw, 6)
+    def put_blob(self, sha256: str, size: int, compressed: bytes) -> None:
+        """Keep raw bytes (``compress_raw`` of them, ``size`` before compression) once."""
         self.conn.execute(
             "INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)",
-            (sha256, len(raw), data),
+            (sha256, size, compressed),
         )
 
     def blob(self, sha256: str) -> bytes:
@@ -253,19 +261,13 @@ class Store:
         """Articles sharing at least one LSH band with the given keys, oldest first."""
         if not bands:
             return []
-        ids: set[int] = set()
-        for band, key in bands:
-            ids.update(
-                int(r[0])
-                for r in self.conn.execute(
-                    "SELECT article_id FROM lsh_bands WHERE band = ? AND key = ?", (band, key)
-                )
-            )
-        if not ids:
-            return []
-        marks = ",".join("?" for _ in ids)
+        # A join on a VALUES table uses the primary key; "(band, key) IN (VALUES ...)" scans.
+        pairs = ",".join("(?, ?)" for _ in bands)
         rows = self.conn.execute(
-            f"SELECT id, minhash FROM articles WHERE id IN ({marks}) ORDER BY id", tuple(ids)
+            f"WITH q(band, key) AS (VALUES {pairs}) SELECT DISTINCT a.id, a.minhash FROM q"
+            " JOIN lsh_bands l ON l.band = q.band AND l.key = q.key"
+            " JOIN articles a ON a.id = l.article_id ORDER BY a.id",
+            [value for pair in bands for value in pair],
         )
         return [Candidate(int(r[0]), bytes(r[1])) for r in rows if r[1] is not None]
 
