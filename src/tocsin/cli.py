@@ -29,7 +29,7 @@ from tocsin.config import Config
 from tocsin.demo import QUESTION, run_demo
 from tocsin.errors import ConfigError, StoreError
 from tocsin.export import export_jsonl
-from tocsin.ingest.pipeline import IngestReport, ingest
+from tocsin.ingest.pipeline import IngestReport, ingest, steady_malloc
 from tocsin.store.db import Store
 
 SUMMARY_ROWS = 50  # articles shown in the summary table after an ingest
@@ -138,6 +138,7 @@ def ingest_cli(
         )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+    steady_malloc()  # this process is the writer: keep its memory flat over long batches
     with _open(db) as store:
         report = _with_progress(
             lambda cb: ingest(

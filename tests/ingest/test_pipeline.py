@@ -127,3 +127,12 @@ def test_markdown_is_read_as_text(tmp_path: Path) -> None:
     assert "*" not in article.text
     assert "](" not in article.text
     assert "map.png" not in article.text
+
+
+def test_steady_malloc_applies_on_glibc() -> None:
+    import platform
+
+    from tocsin.ingest.pipeline import steady_malloc
+
+    expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert steady_malloc() is expected
