@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -22,7 +23,9 @@ def main() -> int:
     wheel = next(f for f in release["urls"] if f["filename"].endswith(".whl"))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / wheel["filename"]
-        with urllib.request.urlopen(wheel["url"], timeout=120) as response:
+        # Mirrors and proxies may answer with a URL relative to the index.
+        url = urllib.parse.urljoin(INDEX, wheel["url"])
+        with urllib.request.urlopen(url, timeout=120) as response:
             path.write_bytes(response.read())
         return subprocess.call([sys.executable, f"{path}/pip", "install", "--quiet", str(path)])
 
