@@ -294,9 +294,13 @@ def show_cli(article_id: int, db: Path, as_json: bool) -> None:
         "duplicate of": article.duplicate_of,
         "boilerplate removed": len(extra.get("removed", [])),
     }
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
     for key, value in rows.items():
         if value not in (None, ""):
-            out.print(f"[dim]{key:>20}[/dim]  {value}")
+            grid.add_row(key, str(value))
+    out.print(grid)
     out.print()
     out.print(article.text, highlight=False, markup=False)
 
