@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -200,3 +201,23 @@ def test_escape_left_in_paste_is_repaired() -> None:
 def test_bundled_articles_are_the_seed_articles() -> None:
     for original in SHARED.glob("*.txt"):
         assert (articles_dir() / original.name).read_bytes() == original.read_bytes()
+
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "article-extraction"
+FLOORS = json.loads((Path(__file__).parents[1] / "data" / "quality_floors.json").read_text())
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/article-extraction is absent")
+def test_clean_article_bodies_pass_the_paste_filter_nearly_whole() -> None:
+    """The 91 true article bodies, pasted as plain text: the filter must keep their paragraphs."""
+    truth = json.loads((CORPUS / "ground-truth.json").read_text("utf-8"))
+    total = lost = 0
+    for page in truth.values():
+        paragraphs = [" ".join(p.split()) for p in normalize_text(page["articleBody"]).split("\n")]
+        paragraphs = [p for p in paragraphs if p]
+        article = clean_text("\n".join(paragraphs))
+        kept = set(article.text.split("\n\n")) | {article.title}
+        total += len(paragraphs)
+        lost += sum(1 for p in paragraphs if p not in kept and paragraphs.count(p) == 1)
+    kept_share = 1 - lost / total
+    assert kept_share >= FLOORS["paste_filter"]["floors"]["paragraphs_kept"], (lost, total)

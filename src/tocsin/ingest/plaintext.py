@@ -164,6 +164,7 @@ def clean_text(text: str) -> CleanArticle:
     date_line = _take_date_line(blocks)
     authors = _take_bylines(blocks)
     title = _take_title(blocks)
+    _mark_header_captions(blocks)
     _mark_pull_quotes(blocks)
     kept = [b.text for b in blocks if b.drop is None]
     published = None
@@ -202,11 +203,26 @@ def _mark_captions(blocks: list[Block]) -> None:
     for i, b in enumerate(blocks):
         if b.drop or b.n > SHORT_BLOCK_WORDS + 15 or not _CREDIT.search(b.text):
             continue
-        b.drop = "photo credit" if b.n <= 8 and not _TERMINAL.search(b.text) else "caption"
-        for prev in blocks[max(0, i - 2) : i]:
-            if prev.drop is None and prev.n <= SHORT_BLOCK_WORDS and not _is_prose_end(prev):
+        credit_only = b.n <= 8 and not _TERMINAL.search(b.text)
+        b.drop = "photo credit" if credit_only else "caption"
+        # A credit line's caption is the block just above it, whatever its length; above
+        # that, a short non-sentence is the image's alt text.
+        for back, prev in enumerate(reversed(blocks[max(0, i - 2) : i])):
+            if prev.drop is not None or prev.n > SHORT_BLOCK_WORDS:
+                continue
+            if (back == 0 and credit_only) or not _is_prose_end(prev):
                 prev.drop = "caption"
-    for a, b in itertools.pairwise(blocks):
+
+
+def _mark_header_captions(blocks: list[Block]) -> None:
+    """Between the headline and the byline, two short blocks that repeat each other's words
+    are an image's alt text and caption. Only there: in the body, neighbouring paragraphs of
+    a wire story share words just as much (measured on the 91 clean benchmark bodies)."""
+    byline = next((i for i, b in enumerate(blocks) if b.drop == "byline"), None)
+    title = next((i for i, b in enumerate(blocks) if b.drop == "title"), -1)
+    if byline is None or byline < title:
+        return
+    for a, b in itertools.pairwise(blocks[title + 1 : byline]):
         if a.drop and b.drop:
             continue
         if a.n > SHORT_BLOCK_WORDS or b.n > SHORT_BLOCK_WORDS:
@@ -290,9 +306,10 @@ def _take_bylines(blocks: list[Block]) -> list[str]:
 
 
 def _body_index(blocks: list[Block], block: Block) -> bool:
-    """True when ``block`` sits inside the body (two prose paragraphs before it)."""
+    """True when ``block`` sits inside the body (three prose-like blocks before it: a
+    standfirst and a caption can precede a byline)."""
     i = blocks.index(block)
-    return sum(1 for b in blocks[:i] if b.drop is None and _is_prose_end(b)) >= 2
+    return sum(1 for b in blocks[:i] if b.drop is None and _is_prose_end(b)) >= 3
 
 
 def _take_title(blocks: list[Block]) -> str | None:
