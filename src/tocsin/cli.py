@@ -56,7 +56,11 @@ def _emit(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _open(db: Path) -> Store:
+def _open(db: Path, *, create: bool = False) -> Store:
+    """The store at ``db``; commands that only read refuse a database that does not exist."""
+    if not create and not db.exists():
+        err.print(f"[red]error:[/red] no database at {db} (ingest something first, or use --db)")
+        sys.exit(EXIT_STORE)
     try:
         return Store.open(db)
     except StoreError as exc:
@@ -67,11 +71,16 @@ def _open(db: Path) -> Store:
 def _period(value: str | None) -> tuple[date, date] | None:
     if not value:
         return None
+    start, sep, end = value.partition("..")
     try:
-        start, _, end = value.partition("..")
-        return date.fromisoformat(start), date.fromisoformat(end or start)
+        period = date.fromisoformat(start), date.fromisoformat(end if sep else start)
     except ValueError as exc:
-        raise click.BadParameter(f"expected YYYY-MM-DD..YYYY-MM-DD, got {value!r}") from exc
+        raise click.BadParameter(
+            f"expected YYYY-MM-DD..YYYY-MM-DD, got {value!r}", param_hint="--period"
+        ) from exc
+    if period[0] > period[1]:
+        raise click.BadParameter(f"{value!r} ends before it starts", param_hint="--period")
+    return period
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -138,14 +147,15 @@ def ingest_cli(
         )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+    span = _period(period)
     steady_malloc()  # this process is the writer: keep its memory flat over long batches
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         report = _with_progress(
             lambda cb: ingest(
                 targets,
                 store=store,
                 config=config,
-                period=_period(period),
+                period=span,
                 progress=cb,
                 retry_failed=retry_failed,
             ),
@@ -372,8 +382,13 @@ def export_cli(db: Path, fmt: str, output: Path | None, no_duplicates: bool, as_
         if output is None:
             n = export_jsonl(store, sys.stdout, include_duplicates=not no_duplicates)
         else:
-            with output.open("w", encoding="utf-8") as fh:
-                n = export_jsonl(store, fh, include_duplicates=not no_duplicates)
+            try:
+                with output.open("w", encoding="utf-8") as fh:
+                    n = export_jsonl(store, fh, include_duplicates=not no_duplicates)
+            except OSError as exc:
+                raise click.BadParameter(
+                    f"cannot write {output}: {exc.strerror}", param_hint="--output"
+                ) from exc
     if output is not None:
         if as_json:
             _emit({"exported": n, "format": fmt, "output": str(output)})

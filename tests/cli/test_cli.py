@@ -258,10 +258,30 @@ def test_tocsin_db_environment_variable_is_honoured(db: Path, tmp_path: Path) ->
     status = _json(result)
     assert status["db"] == str(db)
     assert status["counts"]["articles"] == ARTICLES
-    # --db still wins over the variable.
+    # --db still wins over the variable; a read command does not create a missing database.
     other = tmp_path / "other.db"
-    overridden = _json(_run("status", "--json", "--db", str(other), env={"TOCSIN_DB": str(db)}))
-    assert overridden["counts"]["articles"] == 0
+    overridden = _run("status", "--json", "--db", str(other), env={"TOCSIN_DB": str(db)})
+    assert overridden.exit_code == 3
+    assert not other.exists()
+
+
+def test_export_to_an_unwritable_path_is_a_usage_error(db: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["export", "--db", str(db), "-o", str(tmp_path / "missing" / "x.jsonl")]
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.output
+
+
+@pytest.mark.parametrize("period", ["2022-12-31..2022-01-01", "2022-01-01..", "May..June"])
+def test_bad_periods_are_refused(tmp_path: Path, period: str) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text("On 10 October 2022 Minsk announced a joint group of forces with Russia.")
+    db = tmp_path / "p.db"
+    result = CliRunner().invoke(main, ["ingest", str(page), "--db", str(db), "--period", period])
+    assert result.exit_code == 2
+    assert "--period" in result.output
+    assert not db.exists()
 
 
 def test_demo_builds_its_database(tmp_path: Path) -> None:

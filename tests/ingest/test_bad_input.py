@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import random
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -162,9 +161,7 @@ def test_real_100mb_sparse_file_is_refused_without_reading(
         f.truncate(100 * 1024 * 1024)  # sparse: no disk used
     assert big.stat().st_size == 100 * 1024 * 1024
 
-    started = time.perf_counter()
     report = ingest([folder], store=store, config=Config.load(workers=1))
-    assert time.perf_counter() - started < 10
 
     _assert_only_failure(report, store, big, FailureCode.TOO_LARGE)
     assert "52,428,800" in report.failures[0][2]  # the default 50 MB cap, in the reason

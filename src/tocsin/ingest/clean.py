@@ -123,8 +123,10 @@ def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> Cl
         )
     if published is None:
         today = parse_stated(hints.get("crawled")) or options["today"]
+        # Captions are the page's own words: their dates ("Allied Resolve 2022") count too.
+        captions = [r.split(": ", 1)[1] for r in article.removed if r.startswith("caption: ")]
         published = estimate_published(
-            article.text,
+            "\n".join([article.text, *captions]),
             today=today,
             period=options["period"],
             horizon_days=options["config"].date_horizon_days,
@@ -132,7 +134,22 @@ def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> Cl
     updates["published"] = published
     if not article.language:
         updates["language"] = detect_language(article.text)
-    return article.model_copy(update=updates)
+    return _normalized_metadata(article.model_copy(update=updates))
+
+
+def _normalized_metadata(article: CleanArticle) -> CleanArticle:
+    """Metadata as clean as the text: NFC, escapes repaired, spaces plain and trimmed."""
+
+    def norm(value: str | None) -> str | None:
+        return " ".join(normalize_text(value).split()) or None if value else None
+
+    return article.model_copy(
+        update={
+            "title": norm(article.title),
+            "outlet": norm(article.outlet),
+            "authors": [a for a in (norm(x) for x in article.authors) if a],
+        }
+    )
 
 
 def _host(url: str | None) -> str | None:

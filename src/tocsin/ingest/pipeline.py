@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
@@ -196,12 +196,15 @@ def _new_items(
             continue
         sha = sha256(entry.data)
         status = store.source_status(entry.locator, sha)
+        if (entry.locator, sha) in writer.in_flight:
+            status = "ok"  # the same input named twice in one run, its first copy not yet written
         if status in ("ok", "duplicate"):
             report.unchanged += 1
         elif status == "failed" and not retry_failed:
             code, reason = store.source_failure(entry.locator, sha) or ("?", "?")
             report.failures.append((entry.locator, code, f"{reason} (recorded before)"))
         else:
+            writer.in_flight.add((entry.locator, sha))
             yield entry.model_copy(update={"sha256": sha})
 
 
@@ -272,7 +275,18 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 def _init_worker() -> None:
     # Ctrl-C is handled by the parent, which commits and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     steady_malloc()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker when its parent dies (``kill -9`` leaves no orphans)."""
+    # Off Linux there is no such call: orphans end when they next read from the closed pipe.
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 # glibc's mallopt parameters (malloc.h).
@@ -310,6 +324,8 @@ class _Writer:
     ):
         self.store = store
         self.retry_failed = retry_failed
+        # Items handed to workers and not yet written: bounded by the pool's window.
+        self.in_flight: set[tuple[str, str]] = set()
         self.config = config
         self.report = report
         self.progress = progress
@@ -372,6 +388,7 @@ class _Writer:
     def write(self, p: Processed) -> None:
         with self._whole_item():
             outcome = self._store(p)
+        self.in_flight.discard((p.item.locator, p.sha256))
         item = p.item
         if isinstance(outcome, ArticleRow):
             self.report.add(outcome)

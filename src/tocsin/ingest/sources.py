@@ -6,6 +6,7 @@ stored, skipped as already seen, or recorded as failed.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from collections.abc import Iterator
@@ -150,12 +151,29 @@ def expand_feed(locator: str, data: bytes, url: str | None = None) -> Iterator[E
 
 
 def expand_warc(path: Path, config: Config) -> Iterator[Expanded]:
+    if not _starts_like_warc(path):
+        reason = "not a WARC or ARC file (no 'WARC/' or 'filedesc://' header)"
+        yield Failed(str(path), "warc", InputError(FailureCode.UNSUPPORTED, reason))
+        return
     try:
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
                 yield _warc_item(path, record, config)
     except ArchiveLoadFailed as exc:
         yield Failed(str(path), "warc", InputError(FailureCode.UNSUPPORTED, f"bad WARC: {exc}"))
+
+
+def _starts_like_warc(path: Path) -> bool:
+    """True when the (possibly gzipped) file opens with a WARC or ARC record header."""
+    try:
+        with path.open("rb") as raw:
+            start = raw.read(11)
+        if start[:2] == b"\x1f\x8b":
+            with gzip.open(path) as unzipped:
+                start = unzipped.read(11)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return False
+    return start.startswith((b"WARC/", b"filedesc://"))
 
 
 def _warc_item(path: Path, record: object, config: Config) -> Expanded:
