@@ -217,3 +217,23 @@ def test_a_file_named_warc_that_is_not_one_fails(tmp_path: Path) -> None:
         report = ingest([fake], store=store, config=Config.load(workers=1))
     assert [(s, c) for s, c, _ in report.failures] == [(str(fake), FailureCode.UNSUPPORTED.value)]
     assert report.skipped == 0
+
+
+def test_text_of_an_unknown_type_and_a_fifo_are_refused(tmp_path: Path) -> None:
+    import os
+
+    from tocsin.config import Config
+    from tocsin.errors import FailureCode
+    from tocsin.ingest.pipeline import ingest
+    from tocsin.store.db import Store
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "data.csv").write_text("id,title,body\n1,Drills,Minsk said so\n")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "notes").write_text("Minsk announced a joint group of forces with Russia today.")
+    with Store.open(tmp_path / "t.db") as store:
+        report = ingest([folder], store=store, config=Config.load(workers=1))
+    failed = {Path(s).name: c for s, c, _ in report.failures}
+    assert failed == {"data.csv": FailureCode.UNSUPPORTED.value, "pipe.txt": "unsupported"}
+    assert report.added_count == 1  # a file without an extension is still read as text

@@ -19,7 +19,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from tocsin.config import Config
 from tocsin.errors import FailureCode, InputError
-from tocsin.ingest.decode import gunzip
+from tocsin.ingest.decode import gunzip, sniff_binary
 from tocsin.ingest.feeds import looks_like_feed, parse_feed
 from tocsin.ingest.fetch import fetch, kind_for
 from tocsin.models import InputKind, RawItem
@@ -92,6 +92,10 @@ def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
     if not path.exists():
         yield Failed(locator, "file", InputError(FailureCode.NOT_FOUND, "no such file"))
         return
+    if not path.is_file():
+        reason = "not a regular file (a pipe, socket or device); not read"
+        yield Failed(locator, "file", InputError(FailureCode.UNSUPPORTED, reason))
+        return
     kind = kind_of(path)
     if kind == "warc":
         yield from expand_warc(path, config)
@@ -116,6 +120,13 @@ def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
             if b"<html" in data[:4096].lower()
             else "text"
         )
+        suffix = path.suffix.lower().removesuffix(".gz") or Path(path.stem).suffix.lower()
+        if kind == "text" and suffix and _is_utf8(data) and not sniff_binary(data):
+            # A .csv, .json or .py file is text but not an article; other bytes go on to be
+            # refused as binary or undecodable, which says more.
+            reason = f"unsupported file type {suffix!r} (see docs/formats.md for what is read)"
+            yield Failed(locator, "file", InputError(FailureCode.UNSUPPORTED, reason), data)
+            return
     if kind == "jsonl":
         yield from expand_jsonl(locator, data)
     elif kind == "feed":
@@ -161,6 +172,14 @@ def expand_warc(path: Path, config: Config) -> Iterator[Expanded]:
                 yield _warc_item(path, record, config)
     except ArchiveLoadFailed as exc:
         yield Failed(str(path), "warc", InputError(FailureCode.UNSUPPORTED, f"bad WARC: {exc}"))
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _starts_like_warc(path: Path) -> bool:
