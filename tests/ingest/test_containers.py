@@ -237,3 +237,38 @@ def test_text_of_an_unknown_type_and_a_fifo_are_refused(tmp_path: Path) -> None:
     failed = {Path(s).name: c for s, c, _ in report.failures}
     assert failed == {"data.csv": FailureCode.UNSUPPORTED.value, "pipe.txt": "unsupported"}
     assert report.added_count == 1  # a file without an extension is still read as text
+
+
+def test_feed_files_rss_and_atom_keep_their_fields(tmp_path: Path) -> None:
+    from tocsin.config import Config
+    from tocsin.ingest.pipeline import ingest
+    from tocsin.store.db import Store
+
+    body = "<p>" + "Belarus moved troops toward the border on Monday, officials said. " * 12
+    rss = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire One</title>
+<item><title>Troops move</title><link>https://example.org/a</link>
+<pubDate>Tue, 11 Oct 2022 08:00:00 GMT</pubDate><author>desk@example.org (Desk)</author>
+<description><![CDATA[{body} RSS.</p>]]></description></item></channel></rss>"""
+    atom = f"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Wire Two</title><id>urn:w2</id><updated>2022-10-12T00:00:00Z</updated>
+<entry><title>Border drills</title><id>urn:w2:1</id><link href="https://example.org/b"/>
+<updated>2022-10-12T09:00:00Z</updated><author><name>Ann Writer</name></author>
+<content type="html"><![CDATA[{body} Atom.</p>]]></content></entry></feed>"""
+    (tmp_path / "wire.rss").write_text(rss, "utf-8")
+    (tmp_path / "wire.atom").write_text(atom, "utf-8")
+    with Store.open(tmp_path / "t.db") as store:
+        report = ingest([tmp_path], store=store, config=Config.load(workers=1))
+        assert report.failures == []
+        by_title = {a.title: a for a in store.articles()}
+        assert set(by_title) == {"Troops move", "Border drills"}
+        atom_article = by_title["Border drills"]
+        assert atom_article.outlet == "Wire Two"
+        assert atom_article.authors == ["Ann Writer"]
+        assert atom_article.url == "https://example.org/b"
+        assert atom_article.published is not None
+        assert atom_article.published.isoformat() == "2022-10-12"
+        assert not atom_article.published_estimated
+        meta = store.article_extra(by_title["Troops move"].id)["meta"]
+        assert meta["title"] == "Troops move"
+        assert meta["outlet"] == "Wire One"
+        assert meta["published"] == "2022-10-11"

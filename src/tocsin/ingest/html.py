@@ -56,6 +56,10 @@ def clean_html(html: str | bytes, url: str | None = None, *, max_depth: int = 20
     """Main text (paragraphs separated by blank lines) and metadata of an HTML page."""
     tree = load_html(html)
     if tree is None:
+        # trafilatura refuses fragments; feed entries carry just "<p>...</p>".
+        text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+        tree = load_html(f"<html><body>{text}</body></html>")
+    if tree is None:
         raise InputError(FailureCode.NO_TEXT, "the HTML cannot be parsed")
     limit = min(max_depth, LIBXML2_MAX_DEPTH - 1)
     if too_deep(tree, limit):

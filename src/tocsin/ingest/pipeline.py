@@ -411,6 +411,7 @@ class _Writer:
             "size": p.size,
             "url": item.url,
             "content_type": item.content_type,
+            "meta": item.hints,
         }
         if p.error is not None or p.article is None:
             error = p.error or InputError(FailureCode.INTERNAL, "no result")

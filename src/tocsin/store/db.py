@@ -187,6 +187,7 @@ class Store:
         error_code: str | None = None,
         error: str | None = None,
         article_id: int | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> int:
         """Insert the source, or update it in place (a retried failure); return its id."""
         row = self.conn.execute(
@@ -196,7 +197,7 @@ class Store:
         if row is None:
             cur = self.conn.execute(
                 "INSERT INTO sources(locator, kind, raw_sha256, raw_size, url, content_type,"
-                " status, error_code, error, article_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " meta, status, error_code, error, article_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     locator,
                     kind,
@@ -204,6 +205,7 @@ class Store:
                     size,
                     url,
                     content_type,
+                    json.dumps(meta or {}, ensure_ascii=False, default=str),
                     status,
                     error_code,
                     error,
@@ -284,7 +286,7 @@ class Store:
         """Provenance not in the export record: method of dating, removed boilerplate, hashes."""
         row = self.conn.execute(
             "SELECT a.published_method, a.removed, a.similarity, a.cleaner_version,"
-            " a.created_at, s.kind, s.raw_sha256, s.raw_size, s.content_type"
+            " a.created_at, s.kind, s.raw_sha256, s.raw_size, s.content_type, s.meta"
             " FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
             (article_id,),
         ).fetchone()
@@ -292,6 +294,7 @@ class Store:
             return {}
         extra = dict(row)
         extra["removed"] = json.loads(extra["removed"])
+        extra["meta"] = json.loads(extra["meta"])
         return extra
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:

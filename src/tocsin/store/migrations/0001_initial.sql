@@ -15,6 +15,7 @@ CREATE TABLE sources (
     raw_size     INTEGER,
     url          TEXT,
     content_type TEXT,
+    meta         TEXT NOT NULL DEFAULT '{}',   -- JSON: what the container said (feed fields, WARC date)
     status       TEXT NOT NULL CHECK (status IN ('ok', 'duplicate', 'failed')),
     error_code   TEXT,
     error        TEXT,
