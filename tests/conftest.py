@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from tocsin.config import SETTINGS, Config
+from tocsin.ingest.pipeline import ingest
+from tocsin.models import Article
 from tocsin.store.db import Store
 
 # Seeded word salad: distinct enough that no two generated articles are near-duplicates.
@@ -58,6 +60,19 @@ def make_good_article(seed: int = 1, title: str = "Troops return to barracks") -
 
 
 # The helpers as fixtures, so test modules need not import conftest.
+def ingest_only(target: Path, db: Path) -> Article:
+    """Ingest one input in-process into a fresh database; return the one article it makes."""
+    with Store.open(db) as store:
+        ingest([target], store=store, config=Config.load(workers=1))
+        (article,) = list(store.articles())
+    return article
+
+
+@pytest.fixture(name="ingest_only", scope="session")
+def _ingest_only() -> Callable[[Path, Path], Article]:
+    return ingest_only
+
+
 @pytest.fixture(name="paragraphs", scope="session")
 def _paragraphs() -> Callable[..., list[str]]:
     return make_paragraphs

@@ -51,15 +51,16 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 class Config:
     """Resolved settings; build with ``Config.load(**overrides)``."""
 
-    db: Path = Path("tocsin.db")
-    workers: int = 0
-    max_input_bytes: int = 50 * 1024 * 1024
-    max_fetch_bytes: int = 10 * 1024 * 1024
-    fetch_timeout: float = 20.0
-    max_redirects: int = 5
-    max_html_depth: int = 200
-    near_duplicate_threshold: float = 0.6
-    date_horizon_days: int = 60
+    # Defaults come from SETTINGS, so each is stated once.
+    db: Path = Path(_BY_NAME["db"].default)
+    workers: int = _BY_NAME["workers"].default
+    max_input_bytes: int = _BY_NAME["max_input_bytes"].default
+    max_fetch_bytes: int = _BY_NAME["max_fetch_bytes"].default
+    fetch_timeout: float = _BY_NAME["fetch_timeout"].default
+    max_redirects: int = _BY_NAME["max_redirects"].default
+    max_html_depth: int = _BY_NAME["max_html_depth"].default
+    near_duplicate_threshold: float = _BY_NAME["near_duplicate_threshold"].default
+    date_horizon_days: int = _BY_NAME["date_horizon_days"].default
 
     @classmethod
     def load(cls, **overrides: Any) -> Config:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from tocsin.config import Config
 from tocsin.demo import PERIOD, articles_dir
 from tocsin.ingest.pipeline import ingest
+from tocsin.models import Article
 from tocsin.store.db import Store
+
+IngestOnly = Callable[[Path, Path], Article]
 
 
 def _seeds(folder: Path) -> Path:
@@ -70,7 +74,7 @@ def test_exact_and_near_duplicates_across_runs(tmp_path: Path) -> None:
         assert exported == [None, 1]
 
 
-def test_jsonl_fields_are_taken_as_given(tmp_path: Path) -> None:
+def test_jsonl_fields_are_taken_as_given(tmp_path: Path, ingest_only: IngestOnly) -> None:
     path = tmp_path / "a.jsonl"
     record = {
         "text": "Minsk said on Monday that drills would continue.\nA second paragraph.",
@@ -81,9 +85,7 @@ def test_jsonl_fields_are_taken_as_given(tmp_path: Path) -> None:
         "url": "https://example.org/drills",
     }
     path.write_text(json.dumps(record) + "\n", "utf-8")
-    with Store.open(tmp_path / "t.db") as store:
-        ingest([path], store=store, config=Config.load(workers=1))
-        (article,) = list(store.articles())
+    article = ingest_only(path, tmp_path / "t.db")
     assert article.title == "Drills go on"
     assert article.outlet == "Example News"
     assert article.authors == ["A. Writer"]
@@ -111,7 +113,7 @@ def test_known_failures_are_reported_again_without_touching_the_store(tmp_path: 
         assert store.failures()[0]["attempts"] == 2
 
 
-def test_markdown_is_read_as_text(tmp_path: Path) -> None:
+def test_markdown_is_read_as_text(tmp_path: Path, ingest_only: IngestOnly) -> None:
     path = tmp_path / "note.md"
     path.write_text(
         "# Belarus drills continue\n\nThe **defence ministry** said on 10 October 2022 that "
@@ -119,9 +121,7 @@ def test_markdown_is_read_as_text(tmp_path: Path) -> None:
         "no mobilisation was planned at this stage of the exercises.\n\n![map](map.png)\n",
         "utf-8",
     )
-    with Store.open(tmp_path / "t.db") as store:
-        ingest([path], store=store, config=Config.load(workers=1))
-        (article,) = list(store.articles())
+    article = ingest_only(path, tmp_path / "t.db")
     assert article.title == "Belarus drills continue"
     assert article.text.startswith("The defence ministry said on 10 October 2022 that drills")
     assert "*" not in article.text
@@ -149,19 +149,17 @@ def test_same_input_twice_in_one_run_is_stored_once(tmp_path: Path) -> None:
         assert store.counts()["duplicate"] == 0
 
 
-def test_body_dates_of_an_html_page_are_not_stated(tmp_path: Path) -> None:
+def test_body_dates_of_an_html_page_are_not_stated(tmp_path: Path, ingest_only: IngestOnly) -> None:
     body = "<p>" + "On 3 March 2019 the council met again in Minsk to discuss it. " * 12 + "</p>"
     page = tmp_path / "nodate.html"
     page.write_text(f"<html><head><title>Council</title></head><body>{body}</body></html>")
-    with Store.open(tmp_path / "t.db") as store:
-        ingest([page], store=store, config=Config.load(workers=1))
-        (article,) = list(store.articles())
+    article = ingest_only(page, tmp_path / "t.db")
     assert article.published_estimated
     assert article.published_range is not None
     assert article.published_range[0].isoformat() == "2019-03-03"
 
 
-def test_metadata_is_normalised_like_the_text(tmp_path: Path) -> None:
+def test_metadata_is_normalised_like_the_text(tmp_path: Path, ingest_only: IngestOnly) -> None:
     path = tmp_path / "a.jsonl"
     record = {
         "text": "Minsk said so.",
@@ -170,9 +168,7 @@ def test_metadata_is_normalised_like_the_text(tmp_path: Path) -> None:
         "authors": [" A.\u00a0Writer "],
     }
     path.write_text(json.dumps(record) + "\n", "utf-8")
-    with Store.open(tmp_path / "t.db") as store:
-        ingest([path], store=store, config=Config.load(workers=1))
-        (article,) = list(store.articles())
+    article = ingest_only(path, tmp_path / "t.db")
     assert article.title == "Café drills go on"
     assert article.outlet == "Wire Two"
     assert article.authors == ["A. Writer"]

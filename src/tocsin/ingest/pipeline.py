@@ -195,14 +195,14 @@ def _new_items(
             writer.fail(entry)
             continue
         sha = sha256(entry.data)
-        status = store.source_status(entry.locator, sha)
-        if (entry.locator, sha) in writer.in_flight:
-            status = "ok"  # the same input named twice in one run, its first copy not yet written
-        if status in ("ok", "duplicate"):
+        seen = store.source(entry.locator, sha)
+        # The same input named twice in one run counts as stored while its first copy is
+        # still with a worker.
+        if (entry.locator, sha) in writer.in_flight or (seen and seen.status != "failed"):
             report.unchanged += 1
-        elif status == "failed" and not retry_failed:
-            code, reason = store.source_failure(entry.locator, sha) or ("?", "?")
-            report.failures.append((entry.locator, code, f"{reason} (recorded before)"))
+        elif seen and not retry_failed:
+            reason = f"{seen.error} (recorded before)"
+            report.failures.append((entry.locator, seen.error_code or "?", reason))
         else:
             writer.in_flight.add((entry.locator, sha))
             yield entry.model_copy(update={"sha256": sha})
@@ -349,12 +349,16 @@ class _Writer:
 
     def fail(self, failed: Failed) -> None:
         sha = sha256(failed.data) if failed.data else None
-        known = self.store.source_failure(failed.locator, sha)
+        known = self.store.source(failed.locator, sha)
         code = failed.error.code
-        if known and known[0] == code.value and code not in TRANSIENT and not self.retry_failed:
-            self.report.failures.append(
-                (failed.locator, code.value, f"{known[1]} (recorded before)")
-            )
+        if (
+            known is not None
+            and known.error_code == code.value
+            and code not in TRANSIENT
+            and not self.retry_failed
+        ):
+            reason = f"{known.error} (recorded before)"
+            self.report.failures.append((failed.locator, code.value, reason))
             return
         with self._whole_item():
             if failed.data is not None and sha:

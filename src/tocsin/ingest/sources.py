@@ -80,11 +80,16 @@ def list_files(target: Path) -> Iterator[Path]:
                 yield Path(root, name)
 
 
-def kind_of(path: Path) -> InputKind | None:
+def format_suffix(path: Path) -> str:
+    """The extension that names the format, looking through ``.gz``: '.html' for a.html.gz."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
-    return _EXTENSIONS.get(suffixes[-1]) if suffixes else None
+    return suffixes[-1] if suffixes else ""
+
+
+def kind_of(path: Path) -> InputKind | None:
+    return _EXTENSIONS.get(format_suffix(path))
 
 
 def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
@@ -120,7 +125,7 @@ def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
             if b"<html" in data[:4096].lower()
             else "text"
         )
-        suffix = path.suffix.lower().removesuffix(".gz") or Path(path.stem).suffix.lower()
+        suffix = format_suffix(path)
         if kind == "text" and suffix and _is_utf8(data) and not sniff_binary(data):
             # A .csv, .json or .py file is text but not an article; other bytes go on to be
             # refused as binary or undecodable, which says more.
@@ -132,7 +137,7 @@ def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
     elif kind == "feed":
         yield from expand_feed(locator, data)
     else:
-        markdown = kind == "text" and ".md" in [s.lower() for s in path.suffixes]
+        markdown = format_suffix(path) == ".md"
         hints: dict[str, object] = {"markup": "markdown"} if markdown else {}
         yield RawItem(locator=locator, kind=kind, data=data, hints=hints)
 

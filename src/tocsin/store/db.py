@@ -11,7 +11,6 @@ import re
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -47,6 +46,13 @@ def migrations() -> list[Migration]:
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
     return sorted(found, key=lambda m: m.version)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    status: str  # 'ok', 'duplicate' or 'failed'
+    error_code: str | None
+    error: str | None
 
 
 @dataclass(frozen=True)
@@ -133,33 +139,16 @@ class Store:
             applied.append(migration.version)
         return applied
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
     # -- sources ------------------------------------------------------------------------
 
-    def source_status(self, locator: str, sha256: str | None) -> str | None:
+    def source(self, locator: str, sha256: str | None) -> SourceState | None:
+        """How this input (place and bytes) fared before, if it was seen."""
         row = self.conn.execute(
-            "SELECT status FROM sources WHERE locator = ? AND coalesce(raw_sha256, '') = ?",
+            "SELECT status, error_code, error FROM sources"
+            " WHERE locator = ? AND coalesce(raw_sha256, '') = ?",
             (locator, sha256 or ""),
         ).fetchone()
-        return None if row is None else str(row[0])
-
-    def source_failure(self, locator: str, sha256: str | None) -> tuple[str, str] | None:
-        """(code, reason) of a recorded failure of this input, if there is one."""
-        row = self.conn.execute(
-            "SELECT error_code, error FROM sources WHERE locator = ? AND"
-            " coalesce(raw_sha256, '') = ? AND status = 'failed'",
-            (locator, sha256 or ""),
-        ).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]))
+        return None if row is None else SourceState(row[0], row[1], row[2])
 
     def put_blob(self, sha256: str, size: int, compressed: bytes) -> None:
         """Keep raw bytes (``compress_raw`` of them, ``size`` before compression) once."""
