@@ -296,3 +296,26 @@ def test_demo_builds_its_database(tmp_path: Path) -> None:
     # Run again: the demo starts afresh rather than finding everything already stored.
     again = _json(_run("demo", "--db", str(db), "--json", env={"TOCSIN_WORKERS": "1"}))
     assert again["added"] == 5
+
+
+def test_demo_table_shows_what_a_reader_needs(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    result = CliRunner().invoke(
+        main, ["demo", "--db", str(db)], env={"TOCSIN_WORKERS": "1", "COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    for column in ("title", "outlet", "published", "words", "duplicate of"):
+        assert column in result.output
+    assert "Won’t Get Fooled Again" in result.output
+    assert "2022-05-20" in result.output  # stated: shown bare
+    assert "(est.)" in result.output  # the undated pieces are marked as estimates
+    assert f"Database: {db.resolve()}" in result.output.replace("\n", "")
+
+
+def test_default_workers_is_one_per_core() -> None:
+    import os
+
+    from tocsin.config import Config
+
+    assert Config.load().worker_count == (os.cpu_count() or 1)
+    assert Config.load(workers=3).worker_count == 3
