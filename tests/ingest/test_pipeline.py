@@ -8,8 +8,12 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+import zstandard
+
 from tocsin.config import Config
 from tocsin.demo import PERIOD, articles_dir
+from tocsin.errors import StoreError
 from tocsin.ingest.pipeline import ingest
 from tocsin.models import Article
 from tocsin.store.db import Store
@@ -45,7 +49,24 @@ def test_raw_bytes_are_kept_and_recoverable(tmp_path: Path) -> None:
             assert store.blob(sha) == Path(locator).read_bytes()
         stored = store.conn.execute("SELECT sum(length(data)), sum(size) FROM blobs").fetchone()
         assert stored[0] < stored[1]  # compressed
-        assert zlib.decompress(store.conn.execute("SELECT data FROM blobs").fetchone()[0])
+        codec, data = store.conn.execute("SELECT compression, data FROM blobs").fetchone()
+        assert codec == "zstd"
+        assert zstandard.ZstdDecompressor().decompress(data)
+
+
+def test_blobs_from_before_zstd_still_read(tmp_path: Path) -> None:
+    raw = b"<html><body><p>kept since 0.1</p></body></html>"
+    with Store.open(tmp_path / "t.db") as store:
+        store.conn.execute(
+            "INSERT INTO blobs(sha256, size, compression, data) VALUES ('old', ?, 'zlib', ?)",
+            (len(raw), zlib.compress(raw)),
+        )
+        store.conn.execute(
+            "INSERT INTO blobs(sha256, size, compression, data) VALUES ('odd', 1, 'lzma', x'00')"
+        )
+        assert store.blob("old") == raw
+        with pytest.raises(StoreError, match="unknown codec 'lzma'"):
+            store.blob("odd")
 
 
 def test_exact_and_near_duplicates_across_runs(tmp_path: Path) -> None:
