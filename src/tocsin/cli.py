@@ -26,10 +26,10 @@ from rich.table import Table
 
 from tocsin import __version__
 from tocsin.config import Config
-from tocsin.demo import QUESTION, run_demo
+from tocsin.demo import QUESTION, articles_dir, run_demo
 from tocsin.errors import ConfigError, StoreError
 from tocsin.export import export_jsonl
-from tocsin.ingest.pipeline import IngestReport, ingest, steady_malloc
+from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest, steady_malloc
 from tocsin.store.db import Store
 
 SUMMARY_ROWS = 50  # articles shown in the summary table after an ingest
@@ -160,11 +160,13 @@ def ingest_cli(
                 retry_failed=retry_failed,
             ),
             quiet or as_json,
+            None if quiet or as_json else count_inputs(targets),
         )
     _finish(report, db, as_json)
 
 
-def _with_progress(run: Any, quiet: bool) -> IngestReport:
+def _with_progress(run: Any, quiet: bool, expected: int | None = None) -> IngestReport:
+    """Run ``run(tick)`` under a progress bar on stderr, out of ``expected`` inputs if known."""
     if quiet:
         return run(None)  # type: ignore[no-any-return]
     columns = (
@@ -175,10 +177,18 @@ def _with_progress(run: Any, quiet: bool) -> IngestReport:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("ingesting", total=None)
+        task = bar.add_task("ingesting", total=expected)
 
         def tick(locator: str, outcome: str) -> None:
-            bar.update(task, advance=1, description=f"{outcome}: {Path(locator).name[:40]}")
+            # Feeds, WARC and JSONL files hold many items each: the total grows past them.
+            done = bar.tasks[0].completed + 1
+            total = max(done, bar.tasks[0].total or 0)
+            bar.update(
+                task,
+                completed=done,
+                total=total,
+                description=f"{outcome}: {Path(locator).name[:40]}",
+            )
 
         return run(tick)  # type: ignore[no-any-return]
 
@@ -243,7 +253,9 @@ def demo_cli(db: Path, as_json: bool) -> None:
     """Ingest the five bundled Belarus 2022 articles into a fresh database and summarise them."""
     if not as_json:
         out.print(f"[bold]tocsin demo[/bold]: {QUESTION}")
-    report = _with_progress(lambda cb: run_demo(db, progress=cb), as_json)
+    report = _with_progress(
+        lambda cb: run_demo(db, progress=cb), as_json, count_inputs([articles_dir()])
+    )
     _finish(report, db.resolve(), as_json)
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
+import tocsin.cli
 from tocsin.cli import main
 from tocsin.export import EXPORT_FIELDS
 
@@ -319,3 +322,31 @@ def test_default_workers_is_one_per_core() -> None:
 
     assert Config.load().worker_count == (os.cpu_count() or 1)
     assert Config.load(workers=3).worker_count == 3
+
+
+def test_progress_bar_counts_inputs_out_of_a_total(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus: Path
+) -> None:
+    screen = StringIO()
+    monkeypatch.setattr(tocsin.cli, "err", Console(file=screen, force_terminal=True, width=120))
+    feed = tmp_path / "feed.rss"
+    feed.write_text(
+        "<rss version='2.0'><channel><title>F</title>"
+        + "".join(
+            f"<item><title>Item {i}</title><link>https://example.org/{i}</link>"
+            f"<description>Entry {i} says the drills near Yelsk went on for days.</description>"
+            "</item>"
+            for i in range(3)
+        )
+        + "</channel></rss>",
+        "utf-8",
+    )
+    files = sorted(p for p in corpus.iterdir() if p.suffix == ".html")[:2]
+    result = _run("ingest", *map(str, files), "--db", str(tmp_path / "t.db"))
+    assert result.exit_code == 0
+    assert "2/2" in screen.getvalue()
+    screen.truncate(0)
+    # A feed is one input holding three items: the total grows with them.
+    result = _run("ingest", str(feed), "--db", str(tmp_path / "t.db"))
+    assert "3/3" in screen.getvalue()
+    assert "3/1" not in screen.getvalue()

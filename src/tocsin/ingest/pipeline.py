@@ -151,6 +151,21 @@ def ingest(
     return report
 
 
+def count_inputs(targets: Iterable[str | Path]) -> int:
+    """How many files and URLs ``targets`` name (folders walked), for a progress total.
+
+    Containers (feeds, WARC, JSONL) count once though they hold many items.
+    """
+    count = 0
+    for target in targets:
+        text = str(target)
+        if is_url(text) or not Path(text).exists():
+            count += 1
+        else:
+            count += sum(1 for _ in list_files(Path(text)))
+    return count
+
+
 def _expand_all(
     targets: Iterable[str | Path], config: Config, store: Store, report: IngestReport
 ) -> Iterator[Expanded]:
