@@ -323,8 +323,9 @@ README for context; **not measured here**, and not directly comparable with the 
 
 
 def replace_section(doc: str, section: str) -> str:
-    """``doc`` with its "## HTML extraction" section replaced by ``section`` (or appended)."""
-    pattern = re.compile(r"^## HTML extraction\n.*?(?=^## |\Z)", re.M | re.S)
+    """``doc`` with the section that ``section``'s first line heads replaced (or appended)."""
+    heading = section.splitlines()[0]
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.M | re.S)
     if pattern.search(doc):
         return pattern.sub(lambda _: section.rstrip("\n") + "\n\n", doc).rstrip("\n") + "\n"
     return doc.rstrip("\n") + "\n\n" + section

@@ -19,7 +19,7 @@ _WORDS = """army border troops minister exercise railway column brigade official
 analysts warned capital region units convoy airfield garrison president sanctions drills
 satellite images bridge refugees embassy talks shelling mobilisation reserve battalion depot
 corridor ceasefire negotiators artillery volunteers checkpoint forest village governor
-parliament statement observers missile helicopters logistics""".split()  # noqa: SIM905
+parliament statement observers missile helicopters logistics""".split()
 
 
 def make_paragraphs(seed: int, n: int = 4, words: int = 45) -> list[str]:

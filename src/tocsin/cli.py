@@ -29,10 +29,15 @@ from tocsin.config import Config
 from tocsin.demo import QUESTION, articles_dir, run_demo
 from tocsin.errors import ConfigError, StoreError
 from tocsin.export import export_jsonl
-from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest, steady_malloc
+from tocsin.extract.nlp import MODELS
+from tocsin.extract.run import EXTRACTOR_VERSION, ExtractReport, Options, extract
+from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest
+from tocsin.parallel import steady_malloc
 from tocsin.store.db import Store
+from tocsin.store.evidence import entity_table, extraction_counts, quote_table
 
 SUMMARY_ROWS = 50  # articles shown in the summary table after an ingest
+DEMO_ENTITIES = 15  # top entities the demo shows
 EXIT_FAILED_INPUTS = 1
 EXIT_STORE = 3
 EXIT_NOT_FOUND = 4
@@ -50,6 +55,20 @@ db_option = click.option(
     help="SQLite database file (or set TOCSIN_DB).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+model_option = click.option(
+    "--model",
+    type=click.Choice(MODELS),
+    default="sm",
+    show_default=True,
+    envvar="TOCSIN_MODEL",
+    help="spaCy English model for extraction: en_core_web_sm or en_core_web_md 3.8.0.",
+)
+aliases_option = click.option(
+    "--aliases",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    help="Alias table (TOML) merged over the shipped one; repeatable.",
+)
 
 
 def _emit(data: Any) -> None:
@@ -122,6 +141,15 @@ def main() -> None:
     is_flag=True,
     help="Process again inputs that failed before (network failures always are).",
 )
+@click.option(
+    "--extract/--no-extract",
+    "run_extract",
+    default=True,
+    show_default=True,
+    help="Extract evidence from the new articles afterwards (as `tocsin extract`).",
+)
+@model_option
+@aliases_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @json_option
 def ingest_cli(
@@ -132,6 +160,9 @@ def ingest_cli(
     max_input_bytes: int | None,
     fetch_timeout: float | None,
     retry_failed: bool,
+    run_extract: bool,
+    model: str,
+    aliases: tuple[Path, ...],
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -162,21 +193,27 @@ def ingest_cli(
             quiet or as_json,
             None if quiet or as_json else count_inputs(targets),
         )
-    _finish(report, db, as_json)
+        extracted = None
+        if run_extract and not report.interrupted:
+            options = Options(model=model, alias_files=aliases)
+            extracted = _extract(store, config.worker_count, options, False, quiet or as_json)
+    _finish(report, db, as_json, extracted)
+
+
+_COLUMNS = (
+    SpinnerColumn(),
+    TextColumn("{task.description}"),
+    BarColumn(),
+    MofNCompleteColumn(),
+    TimeElapsedColumn(),
+)
 
 
 def _with_progress(run: Any, quiet: bool, expected: int | None = None) -> IngestReport:
     """Run ``run(tick)`` under a progress bar on stderr, out of ``expected`` inputs if known."""
     if quiet:
         return run(None)  # type: ignore[no-any-return]
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*_COLUMNS, console=err, transient=True) as bar:
         task = bar.add_task("ingesting", total=expected)
 
         def tick(locator: str, outcome: str) -> None:
@@ -193,12 +230,19 @@ def _with_progress(run: Any, quiet: bool, expected: int | None = None) -> Ingest
         return run(tick)  # type: ignore[no-any-return]
 
 
-def _finish(report: IngestReport, db: Path, as_json: bool) -> None:
+def _finish(
+    report: IngestReport, db: Path, as_json: bool, extracted: ExtractReport | None = None
+) -> None:
     if as_json:
-        _emit({**report.to_dict(), "db": str(db)})
+        data = {**report.to_dict(), "db": str(db)}
+        if extracted is not None:
+            data["extract"] = extracted.to_dict()
+        _emit(data)
     else:
         _print_report(report, db)
-    if report.interrupted:
+        if extracted is not None:
+            _print_extract(extracted)
+    if report.interrupted or (extracted is not None and extracted.interrupted):
         sys.exit(EXIT_INTERRUPTED)
     if report.failures:
         sys.exit(EXIT_FAILED_INPUTS)
@@ -256,7 +300,17 @@ def demo_cli(db: Path, as_json: bool) -> None:
     report = _with_progress(
         lambda cb: run_demo(db, progress=cb), as_json, count_inputs([articles_dir()])
     )
-    _finish(report, db.resolve(), as_json)
+    with _open(db) as store:
+        extracted = _extract(store, Config.load().worker_count, Options(), False, as_json)
+        if not as_json:
+            _print_report(report, db.resolve())
+            _print_extract(extracted)
+            _print_entities(entity_table(store, limit=DEMO_ENTITIES))
+            _print_speakers(quote_table(store))
+    if as_json:
+        _finish(report, db.resolve(), as_json, extracted)
+    elif report.failures or extracted.failed:
+        sys.exit(EXIT_FAILED_INPUTS)
 
 
 @main.command("status")
@@ -266,14 +320,26 @@ def status_cli(db: Path, as_json: bool) -> None:
     """Counts of stored inputs by state, and every failure with its reason."""
     with _open(db) as store:
         counts, failures = store.counts(), store.failures()
+        extraction = extraction_counts(store, EXTRACTOR_VERSION)
     if as_json:
-        _emit({"db": str(db), "counts": counts, "failures": failures})
+        _emit(
+            {
+                "db": str(db),
+                "counts": counts,
+                "extraction": {**extraction, "extractor_version": EXTRACTOR_VERSION},
+                "failures": failures,
+            }
+        )
         return
     table = Table(title=f"tocsin store {db}")
     table.add_column("state")
     table.add_column("count", justify="right")
     for key, value in counts.items():
         table.add_row(key.replace("_", " "), str(value))
+    for key, value in extraction.items():
+        table.add_row(
+            f"articles {key}" + (" (older extractor)" if key == "stale" else ""), str(value)
+        )
     out.print(table)
     if failures:
         ftable = Table(title="Failures", title_style="red")
@@ -366,6 +432,145 @@ def search_cli(query: str, db: Path, limit: int, as_json: bool) -> None:
             f"[bold]#{h.article_id}[/bold] {h.title or '(no title)'} [dim]({h.score:.3g})[/dim]"
         )
         out.print(f"    {h.snippet}", highlight=False, markup=False)
+
+
+def _extract(
+    store: Store, workers: int, options: Options, redo: bool, quiet: bool
+) -> ExtractReport:
+    """Run extraction on the store, under a progress bar unless ``quiet``."""
+    if quiet:
+        return extract(store, workers=workers, options=options, redo=redo)
+    todo = extraction_counts(store, EXTRACTOR_VERSION)
+    total = sum(todo.values()) if redo else todo["pending"]
+    with Progress(*_COLUMNS, console=err, transient=True) as bar:
+        task = bar.add_task("extracting", total=total)
+
+        def tick(article_id: int, outcome: str) -> None:
+            bar.update(task, advance=1, description=f"{outcome}: article #{article_id}")
+
+        return extract(store, workers=workers, options=options, redo=redo, progress=tick)
+
+
+def _print_extract(report: ExtractReport) -> None:
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
+    out.print(
+        f"Extracted {report.processed} articles ({len(report.failed)} failed) with model "
+        f"{report.model}, extractor {report.version} in {report.seconds:.1f}s: "
+        f"{counts or 'nothing'}"
+    )
+    for article_id, error in report.failed:
+        out.print(f"[red]failed[/red] article #{article_id}: {error}")
+    if report.interrupted:
+        out.print("[yellow]Interrupted[/yellow]: run `tocsin extract` again to finish.")
+
+
+def _print_entities(rows: list[dict[str, Any]]) -> None:
+    table = Table(title="Entities")
+    for col in ("id", "entity", "label", "mentions", "articles", "spellings"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        spellings = ", ".join(f"{s} ({n})" for s, n in r["spellings"].items())
+        table.add_row(
+            str(r["id"]), r["canonical"], r["label"], str(r["mentions"]), str(r["articles"]),
+            spellings,
+        )  # fmt: skip
+    out.print(table)
+
+
+def _print_speakers(rows: list[dict[str, Any]]) -> None:
+    per: dict[str, dict[str, int]] = {}
+    for r in rows:
+        name = r["speaker"] or (f"({r['speaker_text']})" if r["speaker_text"] else "(unattributed)")
+        per.setdefault(name, {"direct": 0, "partial": 0, "indirect": 0})[r["kind"]] += 1
+    table = Table(title="Quotes per speaker")
+    for col in ("speaker", "direct", "partial", "indirect", "total"):
+        table.add_column(col, justify="left" if col == "speaker" else "right")
+    for name, kinds in sorted(per.items(), key=lambda kv: -sum(kv[1].values())):
+        table.add_row(name, *(str(kinds[k]) for k in ("direct", "partial", "indirect")),
+                      str(sum(kinds.values())))  # fmt: skip
+    out.print(table)
+
+
+@main.command("extract")
+@db_option
+@click.option(
+    "--workers",
+    type=click.IntRange(0),
+    default=None,
+    envvar="TOCSIN_WORKERS",
+    help="Worker processes running spaCy; 0 or unset means one per core.",
+)
+@model_option
+@aliases_option
+@click.option(
+    "--redo", is_flag=True, help="Extract every article again (after a code or model change)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@json_option
+def extract_cli(
+    db: Path,
+    workers: int | None,
+    model: str,
+    aliases: tuple[Path, ...],
+    redo: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Extract entities, quotes, claims, figures, dates and events from stored articles.
+
+    Only articles not extracted yet, unless --redo. Results carry the extractor version
+    and model, so `tocsin status` shows articles extracted by an older version as stale.
+    """
+    config = Config.load(db=db, workers=workers)
+    with _open(db) as store:
+        try:
+            report = _extract(
+                store, config.worker_count, Options(model, aliases), redo, quiet or as_json
+            )
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+    if as_json:
+        _emit(report.to_dict())
+    else:
+        _print_extract(report)
+    if report.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if report.failed:
+        sys.exit(EXIT_FAILED_INPUTS)
+
+
+@main.command("entities")
+@db_option
+@click.option("--limit", type=click.IntRange(1), default=None, help="Most entities shown.")
+@json_option
+def entities_cli(db: Path, limit: int | None, as_json: bool) -> None:
+    """Canonical entities with their spellings and mention counts, most mentioned first."""
+    with _open(db) as store:
+        rows = entity_table(store, limit)
+    if as_json:
+        _emit(rows)
+    else:
+        _print_entities(rows)
+
+
+@main.command("quotes")
+@db_option
+@click.option("--speaker", default=None, help="Only quotes of this speaker (any spelling).")
+@json_option
+def quotes_cli(db: Path, speaker: str | None, as_json: bool) -> None:
+    """Quotes (direct, partial, indirect) with their speakers, by article."""
+    with _open(db) as store:
+        rows = quote_table(store, speaker)
+    if as_json:
+        _emit(rows)
+        return
+    table = Table(title="Quotes" + (f" of {speaker}" if speaker else ""))
+    for col in ("article", "speaker", "kind", "cue", "quote"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        who = r["speaker"] or r["speaker_text"] or "—"
+        table.add_row(str(r["article_id"]), who, r["kind"], r["cue"] or "", r["text"])
+    out.print(table)
 
 
 @main.command("export")

@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from tocsin.models import Article
 from tocsin.store.db import Store
+from tocsin.store.evidence import article_evidence
 
 EXPORT_FIELDS = (
     "id",
@@ -22,17 +23,24 @@ EXPORT_FIELDS = (
     "text",
     "duplicate_of",
 )
+# Added by the evidence layer (#3), each a list of records with offsets into ``text``.
+EVIDENCE_FIELDS = ("entities", "quotes", "claims", "quantities", "dates", "events")
 
 
-def article_record(article: Article) -> dict[str, Any]:
+def article_record(article: Article, store: Store | None = None) -> dict[str, Any]:
+    """The export line of one article; with ``store``, its evidence too (empty lists
+    until it is extracted)."""
     data = article.model_dump(mode="json")
-    return {key: data[key] for key in EXPORT_FIELDS}
+    record = {key: data[key] for key in EXPORT_FIELDS}
+    if store is not None:
+        record.update(article_evidence(store, article.id))
+    return record
 
 
 def export_jsonl(store: Store, fh: TextIO, *, include_duplicates: bool = True) -> int:
     """Write every article as a JSON line to ``fh``; return how many were written."""
     n = 0
     for article in store.articles(include_duplicates=include_duplicates):
-        fh.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+        fh.write(json.dumps(article_record(article, store), ensure_ascii=False) + "\n")
         n += 1
     return n

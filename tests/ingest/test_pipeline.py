@@ -153,7 +153,7 @@ def test_markdown_is_read_as_text(tmp_path: Path, ingest_only: IngestOnly) -> No
 def test_steady_malloc_applies_on_glibc() -> None:
     import platform
 
-    from tocsin.ingest.pipeline import steady_malloc
+    from tocsin.parallel import steady_malloc
 
     expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
     assert steady_malloc() is expected

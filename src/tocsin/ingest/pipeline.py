@@ -7,18 +7,13 @@ the same command skips what is already stored.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
-import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +33,7 @@ from tocsin.ingest.sources import (
     list_files,
 )
 from tocsin.models import CLEANER_VERSION, Processed, RawItem
+from tocsin.parallel import ordered_map
 from tocsin.store.db import Store, compress_raw
 
 BATCH = 64  # items per transaction: small enough to lose little on a crash
@@ -226,39 +222,13 @@ def _new_items(
 def _process_all(
     items: Iterator[RawItem], options: dict[str, Any], workers: int
 ) -> Iterator[Processed]:
-    """Process items in ``workers`` processes with a bounded window, yielding in input order.
+    """Clean items in ``workers`` processes, in input order; a crashed worker fails its item."""
+    return ordered_map(
+        _run, items, options, workers, lambda item: failed_result(item, _WORKER_DIED)
+    )
 
-    A worker that dies (a crash in a C library on one input) fails that input only: the
-    pool is rebuilt and the items that were waiting are submitted again.
-    """
-    if workers <= 1:
-        for item in items:
-            yield _run(item, options)
-        return
-    window = workers * 8
-    pending: list[tuple[RawItem, Future[Processed]]] = []
-    pool = _pool(workers)
-    try:
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < window:
-                nxt = next(items, None)
-                if nxt is None:
-                    exhausted = True
-                    break
-                pending.append((nxt, pool.submit(_run, nxt, options)))
-            if not pending:
-                break
-            item, future = pending.pop(0)
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                yield failed_result(item, "the worker processing this input died")
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = _pool(workers)
-                pending = [(i, pool.submit(_run, i, options)) for i, _ in pending]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+
+_WORKER_DIED = "the worker processing this input died"
 
 
 def _run(item: RawItem, options: dict[str, Any]) -> Processed:
@@ -281,49 +251,6 @@ def failed_result(item: RawItem, reason: str) -> Processed:
         compressed=compress_raw(item.data),
         error=InputError(FailureCode.INTERNAL, reason),
     )
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker)
-
-
-def _init_worker() -> None:
-    # Ctrl-C is handled by the parent, which commits and stops the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
-    steady_malloc()
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to end this worker when its parent dies (``kill -9`` leaves no orphans)."""
-    # Off Linux there is no such call: orphans end when they next read from the closed pipe.
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-# glibc's mallopt parameters (malloc.h).
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-
-
-def steady_malloc() -> bool:
-    """Fix glibc's mmap and trim thresholds at 128 KiB, so memory freed after a page goes back.
-
-    By default glibc raises its mmap threshold each time a large block is freed, after which
-    pages' big buffers come from the heap and stay there: a worker's RSS then wanders 93-104
-    MB and its peak grows with the number of pages seen. Fixed thresholds hold it at 93 MB
-    for 3% more time (measured on 3,000 benchmark pages). Returns False off glibc.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(
-            libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
-            and libc.mallopt(_M_TRIM_THRESHOLD, 128 * 1024)
-        )
-    except (OSError, AttributeError):
-        return False
 
 
 class _Writer:

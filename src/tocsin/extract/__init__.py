@@ -1,0 +1,1 @@
+"""The evidence layer: entities, quotes, claims, figures, dates and events from clean text."""

@@ -1,0 +1,157 @@
+"""Claims and how sure the reporting is: each attributed statement and each hedged sentence.
+
+Status, checked in this order (the first that applies wins):
+
+- ``denied``: the cue denies or rejects ("Kyiv denied these accusations");
+- ``alleged``: the cue is 'claim'/'allege', or the sentence says 'allegedly', 'reportedly',
+  'purportedly', 'supposedly';
+- ``reported``: the writer passes it on from a source ("according to X", "X reported",
+  "citing sources");
+- ``speculative``: the statement hedges ("may", "could", "it is unclear", "probably");
+- ``asserted``: a source states it.
+
+A claim's source chain lists who passed it to whom, outermost first: "Makei allegedly
+hinted, said Viačorka, that …" is ('Franak Viačorka', 'Vladimir Makei').
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Token
+
+from tocsin.extract.quotes import SPEECH_VERBS, paragraphs
+from tocsin.extract.records import Claim, ClaimStatus, Mention, Quote
+
+DENY = frozenset({"deny", "reject", "dismiss", "refute", "rebut"})
+ALLEGE = frozenset({"claim", "allege"})
+ALLEGE_ADVERBS = re.compile(r"\b(allegedly|reportedly|purportedly|supposedly|ostensibly)\b", re.I)
+REPORT = frozenset({"report", "according to", "cite"})
+HEDGES = re.compile(
+    r"\b(may|might|could|possibly|probably|perhaps|likely|unlikely|unclear|uncertain|"
+    r"appears?|appeared|seems?|seemed|suggests?|reportedly|presumably|apparently|"
+    r"it is (?:not )?clear whether|impossible to say|hard to believe|doubts?)\b",
+    re.I,
+)
+
+
+def extract_claims(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Claim]:
+    """One claim per attributed quote, and one per hedged sentence nobody is quoted in."""
+    text = doc.text
+    claims = [_from_quote(doc, q, mentions) for q in quotes]
+    covered = [(q.start, q.end) for q in quotes]
+    for sent in doc.sents:
+        s, e = _trim(text, sent.start_char, sent.end_char)
+        if e - s < 20 or any(a < e and s < b for a, b in covered):
+            continue
+        if HEDGES.search(text[s:e]) and not _is_heading(text, s, e):
+            claims.append(Claim(start=s, end=e, text=text[s:e], status="speculative"))
+    claims.sort(key=lambda c: c.start)
+    return claims
+
+
+def _from_quote(doc: Doc, quote: Quote, mentions: Sequence[Mention]) -> Claim:
+    sentence = _sentence_text(doc, quote)
+    cue = (quote.cue or "").lower()
+    cue_lemma = _cue_lemma(doc, quote)
+    status: ClaimStatus
+    if cue_lemma in DENY:
+        status = "denied"
+    elif cue_lemma in ALLEGE or ALLEGE_ADVERBS.search(sentence):
+        status = "alleged"
+    elif cue == "according to" or cue_lemma in REPORT:
+        status = "reported"
+    elif HEDGES.search(quote.text):
+        status = "speculative"
+    else:
+        status = "asserted"
+    chain = _chain(doc, quote, mentions)
+    return Claim(
+        start=quote.start,
+        end=quote.end,
+        text=quote.text,
+        status=status,
+        source_key=quote.speaker_key,
+        source_text=quote.speaker_text,
+        source_chain=chain,
+    )
+
+
+def _sentence_text(doc: Doc, quote: Quote) -> str:
+    span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
+    if span is None:
+        return quote.text
+    return doc.text[span[0].sent.start_char : span[-1].sent.end_char]
+
+
+def _cue_lemma(doc: Doc, quote: Quote) -> str:
+    token = _cue_token(doc, quote)
+    return token.lemma_.lower() if token is not None else (quote.cue or "").lower()
+
+
+def _cue_token(doc: Doc, quote: Quote) -> Token | None:
+    if not quote.cue or quote.cue == "according to":
+        return None
+    span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
+    if span is None:
+        return None
+    sent = span[0].sent
+    lo, hi = sent.start, max(sent.end, span[-1].sent.end)
+    best = None
+    for token in doc[lo:hi]:
+        if (
+            token.text == quote.cue
+            and not (quote.start <= token.idx < quote.end)
+            and (best is None or abs(token.idx - quote.start) < abs(best.idx - quote.start))
+        ):
+            best = token
+    return best
+
+
+def _chain(doc: Doc, quote: Quote, mentions: Sequence[Mention]) -> tuple[str, ...]:
+    """Speakers of nested speech cues in the quote's sentence, outermost first."""
+    outer = quote.speaker_key or quote.speaker_text
+    if outer is None:
+        return ()
+    span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
+    if span is None:
+        return (outer,)
+    sent = span[0].sent
+    names = [outer]
+    for token in sent:
+        if token.lemma_.lower() not in SPEECH_VERBS or token.pos_ != "VERB":
+            continue
+        if token.text == quote.cue:
+            continue
+        subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+        if subject is None:
+            continue
+        name = _name_at(mentions, subject) or subject.text
+        if name not in names and subject.pos_ == "PROPN":
+            names.append(name)
+    return tuple(names)
+
+
+def _name_at(mentions: Sequence[Mention], token: Token) -> str | None:
+    for m in mentions:
+        if m.start <= token.idx < m.end:
+            return m.key
+    return None
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A short line of its own without a full stop: a subheading, not a statement."""
+    for p_start, p_end in paragraphs(text):
+        if p_start <= start and end <= p_end:
+            block = text[p_start:p_end].strip()
+            return len(block.split()) < 10 and not block.endswith((".", "?", "!", "”", '"'))
+    return False

