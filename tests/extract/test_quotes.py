@@ -154,7 +154,8 @@ def test_unbalanced_marks_do_not_lose_the_other_quotes() -> None:
         "Later, Lukashenko said: “We do not send our military anywhere.”"
     )
     direct = [q for q in _quotes(text) if q.kind == "direct"]
-    assert [q.speaker_key for q in direct] == ["Oleksiy Danilov", "Lukashenko"]
+    # The alias table names the canonical entity the surname refers to.
+    assert [q.speaker_key for q in direct] == ["Oleksiy Danilov", "Alexander Lukashenko"]
     assert direct[0].text == "Belarus does not have enough forces."
 
 

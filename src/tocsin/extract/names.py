@@ -83,7 +83,7 @@ _DIGRAPHS: dict[str, str] = {
     "ts": "Q",  # ц: Kravtsov
     "tz": "Q",  # German ц
     "ck": "k",  # English spelling of к
-    "ph": "f",  # Greek-style ф: Josephine
+    "ph": "f",  # Greek-style ф: Philipp = Filipp
     "dz": "d",  # Belarusian дз where Russian has д: Dzmitry = Dmitry, Dzianis = Denis
     "w": "v",  # German and Polish в: Budanow = Budanov, Lwow = Lvov
     "h": "g",  # Ukrainian and Belarusian г is h, Russian г is g: Hrodna = Grodno, Hajun = Gayun
@@ -92,10 +92,11 @@ _DIGRAPHS: dict[str, str] = {
 }
 _DIGRAPH_RE = re.compile("|".join(sorted(_DIGRAPHS, key=len, reverse=True)))
 _VOWELS = "aeiouy"
-# Belarusian and Ukrainian soft ц/т: Belarusian ц where Russian has т before a front vowel
-# (tsekanne): Tsikhanouskaya = Tikhanovskaya, Vitsebsk = Vitebsk, Artsiom = Artyom.
+# Belarusian ц where Russian has т before a front vowel (tsekanne):
+# Tsikhanouskaya = Tikhanovskaya, Vitsebsk = Vitebsk, Artsiom = Artyom.
 _TSEKANNE = re.compile(r"ts(?=[ie])")
-# English c: soft before e/i/y (Defence = Defense), hard elsewhere (Victor = Viktor).
+# English c: soft before e/i/y (Defence = Defense), hard elsewhere (Victor = Viktor). The
+# Łacinka c for ц (Cichanoŭskaja) is not supported; its č is (see normalise).
 _SOFT_C = re.compile(r"c(?=[eiy])")
 # French and old English -off/-eff for -ов/-ев: Rachmaninoff = Rachmaninov.
 _OFF = re.compile(r"(?<=[oe])ff$")
@@ -126,7 +127,8 @@ def name_key(token: str) -> str:
     1. x -> ks: Alexander = Aleksandr.
     2. -off/-eff -> -ov/-ev: Rachmaninoff = Rachmaninov.
     3. ts before i/e -> t (Belarusian tsekanne): Tsikhanouskaya = Tikhanovskaya.
-    4. c before e/i/y -> s, c elsewhere -> k (English c): Defence = Defense, Victor = Viktor.
+    4. c before e/i/y -> s, then (after rule 5) other c -> k, as in English:
+       Defence = Defense, Victor = Viktor.
     5. digraphs -> one symbol (see ``_DIGRAPHS``): kh, zh, ch/tch/tsch, sh/sch, shch, ts/tz,
        dzh; dz -> d (Dzmitry = Dmitry); w -> v; h -> g (Hrodna = Grodno); j -> y.
     6. u after a/e/o and before a consonant or the end -> v (Belarusian ў):
@@ -134,7 +136,7 @@ def name_key(token: str) -> str:
     7. doubled letters -> one: Odessa = Odesa, Zelenskyy = Zelensky, Iurii = Iuri.
     8. first sound: an iotated vowel (ya/ia, yu/iu, ye/ie, yo/io) keeps its vowel's class
        (Yuriy = Iurii, Yevgeny = Evgeniy); a plain first vowel keeps its class, with a = o
-       (Aleksandr = Oleksandr, Belarusian akanye) and i = y (Igor = Yhor); a consonant stays.
+       (Aleksandr = Oleksandr, Belarusian akanye) and i = y; a consonant stays.
     9. the final vowel run keeps the class of its last letter: a = o (Lukashenka =
        Lukashenko, Hrodna = Grodno, -aya = -aja = -a), i = y (Zelenskiy = Zelensky =
        Zelenskyi = Zelenskij, Makei = Makey = Makej, Dmitry = Dmitri = Dmitriy), e, u.

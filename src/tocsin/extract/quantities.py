@@ -19,35 +19,41 @@ Decisions (each one is exercised by tests/extract/test_quantities.py):
 * **Vague numbers** ('dozens', 'thousands', 'tens of thousands', 'several hundred') are
   Quantities with value None, qualifier 'vague' and low/high = 2x/10x the base
   (dozens: 24-120, tens of thousands: 20,000-100,000).
-* **Not figures:** years and dates (a bare 1800-2100 four-digit number, numbers inside DATE
-  or TIME entities unless they count days/years, numbers next to a month name), numbers
-  inside names (ORG/PRODUCT/EVENT/LAW ... entities, 'S-400', 'T-72A', 'G7'), labels after a
-  noun ('option two', 'Resolve 2022'), list markers ('1)'), scores ('3-1'), and a lone
-  'one' ('one of them', 'no one') unless it carries a unit or a qualifier.
+* **Not figures:** years and dates (a four-digit 1800-2100 number without a comma, unless
+  it directly counts a plural noun outside a DATE entity; numbers inside DATE or TIME
+  entities unless they count days/years; numbers next to a month name), numbers inside
+  names (ORG/PRODUCT/EVENT/LAW ... entities, 'S-400', 'T-72A', 'G7'), labels after a noun
+  ('option two', 'Resolve 2022'), list markers ('1)', '(2)'), scores ('3-1'), fractions
+  ('two-thirds'), and a lone 'one' ('one of them', 'no one') unless it carries a unit or a
+  qualifier.
 * **Qualifiers** are normalised: 'over', 'above', 'upwards of' -> 'more than'; 'under',
   'fewer than' -> 'less than'; 'at most', 'as many as' -> 'up to'; 'around', 'some',
   'approximately', 'roughly' -> 'about'; 'almost' -> 'nearly'; ranges -> 'range'.
   'only' and 'just' are emphasis, not estimates, and are dropped.
 
-What a figure measures (``Quantity.measure``, lemmatised, lower case) comes from the parse,
-with no domain lexicon:
+What a figure measures (``Quantity.measure``, lemmatised, lower case) comes from the
+dependency parse, with no lexicon of measures (only two short closed-class lists: quantity
+nouns and grading adjectives):
 
 * a count's measure is the noun the number modifies (nummod), with its compounds and
   classifying adjectives ('battalion tactical group', 'political prisoner', 'armed force'),
   but not names, nationalities or evaluative adjectives ('eight T-72A tanks' -> 'tank',
   '120,000 Russian troops' -> 'troop'); or the object of 'of' after a number noun
-  ('dozens of journalists'); or the size of the noun that has the number ('a country of
-  9.5 million' -> 'country size', kept apart from 'two countries'); or, for 'an increase in
-  X from A to B', X;
+  ('dozens of journalists', 'US$6 billion of investments'); or the size of the noun that
+  has the number ('a country of 9.5 million' -> 'country size', kept apart from 'two
+  countries'; but 'a budget of €2.3bn' -> 'defence budget'); or, for 'an increase in X
+  from A to B', X; a figure hanging off a verb ('rose to 300', 'there are troops, up to
+  7k') measures the verb's object, else its subject; lengths and weights measure only the
+  noun they describe ('a 64km convoy');
 * a percentage's measure is what the share *does or is*: the predicate it is the subject
   of ('3% of Belarusians are ready to support ...' -> 'support'; negated: 'not support'),
   or the subject it is the value of ('support for sending troops is between 6 and 11
   percent' -> 'support'), or the noun it is in apposition to or modifies. The population
   after 'of' ('of Belarusians') is not the measure.
 * quantity nouns ('level', 'share', 'rate', 'number' ...) are looked through to their 'of'
-  object ('a 90% level of combat power' -> 'combat power'); a comparative ('a higher level
-  of approval -- up to 11%') refers back, and takes the measure of the previous figure of
-  the same kind in the last three sentences.
+  object ('a 90% level of combat power' -> 'combat power'); a comparative quantity noun ('a
+  higher level of approval -- up to 11%') refers back, and takes the measure of the
+  previous figure of the same kind in the last three sentences.
 
 ``measure_key`` is '<family>:<measure>' (family: count, percent, money, length, duration
 ...). ``group_quantities`` puts figures with equal keys together, and also figures of one
@@ -70,8 +76,12 @@ __all__ = ["find_quantities", "group_quantities", "measure_key"]
 # --- lexical tables: the shapes of numbers and units, not what they measure -------------
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_NUMBER_TOKEN = re.compile(rf"({_DIGITS})(k|K|bn|b|tn|trn|mn|mln|m|M)?")
-_RANGE_TOKEN = re.compile(rf"({_DIGITS})[-–—]({_DIGITS})")
+_SUFFIXES = r"k|K|bn|b|tn|trn|mn|mln|m|M"
+_NUMBER_TOKEN = re.compile(rf"({_DIGITS})({_SUFFIXES})?")
+# '25–35', '1.2bn-$1.5bn': spaCy keeps some ranges in one token
+_RANGE_TOKEN = re.compile(
+    rf"({_DIGITS})({_SUFFIXES})?[-–—](?:US\$|[$£€])?({_DIGITS})({_SUFFIXES})?"
+)
 _SUFFIX = {
     "k": 1e3,
     "K": 1e3,
@@ -510,8 +520,16 @@ def _read_number(doc: Doc, i: int) -> _Number | None:
     m_range = _RANGE_TOKEN.fullmatch(token)
     m_num = _NUMBER_TOKEN.fullmatch(token)
     if m_range:
-        low, high = _parse_digits(m_range.group(1)), _parse_digits(m_range.group(2))
-        number = _Number(start, i + 1, None, low, high, tokens=[i])
+        low_suffix, high_suffix = m_range.group(2), m_range.group(4)
+        if currency is None and {low_suffix, high_suffix} & {"m", "M"}:
+            return None
+        high_factor = _SUFFIX.get(high_suffix or "", 1.0)
+        low_factor = _SUFFIX.get(low_suffix or "", high_factor)
+        low = _parse_digits(m_range.group(1)) * low_factor
+        high = _parse_digits(m_range.group(3)) * high_factor
+        if low >= high:
+            return None
+        number = _Number(start, i + 1, None, low, high, tokens=[i], factor=high_factor)
     elif m_num:
         value = _parse_digits(m_num.group(1))
         suffix = m_num.group(2)
@@ -843,8 +861,9 @@ def _noun_measure(tok: Token, floor: int = 0, depth: int = 0) -> _Measure:
         tok = tok.head  # 'ten battalion tactical groups': the number sits on 'battalion'
     if tok.pos_ not in _NOUNS or depth > 3:
         return _Measure(None)
-    comparative = any(c.tag_ in ("JJR", "RBR") and c.i < tok.i for c in tok.children)
     if tok.lemma_.lower() in _CONTAINERS:
+        # 'a higher level of approval': compared with a figure before, so it measures that
+        comparative = any(c.tag_ in ("JJR", "RBR") and c.i < tok.i for c in tok.children)
         for prep in tok.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 objs = [c for c in prep.children if c.dep_ == "pobj"]
@@ -860,7 +879,7 @@ def _noun_measure(tok: Token, floor: int = 0, depth: int = 0) -> _Measure:
         words.insert(0, doc[j].lower_)
         kept.add(doc[j].i)
         j -= 1
-    return _Measure(" ".join(words), comparative)
+    return _Measure(" ".join(words))
 
 
 def _of_object(tok: Token) -> Token | None:

@@ -37,6 +37,8 @@ from tocsin.extract.records import Mention, Quote, QuoteKind
 SPEECH_VERBS = frozenset(
     [
         "say",
+        "speak",
+        "talk",
         "tell",
         "state",
         "add",
@@ -102,9 +104,16 @@ SPEECH_VERBS = frozenset(
         "whisper",
     ]
 )
+# Speech verbs that report with an infinitive: "promised to release", "urged X to lift".
+_SPEECH_WITH_INFINITIVE = frozenset(
+    "promise vow urge ask demand pledge threaten call propose offer".split()
+)
 # Verbs that only count as cues with a clause after them: "X noted that …" yes, but
 # "X added troops" no. The rest need a quote or a clause too, so this is all of them.
 _PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "i"})
+_PRONOUNS_PLURAL = frozenset({"they", "them", "we", "us"})
+# Titles that stand for a person named before: "the Belarusian leader", "the president".
+_TITLE_NOUNS = frozenset("leader president minister premier strongman dictator".split())
 # Nominals that refer back to a named organisation: "the group reported" after "the
 # Belarusian Hajun Project". Generic bodies ("the authorities") are not resolved.
 _NOMINAL_ORG = frozenset(
@@ -114,6 +123,11 @@ _OPEN = {"“": "”", "«": "»", "„": "“", '"': '"', "‘": "’"}
 _CLOSE = {"”", "»", '"', "’", "“"}
 _MIN_UNATTRIBUTED_WORDS = 5  # a shorter quoted phrase with no speaker is a term, not a quote
 _WORD = re.compile(r"\w+")
+# Nouns for what a source issues: "according to a briefing by the UK’s Ministry of Defence".
+_DOCUMENT_NOUNS = frozenset(
+    "briefing report statement interview letter study survey poll assessment analysis data "
+    "announcement communique communiqué post tweet video".split()
+)
 # Nouns for people and bodies that make statements: "officials said", "the ministry said".
 _SPEAKING_NOUNS = _NOMINAL_ORG | frozenset(
     [
@@ -259,9 +273,33 @@ def _rstrip(text: str, end: int) -> int:
 class _Mentions:
     """Mentions in text order, for 'which entity is here' and 'the last one before'."""
 
-    def __init__(self, mentions: Sequence[Mention]) -> None:
+    def __init__(self, mentions: Sequence[Mention], doc: Doc | None = None) -> None:
         self.items = sorted(mentions, key=lambda m: m.start)
         self.starts = [m.start for m in self.items]
+        # Mentions that are the grammatical subject of their clause, outside quotes: the
+        # likeliest antecedents of a later 'he' or 'they'.
+        self.subjects: list[Mention] = []
+        if doc is not None:
+            quoted = _Inside(find_quote_spans(doc.text))
+            for m in self.items:
+                span = doc.char_span(m.start, m.end, alignment_mode="expand")
+                if (
+                    span is not None
+                    and len(span)
+                    and not quoted(m.start)
+                    and span.root.dep_ in ("nsubj", "nsubjpass")
+                    and (
+                        span.root.head.dep_ == "ROOT"
+                        or span.root.head.lemma_.lower() in SPEECH_VERBS
+                    )
+                ):
+                    self.subjects.append(m)
+
+    def last_subject_before(self, pos: int, labels: frozenset[str]) -> Mention | None:
+        for m in reversed(self.subjects):
+            if m.end <= pos and m.label in labels:
+                return m
+        return None
 
     def covering(self, start: int, end: int) -> Mention | None:
         """The longest mention inside [start, end)."""
@@ -320,7 +358,7 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
     the speaker named last before it, whichever kind of quote named them.
     """
     text = doc.text
-    index = _Mentions(mentions)
+    index = _Mentions(mentions, doc)
     spans = find_quote_spans(text)
     inside = _Inside(spans)
     paras = list(paragraphs(text))
@@ -492,7 +530,7 @@ def _token_at(doc: Doc, pos: int) -> Token | None:
 
 
 def _is_cue(token: Token) -> bool:
-    if token.lemma_.lower() == "according" and any(c.lower_ == "to" for c in token.children):
+    if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
         return True
     return (
         token.pos_ in ("VERB", "AUX")
@@ -510,7 +548,7 @@ def _speaker_of(
 ) -> _Speaker | None:
     """The one who speaks through ``cue``: its subject, or the object of 'according to'."""
     head: Token | None = None
-    if cue.lemma_.lower() == "according":
+    if cue.lower_ == "according":
         to = next((c for c in cue.children if c.lower_ == "to"), None)
         head = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
     else:
@@ -518,10 +556,16 @@ def _speaker_of(
         agent = next((c for c in cue.children if c.dep_ == "agent"), None)
         if agent is not None:
             subjects = [c for c in agent.children if c.dep_ == "pobj"] or subjects
-        up = cue
-        while not subjects and up.dep_ in ("conj", "xcomp", "advcl", "ccomp") and up.head != up:
-            # "…, at times saying that …": the participle speaks through its clause's subject.
-            up = up.head
+        up, steps = cue, 0
+        while (
+            not subjects
+            and up.head != up
+            and steps < 4
+            and (cue.tag_ in ("VBG", "VBN", "VB") or up.dep_ == "conj")
+        ):
+            # "…, at times saying that …", "such as claiming that …": a participle or
+            # infinitive speaks through the subject of the clause it hangs from.
+            up, steps = up.head, steps + 1
             subjects = [c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")]
         head = subjects[0] if subjects else None
         if head is None:
@@ -542,8 +586,9 @@ def _resolve(
 ) -> _Speaker:
     text = doc.text
     lower = head.lower_
-    if lower in _PRONOUNS_PERSON or lower in ("they", "we"):
-        target = _last_speaker_or_mention(head.idx, index, history, person=lower != "they")
+    if lower in _PRONOUNS_PERSON or lower in _PRONOUNS_PLURAL:
+        person = lower not in _PRONOUNS_PLURAL
+        target = _last_speaker_or_mention(head.idx, index, history, person=person)
         return _Speaker(head.text, head.idx, head.idx + len(head.text), target, None)
     glued = _GLUED_PRONOUN.search(head.text)
     if glued and index.around(head.idx) is None:
@@ -554,6 +599,21 @@ def _resolve(
     mention = _speaker_mention(head, index)
     if mention is not None:
         return _Speaker(mention.text, mention.start, mention.end, mention.key, mention.label)
+    if (
+        head.lemma_.lower() in _TITLE_NOUNS
+        and head.left_edge.lower_ == "the"
+        and not any(t.pos_ == "PROPN" for t in head.subtree)
+    ):
+        # "the Belarusian leader said": a title standing for the person last named.
+        person = index.last_subject_before(head.idx, frozenset({"PERSON"}))
+        left = head.left_edge
+        return _Speaker(
+            text[left.idx : head.idx + len(head.text)],
+            left.idx,
+            head.idx + len(head.text),
+            person.key if person else None,
+            "PERSON" if person else None,
+        )
     # A nominal: "the Belarusian defence ministry", "the group".
     left = head.left_edge
     s = left.idx
@@ -574,18 +634,27 @@ def _speaker_mention(head: Token, index: _Mentions) -> Mention | None:
     subtree = list(head.subtree)
     s, e = subtree[0].idx, subtree[-1].idx + len(subtree[-1].text)
     inside = index.within(s, e)
-    people = [m for m in inside if m.label == "PERSON"]
-    found = people or inside
+    if head.pos_ == "NOUN" and head.lemma_.lower() not in _SPEAKING_NOUNS | _DOCUMENT_NOUNS:
+        return None  # "Russia and Belarus’s joint military doctrine" speaks for no one
+    rank = {"PERSON": 0, "ORG": 1}
+    found = sorted(inside, key=lambda m: (rank.get(m.label, 2), m.start))
     return found[0] if found else None
 
 
 def _last_speaker_or_mention(
     pos: int, index: _Mentions, history: Sequence[tuple[int, _Speaker]], *, person: bool
 ) -> str | None:
+    """What a pronoun at ``pos`` refers to: the last person (or, for 'they', body or
+    person) that was the subject of a clause outside quotes, else the last speaker, else the
+    last such mention."""
+    labels = frozenset({"PERSON"} if person else {"PERSON", "ORG", "GPE"})
+    subject = index.last_subject_before(pos, labels)
+    if subject is not None:
+        return subject.key
     for start, speaker in reversed(history):
         if start < pos and speaker.key and (speaker.label in (None, "PERSON") or not person):
             return speaker.key
-    mention = index.last_before(pos, frozenset({"PERSON"} if person else {"ORG", "GPE"}))
+    mention = index.last_before(pos, labels)
     return mention.key if mention else None
 
 
@@ -608,13 +677,24 @@ def _indirect(
     if content is None:
         return None
     start, end = _trim_clause(text, *content)
-    if end - start < 8 or inside.overlap(start, end) > 0.5:
+    if len(_WORD.findall(text[start:end])) < 4 or inside.overlap(start, end) > 0.8:
         return None
     speaker = _speaker_of(doc, cue, None, index, state.history)
     if speaker is None or not _can_speak(doc, speaker):
         return None
+    if speaker.key is None and _unnamed_plural(doc, speaker):
+        return None  # "according to military analysts": nobody in particular
     state.history.append((start, speaker))
     return _quote(text, start, end, "indirect", cue, speaker)
+
+
+def _unnamed_plural(doc: Doc, speaker: _Speaker) -> bool:
+    """'analysts', 'military analysts', 'videos': a bare plural with no article or name."""
+    span = doc.char_span(speaker.start, speaker.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    root = span.root
+    return root.tag_ in ("NNS",) and not any(t.pos_ in ("DET", "PRON", "PROPN") for t in span)
 
 
 def _can_speak(doc: Doc, speaker: _Speaker) -> bool:
@@ -625,30 +705,39 @@ def _can_speak(doc: Doc, speaker: _Speaker) -> bool:
     words = speaker.text.lower().split()
     if not words:
         return False
-    if len(words) == 1 and words[0] in _PRONOUNS_PERSON | {"they", "we"}:
+    if len(words) == 1 and words[0] in _PRONOUNS_PERSON | _PRONOUNS_PLURAL:
         return True
     last = words[-1]
     return last.rstrip("s") in _SPEAKING_NOUNS or last in _SPEAKING_NOUNS
 
 
 def _cue_text(token: Token) -> str:
-    if token.lemma_.lower() == "according":
+    if token.lower_ == "according":
         return "according to"
     return token.text
 
 
 def _reported_clause(doc: Doc, cue: Token) -> tuple[int, int] | None:
-    if cue.lemma_.lower() == "according":
-        return _according_to_clause(doc, cue)
+    if cue.lower_ == "according":
+        return _rest_of_sentence(doc, cue)
     clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
+    if clause is None and cue.lemma_.lower() in _SPEECH_WITH_INFINITIVE:
+        # "vowed not to send troops", "urged the West not to lump Belarus in with Russia"
+        clause = next((c for c in cue.children if c.dep_ == "xcomp"), None)
+        if clause is None:
+            obj = next((c for c in cue.children if c.dep_ == "dobj"), None)
+            clause = next((c for c in obj.children if c.dep_ == "xcomp"), None) if obj else None
+    if clause is None and cue.dep_ == "parataxis":
+        return _rest_of_sentence(doc, cue)  # "For now, he wrote, he is focused on …"
     if clause is None:
         return None
     tokens = list(clause.subtree)
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
-def _according_to_clause(doc: Doc, cue: Token) -> tuple[int, int] | None:
-    """The statement an 'according to X' phrase attributes: the rest of its sentence."""
+def _rest_of_sentence(doc: Doc, cue: Token) -> tuple[int, int] | None:
+    """The statement an 'according to X' or a parenthetical 'he wrote' attributes: the
+    longer part of the sentence outside the phrase, if it has a verb."""
     sent: Span = cue.sent
     phrase = list(cue.subtree)
     p_start, p_end = phrase[0].i, phrase[-1].i + 1

@@ -38,11 +38,14 @@ dash form one range. Every mention resolves to an inclusive interval relative to
 * Ranges: 'between November 2022 and February 2023', 'February-March', '10-12 October',
   '2020-21', 'from May to July'; a missing year or month is taken from the other end. 'X and
   Y' without 'between' is one range only when Y follows X without a gap ('in May and June');
-  otherwise each part is its own mention ('in 2015 and 2020').
+  otherwise each part is its own mention ('in 2015 and 2020'), as are joined spans that
+  make no range ('by 2030 to 1990 levels').
 * Skipped: durations ('for several months', 'two days', 'for more than two days', 'hours',
-  'monthly'), vague counts and approximations ('the coming days', 'several years ago',
-  'about two weeks later'), and anchor-relative expressions inside a direct quotation
-  ('there is no Russia tomorrow”'), whose speech time is unknown.
+  'monthly', '45 years old'), vague counts and approximations ('the coming days', 'recent
+  weeks', 'several years ago', 'about two weeks later'), 'the end of the year' (the
+  anchor's year or the story's?), a bare 'May' not after a word such as 'in' or 'since', and
+  anchor-relative expressions inside a direct quotation ('there is no Russia tomorrow”'),
+  whose time of speaking is unknown.
 
 dateparser is a last resort, for day-precise strings that carry day, month and year in a
 form these rules do not read ('10/12/2022'); it is never given free text.

@@ -310,8 +310,8 @@ def quote_table(store: Store, speaker: str | None = None) -> list[dict[str, Any]
                 (normalise(speaker),),
             )
         ]
-        sql += f" WHERE q.speaker_entity_id IN ({','.join('?' * len(ids)) or 'NULL'})"
         params = tuple(sorted(set(ids)))
+        sql += f" WHERE q.speaker_entity_id IN ({','.join('?' * len(params)) or 'NULL'})"
     sql += " ORDER BY q.article_id, q.start"
     return [
         {
