@@ -281,18 +281,16 @@ class _Mentions:
         self.subjects: list[Mention] = []
         if doc is not None:
             quoted = _Inside(find_quote_spans(doc.text))
+            seen_sentences: set[int] = set()
             for m in self.items:
                 span = doc.char_span(m.start, m.end, alignment_mode="expand")
-                if (
-                    span is not None
-                    and len(span)
-                    and not quoted(m.start)
-                    and span.root.dep_ in ("nsubj", "nsubjpass")
-                    and (
-                        span.root.head.dep_ == "ROOT"
-                        or span.root.head.lemma_.lower() in SPEECH_VERBS
-                    )
-                ):
+                if span is None or not len(span) or quoted(m.start):
+                    continue
+                sentence = span.root.sent.start
+                # One per sentence, the first: "Pavel Latushka said that Lukashenka had
+                # agreed …" makes Latushka, not Lukashenka, the next 'he'.
+                if span.root.dep_ in ("nsubj", "nsubjpass") and sentence not in seen_sentences:
+                    seen_sentences.add(sentence)
                     self.subjects.append(m)
 
     def last_subject_before(self, pos: int, labels: frozenset[str]) -> Mention | None:
@@ -552,21 +550,20 @@ def _speaker_of(
         to = next((c for c in cue.children if c.lower_ == "to"), None)
         head = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
     else:
-        subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
+        inner = _inner_speaker(cue)
+        subjects = [inner] if inner is not None else []
+        subjects = subjects or [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
         agent = next((c for c in cue.children if c.dep_ == "agent"), None)
         if agent is not None:
             subjects = [c for c in agent.children if c.dep_ == "pobj"] or subjects
         up, steps = cue, 0
-        while (
-            not subjects
-            and up.head != up
-            and steps < 4
-            and (cue.tag_ in ("VBG", "VBN", "VB") or up.dep_ == "conj")
-        ):
+        while not subjects and up.head != up and steps < 4:
             # "…, at times saying that …", "such as claiming that …": a participle or
             # infinitive speaks through the subject of the clause it hangs from.
+            # Climbing, only an active subject speaks: in "asked for sanctions to be lifted
+            # … and promised to release …" the sanctions promise nothing.
             up, steps = up.head, steps + 1
-            subjects = [c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subjects = [c for c in up.children if c.dep_ == "nsubj"]
         head = subjects[0] if subjects else None
         if head is None:
             # "…,” said Shraibman: a parse that misses the inverted subject.
@@ -596,6 +593,8 @@ def _resolve(
         target = _last_speaker_or_mention(head.idx, index, history, person=True)
         start = head.idx + glued.start(1)
         return _Speaker(glued[1], start, start + len(glued[1]), target, "PERSON")
+    if _possessor_of_a_thing(head):
+        return _Speaker(head.text, head.idx, head.idx + len(head.text), None, None)
     mention = _speaker_mention(head, index)
     if mention is not None:
         return _Speaker(mention.text, mention.start, mention.end, mention.key, mention.label)
@@ -623,6 +622,21 @@ def _resolve(
         before = index.last_before(s, frozenset({"ORG"}))
         key = before.key if before else None
     return _Speaker(text[s:e], s, e, key, None)
+
+
+def _possessor_of_a_thing(head: Token) -> bool:
+    """True for "Russia and Belarus’s joint military doctrine", parsed with the possessor
+    as the head: the source is the doctrine, which says nothing."""
+    last = max(t.i for t in head.subtree)
+    doc = head.doc
+    if doc[last].tag_ != "POS":
+        last += 1
+    if last >= len(doc) or doc[last].tag_ != "POS":
+        return False
+    for token in doc[last + 1 : last + 7]:
+        if token.pos_ == "NOUN":
+            return token.lemma_.lower() not in _SPEAKING_NOUNS | _DOCUMENT_NOUNS
+    return False
 
 
 def _speaker_mention(head: Token, index: _Mentions) -> Mention | None:
@@ -676,7 +690,8 @@ def _indirect(
     content = _reported_clause(doc, cue)
     if content is None:
         return None
-    start, end = _trim_clause(text, *content)
+    start, end = _within_paragraph(text, cue.idx, *content)
+    start, end = _trim_clause(text, start, end)
     if len(_WORD.findall(text[start:end])) < 4 or inside.overlap(start, end) > 0.8:
         return None
     speaker = _speaker_of(doc, cue, None, index, state.history)
@@ -686,6 +701,14 @@ def _indirect(
         return None  # "according to military analysts": nobody in particular
     state.history.append((start, speaker))
     return _quote(text, start, end, "indirect", cue, speaker)
+
+
+def _within_paragraph(text: str, pos: int, start: int, end: int) -> tuple[int, int]:
+    """[start, end) cut to the paragraph around ``pos``: a parse can run past a heading."""
+    p_start = text.rfind("\n\n", 0, pos) + 1
+    p_end = text.find("\n\n", pos)
+    p_end = len(text) if p_end < 0 else p_end
+    return max(start, p_start), min(end, p_end)
 
 
 def _unnamed_plural(doc: Doc, speaker: _Speaker) -> bool:
@@ -720,19 +743,70 @@ def _cue_text(token: Token) -> str:
 def _reported_clause(doc: Doc, cue: Token) -> tuple[int, int] | None:
     if cue.lower_ == "according":
         return _rest_of_sentence(doc, cue)
-    clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
+    clause = _main_complement(cue)
     if clause is None and cue.lemma_.lower() in _SPEECH_WITH_INFINITIVE:
-        # "vowed not to send troops", "urged the West not to lump Belarus in with Russia"
+        # "vowed not to send troops", "urged the West not to lump Belarus in with Russia",
+        # "asked for sanctions to be lifted"
         clause = next((c for c in cue.children if c.dep_ == "xcomp"), None)
         if clause is None:
             obj = next((c for c in cue.children if c.dep_ == "dobj"), None)
             clause = next((c for c in obj.children if c.dep_ == "xcomp"), None) if obj else None
+        if clause is None:
+            clause = next(
+                (
+                    c
+                    for c in cue.children
+                    if c.dep_ == "advcl" and any(m.lower_ == "for" for m in c.children)
+                ),
+                None,
+            )
     if clause is None and cue.dep_ == "parataxis":
         return _rest_of_sentence(doc, cue)  # "For now, he wrote, he is focused on …"
     if clause is None:
         return None
     tokens = list(clause.subtree)
-    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    end = tokens[-1].idx + len(tokens[-1].text)
+    for token in tokens:
+        # "asked for sanctions to be lifted … and promised to release …": the second
+        # speech verb reports its own clause.
+        if token.dep_ == "conj" and token.lemma_.lower() in SPEECH_VERBS and token.i > clause.i:
+            cut = token.left_edge
+            before = [t for t in tokens if t.i < cut.i and t.dep_ != "cc" and t.text != ","]
+            if before:
+                end = min(end, before[-1].idx + len(before[-1].text))
+    return tokens[0].idx, end
+
+
+def _main_complement(cue: Token) -> Token | None:
+    """The clause a speech verb reports. With two ("Makei allegedly hinted, said Viačorka,
+    that it is now necessary …"), the one that is not itself a speech verb, or that opens
+    with 'that'."""
+    clauses = [c for c in cue.children if c.dep_ == "ccomp"]
+    if len(clauses) <= 1:
+        return clauses[0] if clauses else None
+
+    def rank(c: Token) -> tuple[bool, bool, int]:
+        return (
+            c.lemma_.lower() not in SPEECH_VERBS,
+            any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children),
+            len(list(c.subtree)),
+        )
+
+    return max(clauses, key=rank)
+
+
+def _inner_speaker(cue: Token) -> Token | None:
+    """In "Makei allegedly hinted, said Viačorka, that …", the words are Makei's, passed on
+    by Viačorka: the subject of a speech verb that is the cue's other complement."""
+    main = _main_complement(cue)
+    if main is None or main.i < cue.i:
+        return None
+    for c in cue.children:
+        if c.dep_ == "ccomp" and c.i < cue.i and c.lemma_.lower() in SPEECH_VERBS:
+            subject = next((s for s in c.children if s.dep_ == "nsubj"), None)
+            if subject is not None:
+                return subject
+    return None
 
 
 def _rest_of_sentence(doc: Doc, cue: Token) -> tuple[int, int] | None:
