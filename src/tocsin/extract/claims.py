@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Token
 
+from tocsin.extract.nlp import sentence_of, sentences, text_of
 from tocsin.extract.quotes import SPEECH_VERBS, paragraphs
 from tocsin.extract.records import Claim, ClaimStatus, Mention, Quote
 
@@ -38,10 +39,10 @@ HEDGES = re.compile(
 
 def extract_claims(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Claim]:
     """One claim per attributed quote, and one per hedged sentence nobody is quoted in."""
-    text = doc.text
+    text = text_of(doc)
     claims = [_from_quote(doc, q, mentions) for q in quotes]
     covered = [(q.start, q.end) for q in quotes]
-    for sent in doc.sents:
+    for sent in sentences(doc):
         s, e = _trim(text, sent.start_char, sent.end_char)
         if e - s < 20 or any(a < e and s < b for a, b in covered):
             continue
@@ -82,7 +83,8 @@ def _sentence_text(doc: Doc, quote: Quote) -> str:
     span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
     if span is None:
         return quote.text
-    return doc.text[span[0].sent.start_char : span[-1].sent.end_char]
+    first, last = sentence_of(doc, span[0].i), sentence_of(doc, span[-1].i)
+    return text_of(doc)[first.start_char : last.end_char]
 
 
 def _cue_lemma(doc: Doc, quote: Quote) -> str:
@@ -96,8 +98,8 @@ def _cue_token(doc: Doc, quote: Quote) -> Token | None:
     span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
     if span is None:
         return None
-    sent = span[0].sent
-    lo, hi = sent.start, max(sent.end, span[-1].sent.end)
+    sent = sentence_of(doc, span[0].i)
+    lo, hi = sent.start, max(sent.end, sentence_of(doc, span[-1].i).end)
     best = None
     for token in doc[lo:hi]:
         if (
@@ -117,7 +119,7 @@ def _chain(doc: Doc, quote: Quote, mentions: Sequence[Mention]) -> tuple[str, ..
     span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
     if span is None:
         return (outer,)
-    sent = span[0].sent
+    sent = sentence_of(doc, span[0].i)
     names = [outer]
     for token in sent:
         if token.lemma_.lower() not in SPEECH_VERBS or token.pos_ != "VERB":

@@ -288,24 +288,32 @@ def _majority_labels(raw: list[_Raw], aliases: AliasTable) -> list[_Raw]:
 
 
 def _cluster(raw: Sequence[_Raw], aliases: AliasTable) -> list[Mention]:
-    """Join mentions of one referent; the key is the alias canonical or fullest spelling."""
-    clusters: list[list[_Raw]] = []
+    """Join mentions of one referent; the key is the alias canonical or fullest spelling.
+
+    Distinct spellings are clustered, not mentions: an article names Lukashenko fifty
+    times in three spellings.
+    """
+    forms: dict[tuple[str, str], list[_Raw]] = {}
+    for r in raw:
+        forms.setdefault((r.text, r.label), []).append(r)
+    clusters: list[list[tuple[str, str]]] = []
     # Longer names first, so that a surname joins the full name whatever comes first.
-    for r in sorted(raw, key=lambda r: (-len(r.text.split()), r.start)):
+    for text, label in sorted(forms, key=lambda f: (-len(f[0].split()), forms[f][0].start)):
         for cluster in clusters:
-            head = cluster[0]
-            if _compatible(head.label, r.label) and (
-                _same_alias(aliases, head.text, r.text) or same_referent(head.text, r.text)
+            head_text, head_label = cluster[0]
+            if _compatible(head_label, label) and (
+                _same_alias(aliases, head_text, text) or same_referent(head_text, text)
             ):
-                cluster.append(r)
+                cluster.append((text, label))
                 break
         else:
-            clusters.append([r])
+            clusters.append([(text, label)])
     mentions = []
     for cluster in clusters:
-        key = _key(cluster, aliases)
-        label = Counter(r.label for r in cluster).most_common(1)[0][0]
-        for r in cluster:
+        members = [r for form in cluster for r in forms[form]]
+        key = _key(members, aliases)
+        label = Counter(r.label for r in members).most_common(1)[0][0]
+        for r in members:
             mentions.append(Mention(r.start, r.end, r.text, label, key))
     mentions.sort(key=lambda m: m.start)
     return mentions

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Token
 
+from tocsin.extract.nlp import sentence_of, text_of
 from tocsin.extract.records import DateMention, Event, Mention, Quote
 
 CATEGORIES: dict[str, str] = {
@@ -68,7 +69,7 @@ def extract_events(
     dates: Sequence[DateMention],
 ) -> list[Event]:
     """One event per lexicon verb with a subject, outside quotes."""
-    text = doc.text
+    text = text_of(doc)
     quoted = [(q.start, q.end) for q in quotes if q.kind != "indirect"]
     events = []
     for token in doc:
@@ -84,7 +85,7 @@ def extract_events(
         if obj is None:
             prep = next((c for c in token.children if c.dep_ == "prep"), None)
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
-        sent = token.sent
+        sent = sentence_of(doc, token.i)
         actor = _phrase(subject, mentions)
         target = _phrase(obj, mentions) if obj is not None else None
         when = _date_in(dates, sent.start_char, sent.end_char, token.idx)
@@ -119,7 +120,7 @@ def _phrase(token: Token, mentions: Sequence[Mention]) -> tuple[str, str | None]
     if token.pos_ == "PROPN" and inside:
         return inside[0].key, inside[0].key
     left = token.left_edge
-    phrase = token.doc.text[left.idx : token.idx + len(token.text)]
+    phrase = text_of(token.doc)[left.idx : token.idx + len(token.text)]
     return phrase, None
 
 

@@ -49,6 +49,7 @@ _SEPARATORS = re.compile(r"[-_/]+")
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 
 
+@lru_cache(maxsize=65536)
 def normalise(name: str) -> str:
     """Casefolded ASCII words of ``name``: what two spellings must share to be equal.
 
@@ -571,6 +572,7 @@ def default_aliases() -> AliasTable:
     return AliasTable.load()
 
 
+@lru_cache(maxsize=65536)
 def same_referent(a: str, b: str) -> bool:
     """Whether two names of the same kind very likely name the same person, body or place.
 

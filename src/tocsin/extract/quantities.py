@@ -69,6 +69,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from tocsin.extract import nlp
+from tocsin.extract.nlp import text_of
 from tocsin.extract.records import Quantity
 
 __all__ = ["find_quantities", "group_quantities", "measure_key"]
@@ -789,7 +791,7 @@ def _reject(doc: Doc, phrase: _Phrase, rejected: set[int], parsed: bool) -> bool
     opened = prev is not None and prev.text == "("
     if closes and (opened or not _open_bracket(doc, phrase.start)):
         return True  # '1) Prep for ...', '(2) ...'
-    line_start = prev is None or "\n" in doc.text[prev.idx : doc[phrase.start].idx]
+    line_start = prev is None or "\n" in text_of(doc)[prev.idx : doc[phrase.start].idx]
     if bare and line_start and nxt is not None and nxt.text in (".", ")"):
         return True
     if phrase.word == "one" and phrase.unit is None and phrase.qualifier is None:
@@ -806,10 +808,19 @@ def _reject(doc: Doc, phrase: _Phrase, rejected: set[int], parsed: bool) -> bool
     return False
 
 
+def _has_sentences(doc: Doc) -> bool:
+    """``Doc.has_annotation`` walks the whole Doc: ask once per Doc."""
+    known = doc.user_data.get("tocsin_has_sentences")
+    if known is None:
+        known = doc.has_annotation("SENT_START")
+        doc.user_data["tocsin_has_sentences"] = known
+    return bool(known)
+
+
 def _open_bracket(doc: Doc, i: int) -> bool:
     """Whether a '(' opened before token ``i`` (in its sentence) is still open there."""
     depth = 0
-    start = doc[i].sent.start if doc.has_annotation("SENT_START") else max(0, i - 40)
+    start = nlp.sentence_of(doc, i).start if _has_sentences(doc) else max(0, i - 40)
     for k in range(i - 1, start - 1, -1):
         if doc[k].text == ")":
             depth += 1
@@ -1071,8 +1082,8 @@ def find_quantities(doc: Doc) -> list[Quantity]:
     """Every figure in ``doc``, in document order (see the module docstring for the rules)."""
     parsed = doc.has_annotation("DEP")
     sentence_of: dict[int, int] = {}
-    if parsed or doc.has_annotation("SENT_START"):
-        for n, sent in enumerate(doc.sents):
+    if parsed or _has_sentences(doc):
+        for n, sent in enumerate(nlp.sentences(doc)):
             sentence_of[sent.start] = n
     phrases: list[_Phrase] = []
     rejected: set[int] = set()
@@ -1094,7 +1105,9 @@ def find_quantities(doc: Doc) -> list[Quantity]:
         family = _family(phrase.unit)
         qualifier = phrase.qualifier
         measure = _measure(doc, phrase) if parsed else _Measure(None)
-        sentence = sentence_of.get(doc[phrase.start].sent.start, 0) if sentence_of else 0
+        sentence = (
+            sentence_of.get(nlp.sentence_of(doc, phrase.start).start, 0) if sentence_of else 0
+        )
         previous = phrases[n - 1] if n else None
         if previous is not None and out and _is_conversion(doc, previous, phrase):
             measure = _Measure(out[-1].measure)
@@ -1114,7 +1127,7 @@ def find_quantities(doc: Doc) -> list[Quantity]:
             Quantity(
                 start=start_char,
                 end=end_char,
-                text=doc.text[start_char:end_char],
+                text=text_of(doc)[start_char:end_char],
                 value=phrase.value,
                 low=phrase.low,
                 high=phrase.high,

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from tocsin.extract.nlp import sentence_of, text_of
 from tocsin.extract.records import Mention, Quote, QuoteKind
 
 # Lemmas of verbs that report speech or writing. Cognition verbs (think, believe) are left
@@ -280,13 +281,13 @@ class _Mentions:
         # likeliest antecedents of a later 'he' or 'they'.
         self.subjects: list[Mention] = []
         if doc is not None:
-            quoted = _Inside(find_quote_spans(doc.text))
+            quoted = _Inside(find_quote_spans(text_of(doc)))
             seen_sentences: set[int] = set()
             for m in self.items:
                 span = doc.char_span(m.start, m.end, alignment_mode="expand")
                 if span is None or not len(span) or quoted(m.start):
                     continue
-                sentence = span.root.sent.start
+                sentence = sentence_of(doc, span.root.i).start
                 # One per sentence, the first: "Pavel Latushka said that Lukashenka had
                 # agreed …" makes Latushka, not Lukashenka, the next 'he'.
                 if span.root.dep_ in ("nsubj", "nsubjpass") and sentence not in seen_sentences:
@@ -355,7 +356,7 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
     Quoted spans and reported clauses are resolved in text order, so that a pronoun finds
     the speaker named last before it, whichever kind of quote named them.
     """
-    text = doc.text
+    text = text_of(doc)
     index = _Mentions(mentions, doc)
     spans = find_quote_spans(text)
     inside = _Inside(spans)
@@ -398,7 +399,7 @@ def _direct(
     index: _Mentions,
     state: _State,
 ) -> Quote | None:
-    text = doc.text
+    text = text_of(doc)
     para_no = _paragraph_of(paras, span.start)
     p_start, p_end = paras[para_no]
     start, end = _trim(text, span.start, span.end)
@@ -491,19 +492,19 @@ def _find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, inside: _Insi
     The frame is the sentences the quote touches, plus the next one when the quote ends
     with a comma or the text after it runs on in lower case (", he continued").
     """
-    text = doc.text
+    text = text_of(doc)
     first = doc.char_span(span.start, max(span.start + 1, span.end), alignment_mode="expand")
     if first is None or not len(first):
         return None
-    lo = first[0].sent.start_char
-    hi = first[-1].sent.end_char
+    lo = sentence_of(doc, first[0].i).start_char
+    hi = sentence_of(doc, first[-1].i).end_char
     after = text[span.end + 1 : span.end + 40].lstrip(' ”"’»')
     ends_with_comma = text[max(span.start, span.end - 1) : span.end] == ","
     if (ends_with_comma or after[:1].islower()) and hi < len(text):
         # The cue follows in what the parser may take for the next sentence.
         nxt = _token_at(doc, hi)
         if nxt is not None:
-            hi = max(hi, nxt.sent.end_char)
+            hi = max(hi, sentence_of(doc, nxt.i).end_char)
     lo, hi = max(lo, p_start), min(hi, p_end)
     best: tuple[int, Token] | None = None
     for token in doc.char_span(lo, hi, alignment_mode="expand") or ():
@@ -520,7 +521,7 @@ def _find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, inside: _Insi
 
 def _token_at(doc: Doc, pos: int) -> Token | None:
     """The token at character ``pos``, or the first one after the whitespace there."""
-    text = doc.text
+    text = text_of(doc)
     while pos < len(text) and text[pos].isspace():
         pos += 1
     span = doc.char_span(pos, min(pos + 1, len(text)), alignment_mode="expand")
@@ -581,7 +582,7 @@ def _speaker_of(
 def _resolve(
     doc: Doc, head: Token, index: _Mentions, history: Sequence[tuple[int, _Speaker]]
 ) -> _Speaker:
-    text = doc.text
+    text = text_of(doc)
     lower = head.lower_
     if lower in _PRONOUNS_PERSON or lower in _PRONOUNS_PLURAL:
         person = lower not in _PRONOUNS_PLURAL
@@ -604,14 +605,14 @@ def _resolve(
         and not any(t.pos_ == "PROPN" for t in head.subtree)
     ):
         # "the Belarusian leader said": a title standing for the person last named.
-        person = index.last_subject_before(head.idx, frozenset({"PERSON"}))
+        named = index.last_subject_before(head.idx, frozenset({"PERSON"}))
         left = head.left_edge
         return _Speaker(
             text[left.idx : head.idx + len(head.text)],
             left.idx,
             head.idx + len(head.text),
-            person.key if person else None,
-            "PERSON" if person else None,
+            named.key if named else None,
+            "PERSON" if named else None,
         )
     # A nominal: "the Belarusian defence ministry", "the group".
     left = head.left_edge
@@ -679,14 +680,14 @@ def _indirect_cues(doc: Doc, inside: _Inside) -> Iterator[tuple[int, Token]]:
             continue
         content = _reported_clause(doc, token)
         if content is not None:
-            yield _trim_clause(doc.text, *content)[0], token
+            yield _trim_clause(text_of(doc), *content)[0], token
 
 
 def _indirect(
     doc: Doc, cue: Token, inside: _Inside, index: _Mentions, state: _State
 ) -> Quote | None:
     """Reported speech: a speech verb with a clause, or 'according to X, …'."""
-    text = doc.text
+    text = text_of(doc)
     content = _reported_clause(doc, cue)
     if content is None:
         return None
@@ -812,7 +813,7 @@ def _inner_speaker(cue: Token) -> Token | None:
 def _rest_of_sentence(doc: Doc, cue: Token) -> tuple[int, int] | None:
     """The statement an 'according to X' or a parenthetical 'he wrote' attributes: the
     longer part of the sentence outside the phrase, if it has a verb."""
-    sent: Span = cue.sent
+    sent: Span = sentence_of(doc, cue.i)
     phrase = list(cue.subtree)
     p_start, p_end = phrase[0].i, phrase[-1].i + 1
     before = doc[sent.start : p_start]

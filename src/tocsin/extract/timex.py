@@ -62,6 +62,7 @@ from typing import Literal
 
 from spacy.tokens import Doc, Span, Token
 
+from tocsin.extract.nlp import text_of
 from tocsin.extract.records import DateMention
 from tocsin.ingest.dates import MONTHS as _MONTH_TABLE
 
@@ -257,7 +258,7 @@ def _candidates(doc: Doc) -> list[list[tuple[int, int]]]:
         # An entity that runs across a line break is two things glued by the parser.
         for line in re.finditer(r"[^\n]+", ent.text):
             start, end = ent.start_char + line.start(), ent.start_char + line.end()
-            if groups and _GAP.match(doc.text[groups[-1][-1][1] : start]):
+            if groups and _GAP.match(text_of(doc)[groups[-1][-1][1] : start]):
                 groups[-1].append((start, end))
             else:
                 groups.append([(start, end)])
@@ -268,11 +269,11 @@ def _resolve_candidate(
     doc: Doc, start: int, end: int, anchor: date, previous: Interval | None
 ) -> list[DateMention]:
     """The mentions in one candidate span: one, several for a list, or none."""
-    raw = doc.text[start:end]
+    raw = text_of(doc)[start:end]
     lead = _LEAD.match(raw)
     lead_words = lead.group(0).lower().split() if lead else []
     start += lead.end() if lead else 0
-    trail = _TRAIL.search(doc.text[start:end])
+    trail = _TRAIL.search(text_of(doc)[start:end])
     end -= len(trail.group(0)) if trail else 0
     # An adverb of direction that ends the phrase belongs to it: 'the day before'.
     follow = _token_after(doc, end)
@@ -281,17 +282,19 @@ def _resolve_candidate(
         and follow.lower_ in _DIRECTIONS
         and follow.dep_ != "mark"
         and not list(follow.rights)
-        and doc.text[end : follow.idx].strip() == ""
+        and text_of(doc)[end : follow.idx].strip() == ""
     ):
         end = follow.idx + len(follow.text)
-    text = doc.text[start:end]
-    before = _word_before(doc.text, start)
+    text = text_of(doc)[start:end]
+    before = _word_before(text_of(doc), start)
     if not text or _forbidden(text, before):
         return []
     ctx = _context(doc, start, end, anchor, previous, before, lead_words)
     hit = _resolve_text(_normalise(text), ctx)
     if hit is not None:
-        mention = _mention(doc.text, start, end, hit, ctx, since="since" in [before, *lead_words])
+        mention = _mention(
+            text_of(doc), start, end, hit, ctx, since="since" in [before, *lead_words]
+        )
         return [mention] if mention else []
     # A list that is no range: each part is its own mention ('in 2015 and 2020').
     out: list[DateMention] = []
@@ -300,14 +303,14 @@ def _resolve_candidate(
     if len(parts) < 2:
         return []
     for part in parts:
-        part_start = doc.text.index(part, cursor)
+        part_start = text_of(doc).index(part, cursor)
         part_end = part_start + len(part)
         cursor = part_end
         part_ctx = replace(ctx, previous=previous, between=False)
         part_hit = _resolve_text(_normalise(part), part_ctx)
         if part_hit is None:
             continue
-        mention = _mention(doc.text, part_start, part_end, part_hit, part_ctx, since=False)
+        mention = _mention(text_of(doc), part_start, part_end, part_hit, part_ctx, since=False)
         if mention:
             out.append(mention)
             previous = (mention.date_start, mention.date_end)
