@@ -199,8 +199,11 @@ def _close(a: float | None, b: float | None) -> bool:
 
 
 def _same_figure(g: Item, p: Item) -> bool:
+    """Same value, low and high; for a vague number ('thousands') the gold gives no bounds,
+    so only the absence of a single value is compared."""
     ga, pa = g.attrs, p.attrs
-    return all(_close(ga.get(k), pa.get(k)) for k in ("value", "low", "high"))
+    keys = ("value",) if ga.get("qualifier") == "vague" else ("value", "low", "high")
+    return all(_close(ga.get(k), pa.get(k)) for k in keys)
 
 
 def _same_dates(g: Item, p: Item) -> bool:
@@ -449,8 +452,9 @@ annotations in `tests/data/gold/` (format and guidelines in its README), model
 
 - Matching: a predicted span matches a gold span when they overlap by at least half of the
   shorter; one-to-one, greedily. Attribute agreement is over matched spans: the same
-  speaker (alias table and transliteration-aware matching), the same value/low/high, or the
-  same date interval.
+  speaker (alias table and transliteration-aware matching), the same value/low/high (for
+  vague numbers such as "thousands", whose gold has no bounds, only the absence of a
+  single value), or the same date interval.
 - **textacy `direct_quotations`** raised on {results["textacy_raised_on_articles"]} of the
   {results["articles"]} articles (unbalanced quote marks); those articles count as no
   output. It finds direct quotes only, so its "all kinds" recall is bounded.

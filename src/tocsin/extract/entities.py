@@ -33,154 +33,24 @@ from tocsin.extract.records import EntityLabel, Mention
 LABELS: tuple[EntityLabel, ...] = ("PERSON", "ORG", "GPE", "LOC")
 # Nouns that describe a person in apposition: "X, a political analyst"; "the president, X".
 PERSON_NOUNS = frozenset(
-    [
-        "analyst",
-        "adviser",
-        "advisor",
-        "minister",
-        "leader",
-        "president",
-        "politician",
-        "scholar",
-        "journalist",
-        "diplomat",
-        "sociologist",
-        "director",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "secretary",
-        "ambassador",
-        "commander",
-        "general",
-        "officer",
-        "chief",
-        "head",
-        "founder",
-        "editor",
-        "reporter",
-        "correspondent",
-        "researcher",
-        "expert",
-        "professor",
-        "economist",
-        "historian",
-        "activist",
-        "dissident",
-        "candidate",
-        "opponent",
-        "lawyer",
-        "deputy",
-        "governor",
-        "mayor",
-        "senator",
-        "lawmaker",
-        "chairman",
-        "chairwoman",
-        "premier",
-        "prime",
-        "chancellor",
-        "envoy",
-        "negotiator",
-        "colonel",
-        "major",
-        "lieutenant",
-        "soldier",
-        "writer",
-        "author",
-        "poet",
-        "blogger",
-        "strongman",
-        "dictator",
-        "ruler",
-        "aide",
-        "assistant",
-        "fellow",
-        "member",
-        "representative",
-        "official",
-    ]
+    "analyst adviser advisor minister leader president politician scholar journalist diplomat "
+    "sociologist director spokesman spokeswoman spokesperson secretary ambassador commander "
+    "general officer chief head founder editor reporter correspondent researcher expert "
+    "professor economist historian activist dissident candidate opponent lawyer deputy "
+    "governor mayor senator lawmaker chairman chairwoman premier prime chancellor envoy "
+    "negotiator colonel major lieutenant soldier writer author poet blogger strongman "
+    "dictator ruler aide assistant fellow member representative official".split()
 )
 # Common given names in news about Eastern Europe and beyond: a multi-word name starting
 # with one is a person ("Pavel Latushka" is not a place). A short list, extensible.
 GIVEN_NAMES = frozenset(
-    [
-        "alexander",
-        "alexandr",
-        "aleksandr",
-        "aliaksandr",
-        "alexei",
-        "aleksei",
-        "alexey",
-        "oleksiy",
-        "oleksii",
-        "andrei",
-        "andrey",
-        "andriy",
-        "anna",
-        "hanna",
-        "artyom",
-        "artem",
-        "boris",
-        "dmitry",
-        "dmitri",
-        "dmytro",
-        "franak",
-        "igor",
-        "ihar",
-        "ivan",
-        "konrad",
-        "maria",
-        "mikhail",
-        "mykhailo",
-        "nikolai",
-        "mykola",
-        "oleg",
-        "olga",
-        "pavel",
-        "pavlo",
-        "petro",
-        "pyotr",
-        "roman",
-        "sergei",
-        "sergey",
-        "serhiy",
-        "sviatlana",
-        "svetlana",
-        "tatiana",
-        "valery",
-        "valeriy",
-        "viktor",
-        "victor",
-        "vitaly",
-        "vladimir",
-        "volodymyr",
-        "uladzimir",
-        "yuri",
-        "yuriy",
-        "yury",
-        "yevgeny",
-        "yevgeniy",
-        "yevhen",
-        "xie",
-        "emmanuel",
-        "olaf",
-        "joe",
-        "john",
-        "james",
-        "antony",
-        "anthony",
-        "jens",
-        "ursula",
-        "boris",
-        "liz",
-        "rishi",
-        "donald",
-        "kamala",
-        "angela",
-        "recep",
-        "xi",
-    ]
+    "alexander alexandr aleksandr aliaksandr alexei aleksei alexey oleksiy oleksii andrei "
+    "andrey andriy anna hanna artyom artem boris dmitry dmitri dmytro franak igor ihar ivan "
+    "konrad maria mikhail mykhailo nikolai mykola oleg olga pavel pavlo petro pyotr roman "
+    "sergei sergey serhiy sviatlana svetlana tatiana valery valeriy viktor victor vitaly "
+    "vladimir volodymyr uladzimir yuri yuriy yury yevgeny yevgeniy yevhen xie emmanuel olaf "
+    "joe john james antony anthony jens ursula boris liz rishi donald kamala angela recep "
+    "xi".split()
 )
 _PLACE_CUES = frozenset({"city", "town", "village", "region", "district", "province", "oblast"})
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")  # "GraphicHe": a lost line break inside a token
@@ -221,6 +91,8 @@ def _correct(doc: Doc, ent: Span, aliases: AliasTable) -> _Raw | None:
     span = _strip(ent)
     if span is None or _GLUED.search(span.text):
         return None
+    if len(span) == 1 and span[0].tag_ == "JJ" and label != "PERSON":
+        return None  # "Ukrainian" troops: a nationality adjective (NORP), not a place
     text = span.text
     known = aliases.label(text)
     if known is not None:
@@ -301,7 +173,7 @@ def _cluster(raw: Sequence[_Raw], aliases: AliasTable) -> list[Mention]:
     for text, label in sorted(forms, key=lambda f: (-len(f[0].split()), forms[f][0].start)):
         for cluster in clusters:
             head_text, head_label = cluster[0]
-            if _compatible(head_label, label) and (
+            if _compatible(head_label, label, head_text, text) and (
                 _same_alias(aliases, head_text, text) or same_referent(head_text, text)
             ):
                 cluster.append((text, label))
@@ -312,15 +184,21 @@ def _cluster(raw: Sequence[_Raw], aliases: AliasTable) -> list[Mention]:
     for cluster in clusters:
         members = [r for form in cluster for r in forms[form]]
         key = _key(members, aliases)
-        label = Counter(r.label for r in members).most_common(1)[0][0]
+        label = cluster[0][1]
+        if label != "PERSON":
+            label = Counter(r.label for r in members).most_common(1)[0][0]
         for r in members:
             mentions.append(Mention(r.start, r.end, r.text, label, key))
     mentions.sort(key=lambda m: m.start)
     return mentions
 
 
-def _compatible(a: str, b: str) -> bool:
-    return a == b or {a, b} <= {"GPE", "LOC"}
+def _compatible(a: str, b: str, a_text: str = "", b_text: str = "") -> bool:
+    """Labels that can name one referent: the same, two kinds of place, or a surname the
+    model took for an organisation ("Danilov once again noted") beside a full name."""
+    if a == b or {a, b} <= {"GPE", "LOC"}:
+        return True
+    return a == "PERSON" and b == "ORG" and len(a_text.split()) >= 2 and len(b_text.split()) == 1
 
 
 def _same_alias(aliases: AliasTable, a: str, b: str) -> bool:

@@ -17,35 +17,12 @@ from tocsin.extract.records import DateMention, Event, Mention, Quote
 
 CATEGORIES: dict[str, str] = {
     **dict.fromkeys(
-        [
-            "mobilise",
-            "mobilize",
-            "deploy",
-            "redeploy",
-            "mass",
-            "station",
-            "amass",
-            "reinforce",
-            "call-up",
-            "conscript",
-            "enlist",
-            "draft",
-        ],
+        "mobilise mobilize deploy redeploy mass station amass reinforce call-up conscript "
+        "enlist draft".split(),
         "MOBILIZE",
     ),
     **dict.fromkeys(
-        [
-            "agree",
-            "cooperate",
-            "sign",
-            "ally",
-            "support",
-            "host",
-            "allow",
-            "mediate",
-            "pardon",
-            "release",
-        ],
+        "agree cooperate sign ally support host allow mediate pardon release".split(),
         "COOPERATE",
     ),
     **dict.fromkeys(["threaten", "warn", "ultimatum"], "THREATEN"),

@@ -36,74 +36,12 @@ from tocsin.extract.records import Mention, Quote, QuoteKind
 # Lemmas of verbs that report speech or writing. Cognition verbs (think, believe) are left
 # out: "he thinks X" is not a statement the article attributes as said.
 SPEECH_VERBS = frozenset(
-    [
-        "say",
-        "speak",
-        "talk",
-        "tell",
-        "state",
-        "add",
-        "continue",
-        "write",
-        "claim",
-        "allege",
-        "warn",
-        "admit",
-        "report",
-        "note",
-        "stress",
-        "emphasise",
-        "emphasize",
-        "insist",
-        "declare",
-        "announce",
-        "deny",
-        "suggest",
-        "complain",
-        "argue",
-        "explain",
-        "assure",
-        "promise",
-        "threaten",
-        "acknowledge",
-        "confirm",
-        "reiterate",
-        "lament",
-        "vow",
-        "urge",
-        "predict",
-        "hint",
-        "ask",
-        "demand",
-        "propose",
-        "recall",
-        "comment",
-        "respond",
-        "reply",
-        "accuse",
-        "conclude",
-        "assess",
-        "tweet",
-        "post",
-        "mention",
-        "observe",
-        "remark",
-        "caution",
-        "testify",
-        "disclose",
-        "reveal",
-        "concede",
-        "contend",
-        "maintain",
-        "point",
-        "agree",
-        "describe",
-        "quip",
-        "joke",
-        "shout",
-        "cry",
-        "whisper",
-    ]
+    "say speak talk tell state add continue write claim allege warn admit report note stress "
+    "emphasise emphasize insist declare announce deny suggest complain argue explain assure "
+    "promise threaten acknowledge confirm reiterate lament vow urge predict hint ask demand "
+    "propose recall comment respond reply accuse conclude assess tweet post mention observe "
+    "remark caution testify disclose reveal concede contend maintain point agree describe "
+    "quip joke shout cry whisper".split()
 )
 # Speech verbs that report with an infinitive: "promised to release", "urged X to lift".
 _SPEECH_WITH_INFINITIVE = frozenset(
@@ -131,44 +69,11 @@ _DOCUMENT_NOUNS = frozenset(
 )
 # Nouns for people and bodies that make statements: "officials said", "the ministry said".
 _SPEAKING_NOUNS = _NOMINAL_ORG | frozenset(
-    [
-        "official",
-        "analyst",
-        "expert",
-        "observer",
-        "diplomat",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "source",
-        "minister",
-        "president",
-        "leader",
-        "adviser",
-        "advisor",
-        "sociologist",
-        "critic",
-        "activist",
-        "witness",
-        "resident",
-        "journalist",
-        "reporter",
-        "representative",
-        "authorities",
-        "official",
-        "people",
-        "pentagon",
-        "kremlin",
-        "government",
-        "army",
-        "council",
-        "committee",
-        "department",
-        "office",
-        "service",
-        "party",
-        "campaign",
-    ]
+    "official analyst expert observer diplomat spokesman spokeswoman spokesperson source "
+    "minister president leader adviser advisor sociologist critic activist witness resident "
+    "journalist reporter representative authorities official people pentagon kremlin "
+    "government army military forces council committee department office service party "
+    "campaign".split()
 )
 _GLUED_PRONOUN = re.compile(r"^[A-Z]?[a-z]+(He|She|They|We|I)$")
 
