@@ -41,7 +41,8 @@ def extract_claims(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention
     """One claim per attributed quote, and one per hedged sentence nobody is quoted in."""
     text = text_of(doc)
     claims = [_from_quote(doc, q, mentions) for q in quotes]
-    covered = [(q.start, q.end) for q in quotes]
+    claims += _denials(doc, quotes, mentions)
+    covered = [(c.start, c.end) for c in claims]
     for sent in sentences(doc):
         s, e = _trim(text, sent.start_char, sent.end_char)
         if e - s < 20 or any(a < e and s < b for a, b in covered):
@@ -50,6 +51,38 @@ def extract_claims(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention
             claims.append(Claim(start=s, end=e, text=text[s:e], status="speculative"))
     claims.sort(key=lambda c: c.start)
     return claims
+
+
+def _denials(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Claim]:
+    """ "Kyiv denied these accusations": a denial with no clause is a claim of its own, the
+    sentence, when no quote already carries it."""
+    text = text_of(doc)
+    out = []
+    for token in doc:
+        if token.pos_ != "VERB" or token.lemma_.lower() not in DENY:
+            continue
+        if any(q.start <= token.idx < q.end for q in quotes):
+            continue
+        if any(c.dep_ == "ccomp" for c in token.children):
+            continue  # "denied that …" is a reported clause, found with the quotes
+        subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+        if subject is None:
+            continue
+        sent = sentence_of(doc, token.i)
+        start, end = _trim(text, sent.start_char, sent.end_char)
+        name = _name_at(mentions, subject)
+        out.append(
+            Claim(
+                start=start,
+                end=end,
+                text=text[start:end],
+                status="denied",
+                source_key=name,
+                source_text=subject.text if name is None else None,
+                source_chain=(name or subject.text,),
+            )
+        )
+    return out
 
 
 def _from_quote(doc: Doc, quote: Quote, mentions: Sequence[Mention]) -> Claim:
@@ -112,27 +145,54 @@ def _cue_token(doc: Doc, quote: Quote) -> Token | None:
 
 
 def _chain(doc: Doc, quote: Quote, mentions: Sequence[Mention]) -> tuple[str, ...]:
-    """Speakers of nested speech cues in the quote's sentence, outermost first."""
-    outer = quote.speaker_key or quote.speaker_text
-    if outer is None:
+    """Who passed the claim to whom, outermost first: the named subjects of the speech cues
+    in its sentence (and 'according to X'), ordered by how high their cue sits in the parse.
+
+    "According to Franak Viačorka, Makei allegedly hinted that …" gives ('Franak
+    Viačorka', 'Vladimir Makei'). The quote's own speaker ends the chain.
+    """
+    own = quote.speaker_key or quote.speaker_text
+    if own is None:
         return ()
     span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
-    if span is None:
-        return (outer,)
-    sent = sentence_of(doc, span[0].i)
-    names = [outer]
-    for token in sent:
-        if token.lemma_.lower() not in SPEECH_VERBS or token.pos_ != "VERB":
-            continue
-        if token.text == quote.cue:
-            continue
-        subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
-        if subject is None:
-            continue
-        name = _name_at(mentions, subject) or subject.text
-        if name not in names and subject.pos_ == "PROPN":
+    if span is None or not len(span):
+        return (own,)
+    outer: list[tuple[int, int, str]] = []
+    inner: list[tuple[int, int, str]] = []
+    for token in sentence_of(doc, span[0].i):
+        source = _named_source(token, mentions)
+        if source is not None:
+            inside = quote.start <= token.idx < quote.end
+            (inner if inside else outer).append((_depth(token), token.i, source))
+    names: list[str] = []
+    for _, _, name in [*sorted(outer), (0, 0, own), *sorted(inner)]:
+        if name not in names:
             names.append(name)
+    # The speaker's own cue is the outermost one outside the quote, so it heads what it
+    # passes on; names found outside it (a parenthetical 'said X') precede it.
     return tuple(names)
+
+
+def _named_source(token: Token, mentions: Sequence[Mention]) -> str | None:
+    """The named subject of a speech verb, or the name after 'according to'."""
+    if token.lower_ == "according":
+        to = next((c for c in token.children if c.lower_ == "to"), None)
+        heads = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
+    elif token.pos_ == "VERB" and token.lemma_.lower() in SPEECH_VERBS:
+        heads = [c for c in token.children if c.dep_ == "nsubj"]
+    else:
+        return None
+    for head in heads:
+        if head.pos_ == "PROPN":
+            return _name_at(mentions, head) or head.text
+    return None
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head is not token and depth < 50:
+        token, depth = token.head, depth + 1
+    return depth
 
 
 def _name_at(mentions: Sequence[Mention], token: Token) -> str | None:

@@ -184,11 +184,11 @@ def _cluster(raw: Sequence[_Raw], aliases: AliasTable) -> list[Mention]:
     for cluster in clusters:
         members = [r for form in cluster for r in forms[form]]
         key = _key(members, aliases)
-        label = cluster[0][1]
-        if label != "PERSON":
-            label = Counter(r.label for r in members).most_common(1)[0][0]
+        kind = members[0].label  # the fullest spelling's, when it is a person
+        if kind != "PERSON":
+            kind = Counter(r.label for r in members).most_common(1)[0][0]
         for r in members:
-            mentions.append(Mention(r.start, r.end, r.text, label, key))
+            mentions.append(Mention(r.start, r.end, r.text, kind, key))
     mentions.sort(key=lambda m: m.start)
     return mentions
 

@@ -40,7 +40,7 @@ SPEECH_VERBS = frozenset(
     "emphasise emphasize insist declare announce deny suggest complain argue explain assure "
     "promise threaten acknowledge confirm reiterate lament vow urge predict hint ask demand "
     "propose recall comment respond reply accuse conclude assess tweet post mention observe "
-    "remark caution testify disclose reveal concede contend maintain point agree describe "
+    "remark caution testify disclose reveal concede contend maintain point describe "
     "quip joke shout cry whisper".split()
 )
 # Speech verbs that report with an infinitive: "promised to release", "urged X to lift".
