@@ -6,8 +6,9 @@ recombining the 91 benchmark pages (random.Random(42)): each page keeps a real p
 with its article paragraphs replaced by a shuffled draw of other pages' ground-truth paragraphs
 and one unique sentence, so no two pages are exact or near duplicates. For each N it runs the
 CLI on a fresh database, times it, polls the RSS of the whole process tree every 0.1 s, then
-prints a table and writes bench/results/ingest_speed.json and docs/benchmarks.md. It is a
-benchmark, not a test: it asserts nothing, it reports.
+prints a table and writes bench/results/ingest_speed.json and the "Ingest speed and memory"
+section of docs/benchmarks.md (other sections are kept). It is a benchmark, not a test: it
+asserts nothing, it reports.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from typing import Any
 import lxml.html
 import psutil
 
-from eval_extraction import CORPUS, ROOT, Page, load_pages, shingles
+from eval_extraction import CORPUS, ROOT, Page, load_pages, replace_section, shingles
 
 CACHE = ROOT / "bench" / ".cache" / "ingest-speed"
 RESULTS = ROOT / "bench" / "results" / "ingest_speed.json"
@@ -577,13 +578,11 @@ def format_history(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(result: dict[str, Any]) -> None:
-    """docs/benchmarks.md from the measured result."""
+def ingest_section(result: dict[str, Any]) -> str:
+    """The "Ingest speed and memory" section of docs/benchmarks.md from a measured result."""
     m, c = result["machine"], result["corpus"]
     sizes = " ".join(str(r["pages"]) for r in result["runs"])
-    text = f"""# Benchmarks
-
-## Ingest speed and memory
+    text = f"""## Ingest speed and memory
 
 Measured on {m["date"]}: {m["nproc"]} CPUs ({m["cpu"]}), {m["ram_gb"]} GB RAM,
 Python {m["python"]}, {m["os"]}.
@@ -642,8 +641,14 @@ by the few megabytes in the table.
         )
     if result.get("profile"):
         text += f"\n### Where the time goes\n\n{format_profile(result['profile'])}\n"
+    return text
+
+
+def write_doc(result: dict[str, Any]) -> None:
+    """Replace only this benchmark's section of docs/benchmarks.md; others own the rest."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
     DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
+    DOC.write_text(replace_section(doc, ingest_section(result)), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,6 +55,13 @@ db_option = click.option(
     help="SQLite database file (or set TOCSIN_DB).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(0),
+    default=None,
+    envvar="TOCSIN_WORKERS",
+    help="Worker processes (cleaning, spaCy); 0 or unset means one per core.",
+)
 model_option = click.option(
     "--model",
     type=click.Choice(MODELS),
@@ -111,13 +118,7 @@ def main() -> None:
 @main.command("ingest")
 @click.argument("targets", nargs=-1, required=True)
 @db_option
-@click.option(
-    "--workers",
-    type=click.IntRange(0),
-    default=None,
-    envvar="TOCSIN_WORKERS",
-    help="Worker processes for cleaning; 0 or unset means one per core.",
-)
+@workers_option
 @click.option(
     "--period",
     default=None,
@@ -493,13 +494,7 @@ def _print_speakers(rows: list[dict[str, Any]]) -> None:
 
 @main.command("extract")
 @db_option
-@click.option(
-    "--workers",
-    type=click.IntRange(0),
-    default=None,
-    envvar="TOCSIN_WORKERS",
-    help="Worker processes running spaCy; 0 or unset means one per core.",
-)
+@workers_option
 @model_option
 @aliases_option
 @click.option(

@@ -26,7 +26,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "tocsin.db", "SQLite database file."),
-    Setting("workers", 0, "Worker processes for cleaning; 0 means one per core."),
+    Setting("workers", 0, "Worker processes for cleaning and extraction; 0 = one per core."),
     Setting("max_input_bytes", 50 * 1024 * 1024, "Largest input file or record accepted."),
     Setting("max_fetch_bytes", 10 * 1024 * 1024, "Largest HTTP response body accepted."),
     Setting("fetch_timeout", 20.0, "Seconds before an HTTP request is abandoned."),

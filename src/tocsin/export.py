@@ -5,24 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from tocsin.models import Article
+from tocsin.models import Article, ArticleFields
 from tocsin.store.db import Store
 from tocsin.store.evidence import article_evidence
 
-EXPORT_FIELDS = (
-    "id",
-    "source",
-    "url",
-    "title",
-    "authors",
-    "published",
-    "published_estimated",
-    "published_range",
-    "outlet",
-    "language",
-    "text",
-    "duplicate_of",
-)
+EXPORT_FIELDS = tuple(ArticleFields.model_fields)
 # Added by the evidence layer (#3), each a list of records with offsets into ``text``.
 EVIDENCE_FIELDS = ("entities", "quotes", "claims", "quantities", "dates", "events")
 

@@ -62,11 +62,11 @@ class CleanArticle(BaseModel):
     removed: list[str] = Field(default_factory=list, description="Boilerplate blocks dropped.")
 
 
-class Article(BaseModel):
-    """An article as stored and exported (the JSONL export format, see docs/formats.md)."""
+class ArticleFields(BaseModel):
+    """The fields of an article that the JSONL export carries (docs/formats.md)."""
 
     id: int
-    source: str
+    source: str = Field(description="The file path or URL the article came from.")
     url: str | None
     title: str | None
     authors: list[str]
@@ -77,6 +77,11 @@ class Article(BaseModel):
     language: str | None
     text: str
     duplicate_of: int | None
+
+
+class Article(ArticleFields):
+    """An article as stored."""
+
     words: int = 0
 
 

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tocsin.models import ArticleFields
+
 SCHEMA_ID = "https://github.com/tocsin/tocsin/export.schema.json"
 
 
@@ -75,23 +77,11 @@ class EventRecord(_Offsets):
     date_end: date | None
 
 
-class ExportLine(_Strict):
+class ExportLine(ArticleFields):
     """One article of `tocsin export --format jsonl`."""
 
     model_config = ConfigDict(extra="forbid", title="tocsin export line")
 
-    id: int
-    source: str = Field(description="The file path or URL the article came from.")
-    url: str | None
-    title: str | None
-    authors: list[str]
-    published: date | None
-    published_estimated: bool
-    published_range: tuple[date, date] | None
-    outlet: str | None
-    language: str | None
-    text: str
-    duplicate_of: int | None
     entities: list[EntityMention]
     quotes: list[QuoteRecord]
     claims: list[ClaimRecord]

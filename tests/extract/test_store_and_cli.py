@@ -179,3 +179,31 @@ def test_unknown_model_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["extract", "--db", str(tmp_path / "x.db"), "--model", "lg"])
     assert result.exit_code == 2
     assert "lg" in result.output
+
+
+def test_an_interrupted_extraction_keeps_whole_articles_and_a_rerun_finishes(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "fresh.db"
+    run_demo(db, Config.load(workers=1))  # ingested, not extracted
+    with Store.open(db) as store:
+        seen: list[int] = []
+
+        def stop_after_two(article_id: int, outcome: str) -> None:
+            seen.append(article_id)
+            if len(seen) == 2:
+                raise KeyboardInterrupt
+
+        report = extract(store, workers=1, progress=stop_after_two)
+        assert report.interrupted
+        counts = extraction_counts(store, EXTRACTOR_VERSION)
+        assert counts["extracted"] == 2
+        assert counts["pending"] == 3
+        # Every stored quote belongs to an article whose extraction is recorded.
+        orphans = store.conn.execute(
+            "SELECT count(*) FROM quotes WHERE article_id NOT IN "
+            "(SELECT article_id FROM extractions)"
+        ).fetchone()[0]
+        assert orphans == 0
+        assert extract(store, workers=1).processed == 3
+        assert extraction_counts(store, EXTRACTOR_VERSION)["extracted"] == 5
