@@ -110,7 +110,11 @@ def _strip(ent: Span) -> Span | None:
     """Drop a leading 'the' and a trailing possessive from the entity span."""
     start, end = ent.start, ent.end
     doc = ent.doc
-    while start < end and doc[start].lower_ in ("the", "a", "an"):
+    # "the", and words the model sometimes takes into a name: "Later Danilov".
+    while start < end and (
+        doc[start].lower_ in ("the", "a", "an")
+        or doc[start].pos_ in ("ADV", "ADP", "CCONJ", "SCONJ", "PUNCT", "PART")
+    ):
         start += 1
     while end > start and doc[end - 1].text in ("’s", "'s", "’", "'"):
         end -= 1

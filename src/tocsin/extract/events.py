@@ -96,8 +96,11 @@ def _phrase(token: Token, mentions: Sequence[Mention]) -> tuple[str, str | None]
         return own[0].key, own[0].key
     if token.pos_ == "PROPN" and inside:
         return inside[0].key, inside[0].key
-    left = token.left_edge
-    phrase = text_of(token.doc)[left.idx : token.idx + len(token.text)]
+    left, right = token.left_edge, token
+    of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if of is not None:
+        right = of.right_edge  # "thousands of troops", "a column of armoured vehicles"
+    phrase = text_of(token.doc)[left.idx : right.idx + len(right.text)]
     return phrase, None
 
 
