@@ -15,7 +15,7 @@ from rich.console import Console
 
 import tocsin.cli
 from tocsin.cli import main
-from tocsin.export import EXPORT_FIELDS
+from tocsin.export import EVIDENCE_FIELDS, EXPORT_FIELDS
 
 EXPORT_KEYS = {
     "id",
@@ -31,6 +31,7 @@ EXPORT_KEYS = {
     "text",
     "duplicate_of",
 }
+EVIDENCE_KEYS = {"entities", "quotes", "claims", "quantities", "dates", "events"}
 ARTICLES = 6
 
 
@@ -238,13 +239,14 @@ def test_search_survives_fts_syntax_errors(db: Path) -> None:
 
 def test_export_jsonl_has_exactly_the_documented_keys(db: Path, tmp_path: Path) -> None:
     assert set(EXPORT_FIELDS) == EXPORT_KEYS
+    assert set(EVIDENCE_FIELDS) == EVIDENCE_KEYS
     result = _run("export", "--format", "jsonl", "--db", str(db))
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == ARTICLES
     records = [json.loads(line) for line in lines]
     for record in records:
-        assert set(record) == EXPORT_KEYS
+        assert set(record) == EXPORT_KEYS | EVIDENCE_KEYS
     assert [r["id"] for r in records] == list(range(1, ARTICLES + 1))
     assert records[0]["published"] == "2022-10-10"
     assert records[0]["published_range"] == ["2022-10-10", "2022-10-10"]
