@@ -9,14 +9,18 @@ root (the corpus must sit beside the checkout):
     .venv/bin/python bench/extract_speed.py --render      # rewrite the docs from the JSON
 
 The texts are every non-empty articleBody of the 91-page article-extraction benchmark and the
-clean texts of the five bundled demo articles. In one process, each measurement repeated
-``--repeat`` times (the median is reported, every run is kept in the JSON), each on pipelines
-loaded afresh and warmed up on the first batch:
+clean texts of the five bundled demo articles. In one process, ``--repeat`` runs (the median is
+reported, every run is kept in the JSON), each on pipelines loaded afresh and warmed up on the
+first batch:
 
-(a) spaCy alone: ``spacy.load`` of the bare model, ``list(nlp.pipe(texts, batch_size=16))``;
+(a) spaCy alone: ``spacy.load`` of the bare model, ``list(nlp.pipe(batch, batch_size=16))``;
 (b) the same with tocsin's components: ``pipeline(model)[0]``, the model and its gazetteer;
-(c) tocsin's extraction: the Docs of (b)'s pipeline each passed to ``analyse()``, as a worker
-    does; and the rule functions timed one by one on (b)'s Docs, to show where c - b goes.
+(c) tocsin's extraction: ``analyse(doc, aliases, anchor)`` on each Doc of tocsin's pipeline as
+    it comes, as a worker does.
+
+(a), (b) and (c) take turns batch by batch of 16 texts (rotating), so that the machine's drift
+in speed over minutes falls on all three alike; each figure is the sum over the batches. The
+rule functions are then timed one by one on (b)'s Docs, to show where c - b goes.
 
 (d) end to end: the texts are ingested as .txt files into a database, then the wall time of
 ``tocsin extract --workers 2`` in a subprocess is set beside a subprocess running spaCy's
@@ -43,6 +47,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -187,49 +192,44 @@ def time_rules(docs: Sequence[Doc], aliases: AliasTable) -> dict[str, float]:
     return spent
 
 
-def run_a(model: str, texts: Sequence[str]) -> dict[str, Any]:
-    """(a): a freshly loaded bare model's ``nlp.pipe``; also the load time and its components."""
+def in_process_round(model: str, texts: Sequence[str], number: int) -> dict[str, Any]:
+    """One run of (a), (b) and (c) over every text, then the rule functions on (b)'s Docs.
+
+    (a), (b) and (c) take turns batch by batch (16 texts, a worker's task), in an order that
+    rotates, each on its own freshly loaded pipeline. This machine's speed drifts by several
+    percent over minutes, as much as the rules cost: whole passes half a minute apart would
+    each catch the drift differently, turns of a few seconds catch it alike.
+    """
     bare, load, _ = timed(spacy.load, model_location(model))
-    spacy_pipe(bare, texts[:BATCH])
-    _, seconds, cpu = timed(spacy_pipe, bare, texts)
-    return {"a": seconds, "a_cpu": cpu, "load": load, "components": list(bare.pipe_names)}
-
-
-def run_b(model: str, texts: Sequence[str]) -> dict[str, Any]:
-    """(b): ``nlp.pipe`` of tocsin's pipeline, then each rule function timed on its Docs."""
-    nlp, aliases = fresh_pipeline(model)
-    spacy_pipe(nlp, texts[:BATCH])
-    docs, seconds, cpu = timed(spacy_pipe, nlp, texts)
-    time_rules(spacy_pipe(nlp, texts[:BATCH]), aliases)  # warm the rules up on other Docs
+    nlp_b, _ = fresh_pipeline(model)
+    nlp_c, aliases = fresh_pipeline(model)
+    steps: dict[str, Callable[[Sequence[str]], list[Any]]] = {
+        "a": partial(spacy_pipe, bare),
+        "b": partial(spacy_pipe, nlp_b),
+        "c": partial(extract_all, nlp_c, aliases),
+    }
+    for step in steps.values():  # warm-up, untimed
+        step(texts[:BATCH])
+    clear_name_caches()
+    wall, cpu = dict.fromkeys(steps, 0.0), dict.fromkeys(steps, 0.0)
+    docs: list[Doc] = []
+    for k, start in enumerate(range(0, len(texts), BATCH)):
+        shift = (number + k) % len(steps)
+        for name in [*steps][shift:] + [*steps][:shift]:
+            out, seconds, cpu_seconds = timed(steps[name], texts[start : start + BATCH])
+            wall[name] += seconds
+            cpu[name] += cpu_seconds
+            if name == "b":
+                docs.extend(out)
     clear_name_caches()
     gc.collect()
-    return {"b": seconds, "b_cpu": cpu, "rules": time_rules(docs, aliases)}
-
-
-def run_c(model: str, texts: Sequence[str]) -> dict[str, Any]:
-    """(c): tocsin's extraction, ``analyse`` on each Doc of tocsin's pipeline."""
-    nlp, aliases = fresh_pipeline(model)
-    extract_all(nlp, aliases, texts[:BATCH])
-    clear_name_caches()
-    _, seconds, cpu = timed(extract_all, nlp, aliases, texts)
-    return {"c": seconds, "c_cpu": cpu}
-
-
-STEPS = (run_a, run_b, run_c)
-
-
-def in_process_round(model: str, texts: Sequence[str], number: int) -> dict[str, Any]:
-    """One run of (a), (b) with the rules split, and (c), each on a freshly loaded pipeline.
-
-    The order rotates from run to run (abc, bca, cab), so a drift over the process's life
-    (heap growth, a busier machine) does not always fall on the same measurement.
-    """
-    shift = number % len(STEPS)
-    out: dict[str, Any] = {"order": ""}
-    for step in STEPS[shift:] + STEPS[:shift]:
-        out["order"] += step.__name__[-1]
-        out.update(step(model, texts))
-    return out
+    return {
+        **wall,
+        **{f"{name}_cpu": seconds for name, seconds in cpu.items()},
+        "load": load,
+        "rules": time_rules(docs, aliases),
+        "components": list(bare.pipe_names),
+    }
 
 
 def write_txt(texts: Sequence[str], folder: Path) -> None:
@@ -317,14 +317,7 @@ def summary(
 
 
 def derived(p: dict[str, Any]) -> dict[str, Any]:
-    """The ratios of an "in_process" result, from its runs (so --render recomputes them).
-
-    c / b three ways. The headline pairs each run's (b) with the rules timed on that run's
-    Docs a few seconds later, (b + rules) / b: the machine's speed drifts by several percent
-    over minutes, which moves a whole ~30 s run of (c) against (b) by as much as the rules cost,
-    but moves (b) and its rules together. It assumes (c) = (b) + the rules; interleaving the
-    rules with ``nlp.pipe``, as (c) does, was checked to cost no more than running them after.
-    """
+    """The ratios of an "in_process" result, from its runs (so --render recomputes them)."""
     a, b, c = (
         p[k]["runs_seconds"]
         for k in ("a_spacy_bare", "b_spacy_tocsin_components", "c_tocsin_extraction")
@@ -332,17 +325,17 @@ def derived(p: dict[str, Any]) -> dict[str, Any]:
     rules = p["rules_total"]["runs_seconds"]
     med = statistics.median
     per_run = [x / y for x, y in zip(c, b, strict=True)]
-    paired = [(y + r) / y for y, r in zip(b, rules, strict=True)]
+    summed = [(y + r) / y for y, r in zip(b, rules, strict=True)]
     cpu_b = med(p["b_spacy_tocsin_components"]["runs_cpu_seconds"])
     cpu_c = med(p["c_tocsin_extraction"]["runs_cpu_seconds"])
     return {
         "c_minus_b_seconds": round(med(c) - med(b), 3),
-        "ratio_c_b_from_rules_per_run": [round(x, 3) for x in paired],
-        "ratio_c_b_from_rules": round(med(paired), 3),
         "ratio_c_b": round(med(c) / med(b), 3),
         "ratio_c_b_per_run": [round(x, 3) for x in per_run],
         "ratio_c_b_median_of_runs": round(med(per_run), 3),
         "ratio_c_b_cpu": round(cpu_c / cpu_b, 3),
+        "ratio_b_plus_rules_b_per_run": [round(x, 3) for x in summed],
+        "ratio_b_plus_rules_b": round(med(summed), 3),
         "ratio_c_a": round(med(c) / med(a), 3),
     }
 
@@ -357,7 +350,7 @@ def measure(model: str, corpus: Path, repeat: int) -> dict[str, Any]:
         rounds.append(in_process_round(model, texts, number))
         r = rounds[-1]
         print(
-            f"{model} run {number + 1}/{repeat} ({r['order']}): a {r['a']:.2f} s, "
+            f"{model} run {number + 1}/{repeat}: a {r['a']:.2f} s, "
             f"b {r['b']:.2f} s, c {r['c']:.2f} s, rules {sum(r['rules'].values()):.2f} s",
             flush=True,
         )
@@ -374,7 +367,7 @@ def measure(model: str, corpus: Path, repeat: int) -> dict[str, Any]:
         f"spaCy {cli['spacy']['runs_seconds']} s"
     )
     nlp, _ = pipeline(model)
-    return {
+    result = {
         "machine": machine(),
         "load_average_before": round(load_average, 2),
         "spacy": spacy.__version__,
@@ -392,7 +385,6 @@ def measure(model: str, corpus: Path, repeat: int) -> dict[str, Any]:
         "batch_size": BATCH,
         "anchor": ANCHOR.isoformat(),
         "in_process": {
-            "orders": [r["order"] for r in rounds],
             "load_bare_model": summary([r["load"] for r in rounds], 0),
             "a_spacy_bare": a,
             "b_spacy_tocsin_components": b,
@@ -402,6 +394,8 @@ def measure(model: str, corpus: Path, repeat: int) -> dict[str, Any]:
         },
         "cli": cli,
     }
+    result["in_process"].update(derived(result["in_process"]))
+    return result
 
 
 def ordered(results: dict[str, Any]) -> list[str]:
@@ -440,11 +434,11 @@ def format_in_process(results: dict[str, Any]) -> str:
             cells += [*_timing(entry), "" if cpu is None else f"{cpu:.2f}"]
         lines.append(_row(label, cells))
     for label, key, digits in (
-        ("c − b, seconds", "c_minus_b_seconds", 2),
         (f"**c / b**, ratio of the medians (target ≤ {TARGET_RATIO:.2f})", "ratio_c_b", 3),
-        ("**c / b**, median of each run's own c / b", "ratio_c_b_median_of_runs", 3),
-        ("**c / b** from the rules timed directly, (b + rules) / b", "ratio_c_b_from_rules", 3),
-        ("c / b in CPU time", "ratio_c_b_cpu", 3),
+        ("c / b, median of each run's own c / b", "ratio_c_b_median_of_runs", 3),
+        ("c / b in CPU time, ratio of the medians", "ratio_c_b_cpu", 3),
+        ("c − b, seconds (medians)", "c_minus_b_seconds", 2),
+        ("(b + rules alone) / b, for comparison with c / b", "ratio_b_plus_rules_b", 3),
         ("c / a", "ratio_c_a", 3),
         ("loading the bare model (`spacy.load`, not in (a)), seconds", "load_bare_model", 2),
     ):
@@ -460,18 +454,17 @@ def format_in_process(results: dict[str, Any]) -> str:
 def format_runs(results: dict[str, Any]) -> str:
     """Every in-process run, to show how much one run's time varies."""
     lines = [
-        "| model | run | order | (a) s | (b) s | (c) s | rules alone s | c / b "
+        "| model | run | (a) s | (b) s | (c) s | rules alone s | c / b "
         "| (a) CPU s | (b) CPU s | (c) CPU s |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in ordered(results):
         r = results[m]["in_process"]
         a, b, c = r["a_spacy_bare"], r["b_spacy_tocsin_components"], r["c_tocsin_extraction"]
-        for i, order in enumerate(r["orders"]):
+        for i in range(len(b["runs_seconds"])):
             cells = [
                 m,
                 str(i + 1),
-                order,
                 *(f"{x['runs_seconds'][i]:.2f}" for x in (a, b, c)),
                 f"{r['rules_total']['runs_seconds'][i]:.2f}",
                 f"{r['ratio_c_b_per_run'][i]:.3f}",
@@ -539,34 +532,24 @@ def format_cli(results: dict[str, Any]) -> str:
 
 
 def verdict(results: dict[str, Any]) -> str:
-    """One line per model: c / b by each estimate, the target met or not, and the CLI's ratio."""
+    """One line per model: c / b, the target met or not, and the CLI's ratio."""
     lines = []
     for m in ordered(results):
         r = results[m]["in_process"]
-        estimates = {
-            "median of the runs' own ratios": r["ratio_c_b_median_of_runs"],
-            "ratio of the medians": r["ratio_c_b"],
-            "from the rules timed directly": r["ratio_c_b_from_rules"],
-        }
-        within = [name for name, x in estimates.items() if x <= TARGET_RATIO]
-        if len(within) == len(estimates):
-            met = "met by every estimate"
-        elif not within:
-            met = "NOT met by any estimate"
-        else:
-            met = f"met only by the {' and the '.join(within)}"
-        shown = "; ".join(f"{x:.2f}× ({name})" for name, x in estimates.items())
+        ratio = r["ratio_c_b"]
+        met = "met" if ratio <= TARGET_RATIO else "NOT met"
         lines.append(
-            f"- {m}: extraction takes {shown} the time of spaCy's `nlp.pipe` with the same model "
-            f"and components. Target ≤ {TARGET_RATIO:.2f}×: {met}. End to end with {WORKERS} "
-            f"workers, `tocsin extract` takes {results[m]['cli']['ratio']:.2f}× spaCy's "
-            "multi-process pipe."
+            f"- {m}: extraction takes {ratio:.2f}× the time of spaCy's `nlp.pipe` with the same "
+            f"model and components (median of the runs' own ratios "
+            f"{r['ratio_c_b_median_of_runs']:.2f}×), target ≤ {TARGET_RATIO:.2f}×: {met}. End to "
+            f"end with {WORKERS} workers, `tocsin extract` takes "
+            f"{results[m]['cli']['ratio']:.2f}× spaCy's multi-process pipe."
         )
     return "\n".join(lines)
 
 
 def spread_note(results: dict[str, Any]) -> str:
-    """How much (b)'s wall time varied over its runs, beside what the rules cost."""
+    """How much (b)'s wall time varied over the runs, beside what the rules cost."""
     parts, waited = [], 0.0
     for m in ordered(results):
         r = results[m]["in_process"]
@@ -583,17 +566,17 @@ def spread_note(results: dict[str, Any]) -> str:
     note = "; ".join(parts).capitalize() + "."
     if waited < 0.03:
         note += (
-            f" CPU time stays within {waited:.1%} of wall time in every run, so the runs did not "
-            "wait for a core: they computed at different speeds."
+            f" CPU time stays within {waited:.1%} of wall time in every run: the runs did not "
+            "wait for a core, the machine computed at different speeds."
         )
     return note
 
 
 def _measured(m: str, r: dict[str, Any]) -> str:
-    mach = r["machine"]
+    mach, runs = r["machine"], "1 run" if r["repeat"] == 1 else f"{r['repeat']} runs"
     return (
         f"- {m}: {r['model']['name']} {r['model']['version']}, spaCy {r['spacy']}, "
-        f"{r['repeat']} runs of each measurement; measured on {mach['date']}: {mach['nproc']} "
+        f"{runs} of each measurement; measured on {mach['date']}: {mach['nproc']} "
         f"CPUs ({mach['cpu']}), Python {mach['python']}, load average "
         f"{r['load_average_before']:.2f} before the run; pipeline "
         f"{', '.join(r['components']['tocsin'])}."
@@ -630,12 +613,13 @@ only its own model's figures):
 The texts: {n}, the {n_bench} non-empty article bodies of the article-extraction benchmark
 and the clean texts of the {n_demo} bundled demo articles, {words} words (whitespace-separated;
 words/s counts these). The tables show the median of each measurement's runs (every run is in
-`bench/results/extract_speed.json`). In one process, each run loads its pipeline afresh and
-warms it up, untimed, on the first batch of {BATCH} texts; the rules' per-name caches are emptied
-before timing, so they start as cold as a new worker's; the order of (a), (b) and (c) rotates
-from run to run. Batches of {BATCH}, as tocsin's workers use; the anchor date is {first["anchor"]}.
+`bench/results/extract_speed.json`). In one process, each run loads three pipelines afresh,
+one each for (a), (b) and (c), and warms them up, untimed, on the first batch of {BATCH} texts;
+the rules' per-name caches are then emptied, so they start as cold as a new worker's. The three
+then take turns, batch by batch of {BATCH} texts (a worker's task), in an order rotating from
+batch to batch; each figure is the sum over the batches. The anchor date is {first["anchor"]}.
 
-- (a) `spacy.load` of the bare model, then `list(nlp.pipe(texts, batch_size={BATCH}))`.
+- (a) `spacy.load` of the bare model, then `list(nlp.pipe(batch, batch_size={BATCH}))`.
 - (b) the same with tocsin's pipeline, `pipeline(model)[0]`: the model with tocsin's gazetteer
   (an EntityRuler) before `ner` — the same model and the same components.
 - (c) tocsin's extraction as a worker runs it: (b)'s `nlp.pipe` with `analyse(doc, aliases,
@@ -645,16 +629,18 @@ from run to run. Batches of {BATCH}, as tocsin's workers use; the anchor date is
 
 {verdict(results)}
 
-The three estimates of c / b differ by the run-to-run noise of a single-threaded run on this
-machine. {spread_note(results)} Every run:
+(a), (b) and (c) take turns batch by batch, because this machine's speed drifts by several
+percent over minutes, as much as the rules cost, and whole passes half a minute apart caught
+it differently (an earlier version of this benchmark, timing whole passes, found c / b between
+1.04 and 1.28 within one run on 2026-11-28). {spread_note(results)} Every run:
 
 {format_runs(results)}
 
 ### Where the rules' time goes
 
-Each rule function timed on its own over (b)'s Docs, called in the order and with the
-arguments `analyse` uses; whichever first asks for a Doc's sentences pays for finding them
-(they are then cached in the Doc).
+Each rule function timed on its own over (b)'s Docs after the turns, the per-name caches
+emptied again, called in the order and with the arguments `analyse` uses; whichever first asks
+for a Doc's sentences pays for finding them (they are then cached in the Doc).
 
 {format_rules(results)}
 
