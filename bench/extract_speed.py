@@ -48,6 +48,7 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import date
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -367,10 +368,19 @@ def measure(model: str, corpus: Path, repeat: int) -> dict[str, Any]:
         f"spaCy {cli['spacy']['runs_seconds']} s"
     )
     nlp, _ = pipeline(model)
-    result = {
+    in_process: dict[str, Any] = {
+        "load_bare_model": summary([r["load"] for r in rounds], 0),
+        "a_spacy_bare": a,
+        "b_spacy_tocsin_components": b,
+        "c_tocsin_extraction": c,
+        "rules": rules,
+        "rules_total": rules_total,
+    }
+    in_process.update(derived(in_process))
+    return {
         "machine": machine(),
         "load_average_before": round(load_average, 2),
-        "spacy": spacy.__version__,
+        "spacy": version("spacy"),
         "model": {
             "name": f"{nlp.meta['lang']}_{nlp.meta['name']}",
             "version": nlp.meta["version"],
@@ -384,18 +394,9 @@ def measure(model: str, corpus: Path, repeat: int) -> dict[str, Any]:
         "repeat": repeat,
         "batch_size": BATCH,
         "anchor": ANCHOR.isoformat(),
-        "in_process": {
-            "load_bare_model": summary([r["load"] for r in rounds], 0),
-            "a_spacy_bare": a,
-            "b_spacy_tocsin_components": b,
-            "c_tocsin_extraction": c,
-            "rules": rules,
-            "rules_total": rules_total,
-        },
+        "in_process": in_process,
         "cli": cli,
     }
-    result["in_process"].update(derived(result["in_process"]))
-    return result
 
 
 def ordered(results: dict[str, Any]) -> list[str]:
@@ -556,20 +557,21 @@ def spread_note(results: dict[str, Any]) -> str:
         b = r["b_spacy_tocsin_components"]
         spread = (max(b["runs_seconds"]) - min(b["runs_seconds"])) / b["median_seconds"]
         rules = r["rules_total"]["median_seconds"] / b["median_seconds"]
-        parts.append(
-            f"for {m}, (b)'s slowest and fastest runs are {spread:.0%} of its median apart, "
-            f"while the rules cost {rules:.0%} of (b)"
-        )
+        if len(b["runs_seconds"]) > 1:  # one run has no spread
+            parts.append(
+                f"for {m}, (b)'s slowest and fastest runs are {spread:.0%} of its median apart, "
+                f"while the rules cost {rules:.0%} of (b)"
+            )
         for key in ("a_spacy_bare", "b_spacy_tocsin_components", "c_tocsin_extraction"):
             walls, cpus = r[key]["runs_seconds"], r[key]["runs_cpu_seconds"]
             waited = max(waited, *((w - c) / w for w, c in zip(walls, cpus, strict=True)))
-    note = "; ".join(parts).capitalize() + "."
+    note = "; ".join(parts).capitalize() + "." if parts else ""
     if waited < 0.03:
         note += (
             f" CPU time stays within {waited:.1%} of wall time in every run: the runs did not "
             "wait for a core, the machine computed at different speeds."
         )
-    return note
+    return note.strip()
 
 
 def _measured(m: str, r: dict[str, Any]) -> str:
