@@ -96,3 +96,14 @@ def test_offsets_of_mentions_point_into_the_text() -> None:
     for m in found:
         assert text[m.start : m.end] == m.text
     assert "Lukashenko" in {m.text for m in found}  # the possessive is not part of the name
+
+
+def test_names_in_photo_credits_and_stray_bylines_are_not_actors() -> None:
+    text = (
+        "Peter Kovalev/TASS/ZUMA\n\n"
+        "By Anna Akage\n\n"
+        "Viktor Khrenin said the drills near Brest were purely defensive."
+    )
+    texts = {m.text for m in _mentions(text)}
+    assert "Viktor Khrenin" in texts
+    assert not texts & {"Peter Kovalev", "TASS", "ZUMA", "Anna Akage"}

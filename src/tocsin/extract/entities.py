@@ -28,7 +28,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from tocsin.extract.names import AliasTable, normalise, same_referent
+from tocsin.extract.nlp import text_of
+from tocsin.extract.quotes import paragraphs
 from tocsin.extract.records import EntityLabel, Mention
+from tocsin.ingest.plaintext import is_credit_or_byline
 
 LABELS: tuple[EntityLabel, ...] = ("PERSON", "ORG", "GPE", "LOC")
 # Nouns that describe a person in apposition: "X, a political analyst"; "the president, X".
@@ -79,7 +82,15 @@ def add_gazetteer(nlp: Language, aliases: AliasTable) -> None:
 
 def find_mentions(doc: Doc, aliases: AliasTable) -> list[Mention]:
     """The article's named mentions, corrected, each with its in-article cluster key."""
-    raw = [r for ent in doc.ents if (r := _correct(doc, ent, aliases)) is not None]
+    text = text_of(doc)
+    # Names in a photo credit or a stray byline left in the text are not actors.
+    skip = [(a, b) for a, b in paragraphs(text) if is_credit_or_byline(text[a:b])]
+    raw = [
+        r
+        for ent in doc.ents
+        if not any(a <= ent.start_char < b for a, b in skip)
+        and (r := _correct(doc, ent, aliases)) is not None
+    ]
     raw = _majority_labels(raw, aliases)
     return _cluster(raw, aliases)
 

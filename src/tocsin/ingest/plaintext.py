@@ -198,6 +198,17 @@ def _near(blocks: list[Block], block: Block, reason: str, reach: int = 2) -> boo
     return any(b.drop == reason for b in blocks[max(0, i - reach) : i + reach + 1])
 
 
+def is_credit_or_byline(line: str) -> bool:
+    """A photo credit ("Peter Kovalev/TASS/ZUMA") or a bare byline ("By Anna Akage"):
+    names in such a line are not actors of the story. The evidence layer asks this of the
+    paragraphs the cleaner kept."""
+    line = line.strip()
+    words = len(_WORD.findall(line))
+    if not line or words > 8 or _TERMINAL.search(line):
+        return False
+    return bool(_CREDIT.search(line) or _BYLINE.match(line))
+
+
 def _mark_captions(blocks: list[Block]) -> None:
     """Photo credits, captions ending in a credit, and the alt text repeated above a caption."""
     for i, b in enumerate(blocks):
