@@ -6,7 +6,6 @@ Exit status: 0 success; 1 at least one input failed (the rest were stored); 2 us
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -26,9 +25,20 @@ from rich.progress import (
 from rich.table import Table
 
 from tocsin import __version__
+from tocsin.commands.common import (
+    EXIT_FAILED_INPUTS,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    db_option,
+    err,
+    json_option,
+    out,
+)
+from tocsin.commands.common import emit as _emit
+from tocsin.commands.common import open_store as _open
 from tocsin.config import Config
 from tocsin.demo import QUESTION, articles_dir, run_demo
-from tocsin.errors import ConfigError, StoreError
+from tocsin.errors import ConfigError
 from tocsin.export import export_jsonl
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
 from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest
@@ -38,23 +48,6 @@ from tocsin.store.evidence import entity_table, extraction_counts, quote_table
 
 SUMMARY_ROWS = 50  # articles shown in the summary table after an ingest
 DEMO_ENTITIES = 15  # top entities the demo shows
-EXIT_FAILED_INPUTS = 1
-EXIT_STORE = 3
-EXIT_NOT_FOUND = 4
-EXIT_INTERRUPTED = 130
-
-out = Console()
-err = Console(stderr=True)
-
-db_option = click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="TOCSIN_DB",
-    default="tocsin.db",
-    show_default=True,
-    help="SQLite database file (or set TOCSIN_DB).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 workers_option = click.option(
     "--workers",
     type=click.IntRange(0),
@@ -76,22 +69,6 @@ aliases_option = click.option(
     multiple=True,
     help="Alias table (TOML) merged over the shipped one; repeatable.",
 )
-
-
-def _emit(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _open(db: Path, *, create: bool = False) -> Store:
-    """The store at ``db``; commands that only read refuse a database that does not exist."""
-    if not create and not db.exists():
-        err.print(f"[red]error:[/red] no database at {db} (ingest something first, or use --db)")
-        sys.exit(EXIT_STORE)
-    try:
-        return Store.open(db)
-    except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        sys.exit(EXIT_STORE)
 
 
 def _period(value: str | None) -> tuple[date, date] | None:
@@ -299,9 +276,28 @@ def _print_report(report: IngestReport, db: Path) -> None:
     show_default=True,
     help="Database to create afresh for the demo.",
 )
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("tocsin-demo-report"),
+    show_default=True,
+    help="Folder for the demo's HTML report and Markdown brief.",
+)
+@click.option(
+    "--embeddings/--no-embeddings",
+    default=True,
+    show_default=True,
+    help="Link evidence by sentence embeddings as well as by patterns.",
+)
 @json_option
-def demo_cli(db: Path, as_json: bool) -> None:
-    """Ingest the five bundled Belarus 2022 articles into a fresh database and summarise them."""
+def demo_cli(db: Path, out_dir: Path, embeddings: bool, as_json: bool) -> None:
+    """The whole chain on the bundled Belarus 2022 case: ingest and extract the five
+    articles, assess the case, write its report, and print the bottom line."""
+    from tocsin.assess.assessment import bottom_line
+    from tocsin.assess.case import bundled_case_path, load_case
+    from tocsin.commands.report import write_case_report
+
     if not as_json:
         out.print(f"[bold]tocsin demo[/bold]: {QUESTION}")
     report = _with_progress(
@@ -314,9 +310,22 @@ def demo_cli(db: Path, as_json: bool) -> None:
             _print_extract(extracted)
             _print_entities(entity_table(store, limit=DEMO_ENTITIES))
             _print_speakers(quote_table(store))
+    case = load_case(bundled_case_path())
+    assessment, files = write_case_report(case, db, None, embeddings, True, out_dir, as_json)
     if as_json:
-        _finish(report, db.resolve(), as_json, extracted)
-    elif report.failures or extracted.failed:
+        data = {**report.to_dict(), "db": str(db.resolve()), "extract": extracted.to_dict()}
+        data["assessment"] = {
+            "case": case.id,
+            "leader": assessment.leader,
+            "posterior": assessment.posterior.probabilities,
+            "bottom_line": bottom_line(assessment),
+        }
+        data["report"] = {"html": str(files.html.resolve()), "markdown": str(files.markdown)}
+        _emit(data)
+    else:
+        out.print(f"[bold]Bottom line[/bold]: {escape(bottom_line(assessment))}")
+        out.print(f"Report: {escape(str(files.html.resolve()))}")
+    if report.failures or extracted.failed:
         sys.exit(EXIT_FAILED_INPUTS)
 
 
@@ -618,3 +627,16 @@ def export_cli(db: Path, fmt: str, output: Path | None, no_duplicates: bool, as_
 
 if __name__ == "__main__":
     main()
+
+
+def _register() -> None:
+    from tocsin.commands.actors import actors
+    from tocsin.commands.assess import case_group, evidence_group, resolve_cli, track_cli
+    from tocsin.commands.report import assess_cli, report_cli
+
+    for command in (case_group, evidence_group, assess_cli, report_cli, resolve_cli, track_cli):
+        main.add_command(command)
+    main.add_command(actors)
+
+
+_register()

@@ -90,11 +90,29 @@ def test_main_help_lists_every_command() -> None:
         assert name in result.output
 
 
-@pytest.mark.parametrize("command", sorted(main.commands))
+def _leaves(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The path of every runnable command below ``group`` ('evidence', 'accept')."""
+    out: list[tuple[str, ...]] = []
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            out += _leaves(cmd, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+def _command(path: tuple[str, ...]) -> click.Command:
+    cmd: click.Command = main
+    for name in path:
+        assert isinstance(cmd, click.Group)
+        cmd = cmd.commands[name]
+    return cmd
+
+
+@pytest.mark.parametrize("command", [" ".join(p) for p in _leaves(main)])
 def test_help_mentions_every_option(command: str) -> None:
-    assert isinstance(main, click.Group)
-    cmd = main.commands[command]
-    result = _run(command, "--help")
+    cmd = _command(tuple(command.split()))
+    result = _run(*command.split(), "--help")
     assert result.exit_code == 0
     options = [p for p in cmd.params if isinstance(p, click.Option)]
     assert options, "every command has options"

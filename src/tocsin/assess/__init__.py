@@ -1,0 +1,1 @@
+"""Assessment: case files, evidence linking, scoring, actors, track record."""

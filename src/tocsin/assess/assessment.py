@@ -1,0 +1,559 @@
+"""The whole assessment of a case from the store: links, ACH, Bayes, actors, track record.
+
+``assess(store, case)`` links the stored articles to the case's indicators (unless told to
+reuse the stored links), applies the analyst's decisions, and scores everything as of a
+date: only what was published by then counts. Every number in the result can be traced to
+a link (and so to a sentence) or to an entry of the case file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tocsin.assess import ach, actors, bayes
+from tocsin.assess.case import RATING_LIKELIHOOD, Case, Indicator, ManualEvidence
+from tocsin.assess.link import LINKER_VERSION, STATUS_WEIGHT, link_units, units
+from tocsin.assess.sources import SourceBook
+from tocsin.assess.track import TrackRecord, question_forecast, track_record
+from tocsin.extract.names import normalise
+from tocsin.store import assessment as queries
+from tocsin.store.db import Store
+
+if TYPE_CHECKING:
+    from tocsin.assess.embed import Embedder
+
+# ACH ratings of an indicator from its likelihoods, by the ratio to their mean: twice as
+# likely as average is very consistent, under half is very inconsistent.
+_RATIO_RATINGS = ((1.6, "CC"), (1.15, "C"), (0.87, "N"), (0.5, "I"))
+RELEVANCE_WEIGHT = {"low": 0.5, "medium": 0.75, "high": 1.0}
+# A/B sources are of high credibility for ACH, C medium, D-F low.
+_ACH_CREDIBILITY = {"A": "high", "B": "high", "C": "medium", "D": "low", "E": "low", "F": "low"}
+TOCSIN_ANALYST = "tocsin"  # the analyst name under which linked evidence is rated
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One item of evidence as the report lists it: a link or a hand-entered item."""
+
+    id: str  # 'L12' for stored link 12, or the case file's evidence id
+    kind: str  # 'link' or 'manual'
+    text: str
+    when: date | None
+    indicator: str | None
+    polarity: str
+    status: str | None
+    source: str | None
+    reliability: str
+    credibility: int
+    score: float
+    weight: float
+    reason: str
+    source_key: str
+    decision: str | None = None
+    article_id: int | None = None
+    start: int | None = None
+    end: int | None = None
+    likelihoods: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IndicatorState:
+    id: str
+    description: str
+    state: str  # 'seen', 'seen negated', 'mixed' or 'not seen'
+    seen: int
+    negated: int
+    last_seen: date | None
+    sources: int  # independent sources among the links
+
+
+@dataclass
+class Assessment:
+    case: Case
+    as_of: date | None
+    priors: dict[str, float]
+    evidence: list[EvidenceRow]
+    posterior: bayes.Posterior
+    trajectory: list[tuple[date, dict[str, float]]]
+    sensitivity: bayes.Sensitivity
+    ach: ach.Matrix
+    indicators: list[IndicatorState]
+    actor_rounds: list[actors.Round]
+    actor_probabilities: dict[str, float]
+    actor_outcomes: list[float]
+    disagreements: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    track: TrackRecord
+    articles: list[dict[str, Any]]
+
+    @property
+    def leader(self) -> str:
+        return self.posterior.leader
+
+
+# -- evidence rows ----------------------------------------------------------------------
+
+
+def _row_from_link(
+    row: Mapping[str, Any], indicators: Mapping[str, Indicator]
+) -> EvidenceRow | None:
+    """A stored link with the analyst's decision applied; None when rejected or orphaned."""
+    decision = row.get("decision")
+    if decision == "reject":
+        return None
+    indicator_id = row["indicator_id"]
+    source_key = row["source_key"]
+    score = float(row["score"])
+    if decision in ("accept", "relink"):
+        score = 1.0  # the analyst's word makes the link certain; its status still weighs
+    if decision == "relink" and row.get("new_indicator"):
+        indicator_id = row["new_indicator"]
+        source_key = f"{indicator_id}|{source_key.partition('|')[2]}"
+    polarity = row.get("decided_polarity") or row["polarity"]
+    indicator = indicators.get(indicator_id)
+    if indicator is None:
+        return None
+    status = row["status"]
+    when = date.fromisoformat(row["published"]) if row["published"] else None
+    return EvidenceRow(
+        id=f"L{row['id']}",
+        kind="link",
+        text=row["text"],
+        when=when,
+        indicator=indicator_id,
+        polarity=polarity,
+        status=status,
+        source=row["source"],
+        reliability=row["reliability"],
+        credibility=int(row["credibility"]),
+        score=score,
+        weight=score * STATUS_WEIGHT.get(status, STATUS_WEIGHT[None]),
+        reason=row["reason"],
+        source_key=source_key,
+        decision=decision,
+        article_id=row["article_id"],
+        start=row["start"],
+        end=row["end"],
+        likelihoods=_likelihoods(indicator, polarity),
+    )
+
+
+def _likelihoods(
+    indicator: Indicator, polarity: str, hypotheses: Sequence[str] = ()
+) -> dict[str, float]:
+    keys = hypotheses or sorted({*indicator.likelihoods, *indicator.ratings})
+    if polarity == "negated":
+        return {h: indicator.negated_likelihood(h) for h in keys}
+    return {h: indicator.likelihood(h) for h in keys}
+
+
+def _manual_row(item: ManualEvidence, case: Case, book: SourceBook) -> EvidenceRow:
+    grade = book.grade(item.source)
+    hypotheses = case.hypothesis_ids()
+    if item.likelihoods:
+        likelihoods = {h: item.likelihoods.get(h, RATING_LIKELIHOOD["N"]) for h in hypotheses}
+    else:
+        likelihoods = {
+            h: sum(RATING_LIKELIHOOD[r.get(h, "N")] for r in item.ratings.values())
+            / max(1, len(item.ratings))
+            for h in hypotheses
+        }
+    return EvidenceRow(
+        id=item.id,
+        kind="manual",
+        text=item.text,
+        when=item.date,
+        indicator=None,
+        polarity="seen",
+        status="asserted",
+        source=grade.source or item.source or None,
+        reliability=grade.reliability,
+        credibility=grade.credibility,
+        score=1.0,
+        weight=RELEVANCE_WEIGHT[item.relevance],
+        reason="entered by hand in the case file",
+        source_key=f"manual:{item.id}",
+        likelihoods=likelihoods,
+    )
+
+
+def evidence_rows(store: Store, case: Case) -> list[EvidenceRow]:
+    """The case's evidence: stored links (decisions applied), then hand-entered items."""
+    indicators = {i.id: i for i in case.indicators}
+    hypotheses = case.hypothesis_ids()
+    rows = []
+    for stored in queries.link_rows(store, case.id):
+        row = _row_from_link(stored, indicators)
+        if row is not None:
+            full = _likelihoods(indicators[row.indicator or ""], row.polarity, hypotheses)
+            rows.append(_with(row, likelihoods=full))
+    book = SourceBook(case.sources)
+    rows += [_manual_row(item, case, book) for item in case.evidence]
+    return rows
+
+
+def _with(row: EvidenceRow, **changes: Any) -> EvidenceRow:
+    from dataclasses import replace
+
+    return replace(row, **changes)
+
+
+def _items(rows: Sequence[EvidenceRow]) -> list[bayes.Item]:
+    return [
+        bayes.Item(
+            id=row.id,
+            when=row.when,
+            source_key=row.source_key,
+            reliability=row.reliability,
+            credibility=row.credibility,
+            likelihoods=row.likelihoods,
+            weight=min(1.0, max(0.0, row.weight)),
+            label=row.text[:120],
+        )
+        for row in rows
+    ]
+
+
+# -- ACH ----------------------------------------------------------------------------------
+
+
+def rating_from_likelihoods(likelihoods: Mapping[str, float]) -> dict[str, str]:
+    """An ACH rating per hypothesis from how likely the evidence is under each."""
+    mean = sum(likelihoods.values()) / len(likelihoods)
+    out = {}
+    for h, value in likelihoods.items():
+        ratio = value / mean
+        out[h] = next((r for floor, r in _RATIO_RATINGS if ratio >= floor), "II")
+    return out
+
+
+def _ach(case: Case, rows: Sequence[EvidenceRow]) -> ach.Matrix:
+    """One ACH row per independent observation group, plus each hand-entered item."""
+    hypotheses = case.hypothesis_ids()
+    groups: dict[str, list[EvidenceRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.source_key].append(row)
+    evidence: list[ach.Evidence] = []
+    votes: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+    manual = {m.id: m for m in case.evidence}
+    for key, members in groups.items():
+        lead = max(members, key=lambda r: r.weight)
+        if lead.kind == "manual":
+            item = manual[lead.id]
+            evidence.append(ach.Evidence(lead.id, item.credibility, item.relevance))
+            for analyst, ratings in item.ratings.items():
+                votes[analyst].update({(lead.id, h): str(r) for h, r in ratings.items()})
+            continue
+        relevance = "high" if lead.score >= 0.95 else "medium" if lead.score >= 0.7 else "low"
+        evidence.append(ach.Evidence(key, _ACH_CREDIBILITY[lead.reliability], relevance))
+        for h, rating in rating_from_likelihoods(lead.likelihoods).items():
+            votes[TOCSIN_ANALYST][(key, h)] = rating
+    return ach.analyse(hypotheses, evidence, votes)
+
+
+# -- indicators, figures, events ------------------------------------------------------------
+
+
+def indicator_board(case: Case, rows: Sequence[EvidenceRow]) -> list[IndicatorState]:
+    board = []
+    for indicator in case.indicators:
+        mine = [r for r in rows if r.indicator == indicator.id]
+        seen = [r for r in mine if r.polarity == "seen"]
+        negated = [r for r in mine if r.polarity == "negated"]
+        state = (
+            "not seen"
+            if not mine
+            else "mixed"
+            if seen and negated
+            else "seen"
+            if seen
+            else "seen negated"
+        )
+        dates = [r.when for r in mine if r.when]
+        board.append(
+            IndicatorState(
+                indicator.id,
+                indicator.description,
+                state,
+                len(seen),
+                len(negated),
+                max(dates) if dates else None,
+                len({r.source_key for r in mine}),
+            )
+        )
+    return board
+
+
+def disagreements(store: Store, case: Case, as_of: date | None) -> list[dict[str, Any]]:
+    """Figures on one measure that differ between articles or sources, side by side."""
+    from tocsin.assess.sources import article_facts
+
+    facts = {a.id: article_facts(a, case) for a in store.articles(include_duplicates=False)}
+    rows = store.conn.execute(
+        """SELECT q.article_id, q.start, q."end", q.text, q.value, q.low, q.high, q.unit,
+                  q.measure, g.key FROM quantities q JOIN measure_groups g ON g.id = q.group_id
+           ORDER BY g.key, q.article_id, q.start"""
+    ).fetchall()
+    by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        fact = facts.get(row["article_id"])
+        if fact is None or (as_of and fact.published and fact.published > as_of):
+            continue
+        item = dict(row)
+        item["published"] = fact.published
+        item["outlet"] = fact.outlet
+        item["title"] = fact.title
+        by_group[row["key"]].append(item)
+    out = []
+    for key, items in by_group.items():
+        values = {(i["value"], i["low"], i["high"]) for i in items}
+        if len(values) > 1:
+            out.append({"measure": key, "figures": items})
+    return out
+
+
+def timeline(store: Store, case: Case, as_of: date | None) -> list[dict[str, Any]]:
+    """Dated events of the stored articles, in date order."""
+    from tocsin.assess.sources import article_facts
+
+    facts = {a.id: article_facts(a, case) for a in store.articles(include_duplicates=False)}
+    rows = store.conn.execute(
+        """SELECT article_id, start, "end", text, actor, action, target, category, date_start,
+                  date_end FROM events WHERE date_start IS NOT NULL
+           ORDER BY date_start, article_id, start"""
+    ).fetchall()
+    out = []
+    for row in rows:
+        fact = facts.get(row["article_id"])
+        if fact is None or (as_of and date.fromisoformat(row["date_start"]) > as_of):
+            continue
+        out.append({**dict(row), "outlet": fact.outlet, "published": fact.published})
+    return out
+
+
+# -- actors -------------------------------------------------------------------------------
+
+
+def _actors(case: Case) -> tuple[list[actors.Round], dict[str, float], list[float]]:
+    model = case.actor_model
+    if model is None or len(case.actors) < 2:
+        return [], {}, []
+    best = [
+        actors.Actor(a.name, a.capability.point, a.position.point, a.salience.point)
+        for a in case.actors
+    ]
+    rounds = actors.simulate(best, model.rounds, variant=model.variant)
+    ranges = [
+        actors.ActorRange(
+            a.name,
+            (a.capability.low, a.capability.high),
+            (a.position.low, a.position.high),
+            (a.salience.low, a.salience.high),
+        )
+        for a in case.actors
+    ]
+    outcomes = actors.monte_carlo(
+        ranges, samples=model.samples, rounds=model.rounds, seed=model.seed, variant=model.variant
+    )
+    probabilities = actors.bin_probabilities(outcomes, model.outcomes)
+    return rounds, probabilities, [float(x) for x in outcomes]
+
+
+# -- the whole ------------------------------------------------------------------------------
+
+
+def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
+    """Recompute and store the case's links; return how many were made."""
+    candidates = list(units(store, case))
+    links = link_units(case, candidates, embedder)
+    queries.save_links(store, case.id, links, LINKER_VERSION)
+    return len(links)
+
+
+def assess(
+    store: Store,
+    case: Case,
+    *,
+    as_of: date | None = None,
+    embedder: Embedder | None = None,
+    link: bool = True,
+    record: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Assessment:
+    """Score ``case`` from the store as of ``as_of`` (default: everything)."""
+    say = progress or (lambda _message: None)
+    if link:
+        say("linking evidence")
+        relink(store, case, embedder)
+    rows_all = evidence_rows(store, case)
+    rows = [r for r in rows_all if as_of is None or (r.when is not None and r.when <= as_of)]
+    priors = case.priors()
+    items = _items(rows)
+    say("scoring")
+    post = bayes.posterior(priors, items)
+    dates = sorted({r.when for r in rows if r.when})
+    path = bayes.trajectory(priors, items, dates) if dates else []
+    say("running the actor model")
+    rounds, actor_probs, outcomes = _actors(case)
+    forecasts = _forecast_rows(case, path, actor_probs, as_of)
+    if record:
+        queries.record_forecasts(store, forecasts)
+        _sync_resolutions(store, case)
+    return Assessment(
+        case=case,
+        as_of=as_of,
+        priors=priors,
+        evidence=rows,
+        posterior=post,
+        trajectory=path,
+        sensitivity=bayes.sensitivity(priors, items),
+        ach=_ach(case, rows),
+        indicators=indicator_board(case, rows),
+        actor_rounds=rounds,
+        actor_probabilities=actor_probs,
+        actor_outcomes=outcomes,
+        disagreements=disagreements(store, case, as_of),
+        timeline=timeline(store, case, as_of),
+        track=track_record(store, {case.id: case})
+        if record
+        else track_record(None, {case.id: case}, forecasts),
+        articles=_articles(store, case),
+    )
+
+
+def _forecast_rows(
+    case: Case,
+    path: Sequence[tuple[date, dict[str, float]]],
+    actor_probs: Mapping[str, float],
+    as_of: date | None,
+) -> list[tuple[str, str, date, str, dict[str, float]]]:
+    """Forecasts of every question at each point of the trajectory (and of the actors)."""
+    out: list[tuple[str, str, date, str, dict[str, float]]] = []
+    for when, probabilities in path:
+        out.append((case.id, "main", when, "bayes", dict(probabilities)))
+        for question in case.questions:
+            if question.given:
+                p = question_forecast(question, probabilities)
+                out.append((case.id, question.id, when, "bayes", {"yes": p, "no": 1 - p}))
+    for question in case.questions:
+        for when, p in question.forecasts.items():
+            out.append((case.id, question.id, when, "analyst", {"yes": p, "no": 1 - p}))
+    if actor_probs and path:
+        out.append((case.id, "main", as_of or path[-1][0], "actors", dict(actor_probs)))
+    return out
+
+
+def _sync_resolutions(store: Store, case: Case) -> None:
+    """Outcomes the case file states go into the store unless one is recorded there."""
+    known = {r["question_id"] for r in queries.resolutions(store, case.id)}
+    if case.outcome and "main" not in known:
+        queries.record_resolution(
+            store, case.id, "main", case.outcome, case.resolution.deadline, "from the case file"
+        )
+    for question in case.questions:
+        if question.outcome is not None and question.id not in known:
+            outcome = "yes" if question.outcome else "no"
+            queries.record_resolution(
+                store, case.id, question.id, outcome, question.deadline, "from the case file"
+            )
+
+
+def _articles(store: Store, case: Case) -> list[dict[str, Any]]:
+    from tocsin.assess.sources import article_facts
+
+    out = []
+    for article in store.articles(include_duplicates=False):
+        facts = article_facts(article, case)
+        out.append(
+            {
+                "id": article.id,
+                "title": facts.title,
+                "published": facts.published,
+                "outlet": facts.outlet,
+                "text": article.text,
+            }
+        )
+    return out
+
+
+def source_name_key(name: str) -> str:
+    return normalise(name)
+
+
+def to_dict(a: Assessment) -> dict[str, Any]:
+    """The assessment as JSON-ready data (the shape `tocsin assess --json` prints)."""
+    from dataclasses import asdict
+
+    from tocsin.assess.track import as_dict
+
+    return {
+        "case": a.case.id,
+        "question": a.case.question,
+        "as_of": a.as_of,
+        "leader": a.leader,
+        "priors": a.priors,
+        "posterior": a.posterior.probabilities,
+        "actor_model": a.actor_probabilities,
+        "trajectory": [{"date": d, "probabilities": p} for d, p in a.trajectory],
+        "indicators": [asdict(i) for i in a.indicators],
+        "evidence": [asdict(e) for e in a.evidence],
+        "ach": {
+            "parc": {h: asdict(s) for h, s in a.ach.parc.items()},
+            "inconsistency": a.ach.inconsistency,
+            "diagnosticity": a.ach.diagnosticity,
+        },
+        "sensitivity": {
+            "leader": a.sensitivity.leader,
+            "pivotal": list(a.sensitivity.pivotal),
+            "tornado": [
+                {
+                    "source_key": g.source_key,
+                    "members": list(g.members),
+                    "delta": g.delta,
+                    "log_odds": g.log_odds,
+                    "pivotal": g.pivotal,
+                    "best_flips": g.best_flips,
+                    "worst_flips": g.worst_flips,
+                }
+                for g in a.sensitivity.tornado
+            ],
+        },
+        "actor_rounds": [asdict(r) for r in a.actor_rounds],
+        "disagreements": a.disagreements,
+        "timeline": a.timeline,
+        "track_record": as_dict(a.track),
+    }
+
+
+# Words of estimative probability (ICD 203): the upper bound of each band and its words.
+ESTIMATIVE_WORDS = (
+    (0.05, "almost no chance"),
+    (0.20, "very unlikely"),
+    (0.45, "unlikely"),
+    (0.55, "roughly even chance"),
+    (0.80, "likely"),
+    (0.95, "very likely"),
+    (1.01, "almost certain"),
+)
+
+
+def estimative(p: float) -> str:
+    """The ICD 203 words for probability ``p``."""
+    return next(words for bound, words in ESTIMATIVE_WORDS if p < bound)
+
+
+def bottom_line(a: Assessment) -> str:
+    """One sentence: the leading hypothesis, its probability in words and figures."""
+    leader = a.leader
+    title = next(h.title for h in a.case.hypotheses if h.id == leader)
+    p = a.posterior.probabilities[leader]
+    when = f"as of {a.as_of}" if a.as_of else "on all the evidence"
+    line = f"{leader} {title}: {estimative(p)} ({p:.0%}), {when}"
+    if a.actor_probabilities:
+        top = max(a.actor_probabilities, key=lambda h: a.actor_probabilities[h])
+        line += f"; the actor model favours {top} ({a.actor_probabilities[top]:.0%})"
+    return line + "."

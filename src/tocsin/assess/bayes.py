@@ -1,0 +1,305 @@
+"""Bayesian posterior over competing hypotheses from graded, possibly dependent evidence.
+
+Each evidence :class:`Item` states P(observation | H) for every hypothesis. Three adjustments
+turn a pile of news items into something a Bayes update can honestly use:
+
+1. **Source grades.** The Admiralty reliability (A–F) and credibility (1–6) grades and the link
+   confidence multiply into a trust ``t`` in [0, 1].
+2. **Discounting.** An item we trust to degree ``t`` is treated as a mixture of a faithful report
+   (probability ``t``) and an uninformative one (``1 − t``) that says the same thing whatever is
+   true: ``L'_h = t·L_h + (1 − t)·L̄`` where ``L̄`` is the mean of ``L`` over hypotheses. At t = 0
+   the item carries no information, at t = 1 all of it.
+3. **Independence.** Items with the same ``source_key`` (one wire story syndicated ten times, one
+   spokesman quoted by everyone) are one observation: the group's likelihood vector is the
+   geometric mean of its members' discounted vectors, so the group counts once however many
+   copies it has.
+
+The posterior is then ``P(H | E) ∝ P(H) · Π_groups L_group(H)``, computed in log space. All
+functions are pure; see docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from types import MappingProxyType
+from typing import Final
+
+# Admiralty (NATO AJP-2.1 / STANAG 2511) grades as the probability that a report from such a
+# source, or of such information, is faithful. The ladder A..E / 1..5 is evenly spaced from
+# "almost certainly" (0.95) to "probably not" (0.20); it is a convention, not a measurement.
+# F and 6 mean "cannot be judged": 0.50 is the no-knowledge midpoint, so an ungraded source
+# keeps half its information rather than all of it (optimism) or none of it (discarding news).
+RELIABILITY: Final[Mapping[str, float]] = MappingProxyType(
+    {"A": 0.95, "B": 0.80, "C": 0.60, "D": 0.40, "E": 0.20, "F": 0.50}
+)
+CREDIBILITY: Final[Mapping[int, float]] = MappingProxyType(
+    {1: 0.95, 2: 0.80, 3: 0.60, 4: 0.40, 5: 0.20, 6: 0.50}
+)
+BEST_GRADE: Final = ("A", 1)
+"""Re-grading used by :func:`sensitivity` for "what if this source were as good as it gets"."""
+WORST_GRADE: Final = ("E", 5)
+"""Re-grading for "what if it were as bad as a judged source gets" (F/6 is unjudged, not worse)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of evidence with its grades and likelihoods."""
+
+    id: str
+    """Stable id."""
+    when: date | None
+    """Publication date of the evidence; None = undated (always included)."""
+    source_key: str
+    """Independence key: items with the same key are one observation."""
+    reliability: str
+    """Admiralty source reliability "A".."F"."""
+    credibility: int
+    """Admiralty information credibility 1..6."""
+    likelihoods: Mapping[str, float]
+    """P(observation | H) for every hypothesis id, each in (0, 1]."""
+    weight: float = 1.0
+    """Link confidence in [0, 1]: how sure we are the item is this evidence."""
+    label: str = ""
+    """Human text for tables."""
+
+    def __post_init__(self) -> None:
+        if self.reliability not in RELIABILITY:
+            raise ValueError(f"item {self.id!r}: reliability {self.reliability!r} is not A..F")
+        if isinstance(self.credibility, bool) or self.credibility not in CREDIBILITY:
+            raise ValueError(f"item {self.id!r}: credibility {self.credibility!r} is not 1..6")
+        if not 0.0 <= self.weight <= 1.0:
+            raise ValueError(f"item {self.id!r}: weight {self.weight!r} is not in [0, 1]")
+        if not self.likelihoods:
+            raise ValueError(f"item {self.id!r}: no likelihoods")
+        for h, value in self.likelihoods.items():
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"item {self.id!r}: P(E | {h!r}) = {value!r} is not in (0, 1]")
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """A posterior and how it was reached."""
+
+    probabilities: dict[str, float]
+    """P(H | evidence), in the priors' hypothesis order; sums to 1."""
+    groups: dict[str, tuple[str, ...]]
+    """source_key -> ids of the member items used, both sorted."""
+    contributions: dict[str, dict[str, float]]
+    """source_key -> hypothesis -> log L_group(H) − mean over hypotheses of log L_group.
+
+    A log-likelihood ratio against the geometric-mean hypothesis: log prior + Σ contributions is
+    the unnormalised log posterior, and c[a] − c[b] is the group's log-odds shift from b to a.
+    """
+    as_of: date | None = None
+
+    @property
+    def leader(self) -> str:
+        """The most probable hypothesis (ties go to the earlier one in prior order)."""
+        return _ranking(self.probabilities)[0]
+
+    @property
+    def ranking(self) -> list[str]:
+        """Hypotheses from most to least probable (ties in prior order)."""
+        return _ranking(self.probabilities)
+
+
+@dataclass(frozen=True)
+class GroupSensitivity:
+    """How much the assessment leans on one independent source group."""
+
+    source_key: str
+    members: tuple[str, ...]
+    without: dict[str, float]
+    """Posterior with the whole group removed."""
+    pivotal: bool
+    """Removing the group changes the leading hypothesis."""
+    best: dict[str, float]
+    """Posterior with the group's members re-graded to A/1 (link weights kept)."""
+    worst: dict[str, float]
+    """Posterior with the group's members re-graded to E/5 (link weights kept)."""
+    best_flips: bool
+    """Re-grading to A/1 changes the leader."""
+    worst_flips: bool
+    """Re-grading to E/5 changes the leader."""
+    delta: float
+    """P(leader | all) − P(leader | all but this group): > 0 when the group supports the leader."""
+    log_odds: float
+    """The group's log-likelihood ratio of the leader against the runner-up (0 if no runner-up)."""
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Leave-one-group-out, re-grading and tornado analysis of a posterior."""
+
+    base: Posterior
+    leader: str
+    runner_up: str | None
+    groups: tuple[GroupSensitivity, ...]
+    """One entry per source group, in source_key order."""
+    tornado: tuple[GroupSensitivity, ...]
+    """The same entries sorted by |delta|, largest first (ties by source_key)."""
+
+    @property
+    def pivotal(self) -> tuple[str, ...]:
+        """source_keys of the groups whose removal changes the leader."""
+        return tuple(g.source_key for g in self.groups if g.pivotal)
+
+
+def trust(item: Item) -> float:
+    """t = reliability × credibility × link weight, in [0, 1]."""
+    return RELIABILITY[item.reliability] * CREDIBILITY[item.credibility] * item.weight
+
+
+def effective_likelihoods(item: Item) -> dict[str, float]:
+    """Discounted likelihoods ``t·L_h + (1 − t)·L̄``: a mixture with an uninformative report."""
+    t = trust(item)
+    mean = math.fsum(item.likelihoods.values()) / len(item.likelihoods)
+    return {h: t * value + (1.0 - t) * mean for h, value in item.likelihoods.items()}
+
+
+def _ranking(probabilities: Mapping[str, float]) -> list[str]:
+    order = list(probabilities)
+    return sorted(order, key=lambda h: (-probabilities[h], order.index(h)))
+
+
+def _log_priors(priors: Mapping[str, float]) -> dict[str, float]:
+    """Validated log priors (−inf for a zero prior); normalisation happens at the end."""
+    if not priors:
+        raise ValueError("priors: no hypotheses")
+    for h, p in priors.items():
+        if not (math.isfinite(p) and p >= 0.0):
+            raise ValueError(f"priors: P({h!r}) = {p!r} is not a finite non-negative number")
+    if math.fsum(priors.values()) <= 0.0:
+        raise ValueError("priors: all zero")
+    return {h: math.log(p) if p > 0.0 else -math.inf for h, p in priors.items()}
+
+
+def _check_items(items: Sequence[Item], hypotheses: Sequence[str]) -> None:
+    expected = set(hypotheses)
+    seen: set[str] = set()
+    for item in items:
+        if set(item.likelihoods) != expected:
+            raise ValueError(
+                f"item {item.id!r}: likelihoods name {sorted(item.likelihoods)}, "
+                f"priors name {sorted(expected)}"
+            )
+        if item.id in seen:
+            raise ValueError(f"duplicate item id {item.id!r}")
+        seen.add(item.id)
+
+
+def _kept(items: Sequence[Item], as_of: date | None) -> list[Item]:
+    """Items published on or before ``as_of``, plus undated ones."""
+    return [i for i in items if as_of is None or i.when is None or i.when <= as_of]
+
+
+def _group(items: Sequence[Item]) -> dict[str, list[Item]]:
+    """Items by source_key, keys and members sorted so results do not depend on input order."""
+    groups: dict[str, list[Item]] = {}
+    for item in sorted(items, key=lambda i: (i.source_key, i.id)):
+        groups.setdefault(item.source_key, []).append(item)
+    return groups
+
+
+def _contribution(members: Sequence[Item], hypotheses: Sequence[str]) -> dict[str, float]:
+    """Centred log of the geometric mean of the members' discounted likelihood vectors."""
+    vectors = [effective_likelihoods(m) for m in members]
+    logs = {h: math.fsum(math.log(v[h]) for v in vectors) / len(vectors) for h in hypotheses}
+    centre = math.fsum(logs.values()) / len(logs)
+    return {h: value - centre for h, value in logs.items()}
+
+
+def _normalise(logs: Mapping[str, float]) -> dict[str, float]:
+    top = max(logs.values())
+    weights = {h: math.exp(value - top) for h, value in logs.items()}
+    total = math.fsum(weights.values())
+    return {h: w / total for h, w in weights.items()}
+
+
+def posterior(
+    priors: Mapping[str, float], items: Sequence[Item], as_of: date | None = None
+) -> Posterior:
+    """P(H | items) from ``priors`` (normalised here), using items dated on or before ``as_of``.
+
+    Undated items are always used. Raises ValueError for negative, non-finite or all-zero
+    priors, duplicate item ids, or an item whose likelihoods do not name exactly the priors'
+    hypotheses.
+    """
+    log_prior = _log_priors(priors)
+    hypotheses = tuple(priors)
+    _check_items(items, hypotheses)
+    groups = _group(_kept(items, as_of))
+    contributions = {key: _contribution(ms, hypotheses) for key, ms in groups.items()}
+    logs = {h: log_prior[h] + math.fsum(c[h] for c in contributions.values()) for h in hypotheses}
+    return Posterior(
+        probabilities=_normalise(logs),
+        groups={key: tuple(m.id for m in ms) for key, ms in groups.items()},
+        contributions=contributions,
+        as_of=as_of,
+    )
+
+
+def trajectory(
+    priors: Mapping[str, float], items: Sequence[Item], dates: Sequence[date] | None = None
+) -> list[tuple[date, dict[str, float]]]:
+    """The posterior as of each date; by default each distinct item date, in order."""
+    if dates is None:
+        dates = sorted({i.when for i in items if i.when is not None})
+    return [(d, posterior(priors, items, d).probabilities) for d in dates]
+
+
+def _regraded(items: Sequence[Item], key: str, grade: tuple[str, int]) -> list[Item]:
+    return [
+        replace(i, reliability=grade[0], credibility=grade[1]) if i.source_key == key else i
+        for i in items
+    ]
+
+
+def _group_sensitivity(
+    priors: Mapping[str, float], items: Sequence[Item], base: Posterior, key: str
+) -> GroupSensitivity:
+    ranking = base.ranking
+    leader = ranking[0]
+    runner_up = ranking[1] if len(ranking) > 1 else None
+    without = posterior(priors, [i for i in items if i.source_key != key])
+    best = posterior(priors, _regraded(items, key, BEST_GRADE))
+    worst = posterior(priors, _regraded(items, key, WORST_GRADE))
+    share = base.contributions[key]
+    return GroupSensitivity(
+        source_key=key,
+        members=base.groups[key],
+        without=without.probabilities,
+        pivotal=without.leader != leader,
+        best=best.probabilities,
+        worst=worst.probabilities,
+        best_flips=best.leader != leader,
+        worst_flips=worst.leader != leader,
+        delta=base.probabilities[leader] - without.probabilities[leader],
+        log_odds=share[leader] - share[runner_up] if runner_up is not None else 0.0,
+    )
+
+
+def sensitivity(
+    priors: Mapping[str, float], items: Sequence[Item], as_of: date | None = None
+) -> Sensitivity:
+    """Which source groups the leading hypothesis depends on, and how much.
+
+    For each group: the posterior without it (``pivotal`` if the leader changes), with its
+    members re-graded to A/1 and to E/5 (flags if the leader changes), its signed effect on the
+    leader's probability (``delta``) and its leader-versus-runner-up log-odds. ``tornado`` lists
+    the groups by |delta|, largest first.
+    """
+    base = posterior(priors, items, as_of)
+    kept = _kept(items, as_of)
+    groups = tuple(_group_sensitivity(priors, kept, base, key) for key in base.groups)
+    ranking = base.ranking
+    return Sensitivity(
+        base=base,
+        leader=ranking[0],
+        runner_up=ranking[1] if len(ranking) > 1 else None,
+        groups=groups,
+        tornado=tuple(sorted(groups, key=lambda g: (-abs(g.delta), g.source_key))),
+    )

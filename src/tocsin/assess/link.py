@@ -1,0 +1,368 @@
+"""Evidence linking: sentences of stored articles matched to a case's indicators.
+
+Each sentence of each article is a candidate, described by the most specific record of
+the evidence layer that overlaps it (a quote, else a claim, else an event, else the bare
+sentence), so that it carries a speaker or a source chain and an epistemic status. It links
+to an indicator when one of the indicator's patterns matches, or when its sentence
+embedding is near the indicator's description or examples, or both. A link records its
+score and, in words, the reason it was made.
+
+Polarity: a link is *negated* when the sentence denies what the indicator describes ("there
+are no signs of creating an offensive group"). For a pattern match a negation cue must stand
+before the match in the same clause; for an embedding match the sentence's negation is
+compared with that of the nearest example, so that "vowed not to send troops" is *seen*
+for the indicator "Minsk says it will not send its troops". A match inside a claim whose
+status is ``denied`` flips the polarity. Indicators whose wording carries its own negation
+("polls show Belarusians oppose joining the war") can be declared ``negatable: false``.
+
+The numbers below were set by reading the links they make on the five bundled articles
+(docs/assessment.md gives the counts); change them as a set, not one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tocsin.assess.case import Case, Indicator
+from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
+from tocsin.extract.names import normalise
+from tocsin.store.db import Store
+
+if TYPE_CHECKING:
+    from tocsin.assess.embed import Embedder
+
+LINKER_VERSION = "1"
+# Sentences of one topic all sit near each other in MiniLM's space (the median cosine of a
+# bundled sentence to an indicator is 0.41, the 95th percentile 0.62), so a link made by
+# the embedding alone needs a high cosine, a clear margin over the sentence's mean cosine
+# to all indicators, and must be the sentence's nearest indicator.
+SIMILARITY_THRESHOLD = 0.70  # cosine to the nearest description or example
+SIMILARITY_MARGIN = 0.15  # over the sentence's mean cosine to every indicator
+PATTERN_SCORE = 0.85  # a pattern alone; with similarity above the threshold, 1.0
+MIN_SENTENCE_CHARS = 25  # headings, credits and fragments are no evidence
+# How much an epistemic status lets an item count: a speculation is no observation.
+STATUS_WEIGHT = {
+    "asserted": 1.0,
+    "reported": 0.9,
+    "alleged": 0.6,
+    "denied": 0.7,
+    "speculative": 0.35,
+    None: 0.9,
+}
+_NEGATION = re.compile(
+    r"\b(no|not|never|neither|nor|none|without|cannot|unable|no longer|failed to|fails to|"
+    r"yet to)\b|n't\b|n’t\b",
+    re.IGNORECASE,
+)
+# A cue negates a match only from the same clause and at most this many words before it.
+NEGATION_WINDOW = 6
+_CLAUSE_BREAK = re.compile(
+    r"[;:,–—“”\"(]\s?|\b(and|but|however|although|while|whereas|that|who|which|whose)\b",
+    re.IGNORECASE,
+)
+_MODAL = re.compile(r"\b(may|might|could|would|if)\b", re.IGNORECASE)
+_KIND_ORDER = ("quote", "claim", "event")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One candidate sentence and what the evidence layer knows of it."""
+
+    article: ArticleFacts
+    start: int
+    end: int
+    text: str
+    kind: str  # 'quote', 'claim', 'event' or 'sentence'
+    status: str | None
+    source: str | None  # the innermost attributed source, if any
+    chain: tuple[str, ...] = ()
+    denied: tuple[tuple[int, int], ...] = ()  # spans of claims denied, in article offsets
+
+
+@dataclass(frozen=True)
+class Link:
+    """A unit linked to an indicator, with its score and the reason for it."""
+
+    unit: Unit
+    indicator_id: str
+    polarity: str  # 'seen' or 'negated'
+    score: float
+    method: str
+    reason: str
+    source_key: str
+    reliability: str
+    credibility: int
+    source: str | None
+
+    @property
+    def weight(self) -> float:
+        """How much the link counts: its score times its status weight."""
+        return self.score * STATUS_WEIGHT.get(self.unit.status, STATUS_WEIGHT[None])
+
+
+# -- candidates -------------------------------------------------------------------------
+
+
+def units(store: Store, case: Case) -> Iterator[Unit]:
+    """Every sentence of every stored article that is not a near-duplicate."""
+    from tocsin.assess.sentences import sentence_spans
+
+    for article in store.articles(include_duplicates=False):
+        facts = article_facts(article, case)
+        records = _records(store, article.id)
+        for start, end in sentence_spans(article.text):
+            text = article.text[start:end]
+            if len(text) < MIN_SENTENCE_CHARS:
+                continue
+            yield _describe(facts, start, end, text, records)
+
+
+def _records(store: Store, article_id: int) -> list[dict[str, Any]]:
+    db = store.conn
+    out: list[dict[str, Any]] = []
+    for row in db.execute(
+        """SELECT q.start, q."end", e.canonical AS speaker, q.speaker_text FROM quotes q
+           LEFT JOIN entities e ON e.id = q.speaker_entity_id WHERE q.article_id = ?""",
+        (article_id,),
+    ):
+        source = row["speaker"] or row["speaker_text"]
+        out.append(
+            {
+                "kind": "quote",
+                "start": row[0],
+                "end": row[1],
+                "status": None,
+                "source": source,
+                "chain": (source,) if source else (),
+            }
+        )
+    for row in db.execute(
+        """SELECT c.start, c."end", c.status, c.source_chain, e.canonical, c.source_text
+           FROM claims c LEFT JOIN entities e ON e.id = c.source_entity_id
+           WHERE c.article_id = ?""",
+        (article_id,),
+    ):
+        chain = tuple(_json_list(row["source_chain"])) or tuple(
+            n for n in (row["canonical"] or row["source_text"],) if n
+        )
+        out.append(
+            {
+                "kind": "claim",
+                "start": row[0],
+                "end": row[1],
+                "status": row["status"],
+                "source": chain[-1] if chain else None,
+                "chain": chain,
+            }
+        )
+    for row in db.execute(
+        """SELECT v.start, v."end", coalesce(e.canonical, v.actor) FROM events v
+           LEFT JOIN entities e ON e.id = v.actor_entity_id WHERE v.article_id = ?""",
+        (article_id,),
+    ):
+        out.append(
+            {
+                "kind": "event",
+                "start": row[0],
+                "end": row[1],
+                "status": None,
+                "source": None,
+                "chain": (),
+            }
+        )
+    return out
+
+
+def _json_list(value: str | None) -> list[str]:
+    import json
+
+    loaded = json.loads(value or "[]")
+    return [str(v) for v in loaded] if isinstance(loaded, list) else []
+
+
+def _describe(
+    facts: ArticleFacts, start: int, end: int, text: str, records: list[dict[str, Any]]
+) -> Unit:
+    inside = [r for r in records if r["start"] < end and r["end"] > start]
+    denied = tuple((r["start"], r["end"]) for r in inside if r["status"] == "denied")
+    for kind in _KIND_ORDER:
+        found = [r for r in inside if r["kind"] == kind]
+        if found:
+            best = max(found, key=lambda r: min(r["end"], end) - max(r["start"], start))
+            # A claim's status decides even when a quote is the more specific record.
+            status = next((r["status"] for r in inside if r["status"]), None)
+            source = best["source"] or next((r["source"] for r in inside if r["source"]), None)
+            chain = best["chain"] or next((r["chain"] for r in inside if r["chain"]), ())
+            return Unit(facts, start, end, text, kind, status, source, tuple(chain), denied)
+    status = "speculative" if _MODAL.search(text) else None
+    return Unit(facts, start, end, text, "sentence", status, None, (), denied)
+
+
+# -- matching ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Match:
+    score: float
+    method: str
+    reason: str
+    negated: bool
+
+
+def _pattern_match(unit: Unit, indicator: Indicator) -> tuple[re.Match[str], str] | None:
+    for pattern in indicator.patterns:
+        found = re.search(pattern, unit.text, re.IGNORECASE)
+        if found:
+            return found, pattern
+    return None
+
+
+def negated_before(text: str, position: int) -> bool:
+    """Whether a negation cue governs ``position``: shortly before it, in the same clause."""
+    clause_start = 0
+    for found in _CLAUSE_BREAK.finditer(text, 0, position):
+        clause_start = found.end()
+    words = list(re.finditer(r"\S+", text[clause_start:position]))
+    if len(words) > NEGATION_WINDOW:
+        clause_start += words[-NEGATION_WINDOW].start()
+    return _NEGATION.search(text, clause_start, position) is not None
+
+
+def _inside(start: int, end: int, spans: Sequence[tuple[int, int]], share: float = 1.0) -> bool:
+    """Whether at least ``share`` of start..end lies within one of ``spans``."""
+    size = max(1, end - start)
+    return any((min(end, e) - max(start, s)) / size >= share for s, e in spans)
+
+
+def is_negated(text: str) -> bool:
+    return _NEGATION.search(text) is not None
+
+
+def match(
+    unit: Unit,
+    indicator: Indicator,
+    similarity: float | None = None,
+    nearest: str | None = None,
+    *,
+    distinct: bool = True,
+) -> _Match | None:
+    """How ``unit`` links to ``indicator``, if it does: score, method, reason, negation.
+
+    ``distinct`` says the indicator stands out among the sentence's similarities (nearest,
+    with the margin): without a pattern, similarity alone links only then.
+    """
+    found = _pattern_match(unit, indicator)
+    similar = similarity is not None and similarity >= SIMILARITY_THRESHOLD
+    if found is None and not (similar and distinct):
+        return None
+    if found is not None:
+        hit, pattern = found
+        reason = f"pattern /{pattern}/ matched “{hit.group(0)}”"
+        negated = indicator.negatable and (
+            negated_before(unit.text, hit.start())
+            != _inside(unit.start + hit.start(), unit.start + hit.end(), unit.denied)
+        )
+        if similar:
+            reason += f"; similarity {similarity:.2f} to “{nearest}”"
+            return _Match(1.0, "pattern+embedding", reason, negated)
+        return _Match(PATTERN_SCORE, "pattern", reason, negated)
+    assert similarity is not None
+    assert nearest is not None
+    denied = _inside(unit.start, unit.end, unit.denied, share=0.5)
+    negated = indicator.negatable and (is_negated(unit.text) != is_negated(nearest)) != denied
+    reason = f"similarity {similarity:.2f} to “{nearest}”"
+    return _Match(round(float(similarity), 4), "embedding", reason, negated)
+
+
+# -- the whole case ---------------------------------------------------------------------
+
+
+def independence_key(indicator_id: str, unit: Unit, graded_source: str | None) -> str:
+    """Items with one key are one observation: same indicator, same original source.
+
+    The original source is the innermost link of the claim's chain (the graded name when
+    the case grades it); unattributed text belongs to its article, and near-duplicate
+    articles share the key of the article they copy.
+    """
+    if unit.source:
+        return f"{indicator_id}|{normalise(graded_source or unit.source)}"
+    if unit.article.outlet:
+        return f"{indicator_id}|outlet:{normalise(unit.article.outlet)}|{unit.article.original_id}"
+    return f"{indicator_id}|article:{unit.article.original_id}"
+
+
+def make_link(unit: Unit, indicator: Indicator, found: _Match, book: SourceBook) -> Link:
+    grade = book.grade(unit.source, *reversed(unit.chain), unit.article.outlet)
+    return Link(
+        unit=unit,
+        indicator_id=indicator.id,
+        polarity="negated" if found.negated else "seen",
+        score=found.score,
+        method=found.method,
+        reason=found.reason,
+        source_key=independence_key(indicator.id, unit, grade.source if grade.graded else None),
+        reliability=grade.reliability,
+        credibility=grade.credibility,
+        source=grade.source,
+    )
+
+
+def link_units(
+    case: Case, candidates: Sequence[Unit], embedder: Embedder | None = None
+) -> list[Link]:
+    """Every link between ``candidates`` and the case's indicators."""
+    book = SourceBook(case.sources)
+    sims, nearest = _similarities(case, candidates, embedder)
+    distinct = _distinct(sims)
+    links = []
+    for i, unit in enumerate(candidates):
+        for j, indicator in enumerate(case.indicators):
+            sim = float(sims[i, j]) if sims is not None else None
+            near = nearest[i][j] if nearest else None
+            apart = bool(distinct[i, j]) if sims is not None else False
+            found = match(unit, indicator, sim, near, distinct=apart)
+            if found is not None:
+                links.append(make_link(unit, indicator, found, book))
+    return links
+
+
+def _distinct(sims: np.ndarray | None) -> np.ndarray:
+    """Where an indicator is a sentence's nearest, by the margin over its mean similarity."""
+    if sims is None:
+        return np.zeros((0, 0), dtype=bool)
+    nearest = sims == sims.max(axis=1, keepdims=True)
+    margin = sims - sims.mean(axis=1, keepdims=True) >= SIMILARITY_MARGIN
+    return np.asarray(nearest & margin)
+
+
+def _indicator_texts(indicator: Indicator) -> list[str]:
+    return [indicator.description, *indicator.examples]
+
+
+def _similarities(
+    case: Case, candidates: Sequence[Unit], embedder: Embedder | None
+) -> tuple[np.ndarray | None, list[list[str]]]:
+    """Cosine of each candidate to each indicator's nearest text, and that text."""
+    if embedder is None or not candidates or not case.indicators:
+        return None, []
+    texts = [_indicator_texts(i) for i in case.indicators]
+    flat = [t for group in texts for t in group]
+    owner = np.repeat(np.arange(len(texts)), [len(g) for g in texts])
+    cos = embedder.encode([u.text for u in candidates]) @ embedder.encode(flat).T
+    sims = np.full((len(candidates), len(texts)), -1.0, dtype=np.float32)
+    nearest: list[list[str]] = [[""] * len(texts) for _ in candidates]
+    for j in range(len(texts)):
+        cols = np.flatnonzero(owner == j)
+        best = cols[np.argmax(cos[:, cols], axis=1)]
+        sims[:, j] = cos[np.arange(len(candidates)), best]
+        for i, col in enumerate(best):
+            nearest[i][j] = flat[col]
+    return sims, nearest
+
+
+DecisionKey = tuple[int, int, int, str]  # article, start, end, indicator

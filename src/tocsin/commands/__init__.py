@@ -1,0 +1,1 @@
+"""Command groups the ``tocsin`` command line adds with ``main.add_command``."""

@@ -1,0 +1,119 @@
+"""``tocsin assess`` and ``tocsin report``: score a case from the store and show or write it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from tocsin.assess.assessment import Assessment, assess, to_dict
+from tocsin.assess.case import Case
+from tocsin.commands.assess import (
+    _as_date,
+    as_of_option,
+    embeddings_option,
+    load_embedder,
+    resolve_case,
+)
+from tocsin.commands.common import db_option, emit, json_option, open_store, out
+
+
+def run_assessment(
+    case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, quiet: bool
+) -> Assessment:
+    embedder = load_embedder(embeddings and link)
+    with open_store(db) as store:
+        if quiet:
+            return assess(store, case, as_of=_as_date(as_of), embedder=embedder, link=link)
+        with out.status("assessing") as status:
+            return assess(
+                store,
+                case,
+                as_of=_as_date(as_of),
+                embedder=embedder,
+                link=link,
+                progress=lambda message: status.update(message),
+            )
+
+
+_relink_option = click.option(
+    "--link/--no-link",
+    default=True,
+    show_default=True,
+    help="Recompute the evidence links first (decisions are kept), or reuse the stored ones.",
+)
+
+
+@click.command("assess")
+@click.argument("case_ref", metavar="CASE")
+@db_option
+@as_of_option
+@embeddings_option
+@_relink_option
+@json_option
+def assess_cli(
+    case_ref: str, db: Path, as_of: Any, embeddings: bool, link: bool, as_json: bool
+) -> None:
+    """Score CASE (a case file, or a bundled case's name) from the stored articles."""
+    from tocsin.report.terminal import print_summary
+
+    case = resolve_case(case_ref)
+    result = run_assessment(case, db, as_of, embeddings, link, as_json)
+    if as_json:
+        emit(to_dict(result))
+    else:
+        print_summary(result, out)
+
+
+@click.command("report")
+@click.argument("case_ref", metavar="CASE")
+@db_option
+@as_of_option
+@embeddings_option
+@_relink_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the HTML report and the Markdown brief.",
+)
+@json_option
+def report_cli(
+    case_ref: str,
+    db: Path,
+    as_of: Any,
+    embeddings: bool,
+    link: bool,
+    out_dir: Path,
+    as_json: bool,
+) -> None:
+    """Write CASE's self-contained HTML report and Markdown brief, and print a summary."""
+    files = write_case_report(resolve_case(case_ref), db, as_of, embeddings, link, out_dir, as_json)
+    if as_json:
+        emit(
+            {
+                "html": str(files[1].html),
+                "markdown": str(files[1].markdown),
+                "leader": files[0].leader,
+                "posterior": files[0].posterior.probabilities,
+            }
+        )
+
+
+def write_case_report(
+    case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, out_dir: Path, quiet: bool
+) -> tuple[Assessment, Any]:
+    from tocsin.report.terminal import print_summary
+    from tocsin.report.write import write_report
+
+    result = run_assessment(case, db, as_of, embeddings, link, quiet)
+    files = write_report(result, out_dir)
+    if not quiet:
+        print_summary(result, out)
+        out.print(f"report: {escape(str(files.html.resolve()))}")
+        out.print(f"brief:  {escape(str(files.markdown.resolve()))}")
+    return result, files
