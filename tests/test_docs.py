@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -42,12 +43,12 @@ def test_tour_commands_run(tmp_path: Path) -> None:
     runner = CliRunner()
     db = tmp_path / "tocsin-demo.db"
     assert runner.invoke(main, ["demo", "--db", str(db), "--json"]).exit_code == 0
+    assert (tmp_path / "tocsin-demo-report" / "belarus-2022.html").exists()
     tour = README.split("## A tour", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     for line in tour.strip().splitlines():
-        args = line.split("#")[0].split()[1:]
+        args = shlex.split(line.split("#")[0])[1:]
         args = [str(db) if a == "tocsin-demo.db" else a for a in args]
-        args = [str(tmp_path / a) if a.endswith(".jsonl") else a for a in args]
-        args = [a.strip('"') for a in args]
+        args = [str(tmp_path / a) if a.endswith((".jsonl", "-report")) else a for a in args]
         result = runner.invoke(main, args)
         assert result.exit_code == 0, (line, result.output)
 

@@ -280,9 +280,9 @@ def _print_report(report: IngestReport, db: Path) -> None:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("tocsin-demo-report"),
-    show_default=True,
-    help="Folder for the demo's HTML report and Markdown brief.",
+    default=None,
+    help="Folder for the demo's HTML report and Markdown brief [default: DB's name"
+    " with -report, beside it: tocsin-demo-report/].",
 )
 @click.option(
     "--embeddings/--no-embeddings",
@@ -291,12 +291,12 @@ def _print_report(report: IngestReport, db: Path) -> None:
     help="Link evidence by sentence embeddings as well as by patterns.",
 )
 @json_option
-def demo_cli(db: Path, out_dir: Path, embeddings: bool, as_json: bool) -> None:
+def demo_cli(db: Path, out_dir: Path | None, embeddings: bool, as_json: bool) -> None:
     """The whole chain on the bundled Belarus 2022 case: ingest and extract the five
     articles, assess the case, write its report, and print the bottom line."""
-    from tocsin.assess.assessment import bottom_line
     from tocsin.assess.case import bundled_case_path, load_case
     from tocsin.commands.report import write_case_report
+    from tocsin.report.common import bottom_line, distribution
 
     if not as_json:
         out.print(f"[bold]tocsin demo[/bold]: {QUESTION}")
@@ -311,6 +311,7 @@ def demo_cli(db: Path, out_dir: Path, embeddings: bool, as_json: bool) -> None:
             _print_entities(entity_table(store, limit=DEMO_ENTITIES))
             _print_speakers(quote_table(store))
     case = load_case(bundled_case_path())
+    out_dir = out_dir or db.parent / f"{db.stem}-report"
     assessment, files = write_case_report(case, db, None, embeddings, True, out_dir, as_json)
     if as_json:
         data = {**report.to_dict(), "db": str(db.resolve()), "extract": extracted.to_dict()}
@@ -318,12 +319,16 @@ def demo_cli(db: Path, out_dir: Path, embeddings: bool, as_json: bool) -> None:
             "case": case.id,
             "leader": assessment.leader,
             "posterior": assessment.posterior.probabilities,
+            "actor_model": assessment.actor_probabilities,
             "bottom_line": bottom_line(assessment),
         }
         data["report"] = {"html": str(files.html.resolve()), "markdown": str(files.markdown)}
         _emit(data)
     else:
         out.print(f"[bold]Bottom line[/bold]: {escape(bottom_line(assessment))}")
+        if assessment.actor_probabilities:
+            actors = distribution(assessment.actor_probabilities)
+            out.print(f"The actor model's Monte Carlo: {escape(actors)}.")
         out.print(f"Report: {escape(str(files.html.resolve()))}")
     if report.failures or extracted.failed:
         sys.exit(EXIT_FAILED_INPUTS)

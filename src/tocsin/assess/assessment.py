@@ -527,33 +527,3 @@ def to_dict(a: Assessment) -> dict[str, Any]:
         "timeline": a.timeline,
         "track_record": as_dict(a.track),
     }
-
-
-# Words of estimative probability (ICD 203): the upper bound of each band and its words.
-ESTIMATIVE_WORDS = (
-    (0.05, "almost no chance"),
-    (0.20, "very unlikely"),
-    (0.45, "unlikely"),
-    (0.55, "roughly even chance"),
-    (0.80, "likely"),
-    (0.95, "very likely"),
-    (1.01, "almost certain"),
-)
-
-
-def estimative(p: float) -> str:
-    """The ICD 203 words for probability ``p``."""
-    return next(words for bound, words in ESTIMATIVE_WORDS if p < bound)
-
-
-def bottom_line(a: Assessment) -> str:
-    """One sentence: the leading hypothesis, its probability in words and figures."""
-    leader = a.leader
-    title = next(h.title for h in a.case.hypotheses if h.id == leader)
-    p = a.posterior.probabilities[leader]
-    when = f"as of {a.as_of}" if a.as_of else "on all the evidence"
-    line = f"{leader} {title}: {estimative(p)} ({p:.0%}), {when}"
-    if a.actor_probabilities:
-        top = max(a.actor_probabilities, key=lambda h: a.actor_probabilities[h])
-        line += f"; the actor model favours {top} ({a.actor_probabilities[top]:.0%})"
-    return line + "."

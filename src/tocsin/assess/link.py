@@ -11,8 +11,9 @@ Polarity: a link is *negated* when the sentence denies what the indicator descri
 are no signs of creating an offensive group"). For a pattern match a negation cue must stand
 before the match in the same clause; for an embedding match the sentence's negation is
 compared with that of the nearest example, so that "vowed not to send troops" is *seen*
-for the indicator "Minsk says it will not send its troops". A match inside a claim whose
-status is ``denied`` flips the polarity. Indicators whose wording carries its own negation
+for the indicator "Minsk says it will not send its troops". A match whose narrowest
+enclosing claim is ``denied`` flips the polarity (for an embedding match, the sentence's
+status decides). Indicators whose wording carries its own negation
 ("polls show Belarusians oppose joining the war") can be declared ``negatable: false``.
 
 The numbers below were set by reading the links they make on the five bundled articles
@@ -81,7 +82,7 @@ class Unit:
     status: str | None
     source: str | None  # the innermost attributed source, if any
     chain: tuple[str, ...] = ()
-    denied: tuple[tuple[int, int], ...] = ()  # spans of claims denied, in article offsets
+    claims: tuple[tuple[int, int, str], ...] = ()  # (start, end, status) of claims, in the article
 
 
 @dataclass(frozen=True)
@@ -189,18 +190,23 @@ def _describe(
     facts: ArticleFacts, start: int, end: int, text: str, records: list[dict[str, Any]]
 ) -> Unit:
     inside = [r for r in records if r["start"] < end and r["end"] > start]
-    denied = tuple((r["start"], r["end"]) for r in inside if r["status"] == "denied")
+    claims = tuple((r["start"], r["end"], r["status"]) for r in inside if r["status"])
+
+    def overlap(r: dict[str, Any]) -> int:
+        return int(min(r["end"], end) - max(r["start"], start))
+
     for kind in _KIND_ORDER:
         found = [r for r in inside if r["kind"] == kind]
         if found:
-            best = max(found, key=lambda r: min(r["end"], end) - max(r["start"], start))
-            # A claim's status decides even when a quote is the more specific record.
-            status = next((r["status"] for r in inside if r["status"]), None)
+            best = max(found, key=overlap)
+            # The claim covering most of the sentence gives its status, even under a quote.
+            stated = [r for r in inside if r["status"]]
+            status = max(stated, key=overlap)["status"] if stated else None
             source = best["source"] or next((r["source"] for r in inside if r["source"]), None)
             chain = best["chain"] or next((r["chain"] for r in inside if r["chain"]), ())
-            return Unit(facts, start, end, text, kind, status, source, tuple(chain), denied)
+            return Unit(facts, start, end, text, kind, status, source, tuple(chain), claims)
     status = "speculative" if _MODAL.search(text) else None
-    return Unit(facts, start, end, text, "sentence", status, None, (), denied)
+    return Unit(facts, start, end, text, "sentence", status, None, (), claims)
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -233,10 +239,10 @@ def negated_before(text: str, position: int) -> bool:
     return _NEGATION.search(text, clause_start, position) is not None
 
 
-def _inside(start: int, end: int, spans: Sequence[tuple[int, int]], share: float = 1.0) -> bool:
-    """Whether at least ``share`` of start..end lies within one of ``spans``."""
-    size = max(1, end - start)
-    return any((min(end, e) - max(start, s)) / size >= share for s, e in spans)
+def _innermost_status(unit: Unit, start: int, end: int) -> str | None:
+    """The status of the narrowest claim that holds start..end (article offsets), if any."""
+    holding = [c for c in unit.claims if c[0] <= start and end <= c[1]]
+    return min(holding, key=lambda c: c[1] - c[0])[2] if holding else None
 
 
 def is_negated(text: str) -> bool:
@@ -263,9 +269,9 @@ def match(
     if found is not None:
         hit, pattern = found
         reason = f"pattern /{pattern}/ matched “{hit.group(0)}”"
+        status = _innermost_status(unit, unit.start + hit.start(), unit.start + hit.end())
         negated = indicator.negatable and (
-            negated_before(unit.text, hit.start())
-            != _inside(unit.start + hit.start(), unit.start + hit.end(), unit.denied)
+            negated_before(unit.text, hit.start()) != (status == "denied")
         )
         if similar:
             reason += f"; similarity {similarity:.2f} to “{nearest}”"
@@ -273,7 +279,7 @@ def match(
         return _Match(PATTERN_SCORE, "pattern", reason, negated)
     assert similarity is not None
     assert nearest is not None
-    denied = _inside(unit.start, unit.end, unit.denied, share=0.5)
+    denied = unit.status == "denied"
     negated = indicator.negatable and (is_negated(unit.text) != is_negated(nearest)) != denied
     reason = f"similarity {similarity:.2f} to “{nearest}”"
     return _Match(round(float(similarity), 4), "embedding", reason, negated)

@@ -3,9 +3,10 @@
 A forecast is scored against the question's outcome once it is resolved. The main question
 of a case has one outcome among its hypotheses and is scored as a categorical forecast
 (Brier's original score: Σ over outcomes of (p − o)², 0 best, 2 worst; log score −ln p of
-what happened, 0 best). A side question is binary. Each question is scored on its last
-forecast made by its deadline, and on the mean over every forecast in the trajectory, so
-that early confidence in the wrong answer is not forgotten.
+what happened, 0 best). A side question is binary, scored the same way over its two
+outcomes, yes and no, so its Brier score is twice the one-sided (p − o)². Each question
+is scored on its last forecast made by its deadline, and on the mean over every forecast in
+the trajectory, so that early confidence in the wrong answer is not forgotten.
 
 The calibration table pools every forecast as a set of binary events (each hypothesis of a
 categorical question is one), across questions and cases, into ten bins of probability.

@@ -1,0 +1,152 @@
+"""The report's background sections as plain display values: conflicting figures, the
+actor model, the timeline, the track record and the method's constants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from tocsin.assess.bayes import CREDIBILITY, RELIABILITY
+from tocsin.assess.link import STATUS_WEIGHT
+from tocsin.report.common import day, distribution, hypothesis_names, number, percent, span_of_days
+from tocsin.report.marks import sentence_around
+
+if TYPE_CHECKING:
+    from tocsin.assess.assessment import Assessment
+
+
+def _measure_name(key: str) -> str:
+    kind, _, measure = key.partition(":")
+    return f"{measure} ({kind})" if measure else key
+
+
+def _amount(value: object) -> str:
+    """A figure as people write it: 6,000,000,000 rather than 6e+09."""
+    if not isinstance(value, (int, float)):
+        return "–"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _figure(item: Mapping[str, Any], texts: Mapping[int, str]) -> dict[str, Any]:
+    before, span, after = sentence_around(
+        texts.get(int(item["article_id"]), ""), int(item["start"]), int(item["end"])
+    )
+    if item.get("low") is not None and item.get("high") is not None:
+        parsed = f"{_amount(item['low'])}–{_amount(item['high'])}"
+    else:
+        parsed = _amount(item.get("value"))
+    return {
+        "text": item.get("text", ""),
+        "value": parsed + (f" {item['unit']}" if item.get("unit") else ""),
+        "outlet": item.get("outlet") or "–",
+        "date": day(item.get("published")),
+        "title": item.get("title") or "",
+        "before": before,
+        "span": span or item.get("text", ""),
+        "after": after,
+        "href": f"#article-{item['article_id']}",
+    }
+
+
+def figures(a: Assessment) -> list[dict[str, Any]]:
+    texts = {int(art["id"]): str(art["text"]) for art in a.articles}
+    return [
+        {
+            "measure": _measure_name(str(d["measure"])),
+            "figures": [_figure(f, texts) for f in d["figures"]],
+        }
+        for d in a.disagreements
+    ]
+
+
+def _range(low: float, high: float, best: float | None = None) -> str:
+    text = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+    return text + (f" (best {best:g})" if best is not None else "")
+
+
+def actors(a: Assessment) -> dict[str, Any]:
+    model = a.case.actor_model
+    names = hypothesis_names(a)
+    return {
+        "model": model,
+        "rows": [
+            {
+                "name": actor.name,
+                "position": _range(actor.position.low, actor.position.high, actor.position.best),
+                "salience": _range(actor.salience.low, actor.salience.high, actor.salience.best),
+                "capability": _range(
+                    actor.capability.low, actor.capability.high, actor.capability.best
+                ),
+                "note": actor.note,
+            }
+            for actor in a.case.actors
+        ],
+        "outcomes": [
+            {
+                "id": h,
+                "title": names.get(h, h),
+                "bin": f"{low:g} to {high:g}",
+                "p": percent(a.actor_probabilities.get(h)),
+            }
+            for h, (low, high) in sorted(model.outcomes.items(), key=lambda kv: kv[1])
+        ]
+        if model
+        else [],
+        "samples": len(a.actor_outcomes),
+        "final": a.actor_rounds[-1] if a.actor_rounds else None,
+    }
+
+
+def event(event: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "date": span_of_days(event.get("date_start"), event.get("date_end")),
+        "actor": event.get("actor") or "–",
+        "action": event.get("action") or "–",
+        "target": event.get("target") or "–",
+        "category": event.get("category") or "–",
+        "outlet": event.get("outlet") or "–",
+        "text": event.get("text") or "",
+        "href": f"#article-{event['article_id']}",
+    }
+
+
+def track(a: Assessment) -> dict[str, Any]:
+    scores = [
+        {
+            "question": s.question_id,
+            "text": s.text,
+            "method": s.method,
+            "outcome": s.outcome,
+            "forecasts": s.forecasts,
+            "as_of": day(s.last_as_of),
+            "last": distribution(s.last),
+            "p_outcome": percent(s.last.get(s.outcome)),
+            "brier": number(s.brier),
+            "log": number(s.log),
+            "mean_brier": number(s.mean_brier),
+        }
+        for s in a.track.scores
+        if s.case_id == a.case.id
+    ]
+    bins = [
+        {
+            "bin": f"{b.low:.1f}–{b.high:.1f}",
+            "count": b.count,
+            "forecast": percent(b.mean_forecast),
+            "observed": percent(b.observed),
+        }
+        for b in a.track.calibration
+    ]
+    methods = sorted({s.method for s in a.track.scores})
+    means = [(m, number(a.track.mean_brier(m))) for m in methods]
+    return {"scores": scores, "calibration": bins, "means": means}
+
+
+def method() -> dict[str, Any]:
+    return {
+        "reliability": [(k, f"{v:.2f}") for k, v in RELIABILITY.items()],
+        "credibility": [(k, f"{v:.2f}") for k, v in CREDIBILITY.items()],
+        "status": [(k or "unstated", f"{v:.2f}") for k, v in STATUS_WEIGHT.items()],
+    }

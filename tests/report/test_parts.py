@@ -1,0 +1,102 @@
+"""The pieces: estimative words, marking overlapping spans, and the charts on their own."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+
+import pytest
+
+from tocsin.assess.assessment import Assessment
+from tocsin.report import charts
+from tocsin.report.common import estimative, percent, span_of_days
+from tocsin.report.marks import Span, marked, sentence_around
+
+
+@pytest.mark.parametrize(
+    ("p", "words"),
+    [
+        (0.0, "almost no chance"),
+        (0.049, "almost no chance"),
+        (0.05, "very unlikely"),
+        (0.2, "unlikely"),
+        (0.45, "roughly even chance"),
+        (0.55, "roughly even chance"),
+        (0.56, "likely"),
+        (0.8, "very likely"),
+        (0.95, "very likely"),
+        (0.951, "almost certain"),
+        (1.0, "almost certain"),
+    ],
+)
+def test_estimative_words_follow_icd_203(p: float, words: str) -> None:
+    assert estimative(p) == words
+
+
+def test_percent_never_rounds_a_chance_away() -> None:
+    assert percent(4e-6) == "<0.1%"
+    assert percent(0.99995) == ">99.9%"
+    assert percent(0.0) == "0.0%"
+    assert percent(None) == "–"
+
+
+def test_date_spans_read_tersely() -> None:
+    assert span_of_days("1999-01-01", "1999-12-31") == "1999"
+    assert span_of_days("2022-04-01", "2022-04-30") == "2022-04"
+    assert span_of_days("2022-10-08", "2022-10-08") == "2022-10-08"
+    assert span_of_days("2022-09-15", "2022-09-24") == "2022-09-15 – 2022-09-24"
+
+
+def test_overlapping_spans_become_flat_well_formed_marks() -> None:
+    text = "Alpha <beta> gamma & delta."
+    spans = [Span(0, 12, "x, seen"), Span(6, 20, "y, negated"), Span(6, 12, "z, seen")]
+    html = str(marked(7, text, spans))
+    assert "<beta>" not in html
+    assert "&lt;beta&gt;" in html
+    assert "&amp;" in html
+    assert (
+        re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        == text
+    )
+    ids = re.findall(r'id="([^"]+)"', html)
+    assert ids == ["a7-0", "a7-6"]  # one anchor per distinct start
+    assert html.count("<mark") == html.count("</mark>") == 3
+    ET.fromstring(f"<div>{html}</div>")  # well formed
+    assert 'title="x, seen; y, negated; z, seen"' in html
+
+
+def test_unmarked_text_is_only_escaped() -> None:
+    assert str(marked(1, "<b>x</b>", [])) == "&lt;b&gt;x&lt;/b&gt;"
+
+
+def test_sentence_around_a_figure() -> None:
+    text = "First one. The army has 20,000 troops. Last one."
+    start = text.index("20,000")
+    assert sentence_around(text, start, start + 6) == ("The army has ", "20,000", " troops.")
+
+
+def test_charts_are_none_without_data(assessment: Assessment) -> None:
+    empty = replace(
+        assessment,
+        trajectory=[],
+        actor_rounds=[],
+        actor_outcomes=[],
+        track=replace(assessment.track, calibration=[]),
+    )
+    assert charts.trajectory(empty) is None
+    assert charts.actor_rounds(empty) is None
+    assert charts.monte_carlo(empty) is None
+    assert charts.calibration(empty) is None
+
+
+def test_each_chart_is_deterministic_with_prefixed_ids(assessment: Assessment) -> None:
+    first = charts.all_charts(assessment)
+    assert first == charts.all_charts(assessment)
+    for name, svg in first.items():
+        assert svg is not None, name
+        root = ET.fromstring(svg)
+        prefix = name.replace("_", "-")
+        for element in root.iter():
+            if "id" in element.attrib:
+                assert element.attrib["id"].startswith(prefix + "-"), element.attrib["id"]
