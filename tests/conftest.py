@@ -1,11 +1,14 @@
-"""Shared helpers: seeded, distinct news-like articles as HTML, and a fresh store."""
+"""Shared helpers: seeded, distinct news-like articles as HTML, a fresh store, bench scripts."""
 
 from __future__ import annotations
 
+import importlib.util
 import random
+import sys
 from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -57,6 +60,23 @@ def make_article_html(
 
 def make_good_article(seed: int = 1, title: str = "Troops return to barracks") -> str:
     return make_article_html(title, make_paragraphs(seed), published="2022-10-12")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_bench(name: str) -> ModuleType:
+    """A bench/ script by path (bench/ is scripts, not a package), loaded once."""
+    if name in sys.modules:
+        return sys.modules[name]
+    sys.path.insert(0, str(ROOT / "bench"))  # for the helpers they import from each other
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 # The helpers as fixtures, so test modules need not import conftest.

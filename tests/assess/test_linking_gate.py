@@ -3,54 +3,23 @@ beats the TF-IDF and keyword peers measured in the same run (bench/eval_linking.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-
-from tocsin.config import Config
-from tocsin.demo import run_demo
-from tocsin.extract.run import extract
-from tocsin.store.db import Store
+from tests.conftest import load_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = json.loads((ROOT / "tests" / "data" / "linking_floors.json").read_text("utf-8"))
 
 
-def _load(name: str) -> ModuleType:
-    """A bench/ script by path (bench/ is scripts, not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    sys.path.insert(0, str(ROOT / "bench"))  # for the helpers it imports from eval_extraction
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load("eval_linking")
+bench = load_bench("eval_linking")
 
 
 @pytest.fixture(scope="module")
-def linking_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The five demo articles, ingested and extracted in one process."""
-    db = tmp_path_factory.mktemp("linking") / "demo.db"
-    run_demo(db, Config.load(workers=1))
-    with Store.open(db) as store:
-        assert extract(store, workers=1).processed == 5
-    return db
-
-
-@pytest.fixture(scope="module")
-def measured(linking_db: Path, embedder: Any) -> dict[str, Any]:
-    results: dict[str, Any] = bench.evaluate(linking_db, embedder)
+def measured(demo_master: Path, embedder: Any) -> dict[str, Any]:
+    results: dict[str, Any] = bench.evaluate(demo_master, embedder)
     return results
 
 

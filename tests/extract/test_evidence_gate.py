@@ -4,34 +4,18 @@ canonical entity."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.conftest import load_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = json.loads((ROOT / "tests" / "data" / "evidence_floors.json").read_text("utf-8"))
 
 
-def _load(name: str) -> ModuleType:
-    """A bench/ script by path (bench/ is scripts, not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    sys.path.insert(0, str(ROOT / "bench"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load("eval_evidence")
+bench = load_bench("eval_evidence")
 
 
 @pytest.fixture(scope="module")

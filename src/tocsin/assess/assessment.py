@@ -359,7 +359,8 @@ def _actors(case: Case) -> tuple[list[actors.Round], dict[str, float], list[floa
     outcomes = actors.monte_carlo(
         ranges, samples=model.samples, rounds=model.rounds, seed=model.seed, variant=model.variant
     )
-    probabilities = actors.bin_probabilities(outcomes, model.outcomes)
+    binned = actors.bin_probabilities(outcomes, model.outcomes)
+    probabilities = {h: binned.get(h, 0.0) for h in case.hypothesis_ids()}  # case order
     return rounds, probabilities, [float(x) for x in outcomes]
 
 
