@@ -630,10 +630,6 @@ def export_cli(db: Path, fmt: str, output: Path | None, no_duplicates: bool, as_
             err.print(f"exported {n} articles to {output}")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _register() -> None:
     from tocsin.commands.actors import actors
     from tocsin.commands.assess import case_group, evidence_group, resolve_cli, track_cli
@@ -645,3 +641,7 @@ def _register() -> None:
 
 
 _register()
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from tocsin.assess.assessment import (
     relink,
     to_dict,
 )
-from tocsin.assess.case import Case, parse_case
+from tocsin.assess.case import Case, bundled_case_path, parse_case
 from tocsin.config import Config
 from tocsin.extract.run import extract
 from tocsin.ingest.pipeline import ingest
@@ -228,7 +229,7 @@ def test_forecasts_and_case_outcomes_are_recorded(demo_db: Path, belarus: Case) 
         changed = assess(store, belarus, link=False)
     assert outcomes["main"] == "H2"
     assert outcomes["mobilisation-2022"] == "no"
-    assert {f["method"] for f in stored} >= {"bayes", "actors"}
+    assert {f[3] for f in stored} >= {"bayes", "actors"}
     main = next(s for s in changed.track.scores if s.question_id == "main" and s.method == "bayes")
     assert main.outcome == "H1"  # the store's resolution wins over the case file's
 
@@ -241,3 +242,166 @@ def test_bayes_items_carry_grades_and_weights(demo_db: Path, belarus: Case) -> N
         assert row.reliability in bayes.RELIABILITY
         assert 0 < row.weight <= 1
         assert set(row.likelihoods) == {"H1", "H2", "H3"}
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.texts = 0
+
+    def encode(self, texts: Any, batch_size: int = 8) -> Any:
+        self.texts += len(texts)
+        return self.inner.encode(texts)
+
+
+def test_sentence_vectors_are_cached_in_the_store(
+    demo_db: Path, belarus: Case, embedder: Any
+) -> None:
+    counting = CountingEmbedder(embedder)
+    with Store.open(demo_db) as store:
+        relink(store, belarus, counting)  # type: ignore[arg-type]
+        first = queries.link_rows(store, belarus.id)
+        cold = counting.texts
+        relink(store, belarus, counting)  # type: ignore[arg-type]
+        second = queries.link_rows(store, belarus.id)
+        cached = store.conn.execute("SELECT count(*) FROM sentence_embeddings").fetchone()[0]
+    indicator_texts = sum(1 + len(i.examples) for i in belarus.indicators)
+    assert cold > 200 + indicator_texts
+    assert counting.texts - cold == indicator_texts  # only the indicators, again
+    assert cached == cold - indicator_texts
+    strip = [{k: v for k, v in r.items() if k != "id"} for r in first]
+    assert strip == [{k: v for k, v in r.items() if k != "id"} for r in second]
+
+
+def test_a_look_back_shows_only_what_was_published_by_then(demo_db: Path, belarus: Case) -> None:
+    cut = date(2022, 5, 31)
+    with Store.open(demo_db) as store:
+        a = assess(store, belarus, as_of=cut)
+    assert {art["published"] for art in a.articles} <= {date(2022, 3, 23), date(2022, 5, 20)}
+    assert len(a.articles) == 2
+    assert all(t["published"] <= cut for t in a.timeline)
+    assert all(f["published"] <= cut for d in a.disagreements for f in d["figures"])
+
+
+UNDATED = (
+    "  - {id: U1, text: an undated rumour, source: Pentagon,\n"
+    "     likelihoods: {H1: 0.9, H2: 0.1, H3: 0.1}}\n"
+)
+
+
+def test_undated_evidence_counts_only_on_all_the_evidence(demo_db: Path, belarus: Case) -> None:
+    text = bundled_case_path().read_text("utf-8")
+    case = parse_case(text.replace("\n# Side questions", UNDATED + "\n# Side questions", 1))
+    with Store.open(demo_db) as store:
+        full = assess(store, case)
+        recorded = queries.forecasts(store)
+        last_date = full.trajectory[-1][0]
+        on_the_day = assess(store, case, as_of=last_date, link=False)
+        assert queries.forecasts(store) == recorded  # a look back records nothing
+    assert "U1" in {e.id for e in full.evidence}
+    assert "U1" not in {e.id for e in on_the_day.evidence}
+    assert on_the_day.posterior.probabilities == pytest.approx(full.trajectory[-1][1])
+    assert full.posterior.probabilities["H1"] > full.trajectory[-1][1]["H1"]
+
+
+def test_link_ids_stay_while_the_link_is_made_and_are_never_reused(
+    demo_db: Path, belarus: Case
+) -> None:
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        before = {
+            (r["article_id"], r["start"], r["indicator_id"]): r["id"]
+            for r in queries.link_rows(store, belarus.id)
+        }
+        relink(store, belarus)
+        again = {
+            (r["article_id"], r["start"], r["indicator_id"]): r["id"]
+            for r in queries.link_rows(store, belarus.id)
+        }
+        assert again == before
+        fewer = belarus.model_copy(update={"indicators": belarus.indicators[1:]})
+        relink(store, fewer)
+        relink(store, belarus)
+        back = {
+            (r["article_id"], r["start"], r["indicator_id"]): r["id"]
+            for r in queries.link_rows(store, belarus.id)
+        }
+    dropped = {k for k in before if k[2] == belarus.indicators[0].id}
+    assert dropped
+    assert all(back[k] > max(before.values()) for k in dropped)  # new ids, old ones unused
+    assert all(back[k] == before[k] for k in before.keys() - dropped)
+
+
+def test_an_accepted_link_outlives_the_linker_dropping_it(demo_db: Path, belarus: Case) -> None:
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        row = next(
+            r for r in queries.link_rows(store, belarus.id) if r["indicator_id"] == "exercises"
+        )
+        queries.decide(store, belarus.id, row["id"], "accept", note="a real drill")
+        no_drills = belarus.model_copy(
+            update={"indicators": [i for i in belarus.indicators if i.id != "exercises"]}
+        )
+        relink(store, no_drills)
+        kept = [r for r in queries.link_rows(store, belarus.id) if r["indicator_id"] == "exercises"]
+    assert [(r["id"], r["method"], r["decision"]) for r in kept] == [
+        (row["id"], "analyst", "accept")
+    ]
+    assert "kept by the analyst's decision" in kept[0]["reason"]
+
+
+def test_reusing_links_relinks_when_the_case_file_changed(demo_db: Path, belarus: Case) -> None:
+    sources = [
+        s.model_copy(update={"reliability": "E"}) if s.name == "The Guardian" else s
+        for s in belarus.sources
+    ]
+    regraded = belarus.model_copy(update={"sources": sources})
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        same = assess(store, belarus, link=False, record=False)
+        changed = assess(store, regraded, link=False, record=False)
+    guardian = [e for e in changed.evidence if e.source == "The Guardian"]
+    assert guardian
+    assert {e.reliability for e in guardian} == {"E"}
+    assert changed.posterior.probabilities != same.posterior.probabilities
+
+
+def test_a_changed_case_file_outcome_replaces_its_copy_but_not_a_resolution(
+    demo_db: Path, belarus: Case
+) -> None:
+    with Store.open(demo_db) as store:
+        assess(store, belarus, link=False)
+        flipped = belarus.model_copy(update={"outcome": "H1"})
+        assess(store, flipped, link=False)
+        main = {r["question_id"]: r for r in queries.resolutions(store)}["main"]
+        assert (main["outcome"], main["origin"]) == ("H1", "case")
+        queries.record_resolution(store, belarus.id, "main", "H3", date(2024, 1, 1))
+        assess(store, belarus, link=False)
+        main = {r["question_id"]: r for r in queries.resolutions(store)}["main"]
+    assert (main["outcome"], main["origin"]) == ("H3", "resolve")
+
+
+def test_relinking_to_a_linked_indicator_or_a_plain_one_is_sane(
+    demo_db: Path, belarus: Case
+) -> None:
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        rows = queries.link_rows(store, belarus.id)
+        by_span: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        for r in rows:
+            by_span.setdefault((r["article_id"], r["start"]), []).append(r)
+        pair = next(v for v in by_span.values() if len(v) >= 2)
+        queries.decide(
+            store, belarus.id, pair[0]["id"], "relink", new_indicator=pair[1]["indicator_id"]
+        )
+        negated = next(r for r in rows if r["polarity"] == "negated")
+        queries.decide(
+            store, belarus.id, negated["id"], "relink", new_indicator="public-opposition"
+        )
+        evidence = evidence_rows(store, belarus)
+    keys = [(e.article_id, e.start, e.indicator) for e in evidence if e.kind == "link"]
+    assert len(keys) == len(set(keys))
+    moved = next(e for e in evidence if e.id == f"L{negated['id']}")
+    assert (moved.indicator, moved.polarity) == ("public-opposition", "seen")

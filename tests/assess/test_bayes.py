@@ -304,3 +304,16 @@ def test_posterior_is_a_distribution_independent_of_item_order(
     assert all(0.0 <= v <= 1.0 for v in p.values())
     shuffled = data.draw(st.permutations(items))
     assert posterior(priors, shuffled).probabilities == p
+
+
+def test_sensitivity_without_a_group_equals_the_posterior_without_it() -> None:
+    priors = {"A": 0.3, "B": 0.5, "C": 0.2}
+    items = [
+        Item(f"i{n}", None, f"k{n % 7}", "BC"[n % 2], 2 + n % 3,
+             {"A": 0.2 + 0.1 * (n % 5), "B": 0.5, "C": 0.9 - 0.1 * (n % 4)})
+        for n in range(40)
+    ]  # fmt: skip
+    result = sensitivity(priors, items)
+    for group in result.groups:
+        rest = [i for i in items if i.source_key != group.source_key]
+        assert group.without == pytest.approx(posterior(priors, rest).probabilities, abs=1e-12)

@@ -166,3 +166,38 @@ def test_a_bundled_case_is_found_by_name() -> None:
     assert bundled_case_path().exists()
     missing = CliRunner().invoke(main, ["case", "check", "no-such-case"])
     assert missing.exit_code == 2
+
+
+ACTORS = """\
+actor_model: {issue: i, scale: [0, 10], outcomes: {H1: [5, 10], H2: [0, 5]}}
+actors:
+  - {id: a, name: A, position: [1, 2], salience: [0.5, 0.9], capability: [0.2, 0.3]}
+  - {id: b, name: B, position: [7, 9], salience: [0.5, 0.9], capability: [0.2, 0.3]}
+"""
+
+
+def test_the_actor_model_is_checked_before_it_runs() -> None:
+    assert parse_case(SMALL + ACTORS).actor_model is not None
+    gap = ACTORS.replace("H2: [0, 5]", "H2: [0, 4]")
+    assert "tile 0.0..10.0" in _error(SMALL + gap)
+    overlap = ACTORS.replace("H2: [0, 5]", "H2: [0, 6]")
+    assert "actor_model.outcomes" in _error(SMALL + overlap)
+    short = ACTORS.replace("H1: [5, 10]", "H1: [5, 9]")
+    assert "end at 9" in _error(SMALL + short)
+    off = ACTORS.replace("position: [7, 9]", "position: [7, 12]")
+    assert "actors[1].position" in _error(SMALL + off)
+    idle = ACTORS.replace("salience: [0.5, 0.9]", "salience: [0, 0]")
+    assert "capability and salience" in _error(SMALL + idle)
+
+
+def test_link_ids_are_reserved() -> None:
+    assert "ids L1, L2 ... name links" in _error(SMALL + "evidence:\n  - {id: L1, text: x}\n")
+
+
+def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    from tocsin.assess.case import load_case
+
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(SMALL.replace("Will it", "Wíll it").encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_case(path)

@@ -99,3 +99,30 @@ def test_assessment_commands_refuse_a_missing_database(tmp_path: Path) -> None:
     missing = str(tmp_path / "none.db")
     assert _run("assess", "belarus-2022", "--db", missing).exit_code == 3
     assert _run("evidence", "list", "belarus-2022", "--db", missing).exit_code == 3
+
+
+def test_report_into_an_unwritable_place_fails_before_the_work(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", "utf-8")
+    result = _run("report", "belarus-2022", "--db", str(demo_db), "--out", str(blocker / "sub"))
+    assert result.exit_code == 2
+    assert "cannot write the report" in result.output
+
+
+def test_resolve_needs_an_existing_database(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    assert _run("resolve", "belarus-2022", "main", "H2", "--db", str(missing)).exit_code == 3
+    assert not missing.exists()
+
+
+def test_a_case_the_actor_model_cannot_run_is_refused_by_check(tmp_path: Path) -> None:
+    from tocsin.assess.case import bundled_case_path
+
+    text = bundled_case_path().read_text("utf-8").replace("H1: [7, 10]", "H1: [7, 9]")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, "utf-8")
+    result = _run("case", "check", str(path))
+    assert result.exit_code == 2
+    assert "actor_model.outcomes" in result.output

@@ -235,3 +235,31 @@ def test_every_bundled_indicator_pattern_compiles_and_some_match(belarus: Case) 
         if any(re.search(p, text, re.IGNORECASE) for p in i.patterns)
     }
     assert len(matched) >= 10
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "negated"),
+    [
+        ("There are no signs that Belarus is creating an offensive group", "offensive", True),
+        ("There is no evidence that Belarusian troops have crossed", "troops", True),
+        ("Belarus has not, so far, sent troops", "sent", True),
+        ("It is not clear whether Belarus will send troops", "send", False),
+        ("There were no signs at first, but an offensive group is forming", "offensive", False),
+    ],
+)
+def test_absences_asides_and_whether(text: str, word: str, negated: bool) -> None:
+    assert negated_before(text, text.index(word)) is negated
+
+
+def test_ungraded_speakers_stay_apart_and_take_the_outlets_grade() -> None:
+    doe = link_units(CASE, [unit("An offensive group is forming.", source="John Doe")])[0]
+    roe = link_units(CASE, [unit("An offensive group is forming.", source="Jane Roe")])[0]
+    assert doe.source_key != roe.source_key
+    assert doe.source == "John Doe"
+    assert (doe.reliability, doe.credibility) == ("B", 3)  # Daily Planet's grade
+
+
+def test_one_indicator_can_still_link_by_embedding() -> None:
+    single = CASE.model_copy(update={"indicators": [CASE.indicators[0]]})
+    links = link_units(single, [unit("A new armoured group gathers.")], FakeEmbedder())  # type: ignore[arg-type]
+    assert [link.method for link in links] == ["embedding"]

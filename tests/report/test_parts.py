@@ -20,7 +20,7 @@ from tocsin.report.marks import Span, marked, sentence_around
         (0.0, "almost no chance"),
         (0.049, "almost no chance"),
         (0.05, "very unlikely"),
-        (0.2, "unlikely"),
+        (0.2, "very unlikely"),
         (0.45, "roughly even chance"),
         (0.55, "roughly even chance"),
         (0.56, "likely"),

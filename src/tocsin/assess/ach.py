@@ -154,6 +154,9 @@ def cell_mean(votes: Sequence[str]) -> float | None:
     """Mean of the votes on the 1–5 scale with N/A counted as neutral (3); None if no votes."""
     if not votes:
         return None
+    for vote in votes:
+        if vote not in RATINGS:
+            raise ValueError(f"{vote!r} is not an ACH rating ({', '.join(RATINGS)})")
     return statistics.fmean(SCALE.get(v, NEUTRAL) for v in votes)
 
 

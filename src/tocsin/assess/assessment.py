@@ -113,10 +113,12 @@ def _row_from_link(
     if decision == "relink" and row.get("new_indicator"):
         indicator_id = row["new_indicator"]
         source_key = f"{indicator_id}|{source_key.partition('|')[2]}"
-    polarity = row.get("decided_polarity") or row["polarity"]
     indicator = indicators.get(indicator_id)
     if indicator is None:
         return None
+    polarity = row.get("decided_polarity") or row["polarity"]
+    if not indicator.negatable and not row.get("decided_polarity"):
+        polarity = "seen"  # moved to an indicator whose wording carries its own negation
     status = row["status"]
     when = date.fromisoformat(row["published"]) if row["published"] else None
     return EvidenceRow(
@@ -186,9 +188,15 @@ def evidence_rows(store: Store, case: Case) -> list[EvidenceRow]:
     indicators = {i.id: i for i in case.indicators}
     hypotheses = case.hypothesis_ids()
     rows = []
+    seen: set[tuple[int | None, int | None, int | None, str | None]] = set()
     for stored in queries.link_rows(store, case.id):
         row = _row_from_link(stored, indicators)
-        if row is not None:
+        # A link relinked onto an indicator its sentence already links to is one link.
+        if (
+            row is not None
+            and (key := (row.article_id, row.start, row.end, row.indicator)) not in seen
+        ):
+            seen.add(key)
             full = _likelihoods(indicators[row.indicator or ""], row.polarity, hypotheses)
             rows.append(_with(row, likelihoods=full))
     book = SourceBook(case.sources)
@@ -245,7 +253,10 @@ def _ach(case: Case, rows: Sequence[EvidenceRow]) -> ach.Matrix:
         if lead.kind == "manual":
             item = manual[lead.id]
             evidence.append(ach.Evidence(lead.id, item.credibility, item.relevance))
-            for analyst, ratings in item.ratings.items():
+            ballots: Mapping[str, Mapping[str, str]] = item.ratings or {
+                TOCSIN_ANALYST: rating_from_likelihoods(lead.likelihoods)
+            }
+            for analyst, ratings in ballots.items():
                 votes[analyst].update({(lead.id, h): str(r) for h, r in ratings.items()})
             continue
         relevance = "high" if lead.score >= 0.95 else "medium" if lead.score >= 0.7 else "low"
@@ -301,7 +312,7 @@ def disagreements(store: Store, case: Case, as_of: date | None) -> list[dict[str
     by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         fact = facts.get(row["article_id"])
-        if fact is None or (as_of and fact.published and fact.published > as_of):
+        if fact is None or not _known_by(fact.published, as_of):
             continue
         item = dict(row)
         item["published"] = fact.published
@@ -329,7 +340,7 @@ def timeline(store: Store, case: Case, as_of: date | None) -> list[dict[str, Any
     out = []
     for row in rows:
         fact = facts.get(row["article_id"])
-        if fact is None or (as_of and date.fromisoformat(row["date_start"]) > as_of):
+        if fact is None or not _known_by(fact.published, as_of):
             continue
         out.append({**dict(row), "outlet": fact.outlet, "published": fact.published})
     return out
@@ -370,9 +381,29 @@ def _actors(case: Case) -> tuple[list[actors.Round], dict[str, float], list[floa
 def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     """Recompute and store the case's links; return how many were made."""
     candidates = list(units(store, case))
-    links = link_units(case, candidates, embedder)
-    queries.save_links(store, case.id, links, LINKER_VERSION)
+    vectors = sentence_vectors(store, candidates, embedder) if embedder else None
+    links = link_units(case, candidates, embedder, vectors)
+    queries.save_links(store, case.id, links, LINKER_VERSION, case_hash(case))
     return len(links)
+
+
+def sentence_vectors(store: Store, candidates: Sequence[Any], embedder: Embedder) -> Any:
+    """The candidates' embeddings, from the store's cache where it has them."""
+    import numpy as np
+
+    from tocsin.assess.embed import MODEL_ID
+
+    keys = [(u.article.article_id, u.start, u.end) for u in candidates]
+    cached = queries.cached_vectors(store, keys, MODEL_ID)
+    missing = [i for i, key in enumerate(keys) if key not in cached]
+    if missing:
+        fresh = embedder.encode([candidates[i].text for i in missing])
+        new = {keys[i]: fresh[n] for n, i in enumerate(missing)}
+        queries.store_vectors(store, new, MODEL_ID)
+        cached.update({k: v.astype(np.float16).astype(np.float32) for k, v in new.items()})
+    if not keys:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.stack([cached[key] for key in keys])
 
 
 def assess(
@@ -387,22 +418,24 @@ def assess(
 ) -> Assessment:
     """Score ``case`` from the store as of ``as_of`` (default: everything)."""
     say = progress or (lambda _message: None)
-    if link:
+    if link or _links_stale(store, case):
         say("linking evidence")
         relink(store, case, embedder)
-    rows_all = evidence_rows(store, case)
-    rows = [r for r in rows_all if as_of is None or (r.when is not None and r.when <= as_of)]
+    rows = [r for r in evidence_rows(store, case) if _known_by(r.when, as_of)]
     priors = case.priors()
     items = _items(rows)
     say("scoring")
     post = bayes.posterior(priors, items)
-    dates = sorted({r.when for r in rows if r.when})
-    path = bayes.trajectory(priors, items, dates) if dates else []
+    # Undated items count in the assessment on all the evidence only: when they became
+    # known is not known, so neither a date's assessment nor the trajectory takes them.
+    dated = [i for i in items if i.when is not None]
+    dates = sorted({i.when for i in dated if i.when})
+    path = bayes.trajectory(priors, dated, dates) if dates else []
     say("running the actor model")
     rounds, actor_probs, outcomes = _actors(case)
     forecasts = _forecast_rows(case, path, actor_probs, as_of)
-    if record:
-        queries.record_forecasts(store, forecasts)
+    if record and as_of is None:  # a look back in time is no new forecast
+        queries.record_forecasts(store, case.id, forecasts)
         _sync_resolutions(store, case)
     return Assessment(
         case=case,
@@ -420,10 +453,26 @@ def assess(
         disagreements=disagreements(store, case, as_of),
         timeline=timeline(store, case, as_of),
         track=track_record(store, {case.id: case})
-        if record
+        if record and as_of is None
         else track_record(None, {case.id: case}, forecasts),
-        articles=_articles(store, case),
+        articles=_articles(store, case, as_of),
     )
+
+
+def _known_by(when: date | None, as_of: date | None) -> bool:
+    """Whether something published on ``when`` counts as of ``as_of`` (None: everything)."""
+    return as_of is None or (when is not None and when <= as_of)
+
+
+def case_hash(case: Case) -> str:
+    """A fingerprint of the case file's content: links made from another one are stale."""
+    import hashlib
+
+    return hashlib.sha256(case.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+def _links_stale(store: Store, case: Case) -> bool:
+    return queries.link_state(store, case.id) != (case_hash(case), LINKER_VERSION)
 
 
 def _forecast_rows(
@@ -431,44 +480,48 @@ def _forecast_rows(
     path: Sequence[tuple[date, dict[str, float]]],
     actor_probs: Mapping[str, float],
     as_of: date | None,
-) -> list[tuple[str, str, date, str, dict[str, float]]]:
+) -> list[queries.Forecast]:
     """Forecasts of every question at each point of the trajectory (and of the actors)."""
-    out: list[tuple[str, str, date, str, dict[str, float]]] = []
+    main = case.resolution.deadline
+    out: list[queries.Forecast] = []
     for when, probabilities in path:
-        out.append((case.id, "main", when, "bayes", dict(probabilities)))
-        for question in case.questions:
-            if question.given:
-                p = question_forecast(question, probabilities)
-                out.append((case.id, question.id, when, "bayes", {"yes": p, "no": 1 - p}))
-    for question in case.questions:
-        for when, p in question.forecasts.items():
-            out.append((case.id, question.id, when, "analyst", {"yes": p, "no": 1 - p}))
+        out.append((case.id, "main", when, "bayes", dict(probabilities), main))
+        for q in case.questions:
+            if q.given:
+                p = question_forecast(q, probabilities)
+                out.append((case.id, q.id, when, "bayes", {"yes": p, "no": 1 - p}, q.deadline))
+    for q in case.questions:
+        for when, p in q.forecasts.items():
+            out.append((case.id, q.id, when, "analyst", {"yes": p, "no": 1 - p}, q.deadline))
     if actor_probs and path:
-        out.append((case.id, "main", as_of or path[-1][0], "actors", dict(actor_probs)))
+        out.append((case.id, "main", as_of or path[-1][0], "actors", dict(actor_probs), main))
     return out
 
 
 def _sync_resolutions(store: Store, case: Case) -> None:
-    """Outcomes the case file states go into the store unless one is recorded there."""
-    known = {r["question_id"] for r in queries.resolutions(store, case.id)}
-    if case.outcome and "main" not in known:
-        queries.record_resolution(
-            store, case.id, "main", case.outcome, case.resolution.deadline, "from the case file"
-        )
-    for question in case.questions:
-        if question.outcome is not None and question.id not in known:
-            outcome = "yes" if question.outcome else "no"
+    """Outcomes the case file states go into the store; `tocsin resolve`'s own win."""
+    resolved = {
+        r["question_id"] for r in queries.resolutions(store, case.id) if r["origin"] == "resolve"
+    }
+    stated = [("main", case.outcome, case.resolution.deadline)] + [
+        (q.id, None if q.outcome is None else "yes" if q.outcome else "no", q.deadline)
+        for q in case.questions
+    ]
+    for question_id, outcome, deadline in stated:
+        if outcome is not None and question_id not in resolved:
             queries.record_resolution(
-                store, case.id, question.id, outcome, question.deadline, "from the case file"
+                store, case.id, question_id, outcome, deadline, "from the case file", "case"
             )
 
 
-def _articles(store: Store, case: Case) -> list[dict[str, Any]]:
+def _articles(store: Store, case: Case, as_of: date | None = None) -> list[dict[str, Any]]:
     from tocsin.assess.sources import article_facts
 
     out = []
     for article in store.articles(include_duplicates=False):
         facts = article_facts(article, case)
+        if not _known_by(facts.published, as_of):
+            continue
         out.append(
             {
                 "id": article.id,

@@ -251,33 +251,40 @@ def trajectory(
     return [(d, posterior(priors, items, d).probabilities) for d in dates]
 
 
-def _regraded(items: Sequence[Item], key: str, grade: tuple[str, int]) -> list[Item]:
-    return [
-        replace(i, reliability=grade[0], credibility=grade[1]) if i.source_key == key else i
-        for i in items
-    ]
-
-
 def _group_sensitivity(
-    priors: Mapping[str, float], items: Sequence[Item], base: Posterior, key: str
+    priors: Mapping[str, float],
+    items: Sequence[Item],
+    base: Posterior,
+    key: str,
+    total: Mapping[str, float],
 ) -> GroupSensitivity:
+    """One group's effect, from ``total`` (log prior + every contribution) less its own: so
+    the whole analysis is linear in the number of groups."""
+    hypotheses = tuple(priors)
     ranking = base.ranking
     leader = ranking[0]
     runner_up = ranking[1] if len(ranking) > 1 else None
-    without = posterior(priors, [i for i in items if i.source_key != key])
-    best = posterior(priors, _regraded(items, key, BEST_GRADE))
-    worst = posterior(priors, _regraded(items, key, WORST_GRADE))
     share = base.contributions[key]
+    rest = {h: total[h] - share[h] for h in hypotheses}
+    members = [i for i in items if i.source_key == key]
+
+    def regraded(grade: tuple[str, int]) -> dict[str, float]:
+        changed = [replace(i, reliability=grade[0], credibility=grade[1]) for i in members]
+        c = _contribution(changed, hypotheses)
+        return _normalise({h: rest[h] + c[h] for h in hypotheses})
+
+    without = _normalise(rest)
+    best, worst = regraded(BEST_GRADE), regraded(WORST_GRADE)
     return GroupSensitivity(
         source_key=key,
         members=base.groups[key],
-        without=without.probabilities,
-        pivotal=without.leader != leader,
-        best=best.probabilities,
-        worst=worst.probabilities,
-        best_flips=best.leader != leader,
-        worst_flips=worst.leader != leader,
-        delta=base.probabilities[leader] - without.probabilities[leader],
+        without=without,
+        pivotal=_ranking(without)[0] != leader,
+        best=best,
+        worst=worst,
+        best_flips=_ranking(best)[0] != leader,
+        worst_flips=_ranking(worst)[0] != leader,
+        delta=base.probabilities[leader] - without[leader],
         log_odds=share[leader] - share[runner_up] if runner_up is not None else 0.0,
     )
 
@@ -294,7 +301,9 @@ def sensitivity(
     """
     base = posterior(priors, items, as_of)
     kept = _kept(items, as_of)
-    groups = tuple(_group_sensitivity(priors, kept, base, key) for key in base.groups)
+    log_prior = _log_priors(priors)
+    total = {h: log_prior[h] + math.fsum(c[h] for c in base.contributions.values()) for h in priors}
+    groups = tuple(_group_sensitivity(priors, kept, base, key, total) for key in base.groups)
     ranking = base.ranking
     return Sensitivity(
         base=base,

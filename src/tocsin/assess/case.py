@@ -301,6 +301,10 @@ def cross_check(case: Case) -> list[tuple[Loc, str]]:
         problems += _unknown(["questions", n, "given"], question.given, known)
     if case.actor_model is not None:
         problems += _unknown(["actor_model", "outcomes"], case.actor_model.outcomes, known)
+        problems += _actor_model_faults(case)
+    for n, item in enumerate(case.evidence):
+        if _LINK_ID.match(item.id):
+            problems.append((["evidence", n, "id"], f"{item.id!r}: ids L1, L2 ... name links"))
     if case.outcome is not None and case.outcome not in known:
         problems.append((["outcome"], f"{case.outcome!r} is not a hypothesis"))
     priors = [h.prior for h in case.hypotheses]
@@ -308,6 +312,43 @@ def cross_check(case: Case) -> list[tuple[Loc, str]]:
         problems.append((["hypotheses"], "give a prior for every hypothesis or for none"))
     elif priors and all(p == 0 for p in priors):
         problems.append((["hypotheses"], "the priors cannot all be 0"))
+    return problems
+
+
+_LINK_ID = re.compile(r"^L\d+$")
+
+
+def _actor_model_faults(case: Case) -> list[tuple[Loc, str]]:
+    """Outcome bins that do not tile the scale, actors off the scale, nobody with weight."""
+    model = case.actor_model
+    assert model is not None
+    low, high = model.scale
+    problems: list[tuple[Loc, str]] = []
+    if low >= high:
+        return [(["actor_model", "scale"], f"the scale {low}..{high} is empty")]
+    edges = sorted(model.outcomes.values())
+    covered = low
+    for start, end in edges:
+        if start >= end or start != covered:
+            problems.append(
+                (
+                    ["actor_model", "outcomes"],
+                    f"the outcomes must tile {low}..{high} without"
+                    f" gaps or overlaps ({start}..{end} after {covered})",
+                )
+            )
+            break
+        covered = end
+    else:
+        if covered != high:
+            problems.append(
+                (["actor_model", "outcomes"], f"the outcomes end at {covered}, not {high}")
+            )
+    for n, actor in enumerate(case.actors):
+        if actor.position.low < low or actor.position.high > high:
+            problems.append((["actors", n, "position"], f"outside the scale {low}..{high}"))
+    if case.actors and all(a.capability.high * a.salience.high == 0 for a in case.actors):
+        problems.append((["actors"], "no actor has both capability and salience above 0"))
     return problems
 
 
@@ -334,6 +375,8 @@ def load_case(path: Path) -> Case:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read case file {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     return parse_case(text, str(path))
 
 

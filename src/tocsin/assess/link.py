@@ -60,10 +60,21 @@ _NEGATION = re.compile(
     r"yet to)\b|n't\b|n’t\b",
     re.IGNORECASE,
 )
-# A cue negates a match only from the same clause and at most this many words before it.
+# A cue negates a match only from the same clause and at most this many words before it;
+# a comma-enclosed aside of at most ASIDE_WORDS words ("has not, so far, sent") is skipped.
 NEGATION_WINDOW = 6
+ASIDE_WORDS = 3
+# "There are no signs that Belarus is forming an offensive group": an absence stated
+# earlier in the sentence negates what follows it, unless a contrast comes between.
+_ABSENCE = re.compile(
+    r"\b(no|not any|without any|without|little|nor any)\s+(\w+\s+)?"
+    r"(signs?|evidence|indications?|proof|reports?|plans?|intention)\b",
+    re.IGNORECASE,
+)
+_CONTRAST = re.compile(r"\b(but|however|although|though|yet|whereas)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
-    r"[;:,–—“”\"(]\s?|\b(and|but|however|although|while|whereas|that|who|which|whose)\b",
+    r"[;:,–—“”\"(]\s?|\b(and|but|however|although|while|whereas|that|who|which|whose|"
+    r"whether)\b",
     re.IGNORECASE,
 )
 _MODAL = re.compile(r"\b(may|might|could|would|if)\b", re.IGNORECASE)
@@ -229,14 +240,36 @@ def _pattern_match(unit: Unit, indicator: Indicator) -> tuple[re.Match[str], str
 
 
 def negated_before(text: str, position: int) -> bool:
-    """Whether a negation cue governs ``position``: shortly before it, in the same clause."""
-    clause_start = 0
-    for found in _CLAUSE_BREAK.finditer(text, 0, position):
-        clause_start = found.end()
-    words = list(re.finditer(r"\S+", text[clause_start:position]))
-    if len(words) > NEGATION_WINDOW:
-        clause_start += words[-NEGATION_WINDOW].start()
-    return _NEGATION.search(text, clause_start, position) is not None
+    """Whether a negation governs ``position``: a cue shortly before it in the same clause
+    (comma-enclosed asides of a few words are skipped, and their own cues do not count),
+    or a stated absence ("no signs that ...") earlier in the sentence, with no "but" between.
+    """
+    head = text[:position]
+    contrasts = list(_CONTRAST.finditer(head))
+    if _ABSENCE.search(head, contrasts[-1].end() if contrasts else 0):
+        return True
+    kept = _clause_before(head)
+    words = kept.split()[-NEGATION_WINDOW:]
+    return _NEGATION.search(" ".join(words)) is not None
+
+
+def _clause_before(head: str) -> str:
+    """The text of the clause that ends ``head``, without comma-enclosed short asides."""
+    breaks = list(_CLAUSE_BREAK.finditer(head))
+    pieces = [head[breaks[-1].end() :] if breaks else head]
+    k = len(breaks) - 1
+    while k >= 1 and _comma(breaks[k]) and _comma(breaks[k - 1]):
+        aside = head[breaks[k - 1].end() : breaks[k].start()]
+        if len(aside.split()) > ASIDE_WORDS:
+            break
+        start = breaks[k - 2].end() if k >= 2 else 0
+        pieces.insert(0, head[start : breaks[k - 1].start()])
+        k -= 2
+    return " ".join(pieces)
+
+
+def _comma(found: re.Match[str]) -> bool:
+    return found.group(0).startswith(",")
 
 
 def _innermost_status(unit: Unit, start: int, end: int) -> str | None:
@@ -303,7 +336,11 @@ def independence_key(indicator_id: str, unit: Unit, graded_source: str | None) -
 
 
 def make_link(unit: Unit, indicator: Indicator, found: _Match, book: SourceBook) -> Link:
-    grade = book.grade(unit.source, *reversed(unit.chain), unit.article.outlet)
+    """The link, graded by its speaker or source chain; an ungraded speaker takes the grade
+    of the outlet reporting them but stays the source (and the independence key)."""
+    spoken = book.grade(unit.source, *reversed(unit.chain))
+    grade = spoken if spoken.graded else book.grade(unit.article.outlet)
+    source = spoken.source if spoken.graded or unit.source else grade.source
     return Link(
         unit=unit,
         indicator_id=indicator.id,
@@ -311,19 +348,26 @@ def make_link(unit: Unit, indicator: Indicator, found: _Match, book: SourceBook)
         score=found.score,
         method=found.method,
         reason=found.reason,
-        source_key=independence_key(indicator.id, unit, grade.source if grade.graded else None),
+        source_key=independence_key(indicator.id, unit, spoken.source if spoken.graded else None),
         reliability=grade.reliability,
         credibility=grade.credibility,
-        source=grade.source,
+        source=source,
     )
 
 
 def link_units(
-    case: Case, candidates: Sequence[Unit], embedder: Embedder | None = None
+    case: Case,
+    candidates: Sequence[Unit],
+    embedder: Embedder | None = None,
+    vectors: np.ndarray | None = None,
 ) -> list[Link]:
-    """Every link between ``candidates`` and the case's indicators."""
+    """Every link between ``candidates`` and the case's indicators.
+
+    ``vectors`` are the candidates' sentence embeddings when already known (the store
+    caches them); otherwise ``embedder`` computes them. Without an embedder, patterns only.
+    """
     book = SourceBook(case.sources)
-    sims, nearest = _similarities(case, candidates, embedder)
+    sims, nearest = _similarities(case, candidates, embedder, vectors)
     distinct = _distinct(sims)
     links = []
     for i, unit in enumerate(candidates):
@@ -338,12 +382,16 @@ def link_units(
 
 
 def _distinct(sims: np.ndarray | None) -> np.ndarray:
-    """Where an indicator is a sentence's nearest, by the margin over its mean similarity."""
+    """Where an indicator is a sentence's nearest, by a margin over its mean similarity to
+    the other indicators (a case with one indicator has no others: no margin applies)."""
     if sims is None:
         return np.zeros((0, 0), dtype=bool)
     nearest = sims == sims.max(axis=1, keepdims=True)
-    margin = sims - sims.mean(axis=1, keepdims=True) >= SIMILARITY_MARGIN
-    return np.asarray(nearest & margin)
+    n = sims.shape[1]
+    if n < 2:
+        return np.asarray(nearest)
+    others = (sims.sum(axis=1, keepdims=True) - sims) / (n - 1)
+    return np.asarray(nearest & (sims - others >= SIMILARITY_MARGIN))
 
 
 def _indicator_texts(indicator: Indicator) -> list[str]:
@@ -351,7 +399,10 @@ def _indicator_texts(indicator: Indicator) -> list[str]:
 
 
 def _similarities(
-    case: Case, candidates: Sequence[Unit], embedder: Embedder | None
+    case: Case,
+    candidates: Sequence[Unit],
+    embedder: Embedder | None,
+    vectors: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, list[list[str]]]:
     """Cosine of each candidate to each indicator's nearest text, and that text."""
     if embedder is None or not candidates or not case.indicators:
@@ -359,7 +410,9 @@ def _similarities(
     texts = [_indicator_texts(i) for i in case.indicators]
     flat = [t for group in texts for t in group]
     owner = np.repeat(np.arange(len(texts)), [len(g) for g in texts])
-    cos = embedder.encode([u.text for u in candidates]) @ embedder.encode(flat).T
+    if vectors is None:
+        vectors = embedder.encode([u.text for u in candidates])
+    cos = vectors @ embedder.encode(flat).T
     sims = np.full((len(candidates), len(texts)), -1.0, dtype=np.float32)
     nearest: list[list[str]] = [[""] * len(texts) for _ in candidates]
     for j in range(len(texts)):

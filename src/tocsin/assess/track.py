@@ -78,34 +78,30 @@ class TrackRecord:
         return sum(mine) / len(mine) if mine else None
 
 
-def _question_texts(cases: Mapping[str, Case]) -> dict[tuple[str, str], tuple[str, date]]:
-    out: dict[tuple[str, str], tuple[str, date]] = {}
+Forecast = tuple[str, str, date, str, dict[str, float], date]  # ..., probabilities, deadline
+
+
+def _question_texts(cases: Mapping[str, Case]) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
     for case in cases.values():
-        out[(case.id, "main")] = (case.question, case.resolution.deadline)
-        for q in case.questions:
-            out[(case.id, q.id)] = (q.text, q.deadline)
+        out[(case.id, "main")] = case.question
+        out.update({(case.id, q.id): q.text for q in case.questions})
     return out
 
 
 def track_record(
     store: Store | None,
     cases: Mapping[str, Case],
-    forecasts: Sequence[tuple[str, str, date, str, dict[str, float]]] | None = None,
+    forecasts: Sequence[Forecast] | None = None,
 ) -> TrackRecord:
-    """Scores of every resolved question with forecasts: from the store, or those given."""
+    """Scores of every resolved question with forecasts: from the store, or those given.
+
+    Outcomes recorded in the store win; the case files' ``outcome`` fill in the rest.
+    """
     from tocsin.store import assessment as queries
 
     if store is not None:
-        rows = [
-            (
-                f["case_id"],
-                f["question_id"],
-                date.fromisoformat(f["as_of"]),
-                f["method"],
-                f["probabilities"],
-            )
-            for f in queries.forecasts(store)
-        ]
+        rows = queries.forecasts(store)
         outcomes = {
             (r["case_id"], r["question_id"]): r["outcome"] for r in queries.resolutions(store)
         }
@@ -122,33 +118,31 @@ def track_record(
 
 
 def score(
-    rows: Sequence[tuple[str, str, date, str, dict[str, float]]],
+    rows: Sequence[Forecast],
     outcomes: Mapping[tuple[str, str], str],
-    texts: Mapping[tuple[str, str], tuple[str, date]] | None = None,
+    texts: Mapping[tuple[str, str], str] | None = None,
 ) -> TrackRecord:
-    """Score forecast ``rows`` (case, question, as of, method, probabilities) on ``outcomes``."""
+    """Score forecast ``rows`` on ``outcomes``; forecasts made after the deadline do not count."""
     texts = texts or {}
     series: dict[tuple[str, str, str], list[tuple[date, dict[str, float]]]] = defaultdict(list)
-    for case_id, question_id, as_of, method, probabilities in rows:
-        if (case_id, question_id) in outcomes:
+    for case_id, question_id, as_of, method, probabilities, deadline in rows:
+        if (case_id, question_id) in outcomes and as_of <= deadline:
             series[(case_id, question_id, method)].append((as_of, probabilities))
     scores = []
     events: list[tuple[float, float]] = []
     for (case_id, question_id, method), points in sorted(series.items()):
-        text, deadline = texts.get((case_id, question_id), (question_id, date.max))
         points.sort(key=lambda p: p[0])
-        timely = [p for p in points if p[0] <= deadline] or points
         outcome = outcomes[(case_id, question_id)]
-        as_of, last = timely[-1]
-        briers = [brier(p, outcome) for _, p in timely]
+        as_of, last = points[-1]
+        briers = [brier(p, outcome) for _, p in points]
         scores.append(
             QuestionScore(
                 case_id,
                 question_id,
-                text,
+                texts.get((case_id, question_id), question_id),
                 outcome,
                 method,
-                len(timely),
+                len(points),
                 as_of,
                 last,
                 brier(last, outcome),
@@ -156,7 +150,7 @@ def score(
                 sum(briers) / len(briers),
             )
         )
-        for _, probabilities in timely:
+        for _, probabilities in points:
             events += _binary_events(probabilities, outcome)
     return TrackRecord(scores, calibration(events))
 

@@ -60,9 +60,11 @@ def load_embedder(enabled: bool) -> Any:
     if not enabled:
         return None
     from tocsin.assess.embed import Embedder
+    from tocsin.config import Config
 
     try:
-        return Embedder()
+        # The linker embeds in this process, so the model may use every core (TOCSIN_WORKERS).
+        return Embedder(threads=Config.load().worker_count)
     except ConfigError as exc:
         raise click.UsageError(f"{exc} (or pass --no-embeddings)") from exc
 
@@ -87,7 +89,10 @@ def case_new(file: Path, force: bool, as_json: bool) -> None:
     """Write a commented case-file template to FILE."""
     if file.exists() and not force:
         raise click.UsageError(f"{file} exists (use --force to overwrite)")
-    file.write_text(template(), encoding="utf-8")
+    try:
+        file.write_text(template(), encoding="utf-8")
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {file}: {exc.strerror or exc}") from exc
     if as_json:
         emit({"written": str(file)})
     else:
@@ -311,7 +316,7 @@ def resolve_cli(
         known = ", ".join(["main", *(q.id for q in case.questions)])
         raise click.BadParameter(f"no question {question!r} in case {case.id} ({known})")
     when = _as_date(resolved_on) or date.today()
-    with open_store(db, create=True) as store:
+    with open_store(db) as store:
         queries.record_resolution(store, case.id, question, outcome, when, note)
     if as_json:
         emit({"case": case.id, "question": question, "outcome": outcome, "resolved_on": when})

@@ -18,24 +18,28 @@ from tocsin.commands.assess import (
     resolve_case,
 )
 from tocsin.commands.common import db_option, emit, json_option, open_store, out
+from tocsin.errors import ConfigError
 
 
 def run_assessment(
     case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, quiet: bool
 ) -> Assessment:
-    embedder = load_embedder(embeddings and link)
+    embedder = load_embedder(embeddings)
     with open_store(db) as store:
-        if quiet:
-            return assess(store, case, as_of=_as_date(as_of), embedder=embedder, link=link)
-        with out.status("assessing") as status:
-            return assess(
-                store,
-                case,
-                as_of=_as_date(as_of),
-                embedder=embedder,
-                link=link,
-                progress=lambda message: status.update(message),
-            )
+        try:
+            if quiet:
+                return assess(store, case, as_of=_as_date(as_of), embedder=embedder, link=link)
+            with out.status("assessing") as status:
+                return assess(
+                    store,
+                    case,
+                    as_of=_as_date(as_of),
+                    embedder=embedder,
+                    link=link,
+                    progress=lambda message: status.update(message),
+                )
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
 
 
 _relink_option = click.option(
@@ -110,8 +114,18 @@ def write_case_report(
     from tocsin.report.terminal import print_summary
     from tocsin.report.write import write_report
 
+    try:  # fail before the work, not after it
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".tocsin-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise click.UsageError(f"cannot write the report to {out_dir}: {exc}") from exc
     result = run_assessment(case, db, as_of, embeddings, link, quiet)
-    files = write_report(result, out_dir)
+    try:
+        files = write_report(result, out_dir)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write the report to {out_dir}: {exc}") from exc
     if not quiet:
         print_summary(result, out)
         out.print(f"report: {escape(str(files.html.resolve()))}")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # The bands are symmetric about 50%: "roughly even" and "very likely" include their bound.
 WEP: tuple[tuple[float, bool, str], ...] = (
     (0.05, False, "almost no chance"),
-    (0.20, False, "very unlikely"),
+    (0.20, True, "very unlikely"),
     (0.45, False, "unlikely"),
     (0.55, True, "roughly even chance"),
     (0.80, False, "likely"),

@@ -1,16 +1,18 @@
 """Queries of the assessment layer: evidence links, the analyst's decisions, resolutions
 and recorded forecasts (migration 0003).
 
-Links are recomputed as a whole per case; decisions are keyed by what a link points at
-(article, span, indicator) so that they apply again to the recomputed links.
+Links are recomputed per case; decisions are keyed by what a link points at (article,
+span, indicator) so that they apply again to the recomputed links.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
+
+import numpy as np
 
 from tocsin.assess.link import DecisionKey, Link
 from tocsin.errors import ConfigError
@@ -19,40 +21,107 @@ from tocsin.store.db import Store
 DECISIONS = ("accept", "reject", "relink")
 
 
-def save_links(store: Store, case_id: str, links: Sequence[Link], version: str) -> None:
-    """Replace the stored links of ``case_id`` with ``links`` in one transaction."""
-    rows = [
-        (
-            case_id,
-            link.unit.article.article_id,
-            link.unit.start,
-            link.unit.end,
-            link.unit.text,
-            link.indicator_id,
-            link.polarity,
-            link.score,
-            link.method,
-            link.reason,
-            link.unit.kind,
-            link.unit.status,
-            link.source,
-            link.source_key,
-            link.reliability,
-            link.credibility,
-            link.unit.article.published.isoformat() if link.unit.article.published else None,
-            version,
+# The columns of a link besides its key (case, article, start, end, indicator) and id.
+_FIELDS = (
+    "text", "polarity", "score", "method", "reason", "kind", "status", "source",
+    "source_key", "reliability", "credibility", "published", "linker_version",
+)  # fmt: skip
+Key = tuple[int, int, int, str]  # article, start, end, indicator
+
+
+def _link_fields(link: Link, version: str) -> dict[str, Any]:
+    published = link.unit.article.published
+    return {
+        "text": link.unit.text,
+        "polarity": link.polarity,
+        "score": link.score,
+        "method": link.method,
+        "reason": link.reason,
+        "kind": link.unit.kind,
+        "status": link.unit.status,
+        "source": link.source,
+        "source_key": link.source_key,
+        "reliability": link.reliability,
+        "credibility": link.credibility,
+        "published": published.isoformat() if published else None,
+        "linker_version": version,
+    }
+
+
+def save_links(
+    store: Store, case_id: str, links: Sequence[Link], version: str, case_hash: str = ""
+) -> None:
+    """Make ``links`` the stored links of ``case_id``, in one transaction.
+
+    A link the linker makes again keeps its id; links it no longer makes are deleted,
+    except those the analyst accepted or relinked, which come back from the decision's
+    snapshot. Ids are never reused (AUTOINCREMENT), so a stale id finds nothing.
+    """
+    wanted: dict[Key, dict[str, Any]] = {}
+    for link in links:
+        u = link.unit
+        wanted[(u.article.article_id, u.start, u.end, link.indicator_id)] = _link_fields(
+            link, version
         )
-        for link in links
-    ]
+    for key, snapshot in _kept_by_decision(store, case_id).items():
+        if key not in wanted:
+            wanted[key] = snapshot
     with store.transaction() as db:
-        db.execute("DELETE FROM evidence_links WHERE case_id = ?", (case_id,))
-        db.executemany(
-            """INSERT OR IGNORE INTO evidence_links (case_id, article_id, start, "end", text,
-                 indicator_id, polarity, score, method, reason, kind, status, source,
-                 source_key, reliability, credibility, published, linker_version)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            rows,
+        existing = {
+            (r[1], r[2], r[3], r[4]): r[0]
+            for r in db.execute(
+                """SELECT id, article_id, start, "end", indicator_id FROM evidence_links
+                   WHERE case_id = ?""",
+                (case_id,),
+            )
+        }
+        gone = [(existing[k],) for k in existing.keys() - wanted.keys()]
+        db.executemany("DELETE FROM evidence_links WHERE id = ?", gone)
+        sets = ", ".join(f"{f} = ?" for f in _FIELDS)
+        for key, fields in wanted.items():
+            values = [fields[f] for f in _FIELDS]
+            if key in existing:
+                db.execute(
+                    f"UPDATE evidence_links SET {sets} WHERE id = ?", [*values, existing[key]]
+                )
+            else:
+                db.execute(
+                    f"""INSERT INTO evidence_links (case_id, article_id, start, "end",
+                          indicator_id, {", ".join(_FIELDS)})
+                        VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(_FIELDS))})""",
+                    [case_id, *key, *values],
+                )
+        db.execute(
+            """INSERT OR REPLACE INTO link_runs (case_id, case_hash, linker_version)
+               VALUES (?, ?, ?)""",
+            (case_id, case_hash, version),
         )
+
+
+def _kept_by_decision(store: Store, case_id: str) -> dict[Key, dict[str, Any]]:
+    """Links the analyst accepted or relinked, as they were when decided."""
+    out: dict[Key, dict[str, Any]] = {}
+    for row in store.conn.execute(
+        """SELECT article_id, start, "end", indicator_id, snapshot FROM link_decisions
+           WHERE case_id = ? AND decision IN ('accept', 'relink')""",
+        (case_id,),
+    ):
+        snapshot = json.loads(row["snapshot"] or "{}")
+        if all(f in snapshot for f in _FIELDS):
+            fields = {f: snapshot[f] for f in _FIELDS}
+            fields["method"] = "analyst"
+            was = fields["reason"]
+            fields["reason"] = f"kept by the analyst's decision; no longer linked ({was})"
+            out[(row[0], row[1], row[2], row[3])] = fields
+    return out
+
+
+def link_state(store: Store, case_id: str) -> tuple[str, str] | None:
+    """(case hash, linker version) of the case's last linking run, if any."""
+    row = store.conn.execute(
+        "SELECT case_hash, linker_version FROM link_runs WHERE case_id = ?", (case_id,)
+    ).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def link_rows(store: Store, case_id: str) -> list[dict[str, Any]]:
@@ -95,30 +164,37 @@ def decide(
     if decision == "relink" and not new_indicator:
         raise ConfigError("relink needs the indicator to link to")
     row = store.conn.execute(
-        """SELECT article_id, start, "end", indicator_id FROM evidence_links
-           WHERE case_id = ? AND id = ?""",
-        (case_id, link_id),
+        "SELECT * FROM evidence_links WHERE case_id = ? AND id = ?", (case_id, link_id)
     ).fetchone()
     if row is None:
         raise ConfigError(f"no link {link_id} in case {case_id!r} (see `tocsin evidence list`)")
+    key = (row["article_id"], row["start"], row["end"], row["indicator_id"])
+    snapshot = json.dumps({f: row[f] for f in _FIELDS}, ensure_ascii=False)
     with store.transaction() as db:
         db.execute(
             """INSERT OR REPLACE INTO link_decisions (case_id, article_id, start, "end",
-                 indicator_id, decision, new_indicator, polarity, analyst, note)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (case_id, *tuple(row), decision, new_indicator, polarity, analyst, note),
+                 indicator_id, decision, new_indicator, polarity, analyst, note, snapshot)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (case_id, *key, decision, new_indicator, polarity, analyst, note, snapshot),
         )
-    return {"link": link_id, "decision": decision, "indicator": new_indicator or row[3]}
+    return {"link": link_id, "decision": decision, "indicator": new_indicator or key[3]}
 
 
 def record_resolution(
-    store: Store, case_id: str, question_id: str, outcome: str, resolved_on: date, note: str = ""
+    store: Store,
+    case_id: str,
+    question_id: str,
+    outcome: str,
+    resolved_on: date,
+    note: str = "",
+    origin: str = "resolve",
 ) -> None:
+    """What happened; ``origin`` 'case' marks an outcome copied from the case file."""
     with store.transaction() as db:
         db.execute(
             """INSERT OR REPLACE INTO resolutions (case_id, question_id, outcome, resolved_on,
-                 note) VALUES (?, ?, ?, ?, ?)""",
-            (case_id, question_id, outcome, resolved_on.isoformat(), note),
+                 note, origin) VALUES (?, ?, ?, ?, ?, ?)""",
+            (case_id, question_id, outcome, resolved_on.isoformat(), note, origin),
         )
 
 
@@ -128,25 +204,68 @@ def resolutions(store: Store, case_id: str | None = None) -> list[dict[str, Any]
     return [dict(r) for r in rows.fetchall()]
 
 
-def record_forecasts(
-    store: Store, rows: Sequence[tuple[str, str, date, str, dict[str, float]]]
-) -> None:
-    """Keep forecasts (case, question, as of, method, probabilities); the same key replaces."""
+Forecast = tuple[str, str, date, str, dict[str, float], date]  # ..., probabilities, deadline
+
+
+def record_forecasts(store: Store, case_id: str, rows: Sequence[Forecast]) -> None:
+    """Make ``rows`` (case, question, as of, method, probabilities, deadline) the case's
+    forecasts: those of an earlier assessment of the case are replaced as a set."""
     with store.transaction() as db:
+        db.execute("DELETE FROM forecasts WHERE case_id = ?", (case_id,))
         db.executemany(
             """INSERT OR REPLACE INTO forecasts (case_id, question_id, as_of, method,
-                 probabilities) VALUES (?, ?, ?, ?, ?)""",
-            [(c, q, d.isoformat(), m, json.dumps(p, sort_keys=True)) for c, q, d, m, p in rows],
+                 probabilities, deadline) VALUES (?, ?, ?, ?, ?, ?)""",
+            [
+                (c, q, d.isoformat(), m, json.dumps(p, sort_keys=True), end.isoformat())
+                for c, q, d, m, p, end in rows
+            ],
         )
 
 
-def forecasts(store: Store) -> list[dict[str, Any]]:
+def forecasts(store: Store) -> list[Forecast]:
+    """Every recorded forecast, as (case, question, as of, method, probabilities, deadline)."""
     rows = store.conn.execute(
         "SELECT * FROM forecasts ORDER BY case_id, question_id, as_of, method"
     ).fetchall()
-    out = []
-    for row in rows:
-        item = dict(row)
-        item["probabilities"] = json.loads(item["probabilities"])
-        out.append(item)
-    return out
+    return [
+        (
+            r["case_id"],
+            r["question_id"],
+            date.fromisoformat(r["as_of"]),
+            r["method"],
+            json.loads(r["probabilities"]),
+            date.fromisoformat(r["deadline"]),
+        )
+        for r in rows
+    ]
+
+
+def cached_vectors(
+    store: Store, keys: Sequence[tuple[int, int, int]], model: str
+) -> dict[tuple[int, int, int], np.ndarray]:
+    """The stored float32 vectors of those (article, start, end) keys that have one."""
+    found: dict[tuple[int, int, int], np.ndarray] = {}
+    wanted = set(keys)
+    for article_id in sorted({k[0] for k in wanted}):
+        rows = store.conn.execute(
+            """SELECT start, "end", vector FROM sentence_embeddings
+               WHERE article_id = ? AND model = ?""",
+            (article_id, model),
+        )
+        for start, end, blob in rows:
+            key = (article_id, start, end)
+            if key in wanted:
+                found[key] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+    return found
+
+
+def store_vectors(
+    store: Store, vectors: Mapping[tuple[int, int, int], np.ndarray], model: str
+) -> None:
+    """Keep sentence vectors (as float16) for the next linking run."""
+    with store.transaction() as db:
+        db.executemany(
+            """INSERT OR REPLACE INTO sentence_embeddings (article_id, start, "end", model,
+                 vector) VALUES (?, ?, ?, ?, ?)""",
+            [(*key, model, v.astype(np.float16).tobytes()) for key, v in vectors.items()],
+        )

@@ -1,9 +1,10 @@
 -- 0003: the assessment layer. Links from stored text to a case's indicators are
--- recomputed at will; the analyst's decisions on them live in their own table, keyed by
--- what they point at (case, article, span, indicator), so they survive recomputation.
+-- recomputed at will; a link keeps its id while the linker makes it again, and ids are
+-- never reused. The analyst's decisions live in their own table, keyed by what they point
+-- at (case, article, span, indicator), so they survive recomputation.
 
 CREATE TABLE evidence_links (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id      TEXT NOT NULL,
     article_id   INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     start        INTEGER NOT NULL,
@@ -37,6 +38,7 @@ CREATE TABLE link_decisions (
     polarity     TEXT CHECK (polarity IN ('seen', 'negated')),
     analyst      TEXT NOT NULL DEFAULT 'analyst',
     note         TEXT NOT NULL DEFAULT '',
+    snapshot     TEXT NOT NULL DEFAULT '{}',  -- JSON: the link as decided, kept if the linker drops it
     decided_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (case_id, article_id, start, "end", indicator_id)
 );
@@ -47,17 +49,40 @@ CREATE TABLE resolutions (
     outcome     TEXT NOT NULL,                -- a hypothesis id, or 'yes' / 'no'
     resolved_on TEXT NOT NULL,
     note        TEXT NOT NULL DEFAULT '',
+    origin      TEXT NOT NULL DEFAULT 'resolve' CHECK (origin IN ('resolve', 'case')),
     recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (case_id, question_id)
 );
 
--- Every forecast an assessment made, so that a track record scores what was said then.
+-- The forecasts of a case's latest full assessment (replaced as a set by the next one):
+-- the posterior at each date of the trajectory, what the actor model and the analyst said.
 CREATE TABLE forecasts (
     case_id     TEXT NOT NULL,
     question_id TEXT NOT NULL,
     as_of       TEXT NOT NULL,
     method      TEXT NOT NULL,                -- 'bayes', 'actors', 'analyst'
     probabilities TEXT NOT NULL,              -- JSON: outcome -> probability
+    deadline    TEXT NOT NULL,                -- the question's; later forecasts are not scored
     made_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (case_id, question_id, as_of, method)
+);
+
+-- Sentence embeddings, cached: an article's text never changes, so a sentence's vector
+-- is computed once per model. float16, 384 values for all-MiniLM-L6-v2.
+CREATE TABLE sentence_embeddings (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start      INTEGER NOT NULL,
+    "end"      INTEGER NOT NULL,
+    model      TEXT NOT NULL,
+    vector     BLOB NOT NULL,
+    PRIMARY KEY (article_id, start, "end", model)
+) WITHOUT ROWID;
+
+-- When a case's links were last made, and from which version of the case file: an
+-- assessment that reuses the links relinks first if the file has changed since.
+CREATE TABLE link_runs (
+    case_id        TEXT PRIMARY KEY,
+    case_hash      TEXT NOT NULL,
+    linker_version TEXT NOT NULL,
+    linked_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
