@@ -7,6 +7,7 @@ path of a case file or the name of a bundled case (``belarus-2022``).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -203,76 +204,51 @@ def _decide(
 _polarity = click.option(
     "--polarity", type=click.Choice(["seen", "negated"]), default=None, help="Set the polarity."
 )
-_note = click.option("--note", default="", help="Why (kept with the decision).")
-_analyst = click.option("--analyst", default="analyst", show_default=True, help="Who decided.")
+Decorator = Callable[[Any], Any]
 
 
-@evidence_group.command("accept")
-@click.argument("case_ref", metavar="CASE")
-@click.argument("link_id", type=int)
-@db_option
-@_polarity
-@_note
-@_analyst
-@json_option
-def evidence_accept(
-    case_ref: str,
-    link_id: int,
-    db: Path,
-    polarity: str | None,
-    note: str,
-    analyst: str,
-    as_json: bool,
-) -> None:
+def _decision(name: str, *extra: Decorator) -> Callable[[Callable[..., None]], click.Command]:
+    """An `evidence` subcommand on CASE and LINK_ID, with --db, --note, --analyst, --json."""
+
+    def wrap(fn: Callable[..., None]) -> click.Command:
+        decorated: Any = fn
+        for option in reversed(
+            (
+                click.argument("case_ref", metavar="CASE"),
+                click.argument("link_id", type=int),
+                *extra,
+                db_option,
+                click.option("--note", default="", help="Why (kept with the decision)."),
+                click.option(
+                    "--analyst", default="analyst", show_default=True, help="Who decided."
+                ),
+                json_option,
+            )
+        ):
+            decorated = option(decorated)
+        return evidence_group.command(name)(decorated)
+
+    return wrap
+
+
+@_decision("accept", _polarity)
+def evidence_accept(case_ref: str, link_id: int, as_json: bool, db: Path, **given: Any) -> None:
     """Confirm link LINK_ID of CASE (optionally correcting its polarity)."""
-    _decide(case_ref, db, link_id, "accept", as_json, polarity=polarity, note=note, analyst=analyst)
+    _decide(case_ref, db, link_id, "accept", as_json, **given)
 
 
-@evidence_group.command("reject")
-@click.argument("case_ref", metavar="CASE")
-@click.argument("link_id", type=int)
-@db_option
-@_note
-@_analyst
-@json_option
-def evidence_reject(
-    case_ref: str, link_id: int, db: Path, note: str, analyst: str, as_json: bool
-) -> None:
+@_decision("reject")
+def evidence_reject(case_ref: str, link_id: int, as_json: bool, db: Path, **given: Any) -> None:
     """Drop link LINK_ID of CASE from the assessment."""
-    _decide(case_ref, db, link_id, "reject", as_json, note=note, analyst=analyst)
+    _decide(case_ref, db, link_id, "reject", as_json, **given)
 
 
-@evidence_group.command("relink")
-@click.argument("case_ref", metavar="CASE")
-@click.argument("link_id", type=int)
-@click.argument("indicator")
-@db_option
-@_polarity
-@_note
-@_analyst
-@json_option
+@_decision("relink", click.argument("indicator"), _polarity)
 def evidence_relink(
-    case_ref: str,
-    link_id: int,
-    indicator: str,
-    db: Path,
-    polarity: str | None,
-    note: str,
-    analyst: str,
-    as_json: bool,
+    case_ref: str, link_id: int, indicator: str, as_json: bool, db: Path, **given: Any
 ) -> None:
     """Move link LINK_ID of CASE to INDICATOR."""
-    _decide(
-        case_ref,
-        db,
-        link_id,
-        "relink",
-        as_json,
-        new_indicator=indicator,
-        polarity=polarity,
-        note=note,
-        analyst=analyst,
-    )
+    _decide(case_ref, db, link_id, "relink", as_json, new_indicator=indicator, **given)
 
 
 # -- resolve and track ----------------------------------------------------------------------
@@ -290,7 +266,7 @@ def evidence_relink(
     default=None,
     help="When it was resolved (default: today).",
 )
-@_note
+@click.option("--note", default="", help="Why, or the source of the outcome.")
 @json_option
 def resolve_cli(
     case_ref: str,
