@@ -405,3 +405,25 @@ def test_relinking_to_a_linked_indicator_or_a_plain_one_is_sane(
     assert len(keys) == len(set(keys))
     moved = next(e for e in evidence if e.id == f"L{negated['id']}")
     assert (moved.indicator, moved.polarity) == ("public-opposition", "seen")
+
+
+def test_linking_in_chunks_makes_the_same_links(
+    demo_db: Path, belarus: Case, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tocsin.assess.assessment as module
+
+    def links(store: Store) -> list[tuple[Any, ...]]:
+        return sorted(
+            (r["article_id"], r["start"], r["indicator_id"], r["polarity"], r["score"])
+            for r in queries.link_rows(store, belarus.id)
+        )
+
+    with Store.open(demo_db) as store:
+        relink(store, belarus, embedder)
+        whole = links(store)
+        monkeypatch.setattr(module, "LINK_CHUNK", 7)
+        counting = CountingEmbedder(embedder)
+        relink(store, belarus, counting)  # type: ignore[arg-type]
+        chunked = links(store)
+    assert chunked == whole
+    assert counting.texts == sum(1 + len(i.examples) for i in belarus.indicators)

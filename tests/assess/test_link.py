@@ -197,6 +197,11 @@ def test_independence_keys_follow_the_original_source() -> None:
     plain, dup = unit("x"), unit("x", facts=copy)
     assert independence_key("offensive", plain, None) != independence_key("offensive", b, None)
     assert independence_key("offensive", dup, None).endswith("|article:1")
+    later = ArticleFacts(8, "later", date(2022, 9, 1), "Daily Planet", 8)
+    same_outlet = unit("y", facts=later)
+    assert independence_key("offensive", plain, None) == independence_key(
+        "offensive", same_outlet, None
+    )
 
 
 def test_a_speculation_weighs_less_than_an_assertion() -> None:

@@ -9,7 +9,7 @@ a link (and so to a sentence) or to an entry of the case file.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -380,11 +380,43 @@ def _actors(case: Case) -> tuple[list[actors.Round], dict[str, float], list[floa
 
 def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     """Recompute and store the case's links; return how many were made."""
-    candidates = list(units(store, case))
-    vectors = sentence_vectors(store, candidates, embedder) if embedder else None
-    links = link_units(case, candidates, embedder, vectors)
+    links = []
+    embedder = _Remembering(embedder) if embedder else None  # type: ignore[assignment]
+    for chunk in _chunks(units(store, case), LINK_CHUNK):
+        vectors = sentence_vectors(store, chunk, embedder) if embedder else None
+        links += link_units(case, chunk, embedder, vectors)
     queries.save_links(store, case.id, links, LINKER_VERSION, case_hash(case))
     return len(links)
+
+
+LINK_CHUNK = 4096  # sentences linked at a time: memory stays flat however large the store
+
+
+class _Remembering:
+    """An embedder that embeds the same short list (the indicators' texts) only once."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.known: dict[tuple[str, ...], Any] = {}
+
+    def encode(self, texts: Sequence[str], batch_size: int = 8) -> Any:
+        if len(texts) > 256:
+            return self.inner.encode(texts)
+        key = tuple(texts)
+        if key not in self.known:
+            self.known[key] = self.inner.encode(texts)
+        return self.known[key]
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def sentence_vectors(store: Store, candidates: Sequence[Any], embedder: Embedder) -> Any:

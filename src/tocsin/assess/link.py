@@ -324,14 +324,15 @@ def match(
 def independence_key(indicator_id: str, unit: Unit, graded_source: str | None) -> str:
     """Items with one key are one observation: same indicator, same original source.
 
-    The original source is the innermost link of the claim's chain (the graded name when
-    the case grades it); unattributed text belongs to its article, and near-duplicate
-    articles share the key of the article they copy.
+    The original source is the innermost link of the claim's chain, or the speaker (the
+    graded name when the case grades it). Unattributed text belongs to its outlet, all of
+    whose articles are one source; without a known outlet, to its article, and a
+    near-duplicate article has the key of the article it copies.
     """
     if unit.source:
         return f"{indicator_id}|{normalise(graded_source or unit.source)}"
     if unit.article.outlet:
-        return f"{indicator_id}|outlet:{normalise(unit.article.outlet)}|{unit.article.original_id}"
+        return f"{indicator_id}|outlet:{normalise(unit.article.outlet)}"
     return f"{indicator_id}|article:{unit.article.original_id}"
 
 
