@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -427,3 +432,63 @@ def test_linking_in_chunks_makes_the_same_links(
         chunked = links(store)
     assert chunked == whole
     assert counting.texts == sum(1 + len(i.examples) for i in belarus.indicators)
+
+
+def test_a_failure_while_saving_links_keeps_the_old_ones(demo_db: Path, belarus: Case) -> None:
+    from dataclasses import replace as copy
+
+    from tocsin.assess.link import link_units, units
+
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        before = queries.link_rows(store, belarus.id)
+        links = link_units(belarus, list(units(store, belarus)))
+        broken = [*links[:-1], copy(links[-1], polarity="sideways")]  # fails the CHECK
+        with pytest.raises(sqlite3.IntegrityError):
+            queries.save_links(store, belarus.id, broken, "test")
+        assert queries.link_rows(store, belarus.id) == before
+
+
+def test_kill_9_while_linking_leaves_a_consistent_store(demo_db: Path, belarus: Case) -> None:
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        rows = queries.link_rows(store, belarus.id)
+    first = belarus.indicators[0].id
+    expected = sum(r["indicator_id"] == first for r in rows)
+    assert expected > 0
+    script = (
+        "import sys\n"
+        "from tocsin.store.db import Store\n"
+        "from tocsin.assess.case import load_case, bundled_case_path\n"
+        "from tocsin.assess.assessment import relink\n"
+        "case = load_case(bundled_case_path())\n"
+        "with Store.open(sys.argv[1]) as store:\n"
+        "    relink(store, case)\n"
+        "    print('ready', flush=True)\n"
+        "    while True:\n"
+        "        relink(store, case.model_copy(update={'indicators': case.indicators[1:]}))\n"
+        "        relink(store, case)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(demo_db)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(1.5)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    child.stdout.close()
+    conn = sqlite3.connect(demo_db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        full = conn.execute(
+            "SELECT count(*) FROM evidence_links WHERE indicator_id = ?", (first,)
+        ).fetchone()[0]
+        total = conn.execute("SELECT count(*) FROM evidence_links").fetchone()[0]
+        state = conn.execute("SELECT case_hash FROM link_runs").fetchall()
+    finally:
+        conn.close()
+    assert len(state) == 1
+    assert total > 0
+    assert full in (0, expected)  # the whole of one run or of the other, never half

@@ -126,3 +126,18 @@ def test_a_case_the_actor_model_cannot_run_is_refused_by_check(tmp_path: Path) -
     result = _run("case", "check", str(path))
     assert result.exit_code == 2
     assert "actor_model.outcomes" in result.output
+
+
+def test_the_assessment_json_has_exactly_the_documented_keys(demo_db: Path) -> None:
+    import re
+
+    doc = (Path(__file__).parents[2] / "docs" / "formats.md").read_text("utf-8")
+    table = doc.split("## Assessment JSON", 1)[1].split("\n## ", 1)[0]
+    documented = {
+        key
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for key in re.findall(r"`(\w+)`", row.split("|")[1])
+    }
+    data = _json(_run("assess", "belarus-2022", "--db", str(demo_db), "--json", "--no-link"))
+    assert set(data) == documented
