@@ -252,9 +252,10 @@ def test_bayes_items_carry_grades_and_weights(demo_db: Path, belarus: Case) -> N
 class CountingEmbedder:
     """The real embedder, counting the texts it is asked to embed."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, model_id: str | None = None) -> None:
         self.inner = inner
         self.texts = 0
+        self.model_id = model_id or inner.model_id
 
     def encode(self, texts: Any, batch_size: int = 8) -> Any:
         self.texts += len(texts)
@@ -492,3 +493,128 @@ def test_kill_9_while_linking_leaves_a_consistent_store(demo_db: Path, belarus: 
     assert len(state) == 1
     assert total > 0
     assert full in (0, expected)  # the whole of one run or of the other, never half
+
+
+def _methods(store: Store, case: Case) -> set[str]:
+    return {r["method"] for r in queries.link_rows(store, case.id)}
+
+
+def test_links_made_without_embeddings_are_stale_for_an_embedder(
+    demo_db: Path, belarus: Case, embedder: Any
+) -> None:
+    edited = belarus.model_copy(update={"question": belarus.question + " (edited)"})
+    with Store.open(demo_db) as store:
+        relink(store, belarus, embedder)
+        assess(store, belarus, link=False, record=False)  # current: reused as they are
+        assert "embedding" in _methods(store, belarus)
+        assess(store, edited, link=False, record=False)  # stale, relinked by patterns
+        assert _methods(store, edited) == {"pattern"}
+        assess(store, edited, embedder=embedder, link=False, record=False)
+        assert "embedding" in _methods(store, edited)
+        assert not assess_stale(store, edited, embedder)
+
+
+def assess_stale(store: Store, case: Case, embedder: Any) -> bool:
+    from tocsin.assess.assessment import embedder_name, links_stale
+
+    return links_stale(store, case, embedder_name(embedder))
+
+
+def test_a_new_article_makes_the_links_stale(demo_db: Path, belarus: Case, tmp_path: Path) -> None:
+    page = tmp_path / "new.txt"
+    page.write_text(
+        "Fresh report\n\nRussian troops are arriving in Belarus by train, officials said today.\n",
+        "utf-8",
+    )
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        assert not assess_stale(store, belarus, None)
+        ingest([page], store=store, config=Config.load(workers=1))
+        assert assess_stale(store, belarus, None)
+
+
+def test_a_restored_link_takes_todays_dates_and_grades(demo_db: Path, belarus: Case) -> None:
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        row = next(
+            r for r in queries.link_rows(store, belarus.id) if r["indicator_id"] == "exercises"
+        )
+        queries.decide(store, belarus.id, row["id"], "accept")
+        title = store.article(row["article_id"]).title  # type: ignore[union-attr]
+        notes = [n for n in belarus.articles if n.title.casefold() not in (title or "").casefold()]
+        notes.append(
+            belarus.articles[0].model_copy(update={"title": title, "published": date(2022, 12, 1)})
+        )
+        edited = belarus.model_copy(
+            update={
+                "articles": notes,
+                "indicators": [i for i in belarus.indicators if i.id != "exercises"],
+            }
+        )
+        relink(store, edited)
+        relink(store, edited)  # a second run does not nest the reason
+        kept = next(r for r in queries.link_rows(store, belarus.id) if r["id"] == row["id"])
+    assert kept["published"] == "2022-12-01"
+    assert kept["method"] == "analyst"
+    assert kept["reason"].count("kept by the analyst's decision") == 1
+
+
+def test_the_analysts_relink_wins_over_the_linkers_own_link(demo_db: Path, belarus: Case) -> None:
+    with Store.open(demo_db) as store:
+        relink(store, belarus)
+        rows = queries.link_rows(store, belarus.id)
+        by_span: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        for r in rows:
+            by_span.setdefault((r["article_id"], r["start"]), []).append(r)
+        for pair in (v for v in by_span.values() if len(v) >= 2):
+            for mover, target in ((pair[0], pair[1]), (pair[1], pair[0])):
+                new = target["indicator_id"]
+                queries.decide(
+                    store, belarus.id, mover["id"], "relink", new_indicator=new, polarity="negated"
+                )
+                where = (mover["article_id"], mover["start"], new)
+                shown = [
+                    e
+                    for e in evidence_rows(store, belarus)
+                    if (e.article_id, e.start, e.indicator) == where
+                ]
+                assert [(e.id, e.polarity) for e in shown] == [(f"L{mover['id']}", "negated")]
+                queries.decide(store, belarus.id, mover["id"], "accept")
+            break
+
+
+def test_an_unnamed_embedder_is_not_cached(demo_db: Path, belarus: Case, embedder: Any) -> None:
+    class Unnamed:
+        def encode(self, texts: Any, batch_size: int = 8) -> Any:
+            return embedder.encode(texts)
+
+    with Store.open(demo_db) as store:
+        relink(store, belarus, Unnamed())  # type: ignore[arg-type]
+        cached = store.conn.execute("SELECT count(*) FROM sentence_embeddings").fetchone()[0]
+    assert cached == 0
+
+
+def test_an_outcome_dropped_from_the_case_file_is_forgotten(demo_db: Path, belarus: Case) -> None:
+    with Store.open(demo_db) as store:
+        assess(store, belarus, link=False)
+        assess(store, belarus.model_copy(update={"outcome": None}), link=False)
+        left = {r["question_id"] for r in queries.resolutions(store)}
+    assert "main" not in left
+    assert "mobilisation-2022" in left
+
+
+def test_a_look_back_uses_only_earlier_analyst_forecasts_and_every_outcome(
+    demo_db: Path, belarus: Case
+) -> None:
+    questions = [
+        q.model_copy(update={"forecasts": {date(2022, 4, 1): 0.2, date(2022, 11, 15): 0.05}})
+        if q.id == "mobilisation-2022" else q
+        for q in belarus.questions
+    ]  # fmt: skip
+    case = belarus.model_copy(update={"questions": questions, "outcome": None})
+    with Store.open(demo_db) as store:
+        queries.record_resolution(store, case.id, "main", "H2", date(2023, 12, 31))
+        a = assess(store, case, as_of=date(2022, 6, 30), record=False)
+    analyst = [s for s in a.track.scores if s.method == "analyst"]
+    assert [s.last_as_of for s in analyst] == [date(2022, 4, 1)]
+    assert any(s.question_id == "main" for s in a.track.scores)

@@ -268,3 +268,24 @@ def test_one_indicator_can_still_link_by_embedding() -> None:
     single = CASE.model_copy(update={"indicators": [CASE.indicators[0]]})
     links = link_units(single, [unit("A new armoured group gathers.")], FakeEmbedder())  # type: ignore[arg-type]
     assert [link.method for link in links] == ["embedding"]
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        (
+            "There are no signs of withdrawal and Russian troops keep arriving in Belarus.",
+            "Russian",
+        ),
+        ("Little evidence of fatigue; Belarus has mobilised reservists", "mobilised"),
+        ("Without evidence of a plan, the troops nevertheless moved to the border.", "moved"),
+        ("Whether or not Belarus sends troops, it matters", "sends"),
+    ],
+)
+def test_an_absence_governs_only_its_own_clause(text: str, word: str) -> None:
+    assert not negated_before(text, text.index(word))
+
+
+def test_an_absence_reaches_past_yet() -> None:
+    text = "There are no signs yet that Belarus is forming an offensive group."
+    assert negated_before(text, text.index("offensive"))

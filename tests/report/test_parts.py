@@ -100,3 +100,13 @@ def test_each_chart_is_deterministic_with_prefixed_ids(assessment: Assessment) -
         for element in root.iter():
             if "id" in element.attrib:
                 assert element.attrib["id"].startswith(prefix + "-"), element.attrib["id"]
+
+
+def test_the_bottom_line_says_when_undated_items_count(assessment: Assessment) -> None:
+    from tocsin.report.common import bottom_line
+
+    undated = replace(assessment.evidence[0], when=None)
+    changed = replace(assessment, evidence=[*assessment.evidence, undated], as_of=None)
+    line = bottom_line(changed)
+    assert "undated item" in line
+    assert "all the evidence" in line

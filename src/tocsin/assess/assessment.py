@@ -16,9 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from tocsin.assess import ach, actors, bayes
 from tocsin.assess.case import RATING_LIKELIHOOD, Case, Indicator, ManualEvidence
-from tocsin.assess.link import LINKER_VERSION, STATUS_WEIGHT, link_units, units
+from tocsin.assess.link import (
+    LINKER_VERSION,
+    STATUS_WEIGHT,
+    Link,
+    Match,
+    Unit,
+    link_units,
+    make_link,
+    units,
+)
 from tocsin.assess.sources import SourceBook
-from tocsin.assess.track import TrackRecord, question_forecast, track_record
+from tocsin.assess.track import Forecast, TrackRecord, question_forecast, track_record
 from tocsin.extract.names import normalise
 from tocsin.store import assessment as queries
 from tocsin.store.db import Store
@@ -187,18 +196,22 @@ def evidence_rows(store: Store, case: Case) -> list[EvidenceRow]:
     """The case's evidence: stored links (decisions applied), then hand-entered items."""
     indicators = {i.id: i for i in case.indicators}
     hypotheses = case.hypothesis_ids()
-    rows = []
-    seen: set[tuple[int | None, int | None, int | None, str | None]] = set()
+    # A link relinked onto an indicator its sentence already links to is one link: the
+    # analyst's (relinked, then accepted) wins over the linker's.
+    rank = {"relink": 0, "accept": 1}
+    best: dict[tuple[int | None, int | None, int | None, str | None], EvidenceRow] = {}
     for stored in queries.link_rows(store, case.id):
         row = _row_from_link(stored, indicators)
-        # A link relinked onto an indicator its sentence already links to is one link.
-        if (
-            row is not None
-            and (key := (row.article_id, row.start, row.end, row.indicator)) not in seen
-        ):
-            seen.add(key)
-            full = _likelihoods(indicators[row.indicator or ""], row.polarity, hypotheses)
-            rows.append(_with(row, likelihoods=full))
+        if row is None:
+            continue
+        key = (row.article_id, row.start, row.end, row.indicator)
+        held = best.get(key)
+        if held is None or rank.get(row.decision or "", 2) < rank.get(held.decision or "", 2):
+            best[key] = row
+    rows = []
+    for row in best.values():
+        full = _likelihoods(indicators[row.indicator or ""], row.polarity, hypotheses)
+        rows.append(_with(row, likelihoods=full))
     book = SourceBook(case.sources)
     rows += [_manual_row(item, case, book) for item in case.evidence]
     return rows
@@ -379,14 +392,70 @@ def _actors(case: Case) -> tuple[list[actors.Round], dict[str, float], list[floa
 
 
 def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
-    """Recompute and store the case's links; return how many were made."""
-    links = []
-    embedder = _Remembering(embedder) if embedder else None  # type: ignore[assignment]
+    """Recompute and store the case's links; return how many were made.
+
+    A link the analyst accepted or relinked that the linker no longer makes is rebuilt
+    from its sentence, with today's dates and grades, and the analyst's polarity and score.
+    """
+    model = embedder_name(embedder)
+    memo: Any = _Remembering(embedder) if embedder else None
+    kept = queries.kept_decisions(store, case.id)
+    spans = {key[:3] for key in kept}
+    found: dict[tuple[int, int, int], Unit] = {}
+    links: list[Link] = []
     for chunk in _chunks(units(store, case), LINK_CHUNK):
-        vectors = sentence_vectors(store, chunk, embedder) if embedder else None
-        links += link_units(case, chunk, embedder, vectors)
-    queries.save_links(store, case.id, links, LINKER_VERSION, case_hash(case))
+        vectors = sentence_vectors(store, chunk, memo, model) if memo else None
+        links += link_units(case, chunk, memo, vectors)
+        found.update(
+            {s: u for u in chunk if (s := (u.article.article_id, u.start, u.end)) in spans}
+        )
+    made = {(k.unit.article.article_id, k.unit.start, k.unit.end, k.indicator_id) for k in links}
+    book = SourceBook(case.sources)
+    restored = {
+        key: _restored(found.get(key[:3]), key[3], snapshot, book)
+        for key, snapshot in kept.items()
+        if key not in made
+    }
+    state = (case_hash(case), LINKER_VERSION, model, queries.last_article(store))
+    queries.save_links(store, case.id, links, LINKER_VERSION, state, restored)
     return len(links)
+
+
+_KEPT = "kept by the analyst's decision; no longer linked"
+
+
+def _restored(
+    unit: Unit | None, indicator_id: str, snapshot: dict[str, Any], book: SourceBook
+) -> dict[str, Any]:
+    """The stored fields of a decided link the linker no longer makes."""
+    reason = str(snapshot["reason"])
+    if not reason.startswith(_KEPT):
+        reason = f"{_KEPT} ({reason})"
+    if unit is None:  # the sentence itself is gone from the candidates: keep the copy
+        return {**snapshot, "method": "analyst", "reason": reason}
+    found = Match(float(snapshot["score"]), "analyst", reason, snapshot["polarity"] == "negated")
+    return queries.link_fields(make_link(unit, indicator_id, found, book), LINKER_VERSION)
+
+
+def embedder_name(embedder: Any) -> str:
+    """What links were made with: the model's id, 'none' for patterns only."""
+    if embedder is None:
+        return "none"
+    return str(getattr(embedder, "model_id", None) or "unnamed")
+
+
+def links_stale(store: Store, case: Case, embedder: str | None = None) -> bool:
+    """Whether the stored links were made from another case file or linker, or before the
+    latest article, or (when ``embedder`` names one, as ``embedder_name`` does) with
+    another embedding model or none. ``embedder`` None: any model will do."""
+    state = queries.link_state(store, case.id)
+    if state is None:
+        return True
+    made_from, version, model, last = state
+    current = (case_hash(case), LINKER_VERSION, queries.last_article(store))
+    if (made_from, version, last) != current:
+        return True
+    return embedder is not None and model != embedder
 
 
 LINK_CHUNK = 4096  # sentences linked at a time: memory stays flat however large the store
@@ -419,22 +488,23 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def sentence_vectors(store: Store, candidates: Sequence[Any], embedder: Embedder) -> Any:
-    """The candidates' embeddings, from the store's cache where it has them."""
+def sentence_vectors(
+    store: Store, candidates: Sequence[Unit], embedder: Any, model: str = "unnamed"
+) -> Any:
+    """The candidates' embeddings, from the store's cache where it has them. The cache is
+    keyed by the model's id; an embedder without one ('unnamed') is never cached."""
     import numpy as np
 
-    from tocsin.assess.embed import MODEL_ID
-
+    if model == "unnamed":
+        return embedder.encode([u.text for u in candidates])
     keys = [(u.article.article_id, u.start, u.end) for u in candidates]
-    cached = queries.cached_vectors(store, keys, MODEL_ID)
+    cached = queries.cached_vectors(store, keys, model)
     missing = [i for i, key in enumerate(keys) if key not in cached]
     if missing:
         fresh = embedder.encode([candidates[i].text for i in missing])
         new = {keys[i]: fresh[n] for n, i in enumerate(missing)}
-        queries.store_vectors(store, new, MODEL_ID)
+        queries.store_vectors(store, new, model)
         cached.update({k: v.astype(np.float16).astype(np.float32) for k, v in new.items()})
-    if not keys:
-        return np.zeros((0, 384), dtype=np.float32)
     return np.stack([cached[key] for key in keys])
 
 
@@ -447,10 +517,20 @@ def assess(
     link: bool = True,
     record: bool = True,
     progress: Callable[[str], None] | None = None,
+    relink_if_stale: bool = True,
 ) -> Assessment:
-    """Score ``case`` from the store as of ``as_of`` (default: everything)."""
+    """Score ``case`` from the store as of ``as_of`` (default: everything).
+
+    ``link`` recomputes the links first; without it the stored links are reused, unless
+    ``relink_if_stale`` and they are stale (``links_stale``): for another case file, linker
+    or newer articles, or made without the given ``embedder``'s model. Without an embedder,
+    links made with one are reused while otherwise current.
+    """
     say = progress or (lambda _message: None)
-    if link or _links_stale(store, case):
+    say("running the actor model")  # first: a model it cannot run stops before any writes
+    rounds, actor_probs, outcomes = _actors(case)
+    wanted = embedder_name(embedder) if embedder is not None else None
+    if link or (relink_if_stale and links_stale(store, case, wanted)):
         say("linking evidence")
         relink(store, case, embedder)
     rows = [r for r in evidence_rows(store, case) if _known_by(r.when, as_of)]
@@ -463,8 +543,6 @@ def assess(
     dated = [i for i in items if i.when is not None]
     dates = sorted({i.when for i in dated if i.when})
     path = bayes.trajectory(priors, dated, dates) if dates else []
-    say("running the actor model")
-    rounds, actor_probs, outcomes = _actors(case)
     forecasts = _forecast_rows(case, path, actor_probs, as_of)
     if record and as_of is None:  # a look back in time is no new forecast
         queries.record_forecasts(store, case.id, forecasts)
@@ -484,9 +562,8 @@ def assess(
         actor_outcomes=outcomes,
         disagreements=disagreements(store, case, as_of),
         timeline=timeline(store, case, as_of),
-        track=track_record(store, {case.id: case})
-        if record and as_of is None
-        else track_record(None, {case.id: case}, forecasts),
+        # A look back scores what it would have said then, against every known outcome.
+        track=track_record(store, {case.id: case}, None if record and as_of is None else forecasts),
         articles=_articles(store, case, as_of),
     )
 
@@ -503,19 +580,15 @@ def case_hash(case: Case) -> str:
     return hashlib.sha256(case.model_dump_json().encode("utf-8")).hexdigest()[:16]
 
 
-def _links_stale(store: Store, case: Case) -> bool:
-    return queries.link_state(store, case.id) != (case_hash(case), LINKER_VERSION)
-
-
 def _forecast_rows(
     case: Case,
     path: Sequence[tuple[date, dict[str, float]]],
     actor_probs: Mapping[str, float],
     as_of: date | None,
-) -> list[queries.Forecast]:
+) -> list[Forecast]:
     """Forecasts of every question at each point of the trajectory (and of the actors)."""
     main = case.resolution.deadline
-    out: list[queries.Forecast] = []
+    out: list[Forecast] = []
     for when, probabilities in path:
         out.append((case.id, "main", when, "bayes", dict(probabilities), main))
         for q in case.questions:
@@ -524,7 +597,9 @@ def _forecast_rows(
                 out.append((case.id, q.id, when, "bayes", {"yes": p, "no": 1 - p}, q.deadline))
     for q in case.questions:
         for when, p in q.forecasts.items():
-            out.append((case.id, q.id, when, "analyst", {"yes": p, "no": 1 - p}, q.deadline))
+            if _known_by(when, as_of):
+                yes_no = {"yes": p, "no": 1 - p}
+                out.append((case.id, q.id, when, "analyst", yes_no, q.deadline))
     if actor_probs and path:
         out.append((case.id, "main", as_of or path[-1][0], "actors", dict(actor_probs), main))
     return out
@@ -540,10 +615,15 @@ def _sync_resolutions(store: Store, case: Case) -> None:
         for q in case.questions
     ]
     for question_id, outcome, deadline in stated:
-        if outcome is not None and question_id not in resolved:
+        if question_id in resolved:
+            continue
+        if outcome is not None:
             queries.record_resolution(
                 store, case.id, question_id, outcome, deadline, "from the case file", "case"
             )
+    queries.forget_case_outcomes(
+        store, case.id, keep={q for q, outcome, _ in stated if outcome is not None}
+    )
 
 
 def _articles(store: Store, case: Case, as_of: date | None = None) -> list[dict[str, Any]]:

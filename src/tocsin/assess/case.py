@@ -326,6 +326,8 @@ def _actor_model_faults(case: Case) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
     if low >= high:
         return [(["actor_model", "scale"], f"the scale {low}..{high} is empty")]
+    if not model.outcomes:
+        return [(["actor_model", "outcomes"], "give an outcome range for at least one hypothesis")]
     edges = sorted(model.outcomes.values())
     covered = low
     for start, end in edges:
@@ -347,8 +349,10 @@ def _actor_model_faults(case: Case) -> list[tuple[Loc, str]]:
     for n, actor in enumerate(case.actors):
         if actor.position.low < low or actor.position.high > high:
             problems.append((["actors", n, "position"], f"outside the scale {low}..{high}"))
-    if case.actors and all(a.capability.high * a.salience.high == 0 for a in case.actors):
-        problems.append((["actors"], "no actor has both capability and salience above 0"))
+    if case.actors and all(a.capability.point * a.salience.point == 0 for a in case.actors):
+        problems.append(
+            (["actors"], "no actor has both capability and salience above 0 at its best values")
+        )
     return problems
 
 

@@ -101,6 +101,17 @@ def _import_runtime() -> tuple[Any, type[Tokenizer]]:
     return onnxruntime, Tokenizer
 
 
+def _file_id(path: Path) -> str:
+    """A content id for a model file that is not the packaged one."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return f"onnx-sha256:{digest.hexdigest()[:16]}"
+
+
 class Embedder:
     """Encodes texts as L2-normalised all-MiniLM-L6-v2 vectors (float32, width :data:`DIM`).
 
@@ -122,6 +133,8 @@ class Embedder:
         self.model_path = model_path or locate(MODEL)
         self.tokenizer_path = tokenizer_path or locate(TOKENIZER)
         self.threads = threads
+        # What the store's vector cache is keyed by: another model file is another model.
+        self.model_id = MODEL_ID if model_path is None else _file_id(self.model_path)
 
         try:
             tokenizer = tokenizer_class.from_file(str(self.tokenizer_path))

@@ -66,12 +66,18 @@ NEGATION_WINDOW = 6
 ASIDE_WORDS = 3
 # "There are no signs that Belarus is forming an offensive group": an absence stated
 # earlier in the sentence negates what follows it, unless a contrast comes between.
+# Its scope: the complement after "of" or "that", up to a clause end or a new clause.
 _ABSENCE = re.compile(
     r"\b(no|not any|without any|without|little|nor any)\s+(\w+\s+)?"
-    r"(signs?|evidence|indications?|proof|reports?|plans?|intention)\b",
+    r"(signs?|evidence|indications?|proof|reports?|plans?|intention)\b"
+    r"(\s+\w+){0,2}?\s+(of|that)\b",
     re.IGNORECASE,
 )
-_CONTRAST = re.compile(r"\b(but|however|although|though|yet|whereas)\b", re.IGNORECASE)
+_ABSENCE_WORDS = 15  # the most words an absence reaches past its "of" or "that"
+_SCOPE_END = re.compile(
+    r"[;:,–—]|\b(and|but|however|although|though|whereas|while)\b", re.IGNORECASE
+)
+_WHETHER_OR_NOT = re.compile(r"\bwhether or not\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
     r"[;:,–—“”\"(]\s?|\b(and|but|however|although|while|whereas|that|who|which|whose|"
     r"whether)\b",
@@ -224,7 +230,7 @@ def _describe(
 
 
 @dataclass(frozen=True)
-class _Match:
+class Match:
     score: float
     method: str
     reason: str
@@ -244,13 +250,18 @@ def negated_before(text: str, position: int) -> bool:
     (comma-enclosed asides of a few words are skipped, and their own cues do not count),
     or a stated absence ("no signs that ...") earlier in the sentence, with no "but" between.
     """
-    head = text[:position]
-    contrasts = list(_CONTRAST.finditer(head))
-    if _ABSENCE.search(head, contrasts[-1].end() if contrasts else 0):
+    head = _WHETHER_OR_NOT.sub(lambda m: "whether".ljust(len(m.group(0))), text[:position])
+    if any(_absence_reaches(head, found) for found in _ABSENCE.finditer(head)):
         return True
     kept = _clause_before(head)
     words = kept.split()[-NEGATION_WINDOW:]
     return _NEGATION.search(" ".join(words)) is not None
+
+
+def _absence_reaches(head: str, absence: re.Match[str]) -> bool:
+    """Whether a stated absence governs the end of ``head``: no clause end between them."""
+    between = head[absence.end() :]
+    return not _SCOPE_END.search(between) and len(between.split()) <= _ABSENCE_WORDS
 
 
 def _clause_before(head: str) -> str:
@@ -289,7 +300,7 @@ def match(
     nearest: str | None = None,
     *,
     distinct: bool = True,
-) -> _Match | None:
+) -> Match | None:
     """How ``unit`` links to ``indicator``, if it does: score, method, reason, negation.
 
     ``distinct`` says the indicator stands out among the sentence's similarities (nearest,
@@ -308,14 +319,14 @@ def match(
         )
         if similar:
             reason += f"; similarity {similarity:.2f} to “{nearest}”"
-            return _Match(1.0, "pattern+embedding", reason, negated)
-        return _Match(PATTERN_SCORE, "pattern", reason, negated)
+            return Match(1.0, "pattern+embedding", reason, negated)
+        return Match(PATTERN_SCORE, "pattern", reason, negated)
     assert similarity is not None
     assert nearest is not None
     denied = unit.status == "denied"
     negated = indicator.negatable and (is_negated(unit.text) != is_negated(nearest)) != denied
     reason = f"similarity {similarity:.2f} to “{nearest}”"
-    return _Match(round(float(similarity), 4), "embedding", reason, negated)
+    return Match(round(float(similarity), 4), "embedding", reason, negated)
 
 
 # -- the whole case ---------------------------------------------------------------------
@@ -336,7 +347,7 @@ def independence_key(indicator_id: str, unit: Unit, graded_source: str | None) -
     return f"{indicator_id}|article:{unit.article.original_id}"
 
 
-def make_link(unit: Unit, indicator: Indicator, found: _Match, book: SourceBook) -> Link:
+def make_link(unit: Unit, indicator_id: str, found: Match, book: SourceBook) -> Link:
     """The link, graded by its speaker or source chain; an ungraded speaker takes the grade
     of the outlet reporting them but stays the source (and the independence key)."""
     spoken = book.grade(unit.source, *reversed(unit.chain))
@@ -344,12 +355,12 @@ def make_link(unit: Unit, indicator: Indicator, found: _Match, book: SourceBook)
     source = spoken.source if spoken.graded or unit.source else grade.source
     return Link(
         unit=unit,
-        indicator_id=indicator.id,
+        indicator_id=indicator_id,
         polarity="negated" if found.negated else "seen",
         score=found.score,
         method=found.method,
         reason=found.reason,
-        source_key=independence_key(indicator.id, unit, spoken.source if spoken.graded else None),
+        source_key=independence_key(indicator_id, unit, spoken.source if spoken.graded else None),
         reliability=grade.reliability,
         credibility=grade.credibility,
         source=source,
@@ -378,7 +389,7 @@ def link_units(
             apart = bool(distinct[i, j]) if sims is not None else False
             found = match(unit, indicator, sim, near, distinct=apart)
             if found is not None:
-                links.append(make_link(unit, indicator, found, book))
+                links.append(make_link(unit, indicator.id, found, book))
     return links
 
 

@@ -94,20 +94,20 @@ def track_record(
     cases: Mapping[str, Case],
     forecasts: Sequence[Forecast] | None = None,
 ) -> TrackRecord:
-    """Scores of every resolved question with forecasts: from the store, or those given.
+    """Scores of every resolved question: of the store's forecasts, or of those given.
 
     Outcomes recorded in the store win; the case files' ``outcome`` fill in the rest.
     """
     from tocsin.store import assessment as queries
 
+    rows = list(forecasts) if forecasts is not None else []
+    outcomes: dict[tuple[str, str], str] = {}
     if store is not None:
-        rows = queries.forecasts(store)
+        if forecasts is None:
+            rows = queries.forecasts(store)
         outcomes = {
             (r["case_id"], r["question_id"]): r["outcome"] for r in queries.resolutions(store)
         }
-    else:
-        rows = list(forecasts or [])
-        outcomes = {}
     for case in cases.values():
         if case.outcome:
             outcomes.setdefault((case.id, "main"), case.outcome)

@@ -24,20 +24,24 @@ from tocsin.errors import ConfigError
 def run_assessment(
     case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, quiet: bool
 ) -> Assessment:
-    embedder = load_embedder(embeddings)
+    """Assess from the store; the embedding model is loaded only if linking must happen."""
+    from tocsin.assess.assessment import links_stale
+    from tocsin.assess.embed import MODEL_ID
+
     with open_store(db) as store:
+        relinking = link or links_stale(store, case, MODEL_ID if embeddings else None)
+        embedder = load_embedder(embeddings and relinking)
+        args: dict[str, Any] = {
+            "as_of": _as_date(as_of),
+            "embedder": embedder,
+            "link": relinking,
+            "relink_if_stale": False,
+        }
         try:
             if quiet:
-                return assess(store, case, as_of=_as_date(as_of), embedder=embedder, link=link)
+                return assess(store, case, **args)
             with out.status("assessing") as status:
-                return assess(
-                    store,
-                    case,
-                    as_of=_as_date(as_of),
-                    embedder=embedder,
-                    link=link,
-                    progress=lambda message: status.update(message),
-                )
+                return assess(store, case, progress=lambda m: status.update(m), **args)
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
 

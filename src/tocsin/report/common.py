@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from tocsin.assess.assessment import Assessment, EvidenceRow
 
 # Words of estimative probability after ICD 203 (2015): the upper bound of each band.
-# The bands are symmetric about 50%: "roughly even" and "very likely" include their bound.
+# The bands are symmetric about 50%: "very unlikely", "roughly even" and "very likely"
+# include their upper bound.
 WEP: tuple[tuple[float, bool, str], ...] = (
     (0.05, False, "almost no chance"),
     (0.20, True, "very unlikely"),
@@ -101,13 +102,27 @@ def as_of_text(a: Assessment) -> str:
     return "no dated evidence"
 
 
+def evidence_span(a: Assessment) -> str:
+    """What the assessment rests on, for the bottom line: "the evidence to DATE", or all
+    of it with its undated items counted (they are in no dated assessment)."""
+    if a.as_of is not None:
+        return f"the evidence to {a.as_of.isoformat()}"
+    undated = sum(e.when is None for e in a.evidence)
+    if not undated:
+        return f"the evidence to {as_of_text(a)}" if a.trajectory else "no evidence"
+    items = f"{undated} undated item{'s' if undated > 1 else ''}"
+    if not a.trajectory:
+        return f"all the evidence ({items})"
+    return f"all the evidence (the latest dated {a.trajectory[-1][0].isoformat()}; {items})"
+
+
 def bottom_line(a: Assessment) -> str:
     """One sentence: the leading hypothesis in estimative words, with its probability."""
     leader = a.leader
     p = a.posterior.probabilities[leader]
     title = hypothesis_names(a).get(leader, leader)
     return (
-        f"On the evidence to {as_of_text(a)}, the leading hypothesis is {leader}, “{title}”: "
+        f"On {evidence_span(a)}, the leading hypothesis is {leader}, “{title}”: "
         f"{estimative(p)} ({percent(p)})."
     )
 

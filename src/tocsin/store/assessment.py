@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from tocsin.assess.link import DecisionKey, Link
+from tocsin.assess.track import Forecast
 from tocsin.errors import ConfigError
 from tocsin.store.db import Store
 
@@ -29,7 +30,7 @@ _FIELDS = (
 Key = tuple[int, int, int, str]  # article, start, end, indicator
 
 
-def _link_fields(link: Link, version: str) -> dict[str, Any]:
+def link_fields(link: Link, version: str) -> dict[str, Any]:
     published = link.unit.article.published
     return {
         "text": link.unit.text,
@@ -48,24 +49,32 @@ def _link_fields(link: Link, version: str) -> dict[str, Any]:
     }
 
 
+LinkState = tuple[str, str, str, int]  # case hash, linker version, embedder, last article
+
+
 def save_links(
-    store: Store, case_id: str, links: Sequence[Link], version: str, case_hash: str = ""
+    store: Store,
+    case_id: str,
+    links: Sequence[Link],
+    version: str,
+    state: LinkState | None = None,
+    kept: Mapping[Key, dict[str, Any]] | None = None,
 ) -> None:
     """Make ``links`` the stored links of ``case_id``, in one transaction.
 
     A link the linker makes again keeps its id; links it no longer makes are deleted,
-    except those the analyst accepted or relinked, which come back from the decision's
-    snapshot. Ids are never reused (AUTOINCREMENT), so a stale id finds nothing.
+    except the ``kept`` ones (fields by key: the analyst's, rebuilt by the caller). Ids are
+    never reused (AUTOINCREMENT), so a stale id finds nothing. ``state`` is recorded in
+    ``link_runs``.
     """
     wanted: dict[Key, dict[str, Any]] = {}
     for link in links:
         u = link.unit
-        wanted[(u.article.article_id, u.start, u.end, link.indicator_id)] = _link_fields(
+        wanted[(u.article.article_id, u.start, u.end, link.indicator_id)] = link_fields(
             link, version
         )
-    for key, snapshot in _kept_by_decision(store, case_id).items():
-        if key not in wanted:
-            wanted[key] = snapshot
+    for key, fields in (kept or {}).items():
+        wanted.setdefault(key, fields)
     with store.transaction() as db:
         existing = {
             (r[1], r[2], r[3], r[4]): r[0]
@@ -91,15 +100,16 @@ def save_links(
                         VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(_FIELDS))})""",
                     [case_id, *key, *values],
                 )
-        db.execute(
-            """INSERT OR REPLACE INTO link_runs (case_id, case_hash, linker_version)
-               VALUES (?, ?, ?)""",
-            (case_id, case_hash, version),
-        )
+        if state is not None:
+            db.execute(
+                """INSERT OR REPLACE INTO link_runs (case_id, case_hash, linker_version,
+                     embedder, last_article) VALUES (?, ?, ?, ?, ?)""",
+                (case_id, *state),
+            )
 
 
-def _kept_by_decision(store: Store, case_id: str) -> dict[Key, dict[str, Any]]:
-    """Links the analyst accepted or relinked, as they were when decided."""
+def kept_decisions(store: Store, case_id: str) -> dict[Key, dict[str, Any]]:
+    """The links the analyst accepted or relinked, as they were when decided (by key)."""
     out: dict[Key, dict[str, Any]] = {}
     for row in store.conn.execute(
         """SELECT article_id, start, "end", indicator_id, snapshot FROM link_decisions
@@ -108,20 +118,23 @@ def _kept_by_decision(store: Store, case_id: str) -> dict[Key, dict[str, Any]]:
     ):
         snapshot = json.loads(row["snapshot"] or "{}")
         if all(f in snapshot for f in _FIELDS):
-            fields = {f: snapshot[f] for f in _FIELDS}
-            fields["method"] = "analyst"
-            was = fields["reason"]
-            fields["reason"] = f"kept by the analyst's decision; no longer linked ({was})"
-            out[(row[0], row[1], row[2], row[3])] = fields
+            out[(row[0], row[1], row[2], row[3])] = {f: snapshot[f] for f in _FIELDS}
     return out
 
 
-def link_state(store: Store, case_id: str) -> tuple[str, str] | None:
-    """(case hash, linker version) of the case's last linking run, if any."""
+def link_state(store: Store, case_id: str) -> LinkState | None:
+    """What the case's last linking run was made from (see ``save_links``), if any."""
     row = store.conn.execute(
-        "SELECT case_hash, linker_version FROM link_runs WHERE case_id = ?", (case_id,)
+        """SELECT case_hash, linker_version, embedder, last_article FROM link_runs
+           WHERE case_id = ?""",
+        (case_id,),
     ).fetchone()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2], int(row[3])) if row else None
+
+
+def last_article(store: Store) -> int:
+    """The highest article id: links made before a later article arrived are stale."""
+    return int(store.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
 
 
 def link_rows(store: Store, case_id: str) -> list[dict[str, Any]]:
@@ -198,13 +211,24 @@ def record_resolution(
         )
 
 
+def forget_case_outcomes(store: Store, case_id: str, keep: set[str]) -> None:
+    """Drop outcomes copied from the case file for questions it no longer resolves."""
+    with store.transaction() as db:
+        for (question_id,) in db.execute(
+            "SELECT question_id FROM resolutions WHERE case_id = ? AND origin = 'case'",
+            (case_id,),
+        ).fetchall():
+            if question_id not in keep:
+                db.execute(
+                    "DELETE FROM resolutions WHERE case_id = ? AND question_id = ?",
+                    (case_id, question_id),
+                )
+
+
 def resolutions(store: Store, case_id: str | None = None) -> list[dict[str, Any]]:
     sql = "SELECT * FROM resolutions" + (" WHERE case_id = ?" if case_id else "")
     rows = store.conn.execute(sql + " ORDER BY case_id, question_id", (case_id,) if case_id else ())
     return [dict(r) for r in rows.fetchall()]
-
-
-Forecast = tuple[str, str, date, str, dict[str, float], date]  # ..., probabilities, deadline
 
 
 def record_forecasts(store: Store, case_id: str, rows: Sequence[Forecast]) -> None:

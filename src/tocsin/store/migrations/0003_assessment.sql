@@ -78,11 +78,14 @@ CREATE TABLE sentence_embeddings (
     PRIMARY KEY (article_id, start, "end", model)
 ) WITHOUT ROWID;
 
--- When a case's links were last made, and from which version of the case file: an
--- assessment that reuses the links relinks first if the file has changed since.
+-- When a case's links were last made: from which version of the case file, by which
+-- linker, with which embedding model ('none' for patterns only), over articles up to
+-- which id. An assessment that reuses the links relinks first if any of these changed.
 CREATE TABLE link_runs (
     case_id        TEXT PRIMARY KEY,
     case_hash      TEXT NOT NULL,
     linker_version TEXT NOT NULL,
+    embedder       TEXT NOT NULL,
+    last_article   INTEGER NOT NULL,
     linked_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
