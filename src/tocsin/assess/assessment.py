@@ -22,6 +22,7 @@ from tocsin.assess.link import (
     Link,
     Match,
     Unit,
+    indicator_texts,
     link_units,
     make_link,
     units,
@@ -398,14 +399,14 @@ def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     from its sentence, with today's dates and grades, and the analyst's polarity and score.
     """
     model = embedder_name(embedder)
-    memo: Any = _Remembering(embedder) if embedder else None
+    targets = embedder.encode(indicator_texts(case)) if embedder else None  # once, not per chunk
     kept = queries.kept_decisions(store, case.id)
     spans = {key[:3] for key in kept}
     found: dict[tuple[int, int, int], Unit] = {}
     links: list[Link] = []
     for chunk in _chunks(units(store, case), LINK_CHUNK):
-        vectors = sentence_vectors(store, chunk, memo, model) if memo else None
-        links += link_units(case, chunk, memo, vectors)
+        vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
+        links += link_units(case, chunk, embedder, vectors, targets)
         found.update(
             {s: u for u in chunk if (s := (u.article.article_id, u.start, u.end)) in spans}
         )
@@ -459,22 +460,6 @@ def links_stale(store: Store, case: Case, embedder: str | None = None) -> bool:
 
 
 LINK_CHUNK = 4096  # sentences linked at a time: memory stays flat however large the store
-
-
-class _Remembering:
-    """An embedder that embeds the same short list (the indicators' texts) only once."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.known: dict[tuple[str, ...], Any] = {}
-
-    def encode(self, texts: Sequence[str], batch_size: int = 8) -> Any:
-        if len(texts) > 256:
-            return self.inner.encode(texts)
-        key = tuple(texts)
-        if key not in self.known:
-            self.known[key] = self.inner.encode(texts)
-        return self.known[key]
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -372,14 +372,17 @@ def link_units(
     candidates: Sequence[Unit],
     embedder: Embedder | None = None,
     vectors: np.ndarray | None = None,
+    indicator_vectors: np.ndarray | None = None,
 ) -> list[Link]:
     """Every link between ``candidates`` and the case's indicators.
 
-    ``vectors`` are the candidates' sentence embeddings when already known (the store
-    caches them); otherwise ``embedder`` computes them. Without an embedder, patterns only.
+    ``vectors`` are the candidates' sentence embeddings and ``indicator_vectors`` those of
+    ``indicator_texts(case)``, when already known (the store caches the first, a caller
+    linking in chunks computes the second once); otherwise ``embedder`` computes them.
+    Without an embedder, patterns only.
     """
     book = SourceBook(case.sources)
-    sims, nearest = _similarities(case, candidates, embedder, vectors)
+    sims, nearest = _similarities(case, candidates, embedder, vectors, indicator_vectors)
     distinct = _distinct(sims)
     links = []
     for i, unit in enumerate(candidates):
@@ -410,11 +413,17 @@ def _indicator_texts(indicator: Indicator) -> list[str]:
     return [indicator.description, *indicator.examples]
 
 
+def indicator_texts(case: Case) -> list[str]:
+    """Every indicator's description and examples, in case order: what embeddings match."""
+    return [t for i in case.indicators for t in _indicator_texts(i)]
+
+
 def _similarities(
     case: Case,
     candidates: Sequence[Unit],
     embedder: Embedder | None,
     vectors: np.ndarray | None = None,
+    indicator_vectors: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, list[list[str]]]:
     """Cosine of each candidate to each indicator's nearest text, and that text."""
     if embedder is None or not candidates or not case.indicators:
@@ -424,7 +433,9 @@ def _similarities(
     owner = np.repeat(np.arange(len(texts)), [len(g) for g in texts])
     if vectors is None:
         vectors = embedder.encode([u.text for u in candidates])
-    cos = vectors @ embedder.encode(flat).T
+    if indicator_vectors is None:
+        indicator_vectors = embedder.encode(flat)
+    cos = vectors @ indicator_vectors.T
     sims = np.full((len(candidates), len(texts)), -1.0, dtype=np.float32)
     nearest: list[list[str]] = [[""] * len(texts) for _ in candidates]
     for j in range(len(texts)):
