@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -395,10 +396,7 @@ def test_relinking_to_a_linked_indicator_or_a_plain_one_is_sane(
     with Store.open(demo_db) as store:
         relink(store, belarus)
         rows = queries.link_rows(store, belarus.id)
-        by_span: dict[tuple[int, int], list[dict[str, Any]]] = {}
-        for r in rows:
-            by_span.setdefault((r["article_id"], r["start"]), []).append(r)
-        pair = next(v for v in by_span.values() if len(v) >= 2)
+        pair = next(_shared_spans(rows))
         queries.decide(
             store, belarus.id, pair[0]["id"], "relink", new_indicator=pair[1]["indicator_id"]
         )
@@ -563,10 +561,7 @@ def test_the_analysts_relink_wins_over_the_linkers_own_link(demo_db: Path, belar
     with Store.open(demo_db) as store:
         relink(store, belarus)
         rows = queries.link_rows(store, belarus.id)
-        by_span: dict[tuple[int, int], list[dict[str, Any]]] = {}
-        for r in rows:
-            by_span.setdefault((r["article_id"], r["start"]), []).append(r)
-        for pair in (v for v in by_span.values() if len(v) >= 2):
+        for pair in _shared_spans(rows):
             for mover, target in ((pair[0], pair[1]), (pair[1], pair[0])):
                 new = target["indicator_id"]
                 queries.decide(
@@ -618,3 +613,11 @@ def test_a_look_back_uses_only_earlier_analyst_forecasts_and_every_outcome(
     analyst = [s for s in a.track.scores if s.method == "analyst"]
     assert [s.last_as_of for s in analyst] == [date(2022, 4, 1)]
     assert any(s.question_id == "main" for s in a.track.scores)
+
+
+def _shared_spans(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """The links of each sentence that links to two indicators or more."""
+    by_span: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for r in rows:
+        by_span.setdefault((r["article_id"], r["start"]), []).append(r)
+    return (links for links in by_span.values() if len(links) >= 2)

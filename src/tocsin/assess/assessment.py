@@ -9,7 +9,7 @@ a link (and so to a sentence) or to an entry of the case file.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from tocsin.assess.link import (
 from tocsin.assess.sources import SourceBook
 from tocsin.assess.track import Forecast, TrackRecord, question_forecast, track_record
 from tocsin.extract.names import normalise
+from tocsin.parallel import chunks
 from tocsin.store import assessment as queries
 from tocsin.store.db import Store
 
@@ -404,7 +405,7 @@ def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     spans = {key[:3] for key in kept}
     found: dict[tuple[int, int, int], Unit] = {}
     links: list[Link] = []
-    for chunk in _chunks(units(store, case), LINK_CHUNK):
+    for chunk in chunks(units(store, case), LINK_CHUNK):
         vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
         links += link_units(case, chunk, embedder, vectors, targets)
         found.update(
@@ -460,17 +461,6 @@ def links_stale(store: Store, case: Case, embedder: str | None = None) -> bool:
 
 
 LINK_CHUNK = 4096  # sentences linked at a time: memory stays flat however large the store
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def sentence_vectors(

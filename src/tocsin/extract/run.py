@@ -10,7 +10,6 @@ store.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -29,7 +28,7 @@ from tocsin.extract.quotes import extract_quotes
 from tocsin.extract.records import Evidence
 from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
 from tocsin.extract.timex import resolve_dates
-from tocsin.parallel import ordered_map
+from tocsin.parallel import chunks, ordered_map
 from tocsin.store.db import Store
 from tocsin.store.evidence import pending_articles, save_evidence, save_failure
 
@@ -93,17 +92,6 @@ def _died(batch: list[Job]) -> Results:
     return [(job.article_id, "the worker extracting it died") for job in batch]
 
 
-def _batches(jobs: Iterator[Job]) -> Iterator[list[Job]]:
-    batch: list[Job] = []
-    for job in jobs:
-        batch.append(job)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def extract(
     store: Store,
     *,
@@ -120,7 +108,7 @@ def extract(
     try:
         results = ordered_map(
             _work,
-            _batches(jobs),
+            chunks(jobs, BATCH),
             options,
             workers,
             _died,
