@@ -309,3 +309,10 @@ def test_cli_bad_csv_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(actors_group, ["simulate", str(path)])
     assert result.exit_code == 2
     assert "missing column" in result.output
+
+
+def test_the_command_offers_exactly_the_models_variants() -> None:
+    from tocsin.assess.actors import VARIANTS
+    from tocsin.commands import actors as command
+
+    assert command.VARIANTS == VARIANTS

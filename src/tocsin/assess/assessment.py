@@ -27,9 +27,8 @@ from tocsin.assess.link import (
     make_link,
     units,
 )
-from tocsin.assess.sources import SourceBook
+from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
 from tocsin.assess.track import Forecast, TrackRecord, question_forecast, track_record
-from tocsin.extract.names import normalise
 from tocsin.parallel import chunks
 from tocsin.store import assessment as queries
 from tocsin.store.db import Store
@@ -110,7 +109,7 @@ class Assessment:
 
 
 def _row_from_link(
-    row: Mapping[str, Any], indicators: Mapping[str, Indicator]
+    row: Mapping[str, Any], indicators: Mapping[str, Indicator], hypotheses: Sequence[str]
 ) -> EvidenceRow | None:
     """A stored link with the analyst's decision applied; None when rejected or orphaned."""
     decision = row.get("decision")
@@ -151,17 +150,16 @@ def _row_from_link(
         article_id=row["article_id"],
         start=row["start"],
         end=row["end"],
-        likelihoods=_likelihoods(indicator, polarity),
+        likelihoods=_likelihoods(indicator, polarity, hypotheses),
     )
 
 
 def _likelihoods(
-    indicator: Indicator, polarity: str, hypotheses: Sequence[str] = ()
+    indicator: Indicator, polarity: str, hypotheses: Sequence[str]
 ) -> dict[str, float]:
-    keys = hypotheses or sorted({*indicator.likelihoods, *indicator.ratings})
     if polarity == "negated":
-        return {h: indicator.negated_likelihood(h) for h in keys}
-    return {h: indicator.likelihood(h) for h in keys}
+        return {h: indicator.negated_likelihood(h) for h in hypotheses}
+    return {h: indicator.likelihood(h) for h in hypotheses}
 
 
 def _manual_row(item: ManualEvidence, case: Case, book: SourceBook) -> EvidenceRow:
@@ -203,26 +201,17 @@ def evidence_rows(store: Store, case: Case) -> list[EvidenceRow]:
     rank = {"relink": 0, "accept": 1}
     best: dict[tuple[int | None, int | None, int | None, str | None], EvidenceRow] = {}
     for stored in queries.link_rows(store, case.id):
-        row = _row_from_link(stored, indicators)
+        row = _row_from_link(stored, indicators, hypotheses)
         if row is None:
             continue
         key = (row.article_id, row.start, row.end, row.indicator)
         held = best.get(key)
         if held is None or rank.get(row.decision or "", 2) < rank.get(held.decision or "", 2):
             best[key] = row
-    rows = []
-    for row in best.values():
-        full = _likelihoods(indicators[row.indicator or ""], row.polarity, hypotheses)
-        rows.append(_with(row, likelihoods=full))
+    rows = list(best.values())
     book = SourceBook(case.sources)
     rows += [_manual_row(item, case, book) for item in case.evidence]
     return rows
-
-
-def _with(row: EvidenceRow, **changes: Any) -> EvidenceRow:
-    from dataclasses import replace
-
-    return replace(row, **changes)
 
 
 def _items(rows: Sequence[EvidenceRow]) -> list[bayes.Item]:
@@ -314,11 +303,10 @@ def indicator_board(case: Case, rows: Sequence[EvidenceRow]) -> list[IndicatorSt
     return board
 
 
-def disagreements(store: Store, case: Case, as_of: date | None) -> list[dict[str, Any]]:
+def disagreements(
+    store: Store, facts: Mapping[int, ArticleFacts], as_of: date | None
+) -> list[dict[str, Any]]:
     """Figures on one measure that differ between articles or sources, side by side."""
-    from tocsin.assess.sources import article_facts
-
-    facts = {a.id: article_facts(a, case) for a in store.articles(include_duplicates=False)}
     rows = store.conn.execute(
         """SELECT q.article_id, q.start, q."end", q.text, q.value, q.low, q.high, q.unit,
                   q.measure, g.key FROM quantities q JOIN measure_groups g ON g.id = q.group_id
@@ -342,11 +330,10 @@ def disagreements(store: Store, case: Case, as_of: date | None) -> list[dict[str
     return out
 
 
-def timeline(store: Store, case: Case, as_of: date | None) -> list[dict[str, Any]]:
+def timeline(
+    store: Store, facts: Mapping[int, ArticleFacts], as_of: date | None
+) -> list[dict[str, Any]]:
     """Dated events of the stored articles, in date order."""
-    from tocsin.assess.sources import article_facts
-
-    facts = {a.id: article_facts(a, case) for a in store.articles(include_duplicates=False)}
     rows = store.conn.execute(
         """SELECT article_id, start, "end", text, actor, action, target, category, date_start,
                   date_end FROM events WHERE date_start IS NOT NULL
@@ -471,7 +458,7 @@ def sentence_vectors(
     import numpy as np
 
     if model == "unnamed":
-        return embedder.encode([u.text for u in candidates])
+        return None  # link_units embeds them itself
     keys = [(u.article.article_id, u.start, u.end) for u in candidates]
     cached = queries.cached_vectors(store, keys, model)
     missing = [i for i, key in enumerate(keys) if key not in cached]
@@ -519,6 +506,7 @@ def assess(
     dates = sorted({i.when for i in dated if i.when})
     path = bayes.trajectory(priors, dated, dates) if dates else []
     forecasts = _forecast_rows(case, path, actor_probs, as_of)
+    facts, texts = _articles(store, case)
     if record and as_of is None:  # a look back in time is no new forecast
         queries.record_forecasts(store, case.id, forecasts)
         _sync_resolutions(store, case)
@@ -535,11 +523,11 @@ def assess(
         actor_rounds=rounds,
         actor_probabilities=actor_probs,
         actor_outcomes=outcomes,
-        disagreements=disagreements(store, case, as_of),
-        timeline=timeline(store, case, as_of),
+        disagreements=disagreements(store, facts, as_of),
+        timeline=timeline(store, facts, as_of),
         # A look back scores what it would have said then, against every known outcome.
         track=track_record(store, {case.id: case}, None if record and as_of is None else forecasts),
-        articles=_articles(store, case, as_of),
+        articles=[t for t in texts if _known_by(t["published"], as_of)],
     )
 
 
@@ -601,28 +589,22 @@ def _sync_resolutions(store: Store, case: Case) -> None:
     )
 
 
-def _articles(store: Store, case: Case, as_of: date | None = None) -> list[dict[str, Any]]:
-    from tocsin.assess.sources import article_facts
-
-    out = []
+def _articles(store: Store, case: Case) -> tuple[dict[int, ArticleFacts], list[dict[str, Any]]]:
+    """One pass over the stored articles: what the case knows of each, and their texts."""
+    facts: dict[int, ArticleFacts] = {}
+    texts = []
     for article in store.articles(include_duplicates=False):
-        facts = article_facts(article, case)
-        if not _known_by(facts.published, as_of):
-            continue
-        out.append(
+        fact = facts[article.id] = article_facts(article, case)
+        texts.append(
             {
                 "id": article.id,
-                "title": facts.title,
-                "published": facts.published,
-                "outlet": facts.outlet,
+                "title": fact.title,
+                "published": fact.published,
+                "outlet": fact.outlet,
                 "text": article.text,
             }
         )
-    return out
-
-
-def source_name_key(name: str) -> str:
-    return normalise(name)
+    return facts, texts
 
 
 def to_dict(a: Assessment) -> dict[str, Any]:

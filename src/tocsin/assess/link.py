@@ -22,6 +22,7 @@ The numbers below were set by reading the links they make on the five bundled ar
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -197,8 +198,6 @@ def _records(store: Store, article_id: int) -> list[dict[str, Any]]:
 
 
 def _json_list(value: str | None) -> list[str]:
-    import json
-
     loaded = json.loads(value or "[]")
     return [str(v) for v in loaded] if isinstance(loaded, list) else []
 
@@ -445,6 +444,3 @@ def _similarities(
         for i, col in enumerate(best):
             nearest[i][j] = flat[col]
     return sims, nearest
-
-
-DecisionKey = tuple[int, int, int, str]  # article, start, end, indicator

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from tocsin.assess.actors import VARIANTS, Round, read_actors_csv, simulate
 from tocsin.commands.common import json_option
 from tocsin.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tocsin.assess.actors import Round
+
+VARIANTS = ("scholz", "corrected")  # tocsin.assess.actors.VARIANTS, named here so numpy loads late
 
 
 @click.group()
@@ -42,6 +47,8 @@ def simulate_command(file: Path, rounds: int, variant: str, as_json: bool) -> No
     Prints every round's capability-and-salience-weighted mean, the median (pairwise-vote
     winner) and each actor's position; round 0 is the input.
     """
+    from tocsin.assess.actors import read_actors_csv, simulate
+
     try:
         history = simulate(read_actors_csv(file), rounds, variant=variant)
     except ConfigError as exc:

@@ -10,13 +10,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from tocsin.assess.case import Case, bundled_case_path, load_case, template
 from tocsin.commands.common import (
     EXIT_NOT_FOUND,
     db_option,
@@ -27,7 +26,12 @@ from tocsin.commands.common import (
     out,
 )
 from tocsin.errors import ConfigError
-from tocsin.store import assessment as queries
+
+if TYPE_CHECKING:
+    from tocsin.assess.case import Case
+
+# The assessment's modules (pydantic models, numpy, the linker) load inside the commands,
+# so that `tocsin --help` and the ingest commands start as fast as before.
 
 as_of_option = click.option(
     "--as-of",
@@ -45,6 +49,8 @@ embeddings_option = click.option(
 
 def resolve_case(value: str) -> Case:
     """The case file at ``value``, or the bundled case of that name."""
+    from tocsin.assess.case import bundled_case_path, load_case
+
     path = Path(value)
     if not path.exists() and not value.endswith((".yaml", ".yml")):
         path = bundled_case_path(value)
@@ -88,6 +94,8 @@ def case_group() -> None:
 @json_option
 def case_new(file: Path, force: bool, as_json: bool) -> None:
     """Write a commented case-file template to FILE."""
+    from tocsin.assess.case import template
+
     if file.exists() and not force:
         raise click.UsageError(f"{file} exists (use --force to overwrite)")
     try:
@@ -151,6 +159,8 @@ def evidence_link(case_ref: str, db: Path, embeddings: bool, as_json: bool) -> N
 @json_option
 def evidence_list(case_ref: str, db: Path, indicator: str | None, as_json: bool) -> None:
     """The stored links of CASE with their score, reason and the analyst's decision."""
+    from tocsin.store import assessment as queries
+
     case = resolve_case(case_ref)
     with open_store(db) as store:
         rows = queries.link_rows(store, case.id)
@@ -185,6 +195,8 @@ def evidence_list(case_ref: str, db: Path, indicator: str | None, as_json: bool)
 def _decide(
     case_ref: str, db: Path, link_id: int, decision: str, as_json: bool, **kwargs: Any
 ) -> None:
+    from tocsin.store import assessment as queries
+
     case = resolve_case(case_ref)
     new = kwargs.get("new_indicator")
     if new and new not in {i.id for i in case.indicators}:
@@ -291,6 +303,8 @@ def resolve_cli(
     else:
         known = ", ".join(["main", *(q.id for q in case.questions)])
         raise click.BadParameter(f"no question {question!r} in case {case.id} ({known})")
+    from tocsin.store import assessment as queries
+
     when = _as_date(resolved_on) or date.today()
     with open_store(db) as store:
         queries.record_resolution(store, case.id, question, outcome, when, note)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
 
-from tocsin.assess.assessment import Assessment, assess, to_dict
-from tocsin.assess.case import Case
 from tocsin.commands.assess import (
     _as_date,
     as_of_option,
@@ -20,12 +18,16 @@ from tocsin.commands.assess import (
 from tocsin.commands.common import db_option, emit, json_option, open_store, out
 from tocsin.errors import ConfigError
 
+if TYPE_CHECKING:
+    from tocsin.assess.assessment import Assessment
+    from tocsin.assess.case import Case
+
 
 def run_assessment(
     case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, quiet: bool
 ) -> Assessment:
     """Assess from the store; the embedding model is loaded only if linking must happen."""
-    from tocsin.assess.assessment import links_stale
+    from tocsin.assess.assessment import assess, links_stale
     from tocsin.assess.embed import MODEL_ID
 
     with open_store(db) as store:
@@ -65,6 +67,7 @@ def assess_cli(
     case_ref: str, db: Path, as_of: Any, embeddings: bool, link: bool, as_json: bool
 ) -> None:
     """Score CASE (a case file, or a bundled case's name) from the stored articles."""
+    from tocsin.assess.assessment import to_dict
     from tocsin.report.terminal import print_summary
 
     case = resolve_case(case_ref)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tocsin.assess.link import DecisionKey, Link
+from tocsin.assess.link import Link
 from tocsin.assess.track import Forecast
 from tocsin.errors import ConfigError
 from tocsin.store.db import Store
@@ -149,15 +149,6 @@ def link_rows(store: Store, case_id: str) -> list[dict[str, Any]]:
         (case_id,),
     )
     return [dict(row) for row in cursor.fetchall()]
-
-
-def decisions(store: Store, case_id: str) -> dict[DecisionKey, dict[str, Any]]:
-    rows = store.conn.execute(
-        """SELECT article_id, start, "end", indicator_id, decision, new_indicator, polarity
-           FROM link_decisions WHERE case_id = ?""",
-        (case_id,),
-    ).fetchall()
-    return {(r[0], r[1], r[2], r[3]): dict(r) for r in rows}
 
 
 def decide(
