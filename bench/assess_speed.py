@@ -10,7 +10,7 @@ and extracted (2 workers) before timing. For each, in one process:
   embeddings matched against the 13 indicators and the links stored;
 - linking, warm: the same again, the sentence vectors read from the store's cache (what
   every later `tocsin assess` costs, for instance after an edit of the case file);
-- scoring: `assess(..., link=False)`: Bayes, trajectory, sensitivity, ACH, the actor
+- scoring: `assess(...)` on the stored links: Bayes, trajectory, sensitivity, ACH, the actor
   model's Monte Carlo (500 runs of 10 rounds), figures, timeline, track record;
 - peak RSS of the process.
 
@@ -35,9 +35,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tocsin.assess.assessment import assess, relink, units
+from tocsin.assess.assessment import assess
 from tocsin.assess.case import bundled_case_path, load_case
 from tocsin.assess.embed import Embedder
+from tocsin.assess.link import units
+from tocsin.assess.relink import relink
 from tocsin.config import Config
 from tocsin.demo import articles_dir
 from tocsin.extract.run import extract
@@ -84,7 +86,7 @@ def measure_store(targets: list[Path], db: Path, embedder: Embedder) -> dict[str
         sentences = len(list(units(store, case)))
         links, cold = _timed(lambda: relink(store, case, embedder))
         _, warm = _timed(lambda: relink(store, case, embedder))
-        result, scoring = _timed(lambda: assess(store, case, link=False, record=False))
+        result, scoring = _timed(lambda: assess(store, case, relink_if_stale=True))
     return {
         "articles": articles,
         "sentences": sentences,

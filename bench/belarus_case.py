@@ -22,9 +22,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tocsin.assess.assessment import assess, relink
+from tocsin.assess.assessment import assess
 from tocsin.assess.case import bundled_case_path, load_case
 from tocsin.assess.embed import Embedder
+from tocsin.assess.relink import relink
 from tocsin.assess.sources import article_facts
 from tocsin.config import Config
 from tocsin.demo import run_demo
@@ -60,13 +61,13 @@ def measure() -> dict[str, Any]:
             for _ in range(REPEAT):
                 _, seconds = _timed(lambda: relink(store, case, embedder))
                 times.append(seconds)
-            methods = Counter(r["method"] for r in queries.link_rows(store, case.id))
+            methods = Counter(r.fields.method for r in queries.link_rows(store, case.id))
             dates = sorted(
                 {f.published for a in store.articles() if (f := article_facts(a, case)).published}
             )
             by_date = []
             for when in dates:
-                a = assess(store, case, as_of=when, link=False, record=False)
+                a = assess(store, case, as_of=when, relink_if_stale=True)
                 by_date.append(
                     {
                         "as_of": when.isoformat(),
@@ -74,7 +75,7 @@ def measure() -> dict[str, Any]:
                         "posterior": a.posterior.probabilities,
                     }
                 )
-            full, assess_s = _timed(lambda: assess(store, case, link=False))
+            full, assess_s = _timed(lambda: assess(store, case, relink_if_stale=True, record=True))
             scores = [
                 {
                     "question": s.question_id,
@@ -89,7 +90,7 @@ def measure() -> dict[str, Any]:
                 for s in full.track.scores
             ]
             relink(store, case, None)
-            patterns_only = assess(store, case, link=False, record=False)
+            patterns_only = assess(store, case, relink_if_stale=True)
     return {
         "links": {"total": sum(methods.values()), "by_method": dict(methods)},
         "patterns_only": {

@@ -68,9 +68,9 @@ from tocsin.extract.names import AliasTable
 from tocsin.extract.nlp import load_model, model_location
 from tocsin.extract.quantities import find_quantities
 from tocsin.extract.quotes import extract_quotes
-from tocsin.extract.records import Evidence
 from tocsin.extract.run import analyse, pipeline
 from tocsin.extract.timex import resolve_dates
+from tocsin.models.evidence import Evidence
 
 RESULTS = ROOT / "bench" / "results" / "extract_speed.json"
 DOC = ROOT / "docs" / "benchmarks.md"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 from rich.markup import escape
@@ -42,6 +43,7 @@ from tocsin.errors import ConfigError
 from tocsin.export import export_jsonl
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
 from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest
+from tocsin.models.evidence import EntitySummary, QuoteRow
 from tocsin.parallel import steady_malloc
 from tocsin.store.db import Store
 from tocsin.store.evidence import entity_table, extraction_counts, quote_table
@@ -487,24 +489,21 @@ def _print_extract(report: ExtractReport) -> None:
         out.print("[yellow]Interrupted[/yellow]: run `tocsin extract` again to finish.")
 
 
-def _print_entities(rows: list[dict[str, Any]]) -> None:
+def _print_entities(rows: list[EntitySummary]) -> None:
     table = Table(title="Entities")
     for col in ("id", "entity", "label", "mentions", "articles", "spellings"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        spellings = ", ".join(f"{s} ({n})" for s, n in r["spellings"].items())
-        table.add_row(
-            str(r["id"]), r["canonical"], r["label"], str(r["mentions"]), str(r["articles"]),
-            spellings,
-        )  # fmt: skip
+        spellings = ", ".join(f"{s} ({n})" for s, n in r.spellings.items())
+        table.add_row(str(r.id), r.canonical, r.label, str(r.mentions), str(r.articles), spellings)
     out.print(table)
 
 
-def _print_speakers(rows: list[dict[str, Any]]) -> None:
+def _print_speakers(rows: list[QuoteRow]) -> None:
     per: dict[str, dict[str, int]] = {}
     for r in rows:
-        name = r["speaker"] or (f"({r['speaker_text']})" if r["speaker_text"] else "(unattributed)")
-        per.setdefault(name, {"direct": 0, "partial": 0, "indirect": 0})[r["kind"]] += 1
+        name = r.speaker or (f"({r.speaker_text})" if r.speaker_text else "(unattributed)")
+        per.setdefault(name, {"direct": 0, "partial": 0, "indirect": 0})[r.kind] += 1
     table = Table(title="Quotes per speaker")
     for col in ("speaker", "direct", "partial", "indirect", "total"):
         table.add_column(col, justify="left" if col == "speaker" else "right")
@@ -565,7 +564,7 @@ def entities_cli(db: Path, limit: int | None, as_json: bool) -> None:
     with _open(db) as store:
         rows = entity_table(store, limit)
     if as_json:
-        _emit(rows)
+        _emit([asdict(r) for r in rows])
     else:
         _print_entities(rows)
 
@@ -576,17 +575,19 @@ def entities_cli(db: Path, limit: int | None, as_json: bool) -> None:
 @json_option
 def quotes_cli(db: Path, speaker: str | None, as_json: bool) -> None:
     """Quotes (direct, partial, indirect) with their speakers, by article."""
+    from tocsin.extract.resolve import entities_named
+
     with _open(db) as store:
-        rows = quote_table(store, speaker)
+        rows = quote_table(store, entities_named(store, speaker) if speaker else None)
     if as_json:
-        _emit(rows)
+        _emit([asdict(r) for r in rows])
         return
     table = Table(title="Quotes" + (f" of {speaker}" if speaker else ""))
     for col in ("article", "speaker", "kind", "cue", "quote"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        who = r["speaker"] or r["speaker_text"] or "—"
-        table.add_row(str(r["article_id"]), who, r["kind"], r["cue"] or "", r["text"])
+        who = r.speaker or r.speaker_text or "—"
+        table.add_row(str(r.article_id), who, r.kind, r.cue or "", r.text)
     out.print(table)
 
 

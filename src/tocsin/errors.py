@@ -1,11 +1,17 @@
-"""One exception tree for tocsin.
+"""One exception tree for tocsin, each branch with the exit status the command line gives it.
 
     TocsinError
      ├── InputError        one input could not be ingested; carries a FailureCode
-     ├── StoreError        the database is unusable (bad path, failed migration)
-     └── ConfigError       a setting has an invalid value
+     ├── UsageError        a command was given options it cannot use            exit 2
+     ├── StoreError        the database is unusable (bad path, failed migration) exit 3
+     ├── NotFound          something named does not exist: an article, a link    exit 4
+     ├── InvalidInput      a file or value given is not valid: a case file, an   exit 5
+     │                     alias table, an actors CSV
+     └── ConfigError       a setting has an invalid value, or the installation   exit 6
+                           lacks a model it names
 
 InputError never escapes a batch: the pipeline records it against the input and goes on.
+The command line maps the others to their exit status in one place (``tocsin.cli``).
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ TRANSIENT = frozenset(
 class TocsinError(Exception):
     """Base of every error tocsin raises on purpose."""
 
+    exit_status = 1
+
 
 class InputError(TocsinError):
     """An input that cannot become an article, with a machine code and a human reason."""
@@ -64,9 +72,31 @@ class InputError(TocsinError):
         return (type(self), (self.code, self.reason))
 
 
+class UsageError(TocsinError):
+    """Options that cannot be used together or as given."""
+
+    exit_status = 2
+
+
 class StoreError(TocsinError):
-    """The store cannot be opened or migrated."""
+    """The store cannot be opened, read or written."""
+
+    exit_status = 3
+
+
+class NotFound(TocsinError):
+    """Something the user named does not exist: an article, a link, a question."""
+
+    exit_status = 4
+
+
+class InvalidInput(TocsinError):
+    """A file or value the user gave is not valid; the message names where and why."""
+
+    exit_status = 5
 
 
 class ConfigError(TocsinError):
-    """A setting has a value tocsin cannot use."""
+    """A setting has a value tocsin cannot use, or a model it names is not installed."""
+
+    exit_status = 6

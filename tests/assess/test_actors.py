@@ -22,7 +22,7 @@ from tocsin.assess.actors import (
     simulate,
 )
 from tocsin.commands.actors import actors as actors_group
-from tocsin.errors import ConfigError
+from tocsin.errors import InvalidInput
 
 EU_CSV = Path(__file__).resolve().parents[1] / "data" / "actors_eu.csv"
 BINS = {"H1": (7.0, 10.0), "H2": (3.0, 7.0), "H3": (0.0, 3.0)}
@@ -158,13 +158,13 @@ def test_scholz_quirk_lowest_compromise_depends_on_direction(eu: list[Actor]) ->
 
 
 def test_unknown_variant_and_bad_actors_raise(eu: list[Actor]) -> None:
-    with pytest.raises(ConfigError, match="unknown variant"):
+    with pytest.raises(InvalidInput, match="unknown variant"):
         simulate(eu, 1, variant="nope")
-    with pytest.raises(ConfigError, match="salience"):
+    with pytest.raises(InvalidInput, match="salience"):
         simulate([Actor("a", 1, 0, 1.5), Actor("b", 1, 1, 0.5)], 1)
-    with pytest.raises(ConfigError, match="zero"):
+    with pytest.raises(InvalidInput, match="zero"):
         simulate([Actor("a", 0, 0, 1), Actor("b", 1, 1, 0)], 1)
-    with pytest.raises(ConfigError, match="unique"):
+    with pytest.raises(InvalidInput, match="unique"):
         simulate([Actor("a", 1, 0, 1), Actor("a", 1, 1, 1)], 1)
 
 
@@ -222,9 +222,9 @@ def test_bin_edges_are_half_open_except_the_top() -> None:
 
 
 def test_bin_errors() -> None:
-    with pytest.raises(ConfigError, match="overlap"):
+    with pytest.raises(InvalidInput, match="overlap"):
         bin_probabilities(np.array([1.0]), {"a": (0, 5), "b": (4, 10)})
-    with pytest.raises(ConfigError, match="no bin"):
+    with pytest.raises(InvalidInput, match="no bin"):
         bin_probabilities(np.array([11.0]), BINS)
 
 
@@ -244,33 +244,33 @@ def test_csv_header_is_case_insensitive_and_any_order(tmp_path: Path) -> None:
 
 def test_csv_missing_column(tmp_path: Path) -> None:
     path = _csv(tmp_path, "Actor,Capability,Position\nA,1,2\nB,1,3\n")
-    with pytest.raises(ConfigError, match=r"missing column.*Salience"):
+    with pytest.raises(InvalidInput, match=r"missing column.*Salience"):
         read_actors_csv(path)
 
 
 def test_csv_bad_number_names_row_and_column(tmp_path: Path) -> None:
     path = _csv(tmp_path, "Actor,Capability,Position,Salience\nA,1,2,0.5\nB,lots,3,0.5\n")
-    with pytest.raises(ConfigError, match=r"row 3, column Capability: 'lots'"):
+    with pytest.raises(InvalidInput, match=r"row 3, column Capability: 'lots'"):
         read_actors_csv(path)
 
 
 def test_csv_needs_two_actors(tmp_path: Path) -> None:
     path = _csv(tmp_path, "Actor,Capability,Position,Salience\nA,1,2,0.5\n")
-    with pytest.raises(ConfigError, match="at least 2 actors, found 1"):
+    with pytest.raises(InvalidInput, match="at least 2 actors, found 1"):
         read_actors_csv(path)
 
 
 def test_csv_empty_and_other_errors(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="empty"):
+    with pytest.raises(InvalidInput, match="empty"):
         read_actors_csv(_csv(tmp_path, ""))
     head = "Actor,Capability,Position,Salience\n"
-    with pytest.raises(ConfigError, match="row 2, column Salience: no value"):
+    with pytest.raises(InvalidInput, match="row 2, column Salience: no value"):
         read_actors_csv(_csv(tmp_path, head + "A,1,2\nB,1,2,1\n"))
-    with pytest.raises(ConfigError, match=r"row 3: .*salience 2\.0"):
+    with pytest.raises(InvalidInput, match=r"row 3: .*salience 2\.0"):
         read_actors_csv(_csv(tmp_path, head + "A,1,2,1\nB,1,2,2\n"))
-    with pytest.raises(ConfigError, match="row 3: actor 'A' appears twice"):
+    with pytest.raises(InvalidInput, match="row 3: actor 'A' appears twice"):
         read_actors_csv(_csv(tmp_path, head + "A,1,2,1\nA,1,3,1\n"))
-    with pytest.raises(ConfigError, match="not a finite number"):
+    with pytest.raises(InvalidInput, match="not a finite number"):
         read_actors_csv(_csv(tmp_path, head + "A,nan,2,1\nB,1,3,1\n"))
 
 

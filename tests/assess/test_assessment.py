@@ -15,25 +15,24 @@ from typing import Any
 import pytest
 
 from tocsin.assess import bayes
-from tocsin.assess.assessment import (
-    assess,
-    evidence_rows,
-    rating_from_likelihoods,
-    relink,
-    to_dict,
-)
+from tocsin.assess.assessment import assess, to_dict
 from tocsin.assess.case import Case, bundled_case_path, parse_case
+from tocsin.assess.evidence import EvidenceRow
+from tocsin.assess.evidence import evidence_rows as rows_of
+from tocsin.assess.relink import relink
+from tocsin.assess.score import rating_from_likelihoods
 from tocsin.config import Config
 from tocsin.extract.run import extract
 from tocsin.ingest.pipeline import ingest
+from tocsin.models.assessment import LinkKey, Resolution
 from tocsin.store import assessment as queries
 from tocsin.store.db import Store
 
 
 def test_the_demo_assessment_is_filled_and_traceable(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
-        a = assess(store, belarus)
-        texts = {art["id"]: art["text"] for art in a.articles}
+        a = assess(store, belarus, link=True, record=True)
+        texts = {art.id: art.text for art in a.articles}
     assert sum(a.posterior.probabilities.values()) == pytest.approx(1.0)
     assert a.leader == "H2"
     links = [e for e in a.evidence if e.kind == "link"]
@@ -56,7 +55,7 @@ def test_the_demo_assessment_is_filled_and_traceable(demo_db: Path, belarus: Cas
 def test_decisions_survive_recomputation(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        rows = queries.link_rows(store, belarus.id)
+        rows = flat_links(store, belarus.id)
         first, second, third = rows[0], rows[1], rows[2]
         queries.decide(store, belarus.id, first["id"], "reject", note="not evidence")
         queries.decide(store, belarus.id, second["id"], "relink", new_indicator="exercises")
@@ -64,7 +63,7 @@ def test_decisions_survive_recomputation(demo_db: Path, belarus: Case) -> None:
         relink(store, belarus)  # new link ids, same spans
         after = {
             (r["article_id"], r["start"], r["indicator_id"]): r
-            for r in queries.link_rows(store, belarus.id)
+            for r in flat_links(store, belarus.id)
         }
         assert (
             after[(first["article_id"], first["start"], first["indicator_id"])]["decision"]
@@ -93,18 +92,18 @@ def test_decisions_survive_recomputation(demo_db: Path, belarus: Case) -> None:
 
 
 def test_a_decision_needs_a_known_link() -> None:
-    from tocsin.errors import ConfigError
+    from tocsin.errors import NotFound
 
-    with Store.open(":memory:") as store, pytest.raises(ConfigError, match="no link 99"):
+    with Store.open(":memory:") as store, pytest.raises(NotFound, match="no link L99"):
         queries.decide(store, "c", 99, "reject")
 
 
 def test_time_travel_uses_only_what_was_published(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        before = assess(store, belarus, as_of=date(2022, 3, 1), link=False, record=False)
-        spring = assess(store, belarus, as_of=date(2022, 5, 31), link=False, record=False)
-        full = assess(store, belarus, link=False, record=False)
+        before = assess(store, belarus, as_of=date(2022, 3, 1), relink_if_stale=True)
+        spring = assess(store, belarus, as_of=date(2022, 5, 31), relink_if_stale=True)
+        full = assess(store, belarus, relink_if_stale=True)
     assert before.evidence == []
     assert before.posterior.probabilities == pytest.approx(belarus.priors())
     assert spring.evidence
@@ -156,7 +155,7 @@ def _store_with(tmp_path: Path, texts: list[str]) -> Path:
 
 def _posterior(db: Path, case: Case) -> tuple[dict[str, float], list[str]]:
     with Store.open(db) as store:
-        a = assess(store, case, record=False)
+        a = assess(store, case, link=True)
     return a.posterior.probabilities, [e.source_key for e in a.evidence]
 
 
@@ -213,7 +212,7 @@ def test_the_indicator_board_tells_seen_negated_and_absent(tmp_path: Path) -> No
         )
     )
     with Store.open(db) as store:
-        board = {i.id: i for i in assess(store, extra, record=False).indicators}
+        board = {i.id: i for i in assess(store, extra, link=True).indicators}
     assert board["arrivals"].state == "seen negated"
     assert board["arrivals"].negated == 1
     assert board["drills"].state == "not seen"
@@ -228,14 +227,16 @@ def test_ratings_from_likelihoods_follow_their_ratio() -> None:
 
 def test_forecasts_and_case_outcomes_are_recorded(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
-        assess(store, belarus)
+        assess(store, belarus, link=True, record=True)
         stored = queries.forecasts(store)
-        outcomes = {r["question_id"]: r["outcome"] for r in queries.resolutions(store)}
-        queries.record_resolution(store, belarus.id, "main", "H1", date(2023, 12, 31), "what if")
-        changed = assess(store, belarus, link=False)
+        outcomes = {r.question_id: r.outcome for r in queries.resolutions(store)}
+        queries.record_resolution(
+            store, Resolution(belarus.id, "main", "H1", date(2023, 12, 31), "what if")
+        )
+        changed = assess(store, belarus, relink_if_stale=True, record=True)
     assert outcomes["main"] == "H2"
     assert outcomes["mobilisation-2022"] == "no"
-    assert {f[3] for f in stored} >= {"bayes", "actors"}
+    assert {f.method for f in stored} >= {"bayes", "actors"}
     main = next(s for s in changed.track.scores if s.question_id == "main" and s.method == "bayes")
     assert main.outcome == "H1"  # the store's resolution wins over the case file's
 
@@ -269,10 +270,10 @@ def test_sentence_vectors_are_cached_in_the_store(
     counting = CountingEmbedder(embedder)
     with Store.open(demo_db) as store:
         relink(store, belarus, counting)  # type: ignore[arg-type]
-        first = queries.link_rows(store, belarus.id)
+        first = flat_links(store, belarus.id)
         cold = counting.texts
         relink(store, belarus, counting)  # type: ignore[arg-type]
-        second = queries.link_rows(store, belarus.id)
+        second = flat_links(store, belarus.id)
         cached = store.conn.execute("SELECT count(*) FROM sentence_embeddings").fetchone()[0]
     indicator_texts = sum(1 + len(i.examples) for i in belarus.indicators)
     assert cold > 200 + indicator_texts
@@ -285,11 +286,13 @@ def test_sentence_vectors_are_cached_in_the_store(
 def test_a_look_back_shows_only_what_was_published_by_then(demo_db: Path, belarus: Case) -> None:
     cut = date(2022, 5, 31)
     with Store.open(demo_db) as store:
-        a = assess(store, belarus, as_of=cut)
-    assert {art["published"] for art in a.articles} <= {date(2022, 3, 23), date(2022, 5, 20)}
+        a = assess(store, belarus, as_of=cut, link=True)
+    assert {art.published for art in a.articles} <= {date(2022, 3, 23), date(2022, 5, 20)}
     assert len(a.articles) == 2
-    assert all(t["published"] <= cut for t in a.timeline)
-    assert all(f["published"] <= cut for d in a.disagreements for f in d["figures"])
+    assert all(t.published is not None and t.published <= cut for t in a.timeline)
+    assert all(
+        f.published is not None and f.published <= cut for d in a.disagreements for f in d.figures
+    )
 
 
 UNDATED = (
@@ -302,10 +305,10 @@ def test_undated_evidence_counts_only_on_all_the_evidence(demo_db: Path, belarus
     text = bundled_case_path().read_text("utf-8")
     case = parse_case(text.replace("\n# Side questions", UNDATED + "\n# Side questions", 1))
     with Store.open(demo_db) as store:
-        full = assess(store, case)
+        full = assess(store, case, link=True, record=True)
         recorded = queries.forecasts(store)
         last_date = full.trajectory[-1][0]
-        on_the_day = assess(store, case, as_of=last_date, link=False)
+        on_the_day = assess(store, case, as_of=last_date, relink_if_stale=True)
         assert queries.forecasts(store) == recorded  # a look back records nothing
     assert "U1" in {e.id for e in full.evidence}
     assert "U1" not in {e.id for e in on_the_day.evidence}
@@ -320,12 +323,12 @@ def test_link_ids_stay_while_the_link_is_made_and_are_never_reused(
         relink(store, belarus)
         before = {
             (r["article_id"], r["start"], r["indicator_id"]): r["id"]
-            for r in queries.link_rows(store, belarus.id)
+            for r in flat_links(store, belarus.id)
         }
         relink(store, belarus)
         again = {
             (r["article_id"], r["start"], r["indicator_id"]): r["id"]
-            for r in queries.link_rows(store, belarus.id)
+            for r in flat_links(store, belarus.id)
         }
         assert again == before
         fewer = belarus.model_copy(update={"indicators": belarus.indicators[1:]})
@@ -333,7 +336,7 @@ def test_link_ids_stay_while_the_link_is_made_and_are_never_reused(
         relink(store, belarus)
         back = {
             (r["article_id"], r["start"], r["indicator_id"]): r["id"]
-            for r in queries.link_rows(store, belarus.id)
+            for r in flat_links(store, belarus.id)
         }
     dropped = {k for k in before if k[2] == belarus.indicators[0].id}
     assert dropped
@@ -344,15 +347,13 @@ def test_link_ids_stay_while_the_link_is_made_and_are_never_reused(
 def test_an_accepted_link_outlives_the_linker_dropping_it(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        row = next(
-            r for r in queries.link_rows(store, belarus.id) if r["indicator_id"] == "exercises"
-        )
+        row = next(r for r in flat_links(store, belarus.id) if r["indicator_id"] == "exercises")
         queries.decide(store, belarus.id, row["id"], "accept", note="a real drill")
         no_drills = belarus.model_copy(
             update={"indicators": [i for i in belarus.indicators if i.id != "exercises"]}
         )
         relink(store, no_drills)
-        kept = [r for r in queries.link_rows(store, belarus.id) if r["indicator_id"] == "exercises"]
+        kept = [r for r in flat_links(store, belarus.id) if r["indicator_id"] == "exercises"]
     assert [(r["id"], r["method"], r["decision"]) for r in kept] == [
         (row["id"], "analyst", "accept")
     ]
@@ -367,8 +368,8 @@ def test_reusing_links_relinks_when_the_case_file_changed(demo_db: Path, belarus
     regraded = belarus.model_copy(update={"sources": sources})
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        same = assess(store, belarus, link=False, record=False)
-        changed = assess(store, regraded, link=False, record=False)
+        same = assess(store, belarus, relink_if_stale=True)
+        changed = assess(store, regraded, relink_if_stale=True)
     guardian = [e for e in changed.evidence if e.source == "The Guardian"]
     assert guardian
     assert {e.reliability for e in guardian} == {"E"}
@@ -379,15 +380,15 @@ def test_a_changed_case_file_outcome_replaces_its_copy_but_not_a_resolution(
     demo_db: Path, belarus: Case
 ) -> None:
     with Store.open(demo_db) as store:
-        assess(store, belarus, link=False)
+        assess(store, belarus, relink_if_stale=True, record=True)
         flipped = belarus.model_copy(update={"outcome": "H1"})
-        assess(store, flipped, link=False)
-        main = {r["question_id"]: r for r in queries.resolutions(store)}["main"]
-        assert (main["outcome"], main["origin"]) == ("H1", "case")
-        queries.record_resolution(store, belarus.id, "main", "H3", date(2024, 1, 1))
-        assess(store, belarus, link=False)
-        main = {r["question_id"]: r for r in queries.resolutions(store)}["main"]
-    assert (main["outcome"], main["origin"]) == ("H3", "resolve")
+        assess(store, flipped, relink_if_stale=True, record=True)
+        main = {r.question_id: r for r in queries.resolutions(store)}["main"]
+        assert (main.outcome, main.origin) == ("H1", "case")
+        queries.record_resolution(store, Resolution(belarus.id, "main", "H3", date(2024, 1, 1)))
+        assess(store, belarus, relink_if_stale=True, record=True)
+        main = {r.question_id: r for r in queries.resolutions(store)}["main"]
+    assert (main.outcome, main.origin) == ("H3", "resolve")
 
 
 def test_relinking_to_a_linked_indicator_or_a_plain_one_is_sane(
@@ -395,7 +396,7 @@ def test_relinking_to_a_linked_indicator_or_a_plain_one_is_sane(
 ) -> None:
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        rows = queries.link_rows(store, belarus.id)
+        rows = flat_links(store, belarus.id)
         pair = next(_shared_spans(rows))
         queries.decide(
             store, belarus.id, pair[0]["id"], "relink", new_indicator=pair[1]["indicator_id"]
@@ -414,12 +415,12 @@ def test_relinking_to_a_linked_indicator_or_a_plain_one_is_sane(
 def test_linking_in_chunks_makes_the_same_links(
     demo_db: Path, belarus: Case, embedder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tocsin.assess.assessment as module
+    import tocsin.assess.relink as module
 
     def links(store: Store) -> list[tuple[Any, ...]]:
         return sorted(
             (r["article_id"], r["start"], r["indicator_id"], r["polarity"], r["score"])
-            for r in queries.link_rows(store, belarus.id)
+            for r in flat_links(store, belarus.id)
         )
 
     with Store.open(demo_db) as store:
@@ -440,18 +441,25 @@ def test_a_failure_while_saving_links_keeps_the_old_ones(demo_db: Path, belarus:
 
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        before = queries.link_rows(store, belarus.id)
+        before = flat_links(store, belarus.id)
         links = link_units(belarus, list(units(store, belarus)))
-        broken = [*links[:-1], copy(links[-1], polarity="sideways")]  # fails the CHECK
+        wanted = {
+            LinkKey(k.unit.article.article_id, k.unit.start, k.unit.end, k.indicator_id): (
+                k.stored()
+            )
+            for k in links
+        }
+        last = list(wanted)[-1]
+        wanted[last] = copy(wanted[last], polarity="sideways")  # fails the CHECK
         with pytest.raises(sqlite3.IntegrityError):
-            queries.save_links(store, belarus.id, broken, "test")
-        assert queries.link_rows(store, belarus.id) == before
+            queries.save_links(store, belarus.id, wanted)
+        assert flat_links(store, belarus.id) == before
 
 
 def test_kill_9_while_linking_leaves_a_consistent_store(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        rows = queries.link_rows(store, belarus.id)
+        rows = flat_links(store, belarus.id)
     first = belarus.indicators[0].id
     expected = sum(r["indicator_id"] == first for r in rows)
     assert expected > 0
@@ -459,7 +467,7 @@ def test_kill_9_while_linking_leaves_a_consistent_store(demo_db: Path, belarus: 
         "import sys\n"
         "from tocsin.store.db import Store\n"
         "from tocsin.assess.case import load_case, bundled_case_path\n"
-        "from tocsin.assess.assessment import relink\n"
+        "from tocsin.assess.relink import relink\n"
         "case = load_case(bundled_case_path())\n"
         "with Store.open(sys.argv[1]) as store:\n"
         "    relink(store, case)\n"
@@ -494,7 +502,7 @@ def test_kill_9_while_linking_leaves_a_consistent_store(demo_db: Path, belarus: 
 
 
 def _methods(store: Store, case: Case) -> set[str]:
-    return {r["method"] for r in queries.link_rows(store, case.id)}
+    return {r["method"] for r in flat_links(store, case.id)}
 
 
 def test_links_made_without_embeddings_are_stale_for_an_embedder(
@@ -503,11 +511,11 @@ def test_links_made_without_embeddings_are_stale_for_an_embedder(
     edited = belarus.model_copy(update={"question": belarus.question + " (edited)"})
     with Store.open(demo_db) as store:
         relink(store, belarus, embedder)
-        assess(store, belarus, link=False, record=False)  # current: reused as they are
+        assess(store, belarus, relink_if_stale=True)  # current: reused as they are
         assert "embedding" in _methods(store, belarus)
-        assess(store, edited, link=False, record=False)  # stale, relinked by patterns
+        assess(store, edited, relink_if_stale=True)  # stale, relinked by patterns
         assert _methods(store, edited) == {"pattern"}
-        assess(store, edited, embedder=embedder, link=False, record=False)
+        assess(store, edited, embedder=embedder, relink_if_stale=True)
         assert "embedding" in _methods(store, edited)
         assert not assess_stale(store, edited, embedder)
 
@@ -534,9 +542,7 @@ def test_a_new_article_makes_the_links_stale(demo_db: Path, belarus: Case, tmp_p
 def test_a_restored_link_takes_todays_dates_and_grades(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        row = next(
-            r for r in queries.link_rows(store, belarus.id) if r["indicator_id"] == "exercises"
-        )
+        row = next(r for r in flat_links(store, belarus.id) if r["indicator_id"] == "exercises")
         queries.decide(store, belarus.id, row["id"], "accept")
         title = store.article(row["article_id"]).title  # type: ignore[union-attr]
         notes = [n for n in belarus.articles if n.title.casefold() not in (title or "").casefold()]
@@ -551,7 +557,7 @@ def test_a_restored_link_takes_todays_dates_and_grades(demo_db: Path, belarus: C
         )
         relink(store, edited)
         relink(store, edited)  # a second run does not nest the reason
-        kept = next(r for r in queries.link_rows(store, belarus.id) if r["id"] == row["id"])
+        kept = next(r for r in flat_links(store, belarus.id) if r["id"] == row["id"])
     assert kept["published"] == "2022-12-01"
     assert kept["method"] == "analyst"
     assert kept["reason"].count("kept by the analyst's decision") == 1
@@ -560,7 +566,7 @@ def test_a_restored_link_takes_todays_dates_and_grades(demo_db: Path, belarus: C
 def test_the_analysts_relink_wins_over_the_linkers_own_link(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
         relink(store, belarus)
-        rows = queries.link_rows(store, belarus.id)
+        rows = flat_links(store, belarus.id)
         for pair in _shared_spans(rows):
             for mover, target in ((pair[0], pair[1]), (pair[1], pair[0])):
                 new = target["indicator_id"]
@@ -591,9 +597,11 @@ def test_an_unnamed_embedder_is_not_cached(demo_db: Path, belarus: Case, embedde
 
 def test_an_outcome_dropped_from_the_case_file_is_forgotten(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
-        assess(store, belarus, link=False)
-        assess(store, belarus.model_copy(update={"outcome": None}), link=False)
-        left = {r["question_id"] for r in queries.resolutions(store)}
+        assess(store, belarus, relink_if_stale=True, record=True)
+        assess(
+            store, belarus.model_copy(update={"outcome": None}), relink_if_stale=True, record=True
+        )
+        left = {r.question_id for r in queries.resolutions(store)}
     assert "main" not in left
     assert "mobilisation-2022" in left
 
@@ -608,8 +616,8 @@ def test_a_look_back_uses_only_earlier_analyst_forecasts_and_every_outcome(
     ]  # fmt: skip
     case = belarus.model_copy(update={"questions": questions, "outcome": None})
     with Store.open(demo_db) as store:
-        queries.record_resolution(store, case.id, "main", "H2", date(2023, 12, 31))
-        a = assess(store, case, as_of=date(2022, 6, 30), record=False)
+        queries.record_resolution(store, Resolution(case.id, "main", "H2", date(2023, 12, 31)))
+        a = assess(store, case, as_of=date(2022, 6, 30), link=True)
     analyst = [s for s in a.track.scores if s.method == "analyst"]
     assert [s.last_as_of for s in analyst] == [date(2022, 4, 1)]
     assert any(s.question_id == "main" for s in a.track.scores)
@@ -621,3 +629,12 @@ def _shared_spans(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for r in rows:
         by_span.setdefault((r["article_id"], r["start"]), []).append(r)
     return (links for links in by_span.values() if len(links) >= 2)
+
+
+def flat_links(store: Store, case_id: str) -> list[dict[str, Any]]:
+    """The stored links of a case as `evidence list --json` prints them."""
+    return [r.as_dict() for r in queries.link_rows(store, case_id)]
+
+
+def evidence_rows(store: Store, case: Case) -> list[EvidenceRow]:
+    return rows_of(case, queries.link_rows(store, case.id))

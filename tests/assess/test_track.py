@@ -9,6 +9,7 @@ import pytest
 
 from tocsin.assess.case import Question
 from tocsin.assess.track import brier, calibration, log_score, question_forecast, score
+from tocsin.models.assessment import Forecast
 
 
 def test_brier_and_log_score_by_hand() -> None:
@@ -28,11 +29,11 @@ def test_a_side_question_follows_the_hypotheses() -> None:
 def test_score_takes_the_last_forecast_by_the_deadline_and_the_mean() -> None:
     end = date(2023, 12, 31)
     rows = [
-        ("c", "main", date(2022, 1, 1), "bayes", {"H1": 0.5, "H2": 0.5}, end),
-        ("c", "main", date(2022, 6, 1), "bayes", {"H1": 0.2, "H2": 0.8}, end),
-        ("c", "main", date(2024, 1, 1), "bayes", {"H1": 0.0, "H2": 1.0}, end),  # too late
-        ("c", "unresolved", date(2022, 1, 1), "bayes", {"yes": 0.5, "no": 0.5}, end),
-        ("c", "late", date(2024, 1, 1), "bayes", {"yes": 0.5, "no": 0.5}, end),
+        Forecast("c", "main", date(2022, 1, 1), "bayes", {"H1": 0.5, "H2": 0.5}, end),
+        Forecast("c", "main", date(2022, 6, 1), "bayes", {"H1": 0.2, "H2": 0.8}, end),
+        Forecast("c", "main", date(2024, 1, 1), "bayes", {"H1": 0.0, "H2": 1.0}, end),  # too late
+        Forecast("c", "unresolved", date(2022, 1, 1), "bayes", {"yes": 0.5, "no": 0.5}, end),
+        Forecast("c", "late", date(2024, 1, 1), "bayes", {"yes": 0.5, "no": 0.5}, end),
     ]
     record = score(rows, {("c", "main"): "H2", ("c", "late"): "no"}, {("c", "main"): "Q?"})
     (s,) = record.scores  # 'late' has only a forecast after its deadline: not scored
@@ -57,6 +58,10 @@ def test_calibration_bins_count_every_event_once() -> None:
 
 
 def test_categorical_forecasts_count_as_one_event_per_outcome() -> None:
-    rows = [("c", "main", date(2022, 1, 1), "bayes", {"H1": 0.1, "H2": 0.6, "H3": 0.3}, date.max)]
+    rows = [
+        Forecast(
+            "c", "main", date(2022, 1, 1), "bayes", {"H1": 0.1, "H2": 0.6, "H3": 0.3}, date.max
+        )
+    ]
     record = score(rows, {("c", "main"): "H2"})
     assert sum(b.count for b in record.calibration) == 3

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from tocsin.extract.records import Claim
 from tocsin.extract.run import analyse_text
+from tocsin.models.evidence import Claim
 
 
 def _claim(text: str, contains: str) -> Claim:

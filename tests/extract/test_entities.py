@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tocsin.extract.records import Mention
 from tocsin.extract.run import Options, analyse_text
+from tocsin.models.evidence import Mention
 
 
 def _mentions(text: str, options: Options | None = None) -> list[Mention]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tocsin.errors import ConfigError
+from tocsin.errors import InvalidInput
 from tocsin.extract.names import (
     FUZZY_THRESHOLD,
     AliasTable,
@@ -443,12 +443,12 @@ def test_bad_alias_file_raises_config_error_naming_the_file(
 ) -> None:
     bad = tmp_path / "broken_aliases.toml"
     bad.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"broken_aliases\.toml") as caught:
+    with pytest.raises(InvalidInput, match=r"broken_aliases\.toml") as caught:
         AliasTable.load(bad)
     assert reason in str(caught.value)
 
 
 def test_missing_alias_file_raises_config_error(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.toml"
-    with pytest.raises(ConfigError, match=r"nowhere\.toml"):
+    with pytest.raises(InvalidInput, match=r"nowhere\.toml"):
         AliasTable.load(missing)

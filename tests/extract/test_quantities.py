@@ -10,7 +10,7 @@ from spacy.language import Language
 
 import tocsin
 from tocsin.extract.quantities import find_quantities, group_quantities, measure_key
-from tocsin.extract.records import Quantity
+from tocsin.models.evidence import Quantity
 
 ARTICLES = Path(tocsin.__file__).parent / "demo" / "articles"
 

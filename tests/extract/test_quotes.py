@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tocsin.extract.quotes import find_quote_spans
-from tocsin.extract.records import Quote
 from tocsin.extract.run import analyse_text
+from tocsin.models.evidence import Quote
 
 
 def _contents(text: str) -> list[str]:

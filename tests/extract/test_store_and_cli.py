@@ -78,7 +78,7 @@ def test_every_exported_span_points_into_its_text(exported: list[dict[str, Any]]
 def test_spellings_share_one_canonical_entity_across_articles(demo_db: Path) -> None:
     with Store.open(demo_db) as store:
         rows = entity_table(store)
-    by_spelling = {s: r for r in rows for s in r["spellings"]}
+    by_spelling = {s: r for r in rows for s in r.spellings}
     groups = [
         ("Lukashenka", "Lukashenko", "Alexander Lukashenko", "Aleksandr Lukashenko"),
         ("Sviatlana Tsikhanouskaya", "Svetlana Tikhanovskaya"),
@@ -86,17 +86,17 @@ def test_spellings_share_one_canonical_entity_across_articles(demo_db: Path) -> 
         ("Volodymyr Zelenskiy", "Volodymyr Zelensky"),
     ]
     for group in groups:
-        ids = {by_spelling[s]["id"] for s in group if s in by_spelling}
+        ids = {by_spelling[s].id for s in group if s in by_spelling}
         assert len(ids) == 1, (group, ids)
         assert sum(s in by_spelling for s in group) >= 2, group
     lukashenko = by_spelling["Lukashenko"]
-    assert lukashenko["label"] == "PERSON"
-    assert lukashenko["articles"] == 5
+    assert lukashenko.label == "PERSON"
+    assert lukashenko.articles == 5
     assert "GraphicHe" not in by_spelling
     for name in ("Kyiv", "Kherson"):
-        assert by_spelling.get(name, {"label": "GPE"})["label"] == "GPE"
-    assert by_spelling["Artyom Shraibman"]["label"] == "PERSON"
-    assert by_spelling["Pavel Latushka"]["label"] == "PERSON"
+        assert name not in by_spelling or by_spelling[name].label == "GPE"
+    assert by_spelling["Artyom Shraibman"].label == "PERSON"
+    assert by_spelling["Pavel Latushka"].label == "PERSON"
 
 
 def test_extract_again_changes_nothing_and_redo_replaces(demo_db: Path, tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tocsin.assess.assessment import Assessment, assess
+from tocsin.assess.assessment import assess
 from tocsin.assess.case import parse_case
+from tocsin.assess.score import Assessment
 from tocsin.config import Config
 from tocsin.extract.run import extract
 from tocsin.ingest.pipeline import ingest
@@ -105,7 +106,7 @@ def assessment(tmp_path_factory: pytest.TempPathFactory) -> Assessment:
         ingest([articles], store=store, config=Config.load(workers=1))
         report = extract(store, workers=1)
         assert report.processed == len(ARTICLES)
-        return assess(store, case, embedder=None)  # patterns only: fast and deterministic
+        return assess(store, case, link=True)  # patterns only: fast and deterministic
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tocsin.assess.assessment import Assessment
+from tocsin.assess.score import Assessment
 from tocsin.report import ReportFiles, print_summary, render_html, render_markdown, write_report
 from tocsin.report.markdown import cell, inline
 

@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-from tocsin.assess.assessment import Assessment
+from tocsin.assess.score import Assessment
 from tocsin.report import render_html
 from tocsin.report.html import SECTIONS
 
@@ -118,7 +118,7 @@ def test_sections_show_the_data(assessment: Assessment, html: str) -> None:
     assert "Brier" in sections["track-record"]
     assert "Admiralty" in sections["method"]
     for article in assessment.articles:
-        assert article["title"] in sections["articles"]
+        assert article.title in sections["articles"]
 
 
 def test_evidence_links_point_at_marks_in_the_articles(assessment: Assessment, html: str) -> None:

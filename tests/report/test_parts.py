@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from tocsin.assess.assessment import Assessment
+from tocsin.assess.score import Assessment
 from tocsin.report import charts
 from tocsin.report.common import estimative, percent, span_of_days
 from tocsin.report.marks import Span, marked, sentence_around

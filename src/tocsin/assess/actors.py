@@ -79,7 +79,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from tocsin.errors import ConfigError
+from tocsin.errors import InvalidInput
 
 Array = NDArray[np.float64]
 
@@ -261,32 +261,32 @@ def _median(x: Array, weight: Array) -> float:
 
 def _rules(variant: str) -> _Rules:
     if variant not in _RULES:
-        raise ConfigError(f"unknown variant {variant!r} (choose from {', '.join(VARIANTS)})")
+        raise InvalidInput(f"unknown variant {variant!r} (choose from {', '.join(VARIANTS)})")
     return _RULES[variant]
 
 
 def _check(name: str, capability: float, position: float, salience: float) -> None:
     if not all(math.isfinite(v) for v in (capability, position, salience)):
-        raise ConfigError(f"actor {name!r}: capability, position and salience must be finite")
+        raise InvalidInput(f"actor {name!r}: capability, position and salience must be finite")
     if capability < 0:
-        raise ConfigError(f"actor {name!r}: capability {capability} is negative")
+        raise InvalidInput(f"actor {name!r}: capability {capability} is negative")
     if not 0 <= salience <= 1:
-        raise ConfigError(f"actor {name!r}: salience {salience} is outside 0..1")
+        raise InvalidInput(f"actor {name!r}: salience {salience} is outside 0..1")
 
 
 def _arrays(actors: Sequence[Actor]) -> tuple[Array, Array, Array]:
     names = [a.name for a in actors]
     if len(set(names)) != len(names):
-        raise ConfigError("actor names must be unique")
+        raise InvalidInput("actor names must be unique")
     if not actors:
-        raise ConfigError("no actors")
+        raise InvalidInput("no actors")
     for a in actors:
         _check(a.name, a.capability, a.position, a.salience)
     c = np.array([a.capability for a in actors], dtype=np.float64)
     x = np.array([a.position for a in actors], dtype=np.float64)
     s = np.array([a.salience for a in actors], dtype=np.float64)
     if not (c * s).sum() > 0:
-        raise ConfigError("capability x salience is zero for every actor")
+        raise InvalidInput("capability x salience is zero for every actor")
     return c, x, s
 
 
@@ -294,7 +294,7 @@ def simulate(actors: Sequence[Actor], rounds: int, *, variant: str = "scholz") -
     """Positions, weighted mean and median after each of ``rounds`` rounds (round 0 first)."""
     rules = _rules(variant)
     if rounds < 0:
-        raise ConfigError(f"rounds must be >= 0, got {rounds}")
+        raise InvalidInput(f"rounds must be >= 0, got {rounds}")
     c, x, s = _arrays(actors)
     weight = c * s
     span = np.array(x.max() - x.min())
@@ -313,9 +313,9 @@ def _number(text: str, line: int, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ConfigError(f"row {line}, column {column}: {text!r} is not a number") from None
+        raise InvalidInput(f"row {line}, column {column}: {text!r} is not a number") from None
     if not math.isfinite(value):
-        raise ConfigError(f"row {line}, column {column}: {text!r} is not a finite number")
+        raise InvalidInput(f"row {line}, column {column}: {text!r} is not a finite number")
     return value
 
 
@@ -323,7 +323,7 @@ def _header(row: list[str], path: Path) -> dict[str, int]:
     index = {cell.strip().lower(): i for i, cell in enumerate(row)}
     missing = [col for col in COLUMNS if col.lower() not in index]
     if missing:
-        raise ConfigError(
+        raise InvalidInput(
             f"{path}: missing column(s) {', '.join(missing)} (need {', '.join(COLUMNS)})"
         )
     return {col: index[col.lower()] for col in COLUMNS}
@@ -333,14 +333,14 @@ def _actor(row: list[str], line: int, where: dict[str, int]) -> Actor:
     cells: dict[str, str] = {}
     for col, i in where.items():
         if i >= len(row) or not row[i].strip():
-            raise ConfigError(f"row {line}, column {col}: no value")
+            raise InvalidInput(f"row {line}, column {col}: no value")
         cells[col] = row[i].strip()
     values = [_number(cells[col], line, col) for col in COLUMNS[1:]]
     actor = Actor(cells["Actor"], *values)
     try:
         _check(actor.name, actor.capability, actor.position, actor.salience)
-    except ConfigError as exc:
-        raise ConfigError(f"row {line}: {exc}") from None
+    except InvalidInput as exc:
+        raise InvalidInput(f"row {line}: {exc}") from None
     return actor
 
 
@@ -350,11 +350,11 @@ def read_actors_csv(path: Path) -> list[Actor]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc})") from exc
+        raise InvalidInput(f"{path}: cannot read ({exc})") from exc
     reader = csv.reader(text.splitlines())
     header = next(reader, None)
     if header is None or not any(cell.strip() for cell in header):
-        raise ConfigError(f"{path}: empty file (need a header {', '.join(COLUMNS)})")
+        raise InvalidInput(f"{path}: empty file (need a header {', '.join(COLUMNS)})")
     where = _header(header, path)
     actors: list[Actor] = []
     for row in reader:
@@ -362,10 +362,10 @@ def read_actors_csv(path: Path) -> list[Actor]:
             continue
         actor = _actor(row, reader.line_num, where)
         if any(a.name == actor.name for a in actors):
-            raise ConfigError(f"row {reader.line_num}: actor {actor.name!r} appears twice")
+            raise InvalidInput(f"row {reader.line_num}: actor {actor.name!r} appears twice")
         actors.append(actor)
     if len(actors) < 2:
-        raise ConfigError(f"{path}: needs at least 2 actors, found {len(actors)}")
+        raise InvalidInput(f"{path}: needs at least 2 actors, found {len(actors)}")
     return actors
 
 
@@ -382,7 +382,7 @@ def _check_range(item: ActorRange) -> None:
         ("salience", item.salience),
     ):
         if not (math.isfinite(low) and math.isfinite(high) and low <= high):
-            raise ConfigError(f"actor {item.name!r}: bad {label} range ({low}, {high})")
+            raise InvalidInput(f"actor {item.name!r}: bad {label} range ({low}, {high})")
     _check(item.name, item.capability[0], item.position[0], item.salience[0])
     _check(item.name, item.capability[1], item.position[1], item.salience[1])
 
@@ -390,7 +390,7 @@ def _check_range(item: ActorRange) -> None:
 def _run_batch(c: Array, x: Array, s: Array, rounds: int, rules: _Rules) -> Array:
     weight = c * s
     if not (weight.sum(axis=-1) > 0).all():
-        raise ConfigError("a sample has zero capability x salience for every actor")
+        raise InvalidInput("a sample has zero capability x salience for every actor")
     span = x.max(axis=-1) - x.min(axis=-1)
     for _ in range(rounds):
         x = _step(x, weight, s, span, rules)
@@ -409,9 +409,9 @@ def monte_carlo(
     ``rounds`` rounds. Same seed, same result."""
     rules = _rules(variant)
     if samples < 1 or rounds < 0:
-        raise ConfigError(f"need samples >= 1 and rounds >= 0, got {samples} and {rounds}")
+        raise InvalidInput(f"need samples >= 1 and rounds >= 0, got {samples} and {rounds}")
     if len(ranges) < 2:
-        raise ConfigError(f"needs at least 2 actors, found {len(ranges)}")
+        raise InvalidInput(f"needs at least 2 actors, found {len(ranges)}")
     for item in ranges:
         _check_range(item)
     rng = np.random.default_rng(seed)
@@ -432,12 +432,12 @@ def bin_probabilities(
     highest is ``[low, high]``. Bins must not overlap and must hold every outcome."""
     values = np.asarray(outcomes, dtype=np.float64).ravel()
     if values.size == 0 or not bins:
-        raise ConfigError("need at least one outcome and one bin")
+        raise InvalidInput("need at least one outcome and one bin")
     spans = sorted(bins.values())
     if any(low >= high for low, high in spans):
-        raise ConfigError("every bin needs low < high")
+        raise InvalidInput("every bin needs low < high")
     if any(nxt[0] < prev[1] for prev, nxt in itertools.pairwise(spans)):
-        raise ConfigError("bins overlap")
+        raise InvalidInput("bins overlap")
     top = max(high for _, high in spans)
     counts = {}
     placed = np.zeros(values.size, dtype=bool)
@@ -446,5 +446,5 @@ def bin_probabilities(
         counts[name] = float(inside.sum()) / values.size
         placed |= inside
     if not placed.all():
-        raise ConfigError(f"outcome {values[~placed][0]:g} falls in no bin")
+        raise InvalidInput(f"outcome {values[~placed][0]:g} falls in no bin")
     return counts

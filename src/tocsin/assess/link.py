@@ -22,18 +22,20 @@ The numbers below were set by reading the links they make on the five bundled ar
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tocsin.assess.case import Case, Indicator
 from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
 from tocsin.extract.names import normalise
+from tocsin.models.assessment import LinkFields
+from tocsin.models.evidence import SpanRecord
 from tocsin.store.db import Store
+from tocsin.store.evidence import span_records
 
 if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
@@ -123,6 +125,25 @@ class Link:
         """How much the link counts: its score times its status weight."""
         return self.score * STATUS_WEIGHT.get(self.unit.status, STATUS_WEIGHT[None])
 
+    def stored(self) -> LinkFields:
+        """The link as the store keeps it."""
+        published = self.unit.article.published
+        return LinkFields(
+            text=self.unit.text,
+            polarity=self.polarity,
+            score=self.score,
+            method=self.method,
+            reason=self.reason,
+            kind=self.unit.kind,
+            status=self.unit.status,
+            source=self.source,
+            source_key=self.source_key,
+            reliability=self.reliability,
+            credibility=self.credibility,
+            published=published.isoformat() if published else None,
+            linker_version=LINKER_VERSION,
+        )
+
 
 # -- candidates -------------------------------------------------------------------------
 
@@ -133,7 +154,7 @@ def units(store: Store, case: Case) -> Iterator[Unit]:
 
     for article in store.articles(include_duplicates=False):
         facts = article_facts(article, case)
-        records = _records(store, article.id)
+        records = span_records(store, article.id)
         for start, end in sentence_spans(article.text):
             text = article.text[start:end]
             if len(text) < MIN_SENTENCE_CHARS:
@@ -141,85 +162,24 @@ def units(store: Store, case: Case) -> Iterator[Unit]:
             yield _describe(facts, start, end, text, records)
 
 
-def _records(store: Store, article_id: int) -> list[dict[str, Any]]:
-    db = store.conn
-    out: list[dict[str, Any]] = []
-    for row in db.execute(
-        """SELECT q.start, q."end", e.canonical AS speaker, q.speaker_text FROM quotes q
-           LEFT JOIN entities e ON e.id = q.speaker_entity_id WHERE q.article_id = ?""",
-        (article_id,),
-    ):
-        source = row["speaker"] or row["speaker_text"]
-        out.append(
-            {
-                "kind": "quote",
-                "start": row[0],
-                "end": row[1],
-                "status": None,
-                "source": source,
-                "chain": (source,) if source else (),
-            }
-        )
-    for row in db.execute(
-        """SELECT c.start, c."end", c.status, c.source_chain, e.canonical, c.source_text
-           FROM claims c LEFT JOIN entities e ON e.id = c.source_entity_id
-           WHERE c.article_id = ?""",
-        (article_id,),
-    ):
-        chain = tuple(_json_list(row["source_chain"])) or tuple(
-            n for n in (row["canonical"] or row["source_text"],) if n
-        )
-        out.append(
-            {
-                "kind": "claim",
-                "start": row[0],
-                "end": row[1],
-                "status": row["status"],
-                "source": chain[-1] if chain else None,
-                "chain": chain,
-            }
-        )
-    for row in db.execute(
-        """SELECT v.start, v."end", coalesce(e.canonical, v.actor) FROM events v
-           LEFT JOIN entities e ON e.id = v.actor_entity_id WHERE v.article_id = ?""",
-        (article_id,),
-    ):
-        out.append(
-            {
-                "kind": "event",
-                "start": row[0],
-                "end": row[1],
-                "status": None,
-                "source": None,
-                "chain": (),
-            }
-        )
-    return out
-
-
-def _json_list(value: str | None) -> list[str]:
-    loaded = json.loads(value or "[]")
-    return [str(v) for v in loaded] if isinstance(loaded, list) else []
-
-
 def _describe(
-    facts: ArticleFacts, start: int, end: int, text: str, records: list[dict[str, Any]]
+    facts: ArticleFacts, start: int, end: int, text: str, records: list[SpanRecord]
 ) -> Unit:
-    inside = [r for r in records if r["start"] < end and r["end"] > start]
-    claims = tuple((r["start"], r["end"], r["status"]) for r in inside if r["status"])
+    inside = [r for r in records if r.start < end and r.end > start]
+    claims = tuple((r.start, r.end, r.status) for r in inside if r.status)
 
-    def overlap(r: dict[str, Any]) -> int:
-        return int(min(r["end"], end) - max(r["start"], start))
+    def overlap(r: SpanRecord) -> int:
+        return min(r.end, end) - max(r.start, start)
 
     for kind in _KIND_ORDER:
-        found = [r for r in inside if r["kind"] == kind]
+        found = [r for r in inside if r.kind == kind]
         if found:
             best = max(found, key=overlap)
             # The claim covering most of the sentence gives its status, even under a quote.
-            stated = [r for r in inside if r["status"]]
-            status = max(stated, key=overlap)["status"] if stated else None
-            source = best["source"] or next((r["source"] for r in inside if r["source"]), None)
-            chain = best["chain"] or next((r["chain"] for r in inside if r["chain"]), ())
+            stated = [r for r in inside if r.status]
+            status = max(stated, key=overlap).status if stated else None
+            source = best.source or next((r.source for r in inside if r.source), None)
+            chain = best.chain or next((r.chain for r in inside if r.chain), ())
             return Unit(facts, start, end, text, kind, status, source, tuple(chain), claims)
     status = "speculative" if _MODAL.search(text) else None
     return Unit(facts, start, end, text, "sentence", status, None, (), claims)

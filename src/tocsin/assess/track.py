@@ -19,12 +19,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tocsin.assess.case import Case, Question
-
-if TYPE_CHECKING:
-    from tocsin.store.db import Store
+from tocsin.models.assessment import Forecast, Resolution
 
 BINS = 10
 _FLOOR = 1e-6  # probabilities are clipped here before the log, so a 0 gives a finite score
@@ -78,9 +76,6 @@ class TrackRecord:
         return sum(mine) / len(mine) if mine else None
 
 
-Forecast = tuple[str, str, date, str, dict[str, float], date]  # ..., probabilities, deadline
-
-
 def _question_texts(cases: Mapping[str, Case]) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     for case in cases.values():
@@ -90,31 +85,22 @@ def _question_texts(cases: Mapping[str, Case]) -> dict[tuple[str, str], str]:
 
 
 def track_record(
-    store: Store | None,
     cases: Mapping[str, Case],
-    forecasts: Sequence[Forecast] | None = None,
+    forecasts: Sequence[Forecast],
+    resolutions: Sequence[Resolution] = (),
 ) -> TrackRecord:
-    """Scores of every resolved question: of the store's forecasts, or of those given.
+    """Scores of every resolved question among ``forecasts``.
 
-    Outcomes recorded in the store win; the case files' ``outcome`` fill in the rest.
+    Recorded ``resolutions`` win; the case files' ``outcome`` fill in the rest.
     """
-    from tocsin.store import assessment as queries
-
-    rows = list(forecasts) if forecasts is not None else []
-    outcomes: dict[tuple[str, str], str] = {}
-    if store is not None:
-        if forecasts is None:
-            rows = queries.forecasts(store)
-        outcomes = {
-            (r["case_id"], r["question_id"]): r["outcome"] for r in queries.resolutions(store)
-        }
+    outcomes = {(r.case_id, r.question_id): r.outcome for r in resolutions}
     for case in cases.values():
         if case.outcome:
             outcomes.setdefault((case.id, "main"), case.outcome)
         for q in case.questions:
             if q.outcome is not None:
                 outcomes.setdefault((case.id, q.id), "yes" if q.outcome else "no")
-    return score(rows, outcomes, _question_texts(cases))
+    return score(forecasts, outcomes, _question_texts(cases))
 
 
 def score(
@@ -125,9 +111,9 @@ def score(
     """Score forecast ``rows`` on ``outcomes``; forecasts made after the deadline do not count."""
     texts = texts or {}
     series: dict[tuple[str, str, str], list[tuple[date, dict[str, float]]]] = defaultdict(list)
-    for case_id, question_id, as_of, method, probabilities, deadline in rows:
-        if (case_id, question_id) in outcomes and as_of <= deadline:
-            series[(case_id, question_id, method)].append((as_of, probabilities))
+    for f in rows:
+        if (f.case_id, f.question_id) in outcomes and f.as_of <= f.deadline:
+            series[(f.case_id, f.question_id, f.method)].append((f.as_of, f.probabilities))
     scores = []
     events: list[tuple[float, float]] = []
     for (case_id, question_id, method), points in sorted(series.items()):

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tocsin.commands.common import json_option
-from tocsin.errors import ConfigError
+from tocsin.errors import InvalidInput
 
 if TYPE_CHECKING:
     from tocsin.assess.actors import Round
@@ -51,7 +51,7 @@ def simulate_command(file: Path, rounds: int, variant: str, as_json: bool) -> No
 
     try:
         history = simulate(read_actors_csv(file), rounds, variant=variant)
-    except ConfigError as exc:
+    except InvalidInput as exc:
         raise click.UsageError(str(exc)) from exc
     if as_json:
         click.echo(json.dumps([_record(r) for r in history], ensure_ascii=False, indent=2))

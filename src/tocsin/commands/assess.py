@@ -25,7 +25,7 @@ from tocsin.commands.common import (
     open_store,
     out,
 )
-from tocsin.errors import ConfigError
+from tocsin.errors import ConfigError, NotFound
 
 if TYPE_CHECKING:
     from tocsin.assess.case import Case
@@ -140,7 +140,7 @@ def evidence_group() -> None:
 @json_option
 def evidence_link(case_ref: str, db: Path, embeddings: bool, as_json: bool) -> None:
     """Recompute the links of CASE (the analyst's decisions are kept)."""
-    from tocsin.assess.assessment import relink
+    from tocsin.assess.relink import relink
 
     case = resolve_case(case_ref)
     embedder = load_embedder(embeddings)
@@ -165,9 +165,9 @@ def evidence_list(case_ref: str, db: Path, indicator: str | None, as_json: bool)
     with open_store(db) as store:
         rows = queries.link_rows(store, case.id)
     if indicator:
-        rows = [r for r in rows if indicator in (r["indicator_id"], r["new_indicator"])]
+        rows = [r for r in rows if indicator in (r.key.indicator_id, r.new_indicator)]
     if as_json:
-        emit(rows)
+        emit([r.as_dict() for r in rows])
         return
     if not rows:
         out.print(f"no links for case {escape(case.id)}: run `tocsin assess` or `evidence link`")
@@ -177,17 +177,18 @@ def evidence_list(case_ref: str, db: Path, indicator: str | None, as_json: bool)
         table.add_column(col, no_wrap=col != "source")
     table.add_column("text", overflow="fold", ratio=1)
     for r in rows:
-        moved = f" → {r['new_indicator']}" if r["new_indicator"] else ""
+        moved = f" → {r.new_indicator}" if r.new_indicator else ""
+        link = r.fields
         table.add_row(
-            str(r["id"]),
-            r["published"] or "",
-            escape(r["indicator_id"] + moved),
-            r["decided_polarity"] or r["polarity"],
-            f"{r['score']:.2f}",
-            escape(r["source"] or ""),
-            f"{r['reliability']}{r['credibility']}",
-            r["decision"] or "",
-            escape(r["text"][:160]),
+            r.label,
+            link.published or "",
+            escape(r.key.indicator_id + moved),
+            r.decided_polarity or link.polarity,
+            f"{link.score:.2f}",
+            escape(link.source or ""),
+            f"{link.reliability}{link.credibility}",
+            r.decision or "",
+            escape(link.text[:160]),
         )
     out.print(table)
 
@@ -203,14 +204,15 @@ def _decide(
         raise click.BadParameter(f"{new!r} is not an indicator of case {case.id}")
     with open_store(db) as store:
         try:
-            result = queries.decide(store, case.id, link_id, decision, **kwargs)
-        except ConfigError as exc:
+            row = queries.decide(store, case.id, link_id, decision, **kwargs)
+        except NotFound as exc:
             err.print(f"[red]error:[/red] {escape(str(exc))}")
             sys.exit(EXIT_NOT_FOUND)
+    indicator = row.new_indicator or row.key.indicator_id
     if as_json:
-        emit(result)
+        emit({"link": link_id, "decision": decision, "indicator": indicator})
     else:
-        out.print(f"link {link_id}: {result['decision']} ({escape(result['indicator'])})")
+        out.print(f"link {row.label}: {decision} ({escape(indicator)})")
 
 
 _polarity = click.option(
@@ -303,11 +305,12 @@ def resolve_cli(
     else:
         known = ", ".join(["main", *(q.id for q in case.questions)])
         raise click.BadParameter(f"no question {question!r} in case {case.id} ({known})")
+    from tocsin.models.assessment import Resolution
     from tocsin.store import assessment as queries
 
     when = _as_date(resolved_on) or date.today()
     with open_store(db) as store:
-        queries.record_resolution(store, case.id, question, outcome, when, note)
+        queries.record_resolution(store, Resolution(case.id, question, outcome, when, note))
     if as_json:
         emit({"case": case.id, "question": question, "outcome": outcome, "resolved_on": when})
         return
@@ -321,10 +324,11 @@ def resolve_cli(
 def track_cli(db: Path, case_refs: tuple[str, ...], as_json: bool) -> None:
     """The track record across every case in the store: Brier, log score, calibration."""
     from tocsin.assess.track import as_dict, track_record
+    from tocsin.store import assessment as queries
 
     cases = {c.id: c for c in map(resolve_case, case_refs)}
     with open_store(db) as store:
-        record = track_record(store, cases)
+        record = track_record(cases, queries.forecasts(store), queries.resolutions(store))
     if as_json:
         emit(as_dict(record))
         return

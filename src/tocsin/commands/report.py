@@ -19,25 +19,27 @@ from tocsin.commands.common import db_option, emit, json_option, open_store, out
 from tocsin.errors import ConfigError
 
 if TYPE_CHECKING:
-    from tocsin.assess.assessment import Assessment
     from tocsin.assess.case import Case
+    from tocsin.assess.score import Assessment
 
 
 def run_assessment(
     case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, quiet: bool
 ) -> Assessment:
     """Assess from the store; the embedding model is loaded only if linking must happen."""
-    from tocsin.assess.assessment import assess, links_stale
+    from tocsin.assess.assessment import assess
     from tocsin.assess.embed import MODEL_ID
+    from tocsin.assess.relink import links_stale
 
     with open_store(db) as store:
         relinking = link or links_stale(store, case, MODEL_ID if embeddings else None)
         embedder = load_embedder(embeddings and relinking)
+        when = _as_date(as_of)
         args: dict[str, Any] = {
-            "as_of": _as_date(as_of),
+            "as_of": when,
             "embedder": embedder,
             "link": relinking,
-            "relink_if_stale": False,
+            "record": when is None,  # a full assessment keeps its forecasts
         }
         try:
             if quiet:

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 
 from tocsin.extract.nlp import sentence_of, sentences, text_of
 from tocsin.extract.quotes import SPEECH_VERBS, paragraphs
-from tocsin.extract.records import Claim, ClaimStatus, Mention, Quote
+from tocsin.models.evidence import Claim, ClaimStatus, Mention, Quote
 
 DENY = frozenset({"deny", "reject", "dismiss", "refute", "rebut"})
 ALLEGE = frozenset({"claim", "allege"})

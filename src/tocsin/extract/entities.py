@@ -29,9 +29,8 @@ from spacy.tokens import Doc, Span
 
 from tocsin.extract.names import AliasTable, normalise, same_referent
 from tocsin.extract.nlp import text_of
-from tocsin.extract.quotes import paragraphs
-from tocsin.extract.records import EntityLabel, Mention
-from tocsin.ingest.plaintext import is_credit_or_byline
+from tocsin.models.evidence import EntityLabel, Mention
+from tocsin.text import is_credit_or_byline, paragraphs
 
 LABELS: tuple[EntityLabel, ...] = ("PERSON", "ORG", "GPE", "LOC")
 # Nouns that describe a person in apposition: "X, a political analyst"; "the president, X".

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Token
 
 from tocsin.extract.nlp import sentence_of, text_of
-from tocsin.extract.records import DateMention, Event, Mention, Quote
+from tocsin.models.evidence import DateMention, Event, Mention, Quote
 
 CATEGORIES: dict[str, str] = {
     **dict.fromkeys(

@@ -27,8 +27,8 @@ from typing import NamedTuple, get_args
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-from tocsin.errors import ConfigError
-from tocsin.extract.records import EntityLabel
+from tocsin.errors import InvalidInput
+from tocsin.models.evidence import EntityLabel
 
 # Below this many letters a token matches only when spelled the same (after normalise):
 # 'Lev' and 'Lyov' share a key, but so do too many unrelated three-letter words.
@@ -415,17 +415,17 @@ class AliasEntry(NamedTuple):
 
 
 def _parse(text: str, source: str) -> list[AliasEntry]:
-    """The entries of one alias file, or ConfigError naming ``source`` and what is wrong."""
+    """The entries of one alias file, or InvalidInput naming ``source`` and what is wrong."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        raise InvalidInput(f"{source}: not valid TOML: {exc}") from exc
     unknown = sorted(set(data) - {"entity"})
     if unknown:
-        raise ConfigError(f"{source}: unknown top-level key(s) {unknown}; expected [[entity]]")
+        raise InvalidInput(f"{source}: unknown top-level key(s) {unknown}; expected [[entity]]")
     raw = data.get("entity", [])
     if not isinstance(raw, list):
-        raise ConfigError(f"{source}: 'entity' must be an array of tables ([[entity]])")
+        raise InvalidInput(f"{source}: 'entity' must be an array of tables ([[entity]])")
     entries: list[AliasEntry] = []
     owner: dict[str, str] = {}  # normalised name -> canonical, to catch clashes in one file
     for n, item in enumerate(raw, start=1):
@@ -434,7 +434,7 @@ def _parse(text: str, source: str) -> list[AliasEntry]:
         for spelling in (entry.canonical, *entry.spellings):
             key = normalise(spelling)
             if owner.get(key, entry.canonical) != entry.canonical:
-                raise ConfigError(f"{where}: {spelling!r} already names {owner[key]!r}")
+                raise InvalidInput(f"{where}: {spelling!r} already names {owner[key]!r}")
             owner[key] = entry.canonical
         entries.append(entry)
     return entries
@@ -442,21 +442,21 @@ def _parse(text: str, source: str) -> list[AliasEntry]:
 
 def _parse_entry(item: object, where: str) -> AliasEntry:
     if not isinstance(item, Mapping):
-        raise ConfigError(f"{where}: must be a table")
+        raise InvalidInput(f"{where}: must be a table")
     unknown = sorted(set(item) - _ENTITY_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}")
+        raise InvalidInput(f"{where}: unknown key(s) {unknown}")
     canonical = item.get("canonical")
     if not isinstance(canonical, str) or not normalise(canonical):
-        raise ConfigError(f"{where}: 'canonical' must be a non-empty string")
+        raise InvalidInput(f"{where}: 'canonical' must be a non-empty string")
     label = item.get("label")
     if label not in _LABELS:
-        raise ConfigError(f"{where}: 'label' must be one of {sorted(_LABELS)}, got {label!r}")
+        raise InvalidInput(f"{where}: 'label' must be one of {sorted(_LABELS)}, got {label!r}")
     spellings = item.get("spellings", [])
     if not isinstance(spellings, list) or not all(
         isinstance(s, str) and normalise(s) for s in spellings
     ):
-        raise ConfigError(f"{where}: 'spellings' must be a list of non-empty strings")
+        raise InvalidInput(f"{where}: 'spellings' must be a list of non-empty strings")
     return AliasEntry(canonical, label, tuple(spellings))
 
 
@@ -464,7 +464,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read alias file: {exc}") from exc
+        raise InvalidInput(f"{path}: cannot read alias file: {exc}") from exc
 
 
 class AliasTable:
@@ -491,7 +491,7 @@ class AliasTable:
 
         A later entry with the same canonical name (after normalise) replaces the earlier
         entry; a later entry that claims an earlier entry's spelling takes that spelling
-        over. Within one file, two entries claiming one spelling are a ConfigError.
+        over. Within one file, two entries claiming one spelling are a InvalidInput.
         """
         shipped = resources.files("tocsin.extract") / "data" / "aliases.toml"
         entries = _parse(shipped.read_text(encoding="utf-8"), _DEFAULT_NAME)

@@ -71,7 +71,11 @@ from spacy.tokens import Doc, Token
 
 from tocsin.extract import nlp
 from tocsin.extract.nlp import text_of
-from tocsin.extract.records import Quantity
+from tocsin.models.evidence import Quantity
+from tocsin.words import MONTHS_LOWER
+from tocsin.words import MULTIPLIERS as _MULTIPLIERS
+from tocsin.words import ONES as _ONES
+from tocsin.words import TENS as _TENS
 
 __all__ = ["find_quantities", "group_quantities", "measure_key"]
 
@@ -95,25 +99,6 @@ _SUFFIX = {
     "bn": 1e9,
     "tn": 1e12,
     "trn": 1e12,
-}
-_ONES = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {
-    w: 10 * (i + 2)
-    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
-}
-_MULTIPLIERS = {
-    "hundred": 1e2,
-    "thousand": 1e3,
-    "million": 1e6,
-    "billion": 1e9,
-    "trillion": 1e12,
-    "dozen": 12.0,
 }
 _VAGUE_PLURALS = {
     "dozens": 12.0,
@@ -281,32 +266,7 @@ _QUALIFIERS: dict[tuple[str, ...], str] = {
 # only when the parse attaches them to it ('fought over 2 islands' is no 'more than 2')
 _LOOSE_QUALIFIERS = {"over", "above", "under", "below", "about", "around", "some"}
 
-_MONTHS = {
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-}
+_MONTHS = set(MONTHS_LOWER)
 # entities whose numbers are part of a name, not a figure
 _NAME_LABELS = {
     "PERSON",

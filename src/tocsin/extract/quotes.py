@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from tocsin.extract.nlp import sentence_of, text_of
-from tocsin.extract.records import Mention, Quote, QuoteKind
+from tocsin.models.evidence import Mention, Quote, QuoteKind
 
 # Lemmas of verbs that report speech or writing. Cognition verbs (think, believe) are left
 # out: "he thinks X" is not a statement the article attributes as said.

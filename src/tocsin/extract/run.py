@@ -10,7 +10,6 @@ store.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -23,23 +22,17 @@ from tocsin.extract.entities import add_gazetteer, find_mentions
 from tocsin.extract.events import extract_events
 from tocsin.extract.names import AliasTable
 from tocsin.extract.nlp import load_model
-from tocsin.extract.quantities import find_quantities
+from tocsin.extract.quantities import find_quantities, measure_key
 from tocsin.extract.quotes import extract_quotes
-from tocsin.extract.records import Evidence
 from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
+from tocsin.extract.resolve import resolve_clusters
 from tocsin.extract.timex import resolve_dates
+from tocsin.models.evidence import ArticleText, Evidence
 from tocsin.parallel import chunks, ordered_map
 from tocsin.store.db import Store
-from tocsin.store.evidence import pending_articles, save_evidence, save_failure
+from tocsin.store.evidence import pending_articles, save_failure, write_evidence
 
 BATCH = 16  # articles per worker task: nlp.pipe batches within it
-
-
-@dataclass(frozen=True)
-class Job:
-    article_id: int
-    text: str
-    anchor: date | None
 
 
 @lru_cache(maxsize=2)
@@ -76,19 +69,19 @@ def analyse_text(text: str, anchor: date | None = None, options: Options | None 
 Results = list[tuple[int, Evidence | str]]
 
 
-def _work(batch: list[Job], options: Options) -> Results:
+def _work(batch: list[ArticleText], options: Options) -> Results:
     nlp, aliases = pipeline(options.model, options.alias_files)
     out: Results = []
     docs = nlp.pipe((job.text for job in batch), batch_size=len(batch))
     for job, doc in zip(batch, docs, strict=True):
         try:
-            out.append((job.article_id, analyse(doc, aliases, job.anchor)))
+            out.append((job.article_id, analyse(doc, aliases, job.published)))
         except Exception as exc:  # one article's failure must not lose the batch
             out.append((job.article_id, f"{type(exc).__name__}: {exc}"))
     return out
 
 
-def _died(batch: list[Job]) -> Results:
+def _died(batch: list[ArticleText]) -> Results:
     return [(job.article_id, "the worker extracting it died") for job in batch]
 
 
@@ -104,7 +97,7 @@ def extract(
     options = options or Options()
     report = ExtractReport(model=options.model)
     started = time.perf_counter()
-    jobs = (Job(a, t, d) for a, t, d in pending_articles(store, redo=redo))
+    jobs = pending_articles(store, redo=redo)
     try:
         results = ordered_map(
             _work,
@@ -119,9 +112,7 @@ def extract(
                     save_failure(store, article_id, result, EXTRACTOR_VERSION, options.model)
                     report.failed.append((article_id, result))
                 else:
-                    counts = save_evidence(
-                        store, article_id, result, EXTRACTOR_VERSION, options.model
-                    )
+                    counts = save(store, article_id, result, options.model)
                     for name, n in counts.items():
                         report.counts[name] = report.counts.get(name, 0) + n
                 report.processed += 1
@@ -131,3 +122,21 @@ def extract(
         report.interrupted = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def save(store: Store, article_id: int, ev: Evidence, model: str) -> dict[str, int]:
+    """Resolve the article's entities and write its evidence, in one transaction; returns
+    how many records of each kind."""
+    with store.transaction():
+        ids = resolve_clusters(store, ev.mentions)
+        groups = [measure_key(q) for q in ev.quantities]
+        write_evidence(store, article_id, ev, ids, groups, EXTRACTOR_VERSION, model)
+    return {
+        "mentions": len(ev.mentions),
+        "entities": len(set(ids.values())),
+        "quotes": len(ev.quotes),
+        "claims": len(ev.claims),
+        "quantities": len(ev.quantities),
+        "dates": len(ev.dates),
+        "events": len(ev.events),
+    }

@@ -63,19 +63,13 @@ from typing import Literal
 from spacy.tokens import Doc, Span, Token
 
 from tocsin.extract.nlp import text_of
-from tocsin.extract.records import DateMention
-from tocsin.ingest.dates import MONTHS as _MONTH_TABLE
+from tocsin.models.evidence import DateMention
+from tocsin.words import MONTHS_LOWER as _MONTHS
+from tocsin.words import WEEKDAYS as _WEEKDAYS
 
 Interval = tuple[date, date]
 Tense = Literal["future", "past"] | None
 
-_MONTHS = {name.lower(): number for name, number in _MONTH_TABLE.items()}
-_WEEKDAYS = {
-    name: i
-    for i, name in enumerate(
-        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    )
-}
 _NUMBER_WORDS = {
     "a": 1,
     "an": 1,

@@ -14,28 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tocsin.models import DateEstimate
+from tocsin.words import MONTHS
 
-MONTHS = {
-    name: i
-    for i, names in enumerate(
-        (
-            ("January", "Jan"),
-            ("February", "Feb"),
-            ("March", "Mar"),
-            ("April", "Apr"),
-            ("May",),
-            ("June", "Jun"),
-            ("July", "Jul"),
-            ("August", "Aug"),
-            ("September", "Sep", "Sept"),
-            ("October", "Oct"),
-            ("November", "Nov"),
-            ("December", "Dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
 # Month names are matched with their capital so that "may" and "march" the verbs never match.
 _MONTH = r"(?P<{g}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<{g}>(?:19|20)\d\d)(?!\d|,\d)"
@@ -88,7 +68,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
 
 @dataclass(frozen=True)
-class DateMention:
+class WrittenDate:
     """A date expression in text, resolved to an interval when its year is known."""
 
     text: str
@@ -129,10 +109,10 @@ def _part_key(part: str | None) -> str:
     return "late"
 
 
-def find_dates(text: str) -> list[DateMention]:
+def find_dates(text: str) -> list[WrittenDate]:
     """All date mentions in ``text``, longest match first at each position, in text order."""
     taken: list[tuple[int, int]] = []
-    found: list[DateMention] = []
+    found: list[WrittenDate] = []
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
@@ -146,7 +126,7 @@ def find_dates(text: str) -> list[DateMention]:
     return _mark_future(text, found)
 
 
-def _mention(m: re.Match[str]) -> DateMention | None:
+def _mention(m: re.Match[str]) -> WrittenDate | None:
     g = m.groupdict()
     year: int | None
     month: int | None
@@ -162,10 +142,10 @@ def _mention(m: re.Match[str]) -> DateMention | None:
     if day is not None and not 1 <= day <= 31:
         return None
     part = g.get("part")
-    return DateMention(m[0], m.start(), m.end(), year, month, day, part)
+    return WrittenDate(m[0], m.start(), m.end(), year, month, day, part)
 
 
-def _mark_future(text: str, mentions: list[DateMention]) -> list[DateMention]:
+def _mark_future(text: str, mentions: list[WrittenDate]) -> list[WrittenDate]:
     """Flag mentions with a future or plan marker nearby in the same sentence."""
     out = []
     sentences = [(s.start(), s.end()) for s in _SENTENCE.finditer(text)]
@@ -174,7 +154,7 @@ def _mark_future(text: str, mentions: list[DateMention]) -> list[DateMention]:
         before = _CLAUSE_BREAK.split(text[s : mention.start])[-1]
         after = _CLAUSE_BREAK.split(text[mention.end : e])[0]
         future = bool(_FUTURE.search(before) or _FUTURE.search(after))
-        out.append(DateMention(**{**mention.__dict__, "future": future}))
+        out.append(WrittenDate(**{**mention.__dict__, "future": future}))
     return out
 
 

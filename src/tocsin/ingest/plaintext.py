@@ -19,6 +19,10 @@ from markdown_it import MarkdownIt
 
 from tocsin.ingest.dates import find_dates
 from tocsin.models import CleanArticle, DateEstimate
+from tocsin.text import BYLINE as _BYLINE
+from tocsin.text import CREDIT as _CREDIT
+from tocsin.text import TERMINAL as _TERMINAL
+from tocsin.text import WORD as _WORD
 
 # Lines that are always furniture: menus, share and comment widgets, section labels.
 _FURNITURE = re.compile(
@@ -48,20 +52,6 @@ _END = re.compile(
     r"more on this story|writing contest.*)$",
     re.I,
 )
-# A photo credit: names and agencies joined by slashes ("Peter Kovalev/TASS/ZUMA").
-_CREDIT = re.compile(
-    r"(?:^|[.!?]\s+)(?:(?:photo|image|credit|picture)s?:?\s*)?"
-    r"[A-Z][\w.'’&-]*(?: [\w.'’&-]+){0,4}(?:/[A-Z][\w.'’&-]*(?: [\w.'’&-]+){0,4}){1,5}\s*$"
-    r"|\b(getty images|afp via getty|ap photo|reuters/|shutterstock|alamy)\b",
-    re.I,
-)
-_NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’.-]+|[A-Z]\.|de|van|von|der|al|bin|da|di|le|la)"
-_BYLINE = re.compile(
-    rf"^(?i:by\s+)?{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,3}}"
-    rf"(?:(?:,| and| &) {_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,3}})*$"
-)
-_WORD = re.compile(r"\w+")
-_TERMINAL = re.compile(r"[.!?…][”\"’')\]]*$")
 _STOP = frozenset(
     [
         "a",
@@ -196,17 +186,6 @@ def _mark_furniture(blocks: list[Block]) -> None:
 def _near(blocks: list[Block], block: Block, reason: str, reach: int = 2) -> bool:
     i = blocks.index(block)
     return any(b.drop == reason for b in blocks[max(0, i - reach) : i + reach + 1])
-
-
-def is_credit_or_byline(line: str) -> bool:
-    """A photo credit ("Peter Kovalev/TASS/ZUMA") or a bare byline ("By Anna Akage"):
-    names in such a line are not actors of the story. The evidence layer asks this of the
-    paragraphs the cleaner kept."""
-    line = line.strip()
-    words = len(_WORD.findall(line))
-    if not line or words > 8 or _TERMINAL.search(line):
-        return False
-    return bool(_CREDIT.search(line) or _BYLINE.match(line))
 
 
 def _mark_captions(blocks: list[Block]) -> None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.typing import RcKeyType
 
-    from tocsin.assess.assessment import Assessment
+    from tocsin.assess.score import Assessment
 
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from tocsin.assess.bayes import CREDIBILITY, RELIABILITY
 
 if TYPE_CHECKING:
-    from tocsin.assess.assessment import Assessment, EvidenceRow
+    from tocsin.assess.evidence import EvidenceRow
+    from tocsin.assess.score import Assessment
 
 # Words of estimative probability after ICD 203 (2015): the upper bound of each band.
 # The bands are symmetric about 50%: "very unlikely", "roughly even" and "very likely"

@@ -31,7 +31,8 @@ from tocsin.report.common import (
 from tocsin.report.marks import anchor, marked, spans_by_article
 
 if TYPE_CHECKING:
-    from tocsin.assess.assessment import Assessment, EvidenceRow
+    from tocsin.assess.evidence import EvidenceRow
+    from tocsin.assess.score import Assessment
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("bottom-line", "Bottom line"),
@@ -189,7 +190,7 @@ def _evidence_order(row: EvidenceRow) -> tuple[date, int, str]:
 
 
 def _evidence(a: Assessment) -> list[dict[str, Any]]:
-    known = {int(art["id"]) for art in a.articles}
+    known = {art.id for art in a.articles}
     out = []
     for row in sorted(a.evidence, key=_evidence_order):
         linked = row.article_id in known and row.start is not None
@@ -245,18 +246,18 @@ def _sensitivity(a: Assessment) -> dict[str, Any]:
 
 
 def _articles(a: Assessment) -> list[dict[str, Any]]:
-    texts = {int(art["id"]): str(art["text"]) for art in a.articles}
+    texts = {art.id: art.text for art in a.articles}
     spans = spans_by_article(a.evidence, texts)
     out = []
     for art in a.articles:
-        ident = int(art["id"])
+        ident = art.id
         mine = spans.get(ident, [])
         out.append(
             {
                 "id": ident,
-                "title": art.get("title") or "(untitled)",
-                "outlet": art.get("outlet") or "outlet unknown",
-                "date": day(art.get("published")),
+                "title": art.title or "(untitled)",
+                "outlet": art.outlet or "outlet unknown",
+                "date": day(art.published),
                 "marks": len({s.start for s in mine}),
                 "html": marked(ident, texts[ident], mine),
             }

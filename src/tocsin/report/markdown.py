@@ -22,7 +22,7 @@ from tocsin.report.common import (
 )
 
 if TYPE_CHECKING:
-    from tocsin.assess.assessment import Assessment
+    from tocsin.assess.score import Assessment
 
 TOP_EVIDENCE = 10
 CAVEATS = (

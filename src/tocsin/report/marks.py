@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
-    from tocsin.assess.assessment import EvidenceRow
+    from tocsin.assess.evidence import EvidenceRow
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’')\]]*\s+|\n+")
 

@@ -12,7 +12,7 @@ from tocsin.report.common import day, distribution, hypothesis_names, number, pe
 from tocsin.report.marks import sentence_around
 
 if TYPE_CHECKING:
-    from tocsin.assess.assessment import Assessment
+    from tocsin.assess.score import Assessment, SeenFigure, TimelineEvent
 
 
 def _measure_name(key: str) -> str:
@@ -29,33 +29,31 @@ def _amount(value: object) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _figure(item: Mapping[str, Any], texts: Mapping[int, str]) -> dict[str, Any]:
-    before, span, after = sentence_around(
-        texts.get(int(item["article_id"]), ""), int(item["start"]), int(item["end"])
-    )
-    if item.get("low") is not None and item.get("high") is not None:
-        parsed = f"{_amount(item['low'])}–{_amount(item['high'])}"
+def _figure(item: SeenFigure, texts: Mapping[int, str]) -> dict[str, Any]:
+    before, span, after = sentence_around(texts.get(item.article_id, ""), item.start, item.end)
+    if item.low is not None and item.high is not None:
+        parsed = f"{_amount(item.low)}–{_amount(item.high)}"
     else:
-        parsed = _amount(item.get("value"))
+        parsed = _amount(item.value)
     return {
-        "text": item.get("text", ""),
-        "value": parsed + (f" {item['unit']}" if item.get("unit") else ""),
-        "outlet": item.get("outlet") or "–",
-        "date": day(item.get("published")),
-        "title": item.get("title") or "",
+        "text": item.text,
+        "value": parsed + (f" {item.unit}" if item.unit else ""),
+        "outlet": item.outlet or "–",
+        "date": day(item.published),
+        "title": item.title or "",
         "before": before,
-        "span": span or item.get("text", ""),
+        "span": span or item.text,
         "after": after,
-        "href": f"#article-{item['article_id']}",
+        "href": f"#article-{item.article_id}",
     }
 
 
 def figures(a: Assessment) -> list[dict[str, Any]]:
-    texts = {int(art["id"]): str(art["text"]) for art in a.articles}
+    texts = {art.id: art.text for art in a.articles}
     return [
         {
-            "measure": _measure_name(str(d["measure"])),
-            "figures": [_figure(f, texts) for f in d["figures"]],
+            "measure": _measure_name(d.measure),
+            "figures": [_figure(f, texts) for f in d.figures],
         }
         for d in a.disagreements
     ]
@@ -99,16 +97,18 @@ def actors(a: Assessment) -> dict[str, Any]:
     }
 
 
-def event(event: Mapping[str, Any]) -> dict[str, Any]:
+def event(event: TimelineEvent) -> dict[str, Any]:
+    start = event.date_start.isoformat()
+    end = event.date_end.isoformat() if event.date_end else None
     return {
-        "date": span_of_days(event.get("date_start"), event.get("date_end")),
-        "actor": event.get("actor") or "–",
-        "action": event.get("action") or "–",
-        "target": event.get("target") or "–",
-        "category": event.get("category") or "–",
-        "outlet": event.get("outlet") or "–",
-        "text": event.get("text") or "",
-        "href": f"#article-{event['article_id']}",
+        "date": span_of_days(start, end),
+        "actor": event.actor or "–",
+        "action": event.action or "–",
+        "target": event.target or "–",
+        "category": event.category or "–",
+        "outlet": event.outlet or "–",
+        "text": event.text or "",
+        "href": f"#article-{event.article_id}",
     }
 
 

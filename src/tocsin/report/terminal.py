@@ -22,7 +22,7 @@ from tocsin.report.common import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from tocsin.assess.assessment import Assessment
+    from tocsin.assess.score import Assessment
 
 TOP_EVIDENCE = 5
 _STATE_STYLE = {"seen": "green", "seen negated": "red", "mixed": "yellow", "not seen": "dim"}

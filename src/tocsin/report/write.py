@@ -12,7 +12,7 @@ from tocsin.report.html import render_html
 from tocsin.report.markdown import render_markdown
 
 if TYPE_CHECKING:
-    from tocsin.assess.assessment import Assessment
+    from tocsin.assess.score import Assessment
 
 
 @dataclass(frozen=True)

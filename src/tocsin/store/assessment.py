@@ -1,5 +1,5 @@
-"""Queries of the assessment layer: evidence links, the analyst's decisions, resolutions
-and recorded forecasts (migration 0003).
+"""Tables of the assessment layer (migration 0003): evidence links, the analyst's decisions,
+resolutions, recorded forecasts and cached sentence vectors.
 
 Links are recomputed per case; decisions are keyed by what a link points at (article,
 span, indicator) so that they apply again to the recomputed links.
@@ -8,76 +8,43 @@ span, indicator) so that they apply again to the recomputed links.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from datetime import date
-from typing import Any
 
 import numpy as np
 
-from tocsin.assess.link import Link
-from tocsin.assess.track import Forecast
-from tocsin.errors import ConfigError
+from tocsin.errors import InvalidInput, NotFound
+from tocsin.models.assessment import (
+    DECISIONS,
+    Forecast,
+    LinkFields,
+    LinkKey,
+    LinkRow,
+    LinkState,
+    Resolution,
+)
 from tocsin.store.db import Store
 
-DECISIONS = ("accept", "reject", "relink")
-
-
-# The columns of a link besides its key (case, article, start, end, indicator) and id.
-_FIELDS = (
-    "text", "polarity", "score", "method", "reason", "kind", "status", "source",
-    "source_key", "reliability", "credibility", "published", "linker_version",
-)  # fmt: skip
-Key = tuple[int, int, int, str]  # article, start, end, indicator
-
-
-def link_fields(link: Link, version: str) -> dict[str, Any]:
-    published = link.unit.article.published
-    return {
-        "text": link.unit.text,
-        "polarity": link.polarity,
-        "score": link.score,
-        "method": link.method,
-        "reason": link.reason,
-        "kind": link.unit.kind,
-        "status": link.unit.status,
-        "source": link.source,
-        "source_key": link.source_key,
-        "reliability": link.reliability,
-        "credibility": link.credibility,
-        "published": published.isoformat() if published else None,
-        "linker_version": version,
-    }
-
-
-LinkState = tuple[str, str, str, int]  # case hash, linker version, embedder, last article
+_FIELDS = tuple(f.name for f in fields(LinkFields))
 
 
 def save_links(
     store: Store,
     case_id: str,
-    links: Sequence[Link],
-    version: str,
+    wanted: Mapping[LinkKey, LinkFields],
     state: LinkState | None = None,
-    kept: Mapping[Key, dict[str, Any]] | None = None,
 ) -> None:
-    """Make ``links`` the stored links of ``case_id``, in one transaction.
+    """Make ``wanted`` the stored links of ``case_id``, in one transaction.
 
-    A link the linker makes again keeps its id; links it no longer makes are deleted,
-    except the ``kept`` ones (fields by key: the analyst's, rebuilt by the caller). Ids are
-    never reused (AUTOINCREMENT), so a stale id finds nothing. ``state`` is recorded in
+    A link made again keeps its id; links no longer wanted are deleted. Ids are never
+    reused (AUTOINCREMENT), so a stale id finds nothing. ``state`` is recorded in
     ``link_runs``.
     """
-    wanted: dict[Key, dict[str, Any]] = {}
-    for link in links:
-        u = link.unit
-        wanted[(u.article.article_id, u.start, u.end, link.indicator_id)] = link_fields(
-            link, version
-        )
-    for key, fields in (kept or {}).items():
-        wanted.setdefault(key, fields)
     with store.transaction() as db:
         existing = {
-            (r[1], r[2], r[3], r[4]): r[0]
+            LinkKey(r[1], r[2], r[3], r[4]): r[0]
             for r in db.execute(
                 """SELECT id, article_id, start, "end", indicator_id FROM evidence_links
                    WHERE case_id = ?""",
@@ -87,38 +54,39 @@ def save_links(
         gone = [(existing[k],) for k in existing.keys() - wanted.keys()]
         db.executemany("DELETE FROM evidence_links WHERE id = ?", gone)
         sets = ", ".join(f"{f} = ?" for f in _FIELDS)
-        for key, fields in wanted.items():
-            values = [fields[f] for f in _FIELDS]
+        for key, link in wanted.items():
+            values = [getattr(link, f) for f in _FIELDS]
             if key in existing:
                 db.execute(
                     f"UPDATE evidence_links SET {sets} WHERE id = ?", [*values, existing[key]]
                 )
-            else:
-                db.execute(
-                    f"""INSERT INTO evidence_links (case_id, article_id, start, "end",
-                          indicator_id, {", ".join(_FIELDS)})
-                        VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(_FIELDS))})""",
-                    [case_id, *key, *values],
-                )
+                continue
+            db.execute(
+                f"""INSERT INTO evidence_links (case_id, article_id, start, "end",
+                      indicator_id, {", ".join(_FIELDS)})
+                    VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(_FIELDS))})""",
+                [case_id, key.article_id, key.start, key.end, key.indicator_id, *values],
+            )
         if state is not None:
             db.execute(
                 """INSERT OR REPLACE INTO link_runs (case_id, case_hash, linker_version,
                      embedder, last_article) VALUES (?, ?, ?, ?, ?)""",
-                (case_id, *state),
-            )
+                (case_id, state.case_hash, state.linker_version, state.embedder,
+                 state.last_article),
+            )  # fmt: skip
 
 
-def kept_decisions(store: Store, case_id: str) -> dict[Key, dict[str, Any]]:
-    """The links the analyst accepted or relinked, as they were when decided (by key)."""
-    out: dict[Key, dict[str, Any]] = {}
+def kept_decisions(store: Store, case_id: str) -> dict[LinkKey, LinkFields]:
+    """The links the analyst accepted or relinked, as they were when decided."""
+    out: dict[LinkKey, LinkFields] = {}
     for row in store.conn.execute(
         """SELECT article_id, start, "end", indicator_id, snapshot FROM link_decisions
            WHERE case_id = ? AND decision IN ('accept', 'relink')""",
         (case_id,),
     ):
-        snapshot = json.loads(row["snapshot"] or "{}")
-        if all(f in snapshot for f in _FIELDS):
-            out[(row[0], row[1], row[2], row[3])] = {f: snapshot[f] for f in _FIELDS}
+        kept = LinkFields.from_mapping(json.loads(row["snapshot"] or "{}"))
+        if kept is not None:
+            out[LinkKey(row[0], row[1], row[2], row[3])] = kept
     return out
 
 
@@ -129,7 +97,7 @@ def link_state(store: Store, case_id: str) -> LinkState | None:
            WHERE case_id = ?""",
         (case_id,),
     ).fetchone()
-    return (row[0], row[1], row[2], int(row[3])) if row else None
+    return LinkState(row[0], row[1], row[2], int(row[3])) if row else None
 
 
 def last_article(store: Store) -> int:
@@ -137,18 +105,43 @@ def last_article(store: Store) -> int:
     return int(store.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
 
 
-def link_rows(store: Store, case_id: str) -> list[dict[str, Any]]:
+_LINK_SELECT = """SELECT l.*, d.decision, d.new_indicator, d.polarity AS decided_polarity,
+                         d.analyst, d.note
+                  FROM evidence_links l LEFT JOIN link_decisions d
+                    ON d.case_id = l.case_id AND d.article_id = l.article_id
+                   AND d.start = l.start AND d."end" = l."end"
+                   AND d.indicator_id = l.indicator_id"""
+
+
+def link_rows(store: Store, case_id: str) -> list[LinkRow]:
     """The stored links of a case with the analyst's decision on each, in text order."""
     cursor = store.conn.execute(
-        """SELECT l.*, d.decision, d.new_indicator, d.polarity AS decided_polarity,
-                  d.analyst, d.note
-           FROM evidence_links l LEFT JOIN link_decisions d
-             ON d.case_id = l.case_id AND d.article_id = l.article_id AND d.start = l.start
-            AND d."end" = l."end" AND d.indicator_id = l.indicator_id
-           WHERE l.case_id = ? ORDER BY l.published, l.article_id, l.start, l.indicator_id""",
+        _LINK_SELECT + " WHERE l.case_id = ?"
+        " ORDER BY l.published, l.article_id, l.start, l.indicator_id",
         (case_id,),
     )
-    return [dict(row) for row in cursor.fetchall()]
+    return [_link_row(row) for row in cursor.fetchall()]
+
+
+def link_row(store: Store, case_id: str, link_id: int) -> LinkRow | None:
+    row = store.conn.execute(
+        _LINK_SELECT + " WHERE l.case_id = ? AND l.id = ?", (case_id, link_id)
+    ).fetchone()
+    return None if row is None else _link_row(row)
+
+
+def _link_row(row: sqlite3.Row) -> LinkRow:
+    return LinkRow(
+        id=int(row["id"]),
+        case_id=row["case_id"],
+        key=LinkKey(row["article_id"], row["start"], row["end"], row["indicator_id"]),
+        fields=LinkFields(**{f: row[f] for f in _FIELDS}),
+        decision=row["decision"],
+        new_indicator=row["new_indicator"],
+        decided_polarity=row["decided_polarity"],
+        analyst=row["analyst"],
+        note=row["note"],
+    )
 
 
 def decide(
@@ -161,44 +154,39 @@ def decide(
     polarity: str | None = None,
     analyst: str = "analyst",
     note: str = "",
-) -> dict[str, Any]:
-    """Record the analyst's decision on stored link ``link_id``; it outlives recomputation."""
+) -> LinkRow:
+    """Record the analyst's decision on stored link ``link_id``; it outlives recomputation.
+    Returns the link as it now stands."""
     if decision not in DECISIONS:
-        raise ConfigError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+        raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
     if decision == "relink" and not new_indicator:
-        raise ConfigError("relink needs the indicator to link to")
-    row = store.conn.execute(
-        "SELECT * FROM evidence_links WHERE case_id = ? AND id = ?", (case_id, link_id)
-    ).fetchone()
-    if row is None:
-        raise ConfigError(f"no link {link_id} in case {case_id!r} (see `tocsin evidence list`)")
-    key = (row["article_id"], row["start"], row["end"], row["indicator_id"])
-    snapshot = json.dumps({f: row[f] for f in _FIELDS}, ensure_ascii=False)
+        raise InvalidInput("relink needs the indicator to link to")
+    found = link_row(store, case_id, link_id)
+    if found is None:
+        raise NotFound(f"no link L{link_id} in case {case_id!r} (see `tocsin evidence list`)")
+    key = found.key
+    snapshot = json.dumps(found.fields.as_dict(), ensure_ascii=False)
     with store.transaction() as db:
         db.execute(
             """INSERT OR REPLACE INTO link_decisions (case_id, article_id, start, "end",
                  indicator_id, decision, new_indicator, polarity, analyst, note, snapshot)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (case_id, *key, decision, new_indicator, polarity, analyst, note, snapshot),
-        )
-    return {"link": link_id, "decision": decision, "indicator": new_indicator or key[3]}
+            (case_id, key.article_id, key.start, key.end, key.indicator_id, decision,
+             new_indicator, polarity, analyst, note, snapshot),
+        )  # fmt: skip
+    decided = link_row(store, case_id, link_id)
+    assert decided is not None
+    return decided
 
 
-def record_resolution(
-    store: Store,
-    case_id: str,
-    question_id: str,
-    outcome: str,
-    resolved_on: date,
-    note: str = "",
-    origin: str = "resolve",
-) -> None:
+def record_resolution(store: Store, resolution: Resolution) -> None:
     """What happened; ``origin`` 'case' marks an outcome copied from the case file."""
+    r = resolution
     with store.transaction() as db:
         db.execute(
             """INSERT OR REPLACE INTO resolutions (case_id, question_id, outcome, resolved_on,
                  note, origin) VALUES (?, ?, ?, ?, ?, ?)""",
-            (case_id, question_id, outcome, resolved_on.isoformat(), note, origin),
+            (r.case_id, r.question_id, r.outcome, r.resolved_on.isoformat(), r.note, r.origin),
         )
 
 
@@ -216,34 +204,45 @@ def forget_case_outcomes(store: Store, case_id: str, keep: set[str]) -> None:
                 )
 
 
-def resolutions(store: Store, case_id: str | None = None) -> list[dict[str, Any]]:
+def resolutions(store: Store, case_id: str | None = None) -> list[Resolution]:
     sql = "SELECT * FROM resolutions" + (" WHERE case_id = ?" if case_id else "")
     rows = store.conn.execute(sql + " ORDER BY case_id, question_id", (case_id,) if case_id else ())
-    return [dict(r) for r in rows.fetchall()]
+    return [
+        Resolution(
+            r["case_id"],
+            r["question_id"],
+            r["outcome"],
+            date.fromisoformat(r["resolved_on"]),
+            r["note"],
+            r["origin"],
+        )
+        for r in rows.fetchall()
+    ]
 
 
 def record_forecasts(store: Store, case_id: str, rows: Sequence[Forecast]) -> None:
-    """Make ``rows`` (case, question, as of, method, probabilities, deadline) the case's
-    forecasts: those of an earlier assessment of the case are replaced as a set."""
+    """Make ``rows`` the case's forecasts: those of an earlier assessment of the case are
+    replaced as a set."""
     with store.transaction() as db:
         db.execute("DELETE FROM forecasts WHERE case_id = ?", (case_id,))
         db.executemany(
             """INSERT OR REPLACE INTO forecasts (case_id, question_id, as_of, method,
                  probabilities, deadline) VALUES (?, ?, ?, ?, ?, ?)""",
             [
-                (c, q, d.isoformat(), m, json.dumps(p, sort_keys=True), end.isoformat())
-                for c, q, d, m, p, end in rows
+                (f.case_id, f.question_id, f.as_of.isoformat(), f.method,
+                 json.dumps(f.probabilities, sort_keys=True), f.deadline.isoformat())
+                for f in rows
             ],
-        )
+        )  # fmt: skip
 
 
 def forecasts(store: Store) -> list[Forecast]:
-    """Every recorded forecast, as (case, question, as of, method, probabilities, deadline)."""
+    """Every recorded forecast, in case, question, date and method order."""
     rows = store.conn.execute(
         "SELECT * FROM forecasts ORDER BY case_id, question_id, as_of, method"
     ).fetchall()
     return [
-        (
+        Forecast(
             r["case_id"],
             r["question_id"],
             date.fromisoformat(r["as_of"]),
@@ -255,11 +254,14 @@ def forecasts(store: Store) -> list[Forecast]:
     ]
 
 
+VectorKey = tuple[int, int, int]  # article, start, end of a sentence
+
+
 def cached_vectors(
-    store: Store, keys: Sequence[tuple[int, int, int]], model: str
-) -> dict[tuple[int, int, int], np.ndarray]:
+    store: Store, keys: Sequence[VectorKey], model: str
+) -> dict[VectorKey, np.ndarray]:
     """The stored float32 vectors of those (article, start, end) keys that have one."""
-    found: dict[tuple[int, int, int], np.ndarray] = {}
+    found: dict[VectorKey, np.ndarray] = {}
     wanted = set(keys)
     for article_id in sorted({k[0] for k in wanted}):
         rows = store.conn.execute(
@@ -274,9 +276,7 @@ def cached_vectors(
     return found
 
 
-def store_vectors(
-    store: Store, vectors: Mapping[tuple[int, int, int], np.ndarray], model: str
-) -> None:
+def store_vectors(store: Store, vectors: Mapping[VectorKey, np.ndarray], model: str) -> None:
     """Keep sentence vectors (as float16) for the next linking run."""
     with store.transaction() as db:
         db.executemany(

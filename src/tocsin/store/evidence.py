@@ -1,29 +1,35 @@
-"""Reading and writing the evidence tables (migration 0002), and shared canonical entities.
+"""Reading and writing the evidence tables (migration 0002) and the canonical entities.
 
-An article's evidence is replaced as a whole inside one savepoint. Its mention clusters are
-resolved to canonical entities shared across articles: a cluster joins an entity of a
-compatible label when one of the entity's spellings has the same normal form, or when the
-names refer to the same referent (``names.same_referent``) among the entities whose
-spellings share the cluster's surname key. The canonical name is the alias table's, else the
-fullest spelling seen.
+The store decides nothing here: which entity a cluster of mentions joins, or which
+entities a speaker's name refers to, is the evidence layer's decision
+(``tocsin.extract.resolve``); these are the queries it asks and the writes it orders.
+``write_evidence`` runs inside the caller's transaction, so that resolving an article's
+entities and writing its evidence commit together.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from tocsin.extract.names import name_key, normalise, same_referent
-from tocsin.extract.records import Evidence, Mention
+from tocsin.models.evidence import (
+    ArticleText,
+    EntityName,
+    EntitySummary,
+    EventRow,
+    Evidence,
+    FigureRow,
+    QuoteRow,
+    SpanRecord,
+    Spelling,
+)
 from tocsin.store.db import Store
 
-_PLACES = ("GPE", "LOC")
 
-
-def pending_articles(store: Store, *, redo: bool) -> Iterator[tuple[int, str, date | None]]:
-    """(id, text, anchor date) of articles to extract: not yet extracted, or all.
+def pending_articles(store: Store, *, redo: bool) -> Iterator[ArticleText]:
+    """Articles to extract: those never tried (a failed one is skipped), or all.
 
     Only the ids are read up front; each text is read when its turn comes, so a large
     store is not held in memory, and the writes of the run do not disturb an open query.
@@ -40,7 +46,7 @@ def pending_articles(store: Store, *, redo: bool) -> Iterator[tuple[int, str, da
         text, published = store.conn.execute(
             "SELECT text, published FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        yield article_id, text, date.fromisoformat(published) if published else None
+        yield ArticleText(article_id, text, date.fromisoformat(published) if published else None)
 
 
 def _clear(store: Store, article_id: int) -> None:
@@ -65,86 +71,84 @@ def save_failure(store: Store, article_id: int, error: str, version: str, model:
         _mark(store, article_id, version, model, error)
 
 
-def save_evidence(
-    store: Store, article_id: int, ev: Evidence, version: str, model: str
-) -> dict[str, int]:
-    """Replace the article's evidence with ``ev``; returns how many rows of each kind."""
-    with store.transaction():
-        _clear(store, article_id)
-        ids = _resolve_clusters(store, ev.mentions)
-        db = store.conn
-        db.executemany(
-            """INSERT INTO mentions(article_id, start, "end", text, label, entity_id)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [(article_id, m.start, m.end, m.text, m.label, ids[m.key]) for m in ev.mentions],
-        )
-        db.executemany(
-            """INSERT INTO quotes(article_id, start, "end", text, kind, cue, speaker_text,
-                 speaker_start, speaker_end, speaker_entity_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (article_id, q.start, q.end, q.text, q.kind, q.cue, q.speaker_text,
-                 q.speaker_start, q.speaker_end, ids.get(q.speaker_key or ""))
-                for q in ev.quotes
-            ],
-        )  # fmt: skip
-        db.executemany(
-            """INSERT INTO claims(article_id, start, "end", text, status, source_entity_id,
-                 source_text, source_chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (article_id, c.start, c.end, c.text, c.status, ids.get(c.source_key or ""),
-                 c.source_text, json.dumps(list(c.source_chain), ensure_ascii=False))
-                for c in ev.claims
-            ],
-        )  # fmt: skip
-        db.executemany(
-            """INSERT INTO quantities(article_id, start, "end", text, value, low, high, unit,
-                 qualifier, measure, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (article_id, q.start, q.end, q.text, q.value, q.low, q.high, q.unit,
-                 q.qualifier, q.measure, _group(store, q))
-                for q in ev.quantities
-            ],
-        )  # fmt: skip
-        db.executemany(
-            """INSERT INTO date_mentions(article_id, start, "end", text, date_start, date_end)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [
-                (article_id, d.start, d.end, d.text, d.date_start.isoformat(),
-                 d.date_end.isoformat())
-                for d in ev.dates
-            ],
-        )  # fmt: skip
-        db.executemany(
-            """INSERT INTO events(article_id, start, "end", text, actor, actor_entity_id, action,
-                 target, category, date_start, date_end)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (article_id, e.start, e.end, e.text, e.actor, ids.get(e.actor_key or ""),
-                 e.action, e.target, e.category,
-                 e.date_start.isoformat() if e.date_start else None,
-                 e.date_end.isoformat() if e.date_end else None)
-                for e in ev.events
-            ],
-        )  # fmt: skip
-        _mark(store, article_id, version, model, None)
-    return {
-        "mentions": len(ev.mentions),
-        "entities": len(set(ids.values())),
-        "quotes": len(ev.quotes),
-        "claims": len(ev.claims),
-        "quantities": len(ev.quantities),
-        "dates": len(ev.dates),
-        "events": len(ev.events),
-    }
+def write_evidence(
+    store: Store,
+    article_id: int,
+    ev: Evidence,
+    entity_ids: Mapping[str, int],
+    groups: Sequence[str | None],
+    version: str,
+    model: str,
+) -> None:
+    """Replace the article's evidence with ``ev``, inside the caller's transaction.
+
+    ``entity_ids`` gives the canonical entity of each mention cluster key; ``groups`` the
+    measure group key of each of ``ev.quantities`` (None: in no group).
+    """
+    if not store.conn.in_transaction:
+        raise RuntimeError("write_evidence runs inside a transaction")
+    _clear(store, article_id)
+    ids = entity_ids
+    db = store.conn
+    group_ids = [_group(store, key) for key in groups]
+    db.executemany(
+        """INSERT INTO mentions(article_id, start, "end", text, label, entity_id)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [(article_id, m.start, m.end, m.text, m.label, ids[m.key]) for m in ev.mentions],
+    )
+    db.executemany(
+        """INSERT INTO quotes(article_id, start, "end", text, kind, cue, speaker_text,
+             speaker_start, speaker_end, speaker_entity_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (article_id, q.start, q.end, q.text, q.kind, q.cue, q.speaker_text,
+             q.speaker_start, q.speaker_end, ids.get(q.speaker_key or ""))
+            for q in ev.quotes
+        ],
+    )  # fmt: skip
+    db.executemany(
+        """INSERT INTO claims(article_id, start, "end", text, status, source_entity_id,
+             source_text, source_chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (article_id, c.start, c.end, c.text, c.status, ids.get(c.source_key or ""),
+             c.source_text, json.dumps(list(c.source_chain), ensure_ascii=False))
+            for c in ev.claims
+        ],
+    )  # fmt: skip
+    db.executemany(
+        """INSERT INTO quantities(article_id, start, "end", text, value, low, high, unit,
+             qualifier, measure, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (article_id, q.start, q.end, q.text, q.value, q.low, q.high, q.unit,
+             q.qualifier, q.measure, group)
+            for q, group in zip(ev.quantities, group_ids, strict=True)
+        ],
+    )  # fmt: skip
+    db.executemany(
+        """INSERT INTO date_mentions(article_id, start, "end", text, date_start, date_end)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [
+            (article_id, d.start, d.end, d.text, d.date_start.isoformat(),
+             d.date_end.isoformat())
+            for d in ev.dates
+        ],
+    )  # fmt: skip
+    db.executemany(
+        """INSERT INTO events(article_id, start, "end", text, actor, actor_entity_id, action,
+             target, category, date_start, date_end)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (article_id, e.start, e.end, e.text, e.actor, ids.get(e.actor_key or ""),
+             e.action, e.target, e.category,
+             e.date_start.isoformat() if e.date_start else None,
+             e.date_end.isoformat() if e.date_end else None)
+            for e in ev.events
+        ],
+    )  # fmt: skip
+    _mark(store, article_id, version, model, None)
 
 
-def _group(store: Store, q: Any) -> int | None:
-    # measure_key lives with the spaCy-based figure reader: imported when evidence is
-    # written, so that commands that only read the store do not load spaCy.
-    from tocsin.extract.quantities import measure_key
-
-    key = measure_key(q)
+def _group(store: Store, key: str | None) -> int | None:
     if key is None:
         return None
     store.conn.execute("INSERT OR IGNORE INTO measure_groups(key) VALUES (?)", (key,))
@@ -152,73 +156,78 @@ def _group(store: Store, q: Any) -> int | None:
     return int(row[0])
 
 
-def surname_key(name: str) -> str:
-    words = normalise(name).split()
-    return name_key(words[-1]) if words else ""
+# -- canonical entities -------------------------------------------------------------------
 
 
-def _resolve_clusters(store: Store, mentions: list[Mention]) -> dict[str, int]:
-    """Cluster key -> canonical entity id, creating entities and spellings as needed."""
-    clusters: dict[str, tuple[str, set[str]]] = {}
-    for m in mentions:
-        label, spellings = clusters.setdefault(m.key, (m.label, set()))
-        spellings.add(m.text)
-    ids = {}
-    for key, (label, spellings) in clusters.items():
-        entity_id = _find_entity(store, key, label, spellings)
-        if entity_id is None:
-            entity_id = int(
-                store.conn.execute(
-                    "INSERT INTO entities(canonical, label) VALUES (?, ?)", (key, label)
-                ).lastrowid
-                or 0
-            )
-        elif len(key.split()) > len(_canonical(store, entity_id).split()):
-            store.conn.execute("UPDATE entities SET canonical = ? WHERE id = ?", (key, entity_id))
-        store.conn.executemany(
-            """INSERT OR IGNORE INTO entity_spellings(entity_id, spelling, normal, surname_key)
-               VALUES (?, ?, ?, ?)""",
-            [(entity_id, s, normalise(s), surname_key(s)) for s in {key, *spellings}],
-        )
-        ids[key] = entity_id
-    return ids
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
 
 
-def _canonical(store: Store, entity_id: int) -> str:
-    row = store.conn.execute("SELECT canonical FROM entities WHERE id = ?", (entity_id,)).fetchone()
-    return str(row[0])
-
-
-def _labels(label: str) -> tuple[str, ...]:
-    return _PLACES if label in _PLACES else (label,)
-
-
-def _find_entity(store: Store, key: str, label: str, spellings: set[str]) -> int | None:
-    labels = _labels(label)
-    marks = ",".join("?" * len(labels))
-    normals = sorted({normalise(s) for s in {key, *spellings}})
+def entity_by_spelling(store: Store, labels: Sequence[str], normals: Sequence[str]) -> int | None:
+    """The first entity of one of ``labels`` with a spelling of one of these normal forms."""
+    if not labels or not normals:
+        return None
     row = store.conn.execute(
         f"""SELECT s.entity_id FROM entity_spellings s JOIN entities e ON e.id = s.entity_id
-            WHERE e.label IN ({marks}) AND s.normal IN ({",".join("?" * len(normals))})
+            WHERE e.label IN ({_marks(labels)}) AND s.normal IN ({_marks(normals)})
             ORDER BY s.entity_id LIMIT 1""",
         (*labels, *normals),
     ).fetchone()
-    if row is not None:
-        return int(row[0])
-    keys = sorted({surname_key(s) for s in {key, *spellings}} - {""})
-    if not keys:
-        return None
-    candidates = store.conn.execute(
-        f"""SELECT DISTINCT e.id, e.canonical FROM entity_spellings s
+    return None if row is None else int(row[0])
+
+
+def entities_by_surname(
+    store: Store, labels: Sequence[str], keys: Sequence[str]
+) -> list[EntityName]:
+    """Entities of one of ``labels`` with a spelling whose surname key is one of ``keys``."""
+    if not labels or not keys:
+        return []
+    rows = store.conn.execute(
+        f"""SELECT DISTINCT e.id, e.canonical, e.label FROM entity_spellings s
             JOIN entities e ON e.id = s.entity_id
-            WHERE e.label IN ({marks}) AND s.surname_key IN ({",".join("?" * len(keys))})
+            WHERE e.label IN ({_marks(labels)}) AND s.surname_key IN ({_marks(keys)})
             ORDER BY e.id""",
         (*labels, *keys),
     ).fetchall()
-    for entity_id, canonical in candidates:
-        if same_referent(canonical, key):
-            return int(entity_id)
-    return None
+    return [EntityName(int(r[0]), r[1], r[2]) for r in rows]
+
+
+def add_entity(store: Store, canonical: str, label: str) -> int:
+    cur = store.conn.execute(
+        "INSERT INTO entities(canonical, label) VALUES (?, ?)", (canonical, label)
+    )
+    return int(cur.lastrowid or 0)
+
+
+def entity(store: Store, entity_id: int) -> EntityName | None:
+    row = store.conn.execute(
+        "SELECT id, canonical, label FROM entities WHERE id = ?", (entity_id,)
+    ).fetchone()
+    return None if row is None else EntityName(int(row[0]), row[1], row[2])
+
+
+def rename_entity(store: Store, entity_id: int, canonical: str) -> None:
+    store.conn.execute("UPDATE entities SET canonical = ? WHERE id = ?", (canonical, entity_id))
+
+
+def add_spellings(store: Store, entity_id: int, spellings: Iterable[Spelling]) -> None:
+    store.conn.executemany(
+        """INSERT OR IGNORE INTO entity_spellings(entity_id, spelling, normal, surname_key)
+           VALUES (?, ?, ?, ?)""",
+        [(entity_id, s.text, s.normal, s.surname_key) for s in spellings],
+    )
+
+
+def entity_names(store: Store) -> list[EntityName]:
+    rows = store.conn.execute("SELECT id, canonical, label FROM entities ORDER BY id")
+    return [EntityName(int(r[0]), r[1], r[2]) for r in rows.fetchall()]
+
+
+def entities_with_normal(store: Store, normal: str) -> list[int]:
+    rows = store.conn.execute(
+        "SELECT DISTINCT entity_id FROM entity_spellings WHERE normal = ?", (normal,)
+    )
+    return [int(r[0]) for r in rows.fetchall()]
 
 
 def article_evidence(store: Store, article_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -274,7 +283,7 @@ def article_evidence(store: Store, article_id: int) -> dict[str, list[dict[str, 
     }
 
 
-def entity_table(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
+def entity_table(store: Store, limit: int | None = None) -> list[EntitySummary]:
     """Canonical entities by mention count, with their spellings and article counts."""
     rows = store.conn.execute(
         f"""SELECT e.id, e.canonical, e.label, count(m.id) AS mentions,
@@ -291,51 +300,86 @@ def entity_table(store: Store, limit: int | None = None) -> list[dict[str, Any]]
                GROUP BY text ORDER BY count(*) DESC, text""",
             (entity_id,),
         ).fetchall()
-        out.append(
-            {
-                "id": entity_id,
-                "canonical": canonical,
-                "label": label,
-                "mentions": mentions,
-                "articles": articles,
-                "spellings": {str(s): int(n) for s, n in spellings},
-            }
-        )
+        found = {str(s): int(n) for s, n in spellings}
+        out.append(EntitySummary(entity_id, canonical, label, mentions, articles, found))
     return out
 
 
-def quote_table(store: Store, speaker: str | None = None) -> list[dict[str, Any]]:
-    """Quotes with their speakers, optionally of one speaker (any spelling of the name)."""
-    sql = """SELECT q.article_id, q.text, q.kind, q.cue, q.speaker_text, e.canonical, q.start
+def quote_table(store: Store, speakers: Sequence[int] | None = None) -> list[QuoteRow]:
+    """Quotes with their speakers, by article; only those of the ``speakers`` entity ids
+    when given."""
+    sql = """SELECT q.article_id, q.text, q.kind, q.cue, q.speaker_text, e.canonical
              FROM quotes q LEFT JOIN entities e ON e.id = q.speaker_entity_id"""
-    params: tuple[Any, ...] = ()
-    if speaker:
-        ids = [
-            r[0]
-            for r in store.conn.execute("SELECT id, canonical FROM entities").fetchall()
-            if same_referent(r[1], speaker)
-        ]
-        ids += [
-            r[0]
-            for r in store.conn.execute(
-                "SELECT DISTINCT entity_id FROM entity_spellings WHERE normal = ?",
-                (normalise(speaker),),
-            )
-        ]
-        params = tuple(sorted(set(ids)))
-        sql += f" WHERE q.speaker_entity_id IN ({','.join('?' * len(params)) or 'NULL'})"
+    params: tuple[int, ...] = ()
+    if speakers is not None:
+        params = tuple(sorted(set(speakers)))
+        sql += f" WHERE q.speaker_entity_id IN ({_marks(params) or 'NULL'})"
     sql += " ORDER BY q.article_id, q.start"
+    return [QuoteRow(*row) for row in store.conn.execute(sql, params).fetchall()]
+
+
+def grouped_figures(store: Store) -> list[FigureRow]:
+    """Every figure that belongs to a measure group, by group, article and place."""
+    rows = store.conn.execute(
+        """SELECT q.article_id, q.start, q."end", q.text, q.value, q.low, q.high, q.unit,
+                  q.measure, g.key FROM quantities q JOIN measure_groups g ON g.id = q.group_id
+           ORDER BY g.key, q.article_id, q.start"""
+    ).fetchall()
+    return [FigureRow(*row) for row in rows]
+
+
+def dated_events(store: Store) -> list[EventRow]:
+    """Every event with a date, in date order."""
+    rows = store.conn.execute(
+        """SELECT article_id, start, "end", text, actor, action, target, category, date_start,
+                  date_end FROM events WHERE date_start IS NOT NULL
+           ORDER BY date_start, article_id, start"""
+    ).fetchall()
     return [
-        {
-            "article_id": a,
-            "text": t,
-            "kind": k,
-            "cue": c,
-            "speaker_text": st,
-            "speaker": sp,
-        }
-        for a, t, k, c, st, sp, _ in store.conn.execute(sql, params).fetchall()
-    ]
+        EventRow(
+            row["article_id"], row["start"], row["end"], row["text"], row["actor"],
+            row["action"], row["target"], row["category"], date.fromisoformat(row["date_start"]),
+            _day(row["date_end"]),
+        )
+        for row in rows
+    ]  # fmt: skip
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def span_records(store: Store, article_id: int) -> list[SpanRecord]:
+    """The article's quotes (with speakers), claims (with status and source chain) and
+    events, as spans of its text."""
+    db = store.conn
+    out: list[SpanRecord] = []
+    for row in db.execute(
+        """SELECT q.start, q."end", e.canonical AS speaker, q.speaker_text FROM quotes q
+           LEFT JOIN entities e ON e.id = q.speaker_entity_id WHERE q.article_id = ?""",
+        (article_id,),
+    ):
+        source = row["speaker"] or row["speaker_text"]
+        out.append(SpanRecord("quote", row[0], row[1], None, source, (source,) if source else ()))
+    for row in db.execute(
+        """SELECT c.start, c."end", c.status, c.source_chain, e.canonical, c.source_text
+           FROM claims c LEFT JOIN entities e ON e.id = c.source_entity_id
+           WHERE c.article_id = ?""",
+        (article_id,),
+    ):
+        chain = tuple(_json_list(row["source_chain"])) or tuple(
+            n for n in (row["canonical"] or row["source_text"],) if n
+        )
+        source = chain[-1] if chain else None
+        out.append(SpanRecord("claim", row[0], row[1], row["status"], source, chain))
+    for row in db.execute('SELECT start, "end" FROM events WHERE article_id = ?', (article_id,)):
+        out.append(SpanRecord("event", row[0], row[1]))
+    return out
+
+
+def _json_list(value: str | None) -> list[str]:
+    loaded = json.loads(value or "[]")
+    return [str(v) for v in loaded] if isinstance(loaded, list) else []
 
 
 def extraction_counts(store: Store, version: str) -> dict[str, int]:

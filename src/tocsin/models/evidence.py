@@ -92,3 +92,103 @@ class Evidence:
     quantities: list[Quantity] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+
+
+# -- as the store gives them back ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article to extract: its id, clean text and publication date (the anchor of
+    relative dates)."""
+
+    article_id: int
+    text: str
+    published: date | None
+
+
+@dataclass(frozen=True)
+class EntityName:
+    """A canonical entity as stored: shared by every article that mentions it."""
+
+    id: int
+    canonical: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """One spelling of an entity, with the keys it is found by."""
+
+    text: str
+    normal: str
+    surname_key: str
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """A canonical entity with its mention counts and spellings (`tocsin entities`)."""
+
+    id: int
+    canonical: str
+    label: str
+    mentions: int
+    articles: int
+    spellings: dict[str, int]
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """A stored quote with its speaker as written and as resolved (`tocsin quotes`)."""
+
+    article_id: int
+    text: str
+    kind: str
+    cue: str | None
+    speaker_text: str | None
+    speaker: str | None  # the canonical entity, when the speaker resolved to one
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """A stored figure with the measure group it belongs to across articles."""
+
+    article_id: int
+    start: int
+    end: int
+    text: str
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    measure: str | None
+    key: str  # the measure group, across articles
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A stored event that has a date."""
+
+    article_id: int
+    start: int
+    end: int
+    text: str
+    actor: str | None
+    action: str
+    target: str | None
+    category: str | None
+    date_start: date
+    date_end: date | None
+
+
+@dataclass(frozen=True)
+class SpanRecord:
+    """What the evidence layer says of a stretch of an article: a quote (with its speaker),
+    a claim (with its status and source chain) or an event."""
+
+    kind: str  # 'quote', 'claim' or 'event'
+    start: int
+    end: int
+    status: str | None = None
+    source: str | None = None
+    chain: tuple[str, ...] = ()

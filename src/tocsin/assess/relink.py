@@ -1,0 +1,123 @@
+"""Relinking: the first of an assessment's three steps, and the only one that writes links.
+
+The linker's links replace the case's stored links; a link the analyst accepted or
+relinked that the linker no longer makes is rebuilt from its sentence, with today's dates
+and grades, and the analyst's polarity and score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from tocsin.assess.case import Case
+from tocsin.assess.link import (
+    LINKER_VERSION,
+    Link,
+    Match,
+    Unit,
+    indicator_texts,
+    link_units,
+    make_link,
+    units,
+)
+from tocsin.assess.sources import SourceBook
+from tocsin.models.assessment import LinkFields, LinkKey, LinkState
+from tocsin.parallel import chunks
+from tocsin.store import assessment as stored
+from tocsin.store.db import Store
+
+if TYPE_CHECKING:
+    from tocsin.assess.embed import Embedder
+
+LINK_CHUNK = 4096  # sentences linked at a time: memory stays flat however large the store
+_KEPT = "kept by the analyst's decision; no longer linked"
+
+
+def _key(link: Link) -> LinkKey:
+    u = link.unit
+    return LinkKey(u.article.article_id, u.start, u.end, link.indicator_id)
+
+
+def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
+    """Recompute and store the case's links; return how many the linker made."""
+    model = embedder_name(embedder)
+    targets = embedder.encode(indicator_texts(case)) if embedder else None  # once, not per chunk
+    kept = stored.kept_decisions(store, case.id)
+    spans = {(k.article_id, k.start, k.end) for k in kept}
+    found: dict[tuple[int, int, int], Unit] = {}
+    links: list[Link] = []
+    for chunk in chunks(units(store, case), LINK_CHUNK):
+        vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
+        links += link_units(case, chunk, embedder, vectors, targets)
+        found.update(
+            {s: u for u in chunk if (s := (u.article.article_id, u.start, u.end)) in spans}
+        )
+    wanted = {_key(link): link.stored() for link in links}
+    book = SourceBook(case.sources)
+    for key, snapshot in kept.items():
+        if key not in wanted:
+            unit = found.get((key.article_id, key.start, key.end))
+            wanted[key] = _restored(unit, key.indicator_id, snapshot, book)
+    state = LinkState(case_hash(case), LINKER_VERSION, model, stored.last_article(store))
+    stored.save_links(store, case.id, wanted, state)
+    return len(links)
+
+
+def _restored(
+    unit: Unit | None, indicator_id: str, snapshot: LinkFields, book: SourceBook
+) -> LinkFields:
+    """The stored fields of a decided link the linker no longer makes."""
+    reason = snapshot.reason
+    if not reason.startswith(_KEPT):
+        reason = f"{_KEPT} ({reason})"
+    if unit is None:  # the sentence itself is gone from the candidates: keep the copy
+        return LinkFields(**{**snapshot.as_dict(), "method": "analyst", "reason": reason})
+    found = Match(float(snapshot.score), "analyst", reason, snapshot.polarity == "negated")
+    return make_link(unit, indicator_id, found, book).stored()
+
+
+def embedder_name(embedder: Any) -> str:
+    """What links were made with: the model's id, 'none' for patterns only."""
+    if embedder is None:
+        return "none"
+    return str(getattr(embedder, "model_id", None) or "unnamed")
+
+
+def case_hash(case: Case) -> str:
+    """A fingerprint of the case file's content: links made from another one are stale."""
+    return hashlib.sha256(case.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+def links_stale(store: Store, case: Case, embedder: str | None = None) -> bool:
+    """Whether the stored links were made from another case file or linker, or before the
+    latest article, or (when ``embedder`` names one, as ``embedder_name`` does) with
+    another embedding model or none. ``embedder`` None: any model will do."""
+    state = stored.link_state(store, case.id)
+    if state is None:
+        return True
+    made = (state.case_hash, state.linker_version, state.last_article)
+    if made != (case_hash(case), LINKER_VERSION, stored.last_article(store)):
+        return True
+    return embedder is not None and state.embedder != embedder
+
+
+def sentence_vectors(
+    store: Store, candidates: Sequence[Unit], embedder: Any, model: str = "unnamed"
+) -> Any:
+    """The candidates' embeddings, from the store's cache where it has them. The cache is
+    keyed by the model's id; an embedder without one ('unnamed') is never cached."""
+    import numpy as np
+
+    if model == "unnamed":
+        return None  # link_units embeds them itself
+    keys = [(u.article.article_id, u.start, u.end) for u in candidates]
+    cached = stored.cached_vectors(store, keys, model)
+    missing = [i for i, key in enumerate(keys) if key not in cached]
+    if missing:
+        fresh = embedder.encode([candidates[i].text for i in missing])
+        new = {keys[i]: fresh[n] for n, i in enumerate(missing)}
+        stored.store_vectors(store, new, model)
+        cached.update({k: v.astype(np.float16).astype(np.float32) for k, v in new.items()})
+    return np.stack([cached[key] for key in keys])

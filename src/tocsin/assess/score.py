@@ -1,0 +1,328 @@
+"""Scoring a case: pure. A case, what the store holds about it, and a date in; an
+assessment out. Nothing here reads or writes the store.
+
+Only what was published by the ``as_of`` date counts. Every number in the result can be
+traced to a link (and so to a sentence) or to an entry of the case file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from tocsin.assess import ach, actors, bayes
+from tocsin.assess.case import Case
+from tocsin.assess.evidence import EvidenceRow, evidence_rows, items
+from tocsin.assess.track import TrackRecord, question_forecast, track_record
+from tocsin.models.assessment import Forecast, LinkRow, Resolution
+from tocsin.models.evidence import EventRow, FigureRow
+
+# ACH ratings of an indicator from its likelihoods, by the ratio to their mean: twice as
+# likely as average is very consistent, under half is very inconsistent.
+_RATIO_RATINGS = ((1.6, "CC"), (1.15, "C"), (0.87, "N"), (0.5, "I"))
+# A/B sources are of high credibility for ACH, C medium, D-F low.
+_ACH_CREDIBILITY = {"A": "high", "B": "high", "C": "medium", "D": "low", "E": "low", "F": "low"}
+TOCSIN_ANALYST = "tocsin"  # the analyst name under which linked evidence is rated
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """A stored article as the case sees it (the case file's notes on date and outlet win)."""
+
+    id: int
+    title: str
+    published: date | None
+    outlet: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class SeenFigure(FigureRow):
+    """A figure with the article it was published in."""
+
+    published: date | None
+    outlet: str | None
+    title: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Figures on one measure that differ between articles or sources."""
+
+    measure: str
+    figures: list[SeenFigure]
+
+
+@dataclass(frozen=True)
+class TimelineEvent(EventRow):
+    """A dated event with the article that reported it."""
+
+    outlet: str | None
+    published: date | None
+
+
+@dataclass(frozen=True)
+class CaseData:
+    """What the store holds that a case's assessment reads (``assessment.load``)."""
+
+    links: list[LinkRow]
+    articles: list[ArticleView]
+    figures: list[FigureRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    forecasts: list[Forecast] = field(default_factory=list)  # of the other cases
+    resolutions: list[Resolution] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndicatorState:
+    id: str
+    description: str
+    state: str  # 'seen', 'seen negated', 'mixed' or 'not seen'
+    seen: int
+    negated: int
+    last_seen: date | None
+    sources: int  # independent sources among the links
+
+
+@dataclass
+class Assessment:
+    case: Case
+    as_of: date | None
+    priors: dict[str, float]
+    evidence: list[EvidenceRow]
+    posterior: bayes.Posterior
+    trajectory: list[tuple[date, dict[str, float]]]
+    sensitivity: bayes.Sensitivity
+    ach: ach.Matrix
+    indicators: list[IndicatorState]
+    actor_rounds: list[actors.Round]
+    actor_probabilities: dict[str, float]
+    actor_outcomes: list[float]
+    disagreements: list[Disagreement]
+    timeline: list[TimelineEvent]
+    track: TrackRecord
+    articles: list[ArticleView]
+    forecasts: list[Forecast] = field(default_factory=list)  # what `record` would keep
+
+    @property
+    def leader(self) -> str:
+        return self.posterior.leader
+
+
+def known_by(when: date | None, as_of: date | None) -> bool:
+    """Whether something published on ``when`` counts as of ``as_of`` (None: everything)."""
+    return as_of is None or (when is not None and when <= as_of)
+
+
+# -- ACH ----------------------------------------------------------------------------------
+
+
+def rating_from_likelihoods(likelihoods: Mapping[str, float]) -> dict[str, str]:
+    """An ACH rating per hypothesis from how likely the evidence is under each."""
+    mean = sum(likelihoods.values()) / len(likelihoods)
+    out = {}
+    for h, value in likelihoods.items():
+        ratio = value / mean
+        out[h] = next((r for floor, r in _RATIO_RATINGS if ratio >= floor), "II")
+    return out
+
+
+def ach_matrix(case: Case, rows: Sequence[EvidenceRow]) -> ach.Matrix:
+    """One ACH row per independent observation group, plus each hand-entered item."""
+    groups: dict[str, list[EvidenceRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.source_key].append(row)
+    evidence: list[ach.Evidence] = []
+    votes: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+    manual = {m.id: m for m in case.evidence}
+    for key, members in groups.items():
+        lead = max(members, key=lambda r: r.weight)
+        if lead.kind == "manual":
+            item = manual[lead.id]
+            evidence.append(ach.Evidence(lead.id, item.credibility, item.relevance))
+            ballots: Mapping[str, Mapping[str, str]] = item.ratings or {
+                TOCSIN_ANALYST: rating_from_likelihoods(lead.likelihoods)
+            }
+            for analyst, ratings in ballots.items():
+                votes[analyst].update({(lead.id, h): str(r) for h, r in ratings.items()})
+            continue
+        relevance = "high" if lead.score >= 0.95 else "medium" if lead.score >= 0.7 else "low"
+        evidence.append(ach.Evidence(key, _ACH_CREDIBILITY[lead.reliability], relevance))
+        for h, rating in rating_from_likelihoods(lead.likelihoods).items():
+            votes[TOCSIN_ANALYST][(key, h)] = rating
+    return ach.analyse(case.hypothesis_ids(), evidence, votes)
+
+
+# -- indicators, figures, events ------------------------------------------------------------
+
+
+def _state(seen: int, negated: int) -> str:
+    if not seen and not negated:
+        return "not seen"
+    if seen and negated:
+        return "mixed"
+    return "seen" if seen else "seen negated"
+
+
+def indicator_board(case: Case, rows: Sequence[EvidenceRow]) -> list[IndicatorState]:
+    board = []
+    for indicator in case.indicators:
+        mine = [r for r in rows if r.indicator == indicator.id]
+        seen = sum(r.polarity == "seen" for r in mine)
+        negated = sum(r.polarity == "negated" for r in mine)
+        dates = [r.when for r in mine if r.when]
+        board.append(
+            IndicatorState(
+                indicator.id,
+                indicator.description,
+                _state(seen, negated),
+                seen,
+                negated,
+                max(dates) if dates else None,
+                len({r.source_key for r in mine}),
+            )
+        )
+    return board
+
+
+def disagreements(
+    figures: Sequence[FigureRow], articles: Mapping[int, ArticleView], as_of: date | None
+) -> list[Disagreement]:
+    """Figures on one measure that differ between articles or sources, side by side."""
+    by_group: dict[str, list[SeenFigure]] = defaultdict(list)
+    for f in figures:
+        seen = articles.get(f.article_id)
+        if seen is None or not known_by(seen.published, as_of):
+            continue
+        by_group[f.key].append(SeenFigure(**vars(f), published=seen.published,
+                                          outlet=seen.outlet, title=seen.title))  # fmt: skip
+    return [
+        Disagreement(key, found)
+        for key, found in by_group.items()
+        if len({(f.value, f.low, f.high) for f in found}) > 1
+    ]
+
+
+def timeline(
+    events: Sequence[EventRow], articles: Mapping[int, ArticleView], as_of: date | None
+) -> list[TimelineEvent]:
+    """Dated events of the stored articles, in date order."""
+    out = []
+    for e in events:
+        seen = articles.get(e.article_id)
+        if seen is None or not known_by(seen.published, as_of):
+            continue
+        out.append(TimelineEvent(**vars(e), outlet=seen.outlet, published=seen.published))
+    return out
+
+
+# -- actors ---------------------------------------------------------------------------------
+
+
+def actor_model(case: Case) -> tuple[list[actors.Round], dict[str, float], list[float]]:
+    """The bargaining rounds at the best estimates, and the Monte Carlo over the ranges."""
+    model = case.actor_model
+    if model is None or len(case.actors) < 2:
+        return [], {}, []
+    best = [
+        actors.Actor(a.name, a.capability.point, a.position.point, a.salience.point)
+        for a in case.actors
+    ]
+    rounds = actors.simulate(best, model.rounds, variant=model.variant)
+    ranges = [
+        actors.ActorRange(
+            a.name,
+            (a.capability.low, a.capability.high),
+            (a.position.low, a.position.high),
+            (a.salience.low, a.salience.high),
+        )
+        for a in case.actors
+    ]
+    outcomes = actors.monte_carlo(
+        ranges, samples=model.samples, rounds=model.rounds, seed=model.seed, variant=model.variant
+    )
+    binned = actors.bin_probabilities(outcomes, model.outcomes)
+    probabilities = {h: binned.get(h, 0.0) for h in case.hypothesis_ids()}  # case order
+    return rounds, probabilities, [float(x) for x in outcomes]
+
+
+# -- forecasts and the track record ----------------------------------------------------------
+
+
+def forecast_rows(
+    case: Case,
+    path: Sequence[tuple[date, dict[str, float]]],
+    actor_probs: Mapping[str, float],
+    as_of: date | None,
+) -> list[Forecast]:
+    """Forecasts of every question at each point of the trajectory (and of the actors)."""
+    main = case.resolution.deadline
+    out: list[Forecast] = []
+    for when, probabilities in path:
+        out.append(Forecast(case.id, "main", when, "bayes", dict(probabilities), main))
+        for q in case.questions:
+            if q.given:
+                p = question_forecast(q, probabilities)
+                yes_no = {"yes": p, "no": 1 - p}
+                out.append(Forecast(case.id, q.id, when, "bayes", yes_no, q.deadline))
+    for q in case.questions:
+        for when, p in q.forecasts.items():
+            if known_by(when, as_of):
+                yes_no = {"yes": p, "no": 1 - p}
+                out.append(Forecast(case.id, q.id, when, "analyst", yes_no, q.deadline))
+    if actor_probs and path:
+        last = as_of or path[-1][0]
+        out.append(Forecast(case.id, "main", last, "actors", dict(actor_probs), main))
+    return out
+
+
+def case_record(
+    case: Case, data: CaseData, forecasts: Sequence[Forecast], as_of: date | None
+) -> TrackRecord:
+    """The track record the assessment shows: its own forecasts with, on all the evidence,
+    those the store keeps of the other cases. Outcomes recorded with `tocsin resolve` win;
+    the case file gives the rest of its own."""
+    outcomes = [r for r in data.resolutions if r.case_id != case.id or r.origin == "resolve"]
+    rows = list(forecasts)
+    if as_of is None:
+        rows += [f for f in data.forecasts if f.case_id != case.id]
+    return track_record({case.id: case}, rows, outcomes)
+
+
+# -- the whole ------------------------------------------------------------------------------
+
+
+def score(case: Case, data: CaseData, as_of: date | None = None) -> Assessment:
+    """The assessment of ``case`` from ``data`` as of ``as_of`` (default: everything)."""
+    rounds, actor_probs, outcomes = actor_model(case)
+    rows = [r for r in evidence_rows(case, data.links) if known_by(r.when, as_of)]
+    priors = case.priors()
+    scored = items(rows)
+    # Undated items count in the assessment on all the evidence only: when they became
+    # known is not known, so neither a date's assessment nor the trajectory takes them.
+    dated = [i for i in scored if i.when is not None]
+    dates = sorted({i.when for i in dated if i.when})
+    path = bayes.trajectory(priors, dated, dates) if dates else []
+    forecasts = forecast_rows(case, path, actor_probs, as_of)
+    articles = {a.id: a for a in data.articles}
+    return Assessment(
+        case=case,
+        as_of=as_of,
+        priors=priors,
+        evidence=rows,
+        posterior=bayes.posterior(priors, scored),
+        trajectory=path,
+        sensitivity=bayes.sensitivity(priors, scored),
+        ach=ach_matrix(case, rows),
+        indicators=indicator_board(case, rows),
+        actor_rounds=rounds,
+        actor_probabilities=actor_probs,
+        actor_outcomes=outcomes,
+        disagreements=disagreements(data.figures, articles, as_of),
+        timeline=timeline(data.events, articles, as_of),
+        track=case_record(case, data, forecasts, as_of),
+        articles=[a for a in data.articles if known_by(a.published, as_of)],
+        forecasts=forecasts,
+    )
