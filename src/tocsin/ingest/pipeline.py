@@ -11,7 +11,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -273,10 +272,6 @@ class _Writer:
         self.progress = progress
         self.pending = 0
 
-    def _begin(self) -> None:
-        if not self.store.conn.in_transaction:
-            self.store.conn.execute("BEGIN IMMEDIATE")
-
     def _tick(self, locator: str, outcome: str) -> None:
         self.pending += 1
         if self.pending >= BATCH:
@@ -285,8 +280,7 @@ class _Writer:
             self.progress(locator, outcome)
 
     def flush(self) -> None:
-        if self.store.conn.in_transaction:
-            self.store.conn.execute("COMMIT")
+        self.store.commit_batch()
         self.pending = 0
 
     def fail(self, failed: Failed) -> None:
@@ -302,7 +296,7 @@ class _Writer:
             reason = f"{known.error} (recorded before)"
             self.report.failures.append((failed.locator, code.value, reason))
             return
-        with self._whole_item():
+        with self.store.item():
             if failed.data is not None and sha:
                 self.store.put_blob(sha, len(failed.data), compress_raw(failed.data))
             self.store.record_source(
@@ -317,22 +311,8 @@ class _Writer:
         self.report.failures.append((failed.locator, failed.error.code.value, failed.error.reason))
         self._tick(failed.locator, "failed")
 
-    @contextmanager
-    def _whole_item(self) -> Iterator[None]:
-        """One item's writes, all or none: a Ctrl-C between two of them undoes the first."""
-        self._begin()
-        conn = self.store.conn
-        conn.execute("SAVEPOINT item")
-        try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK TO item")
-            raise
-        finally:
-            conn.execute("RELEASE item")
-
     def write(self, p: Processed) -> None:
-        with self._whole_item():
+        with self.store.item():
             outcome = self._store(p)
         self.in_flight.discard((p.item.locator, p.sha256))
         item = p.item

@@ -135,6 +135,34 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- batches --------------------------------------------------------------------------
+    # A writer that commits every N items opens a batch, writes each item inside ``item()``
+    # (all of an item or none of it), and commits the batch; an interrupted batch rolls back
+    # to its last whole item when the connection closes without COMMIT.
+
+    def begin_batch(self) -> None:
+        """Open a write transaction unless one is open."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit_batch(self) -> None:
+        """Commit the open write transaction, if any."""
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def item(self) -> Iterator[None]:
+        """One item's writes inside the batch: on any exception, none of them."""
+        self.begin_batch()
+        self.conn.execute("SAVEPOINT item")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO item")
+            raise
+        finally:
+            self.conn.execute("RELEASE item")
+
     # -- schema -------------------------------------------------------------------------
 
     def schema_version(self) -> int:
