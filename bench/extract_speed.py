@@ -61,6 +61,7 @@ from ingest_speed import cli_command, machine
 from tocsin.config import Config
 from tocsin.demo import run_demo
 from tocsin.extract import names
+from tocsin.extract.article import analyse, pipeline
 from tocsin.extract.claims import extract_claims
 from tocsin.extract.entities import find_mentions
 from tocsin.extract.events import extract_events
@@ -68,7 +69,6 @@ from tocsin.extract.names import AliasTable
 from tocsin.extract.nlp import load_model, model_location
 from tocsin.extract.quantities import find_quantities
 from tocsin.extract.quotes import extract_quotes
-from tocsin.extract.run import analyse, pipeline
 from tocsin.extract.timex import resolve_dates
 from tocsin.models.evidence import Evidence
 
@@ -98,7 +98,7 @@ import sqlite3
 import sys
 from contextlib import closing
 
-from tocsin.extract.run import pipeline
+from tocsin.extract.article import pipeline
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from tocsin.assess.link import (
     match,
     negated_before,
 )
-from tocsin.assess.sentences import sentence_spans
+from tocsin.text import sentences
 from tocsin.assess.sources import ArticleFacts, SourceBook
 
 CASE = parse_case(
@@ -219,7 +219,7 @@ def test_the_real_embedder_links_a_paraphrase(belarus: Case, embedder: object) -
 
 def test_sentences_keep_offsets_and_split_paragraphs() -> None:
     text = "Heading\nFirst one. Second, said he. “A quote.” He said.\n\nLast."
-    pieces = [text[s:e] for s, e in sentence_spans(text)]
+    pieces = [text[s.start : s.end] for s in sentences(text)]
     assert pieces == [
         "Heading",
         "First one.",

@@ -35,7 +35,9 @@ from tocsin.extract.names import normalise
 from tocsin.models.assessment import LinkFields
 from tocsin.models.evidence import SpanRecord
 from tocsin.store.db import Store
+from tocsin.store.evidence import sentences as stored_sentences
 from tocsin.store.evidence import span_records
+from tocsin.text import sentences
 
 if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
@@ -149,13 +151,14 @@ class Link:
 
 
 def units(store: Store, case: Case) -> Iterator[Unit]:
-    """Every sentence of every stored article that is not a near-duplicate."""
-    from tocsin.assess.sentences import sentence_spans
-
+    """Every sentence of every stored article that is not a near-duplicate: as extraction
+    stored them, or from the same text model for an article not extracted yet."""
     for article in store.articles(include_duplicates=False):
         facts = article_facts(article, case)
         records = span_records(store, article.id)
-        for start, end in sentence_spans(article.text):
+        found = stored_sentences(store, article.id) or sentences(article.text)
+        for sentence in found:
+            start, end = sentence.start, sentence.end
             text = article.text[start:end]
             if len(text) < MIN_SENTENCE_CHARS:
                 continue

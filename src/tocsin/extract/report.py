@@ -19,10 +19,16 @@ EXTRACTOR_VERSION = "1"
 Progress = Callable[[int, str], None]
 
 
+# Seconds one article may take before it is recorded as failed (0: no limit). Generous: a
+# 1 MB article of ordinary news takes about a minute here; a slow one is a hostile one.
+EXTRACT_BUDGET = 300.0
+
+
 @dataclass
 class Options:
     model: str = "sm"
     alias_files: tuple[Path, ...] = ()
+    budget: float = EXTRACT_BUDGET
 
 
 @dataclass

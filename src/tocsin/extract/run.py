@@ -1,9 +1,11 @@
 """Extract evidence from stored articles: spaCy in worker processes, the store in this one.
 
-Workers load the model once and run ``nlp.pipe`` over batches of articles, then the
-evidence rules over each Doc; they return plain records. Only this process writes: one
+Workers load the model once and take articles in small batches; each article is read on its
+own (``tocsin.extract.article``), under a time budget and in bounded pieces, so that one
+article that fails, however it fails, costs only itself. Only this process writes: one
 transaction per article, so an interrupted run keeps whole articles, and re-running does
-the rest. Entities are resolved to shared canonical entities here, since that needs the
+the rest. A failed article is recorded with its reason and is not tried again unless
+``redo``. Entities are resolved to shared canonical entities here, since that needs the
 store.
 """
 
@@ -11,59 +13,24 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
-from spacy.language import Language
-from spacy.tokens import Doc
-
-from tocsin.extract.claims import extract_claims
-from tocsin.extract.entities import add_gazetteer, find_mentions
-from tocsin.extract.events import extract_events
-from tocsin.extract.names import AliasTable
-from tocsin.extract.nlp import load_model
-from tocsin.extract.quantities import find_quantities, measure_key
-from tocsin.extract.quotes import extract_quotes
+from tocsin.extract.article import extract_article, pipeline
+from tocsin.extract.quantities import measure_key
 from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
 from tocsin.extract.resolve import resolve_clusters
-from tocsin.extract.timex import resolve_dates
 from tocsin.models.evidence import ArticleText, Evidence
 from tocsin.parallel import chunks, ordered_map
 from tocsin.store.db import Store
 from tocsin.store.evidence import pending_articles, save_failure, write_evidence
 
-BATCH = 16  # articles per worker task: nlp.pipe batches within it
-
-
-@lru_cache(maxsize=2)
-def pipeline(model: str = "sm", alias_files: tuple[Path, ...] = ()) -> tuple[Language, AliasTable]:
-    """The model with tocsin's gazetteer, and the alias table (cached per process)."""
-    aliases = AliasTable.load(*alias_files)
-    nlp = load_model(model)
-    add_gazetteer(nlp, aliases)
-    return nlp, aliases
-
-
-def analyse(doc: Doc, aliases: AliasTable, anchor: date | None) -> Evidence:
-    """Every kind of evidence in one parsed article."""
-    mentions = find_mentions(doc, aliases)
-    quotes = extract_quotes(doc, mentions)
-    dates = resolve_dates(doc, anchor) if anchor is not None else []
-    return Evidence(
-        mentions=mentions,
-        quotes=quotes,
-        claims=extract_claims(doc, quotes, mentions),
-        quantities=find_quantities(doc),
-        dates=dates,
-        events=extract_events(doc, mentions, quotes, dates),
-    )
+BATCH = 4  # articles per worker task: few, so that a slow one holds little else back
 
 
 def analyse_text(text: str, anchor: date | None = None, options: Options | None = None) -> Evidence:
     """Evidence from one text, in this process (for tests and the library user)."""
     options = options or Options()
     nlp, aliases = pipeline(options.model, options.alias_files)
-    return analyse(nlp(text), aliases, anchor)
+    return extract_article(nlp, aliases, text, anchor, options.budget)
 
 
 Results = list[tuple[int, Evidence | str]]
@@ -72,13 +39,20 @@ Results = list[tuple[int, Evidence | str]]
 def _work(batch: list[ArticleText], options: Options) -> Results:
     nlp, aliases = pipeline(options.model, options.alias_files)
     out: Results = []
-    docs = nlp.pipe((job.text for job in batch), batch_size=len(batch))
-    for job, doc in zip(batch, docs, strict=True):
+    for job in batch:
         try:
-            out.append((job.article_id, analyse(doc, aliases, job.published)))
+            found = extract_article(nlp, aliases, job.text, job.published, options.budget)
         except Exception as exc:  # one article's failure must not lose the batch
-            out.append((job.article_id, f"{type(exc).__name__}: {exc}"))
+            out.append((job.article_id, _reason(exc)))
+        else:
+            out.append((job.article_id, found))
     return out
+
+
+def _reason(exc: Exception) -> str:
+    if type(exc).__name__ == "OverBudget":
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _died(batch: list[ArticleText]) -> Results:
@@ -93,35 +67,33 @@ def extract(
     redo: bool = False,
     progress: Progress | None = None,
 ) -> ExtractReport:
-    """Extract evidence from articles not yet extracted (or all of them with ``redo``)."""
+    """Extract evidence from articles never tried (or all of them with ``redo``)."""
     options = options or Options()
     report = ExtractReport(model=options.model)
     started = time.perf_counter()
     jobs = pending_articles(store, redo=redo)
     try:
-        results = ordered_map(
-            _work,
-            chunks(jobs, BATCH),
-            options,
-            workers,
-            _died,
-        )
-        for batch_result in results:
+        for batch_result in ordered_map(_work, chunks(jobs, BATCH), options, workers, _died):
             for article_id, result in batch_result:
-                if isinstance(result, str):
-                    save_failure(store, article_id, result, EXTRACTOR_VERSION, options.model)
-                    report.failed.append((article_id, result))
-                else:
-                    counts = save(store, article_id, result, options.model)
-                    for name, n in counts.items():
-                        report.counts[name] = report.counts.get(name, 0) + n
-                report.processed += 1
+                _keep(store, report, article_id, result, options.model)
                 if progress:
                     progress(article_id, "failed" if isinstance(result, str) else "ok")
     except KeyboardInterrupt:
         report.interrupted = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _keep(
+    store: Store, report: ExtractReport, article_id: int, result: Evidence | str, model: str
+) -> None:
+    if isinstance(result, str):
+        save_failure(store, article_id, result, EXTRACTOR_VERSION, model)
+        report.failed.append((article_id, result))
+    else:
+        for name, n in save(store, article_id, result, model).items():
+            report.counts[name] = report.counts.get(name, 0) + n
+    report.processed += 1
 
 
 def save(store: Store, article_id: int, ev: Evidence, model: str) -> dict[str, int]:

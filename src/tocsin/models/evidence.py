@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from tocsin.text import Sentence
+
 EntityLabel = Literal["PERSON", "ORG", "GPE", "LOC", "NORP"]
 QuoteKind = Literal["direct", "partial", "indirect"]
 ClaimStatus = Literal["asserted", "reported", "alleged", "denied", "speculative"]
@@ -84,7 +86,7 @@ class Event(Span):
 
 @dataclass
 class Evidence:
-    """Everything extracted from one article."""
+    """Everything extracted from one article, with the sentences it was read in."""
 
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
@@ -92,6 +94,7 @@ class Evidence:
     quantities: list[Quantity] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
 
 
 # -- as the store gives them back ---------------------------------------------------------

@@ -26,6 +26,7 @@ from tocsin.models.evidence import (
     Spelling,
 )
 from tocsin.store.db import Store
+from tocsin.text import Sentence
 
 
 def pending_articles(store: Store, *, redo: bool) -> Iterator[ArticleText]:
@@ -50,7 +51,8 @@ def pending_articles(store: Store, *, redo: bool) -> Iterator[ArticleText]:
 
 
 def _clear(store: Store, article_id: int) -> None:
-    for table in ("mentions", "quotes", "claims", "quantities", "date_mentions", "events"):
+    tables = ("mentions", "quotes", "claims", "quantities", "date_mentions", "events", "sentences")
+    for table in tables:
         store.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
 
@@ -145,7 +147,20 @@ def write_evidence(
             for e in ev.events
         ],
     )  # fmt: skip
+    db.executemany(
+        'INSERT INTO sentences(article_id, start, "end", paragraph) VALUES (?, ?, ?, ?)',
+        [(article_id, s.start, s.end, s.paragraph) for s in ev.sentences],
+    )
     _mark(store, article_id, version, model, None)
+
+
+def sentences(store: Store, article_id: int) -> list[Sentence]:
+    """The article's sentences as extraction found them (none before it is extracted)."""
+    rows = store.conn.execute(
+        'SELECT start, "end", paragraph FROM sentences WHERE article_id = ? ORDER BY start',
+        (article_id,),
+    )
+    return [Sentence(*row) for row in rows.fetchall()]
 
 
 def _group(store: Store, key: str | None) -> int | None:
