@@ -174,7 +174,7 @@ def pieces(text: str, limit: int) -> list[Offsets]:
     The pieces cover the text: joined, they give it back.
     """
     if len(text) <= limit:
-        return [(0, len(text))]
+        return [(0, len(text))] if text else []
     layout = segment(text)
     cuts = sorted({b for _, b in layout.paragraphs} | {s.end for s in layout.sentences})
     out: list[Offsets] = []
@@ -184,6 +184,8 @@ def pieces(text: str, limit: int) -> list[Offsets]:
         while k < len(cuts) and cuts[k] <= start:
             k += 1
         best = _best_cut(text, start, limit, cuts, k, layout)
+        while best < start + limit and text[best].isspace():
+            best += 1  # white space after a cut stays with the piece before it
         out.append((start, best))
         start = best
     out.append((start, len(text)))

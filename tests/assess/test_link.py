@@ -19,8 +19,8 @@ from tocsin.assess.link import (
     match,
     negated_before,
 )
-from tocsin.text import sentences
 from tocsin.assess.sources import ArticleFacts, SourceBook
+from tocsin.text import sentences
 
 CASE = parse_case(
     """\

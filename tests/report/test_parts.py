@@ -12,6 +12,7 @@ from tocsin.assess.score import Assessment
 from tocsin.report import charts
 from tocsin.report.common import estimative, percent, span_of_days
 from tocsin.report.marks import Span, marked, sentence_around
+from tocsin.text import sentences
 
 
 @pytest.mark.parametrize(
@@ -71,9 +72,15 @@ def test_unmarked_text_is_only_escaped() -> None:
 
 
 def test_sentence_around_a_figure() -> None:
-    text = "First one. The army has 20,000 troops. Last one."
+    text = "First one. The U.S. army has 20,000 troops. Last one."
     start = text.index("20,000")
-    assert sentence_around(text, start, start + 6) == ("The army has ", "20,000", " troops.")
+    cut = sentences(text)
+    assert sentence_around(text, cut, start, start + 6) == (
+        "The U.S. army has ",
+        "20,000",
+        " troops.",
+    )
+    assert sentence_around(text, [], start, start + 6) == ("", "20,000", "")
 
 
 def test_charts_are_none_without_data(assessment: Assessment) -> None:

@@ -22,6 +22,8 @@ from tocsin.assess.track import as_dict
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
 from tocsin.store.evidence import dated_events, grouped_figures
+from tocsin.store.evidence import sentences as stored_sentences
+from tocsin.text import sentences
 
 if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
@@ -33,8 +35,11 @@ def load(store: Store, case: Case) -> CaseData:
     articles = []
     for article in store.articles(include_duplicates=False):
         fact = article_facts(article, case)
-        articles.append(ArticleView(article.id, fact.title, fact.published, fact.outlet,
-                                    article.text))  # fmt: skip
+        cut = stored_sentences(store, article.id) or sentences(article.text)
+        articles.append(
+            ArticleView(article.id, fact.title, fact.published, fact.outlet, article.text,
+                        tuple(cut))
+        )  # fmt: skip
     return CaseData(
         links=stored.link_rows(store, case.id),
         articles=articles,

@@ -18,6 +18,7 @@ from tocsin.assess.evidence import EvidenceRow, evidence_rows, items
 from tocsin.assess.track import TrackRecord, question_forecast, track_record
 from tocsin.models.assessment import Forecast, LinkRow, Resolution
 from tocsin.models.evidence import EventRow, FigureRow
+from tocsin.text import Sentence
 
 # ACH ratings of an indicator from its likelihoods, by the ratio to their mean: twice as
 # likely as average is very consistent, under half is very inconsistent.
@@ -36,6 +37,7 @@ class ArticleView:
     published: date | None
     outlet: str | None
     text: str
+    sentences: tuple[Sentence, ...] = ()
 
 
 @dataclass(frozen=True)

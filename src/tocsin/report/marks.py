@@ -9,7 +9,7 @@ anchor id ``a{article}-{start}``, the target of the evidence table's links.
 from __future__ import annotations
 
 import itertools
-import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from tocsin.text import Sentence
+
 if TYPE_CHECKING:
     from tocsin.assess.evidence import EvidenceRow
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’')\]]*\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,16 @@ def marked(article_id: int, text: str, spans: Sequence[Span]) -> Markup:
     return Markup("".join(pieces))
 
 
-def sentence_around(text: str, start: int, end: int) -> tuple[str, str, str]:
-    """The sentence holding ``text[start:end]``, split as (before, the span, after)."""
+def sentence_around(
+    text: str, sentences: Sequence[Sentence], start: int, end: int
+) -> tuple[str, str, str]:
+    """The sentence holding ``text[start:end]`` (from the article's stored sentences),
+    split as (before, the span, after); the span alone when no sentence holds it."""
     if not 0 <= start <= end <= len(text):
         return "", "", ""
-    begin = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        begin = match.end()
-    after = _SENTENCE_END.search(text, end)
-    stop = after.start() if after else len(text)
-    return text[begin:start], text[start:end], text[end:stop]
+    k = bisect_right([s.start for s in sentences], start) - 1
+    if k < 0 or not sentences[k].start <= start < sentences[k].end:
+        return "", text[start:end], ""
+    sentence = sentences[k]
+    stop = max(end, sentence.end)
+    return text[sentence.start : start], text[start:end], text[end:stop]

@@ -12,7 +12,7 @@ from tocsin.report.common import day, distribution, hypothesis_names, number, pe
 from tocsin.report.marks import sentence_around
 
 if TYPE_CHECKING:
-    from tocsin.assess.score import Assessment, SeenFigure, TimelineEvent
+    from tocsin.assess.score import ArticleView, Assessment, SeenFigure, TimelineEvent
 
 
 def _measure_name(key: str) -> str:
@@ -29,8 +29,10 @@ def _amount(value: object) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _figure(item: SeenFigure, texts: Mapping[int, str]) -> dict[str, Any]:
-    before, span, after = sentence_around(texts.get(item.article_id, ""), item.start, item.end)
+def _figure(item: SeenFigure, articles: Mapping[int, ArticleView]) -> dict[str, Any]:
+    seen = articles.get(item.article_id)
+    text, cut = (seen.text, seen.sentences) if seen else ("", ())
+    before, span, after = sentence_around(text, cut, item.start, item.end)
     if item.low is not None and item.high is not None:
         parsed = f"{_amount(item.low)}–{_amount(item.high)}"
     else:
@@ -49,11 +51,11 @@ def _figure(item: SeenFigure, texts: Mapping[int, str]) -> dict[str, Any]:
 
 
 def figures(a: Assessment) -> list[dict[str, Any]]:
-    texts = {art.id: art.text for art in a.articles}
+    articles = {art.id: art for art in a.articles}
     return [
         {
             "measure": _measure_name(d.measure),
-            "figures": [_figure(f, texts) for f in d.figures],
+            "figures": [_figure(f, articles) for f in d.figures],
         }
         for d in a.disagreements
     ]
