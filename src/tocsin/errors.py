@@ -2,10 +2,20 @@
 
     TocsinError
      ├── InputError        one input could not be ingested; carries a FailureCode
-     ├── StoreError        the database is unusable (bad path, failed migration)
+     ├── StoreError        the database is unusable (bad path, failed migration); exit 3
+     │    ├── StoreFull        the disk is full (SQLITE_FULL); nothing committed is lost
+     │    ├── StoreCorrupt     the file is damaged, as PRAGMA quick_check confirms
+     │    ├── StoreReadOnly    it can be read but not written: read-only file system,
+     │    │                    immutable flag, no write permission on it or its folder
+     │    ├── StoreDenied      the operating system refuses even to let it be read
+     │    └── StoreLocked      another connection holds the write lock past the busy timeout
+     ├── OverwriteRefused  an output would overwrite the store or another input; exit 2
      └── ConfigError       a setting has an invalid value
 
 InputError never escapes a batch: the pipeline records it against the input and goes on.
+A StoreError's message is one line that names the file and says what to do; the command
+line prints it as ``error: <message>`` (``tocsin.store.db.store_errors`` makes them from
+sqlite3's errors).
 """
 
 from __future__ import annotations
@@ -65,7 +75,31 @@ class InputError(TocsinError):
 
 
 class StoreError(TocsinError):
-    """The store cannot be opened or migrated."""
+    """The store cannot be opened, migrated, read or written."""
+
+
+class StoreFull(StoreError):
+    """No space is left on the disk holding the store (SQLITE_FULL)."""
+
+
+class StoreCorrupt(StoreError):
+    """The store is damaged: SQLite reported corruption and PRAGMA quick_check was run."""
+
+
+class StoreReadOnly(StoreError):
+    """The store can be read but not written (read-only mount, immutable, permissions)."""
+
+
+class StoreDenied(StoreError):
+    """The operating system refuses to let tocsin open the store at all."""
+
+
+class StoreLocked(StoreError):
+    """Another connection holds the store's write lock for longer than the busy timeout."""
+
+
+class OverwriteRefused(TocsinError):
+    """An output file would overwrite the store, its -wal or -shm, or an input of the run."""
 
 
 class ConfigError(TocsinError):
