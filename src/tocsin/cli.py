@@ -30,6 +30,7 @@ from tocsin.commands.common import (
     EXIT_FAILED_INPUTS,
     EXIT_INTERRUPTED,
     EXIT_NOT_FOUND,
+    TocsinGroup,
     db_option,
     err,
     json_option,
@@ -42,6 +43,7 @@ from tocsin.demo import QUESTION, articles_dir, run_demo
 from tocsin.errors import ConfigError
 from tocsin.export import export_jsonl
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
+from tocsin.files import atomic_write, database_files, refuse_overwrite
 from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest
 from tocsin.models.evidence import EntitySummary, QuoteRow
 from tocsin.parallel import steady_malloc
@@ -88,7 +90,7 @@ def _period(value: str | None) -> tuple[date, date] | None:
     return period
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TocsinGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tocsin")
 def main() -> None:
     """tocsin: news reporting into an auditable assessment of a geopolitical question."""
@@ -341,7 +343,7 @@ def demo_cli(db: Path, out_dir: Path | None, embeddings: bool, as_json: bool) ->
 @json_option
 def status_cli(db: Path, as_json: bool) -> None:
     """Counts of stored inputs by state, and every failure with its reason."""
-    with _open(db) as store:
+    with _open(db, read_only=True, check=True) as store:
         counts, failures = store.counts(), store.failures()
         extraction = extraction_counts(store, EXTRACTOR_VERSION)
     if as_json:
@@ -381,8 +383,10 @@ def status_cli(db: Path, as_json: bool) -> None:
 @json_option
 def show_cli(article_id: int, db: Path, as_json: bool) -> None:
     """One article: its metadata, provenance and clean text."""
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         article = store.article(article_id)
+        if article is None:
+            store.ensure_intact()  # not found, or lost to damage?
         extra = store.article_extra(article_id) if article else {}
     if article is None:
         err.print(f"[red]error:[/red] no article {article_id} in {db}")
@@ -433,8 +437,10 @@ def _date_text(value: date | None, estimated: bool, span: tuple[date, date] | No
 @json_option
 def search_cli(query: str, db: Path, limit: int, as_json: bool) -> None:
     """Full-text search (SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*), best first."""
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         hits = store.search(query, limit)
+        if not hits:
+            store.ensure_intact()  # an empty result is never a damaged store's
     if as_json:
         _emit(
             [
@@ -561,8 +567,10 @@ def extract_cli(
 @json_option
 def entities_cli(db: Path, limit: int | None, as_json: bool) -> None:
     """Canonical entities with their spellings and mention counts, most mentioned first."""
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         rows = entity_table(store, limit)
+        if not rows:
+            store.ensure_intact()  # an empty result is never a damaged store's
     if as_json:
         _emit([asdict(r) for r in rows])
     else:
@@ -577,8 +585,10 @@ def quotes_cli(db: Path, speaker: str | None, as_json: bool) -> None:
     """Quotes (direct, partial, indirect) with their speakers, by article."""
     from tocsin.extract.resolve import entities_named
 
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         rows = quote_table(store, entities_named(store, speaker) if speaker else None)
+        if not rows:
+            store.ensure_intact()  # an empty result is never a damaged store's
     if as_json:
         _emit([asdict(r) for r in rows])
         return
@@ -613,16 +623,18 @@ def quotes_cli(db: Path, speaker: str | None, as_json: bool) -> None:
 def export_cli(db: Path, fmt: str, output: Path | None, no_duplicates: bool, as_json: bool) -> None:
     """Export articles, one JSON object per line (JSONL is already machine output; --json
     prints a summary of the export instead of nothing)."""
-    with _open(db) as store:
+    refuse_overwrite(output or sys.stdout, database_files(db))
+    with _open(db, read_only=True, check=True) as store:
         if output is None:
             n = export_jsonl(store, sys.stdout, include_duplicates=not no_duplicates)
         else:
             try:
-                with output.open("w", encoding="utf-8") as fh:
+                with atomic_write(output, database_files(db)) as fh:
                     n = export_jsonl(store, fh, include_duplicates=not no_duplicates)
             except OSError as exc:
                 raise click.BadParameter(
-                    f"cannot write {output}: {exc.strerror}", param_hint="--output"
+                    f"cannot write {output}: {exc.strerror or exc} (it is left as it was)",
+                    param_hint="--output",
                 ) from exc
     if output is not None:
         if as_json:

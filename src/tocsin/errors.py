@@ -2,16 +2,25 @@
 
     TocsinError
      ├── InputError        one input could not be ingested; carries a FailureCode
-     ├── UsageError        a command was given options it cannot use            exit 2
-     ├── StoreError        the database is unusable (bad path, failed migration) exit 3
-     ├── NotFound          something named does not exist: an article, a link    exit 4
-     ├── InvalidInput      a file or value given is not valid: a case file, an   exit 5
+     ├── UsageError        a command was given options it cannot use             exit 2
+     │    └── OverwriteRefused  an output would overwrite the store or another input
+     ├── StoreError        the database is unusable                               exit 3
+     │    ├── StoreFull        the disk is full (SQLITE_FULL); nothing committed is lost
+     │    ├── StoreCorrupt     the file is damaged, as PRAGMA quick_check confirms
+     │    ├── StoreReadOnly    it can be read but not written: read-only file system,
+     │    │                    immutable flag, no write permission on it or its folder
+     │    ├── StoreDenied      the operating system refuses even to let it be read
+     │    └── StoreLocked      another connection holds the write lock past the busy timeout
+     ├── NotFound          something named does not exist: an article, a link     exit 4
+     ├── InvalidInput      a file or value given is not valid: a case file, an    exit 5
      │                     alias table, an actors CSV
-     └── ConfigError       a setting has an invalid value, or the installation   exit 6
+     └── ConfigError       a setting has an invalid value, or the installation    exit 6
                            lacks a model it names
 
 InputError never escapes a batch: the pipeline records it against the input and goes on.
-The command line maps the others to their exit status in one place (``tocsin.cli``).
+The command line maps the others to their exit status in one place (``tocsin.cli``) and
+prints each as one line, ``error: <message>``. A StoreError's message names the file and
+says what to do (``tocsin.store.db.store_errors`` makes them from sqlite3's errors).
 """
 
 from __future__ import annotations
@@ -79,7 +88,7 @@ class UsageError(TocsinError):
 
 
 class StoreError(TocsinError):
-    """The store cannot be opened, read or written."""
+    """The store cannot be opened, migrated, read or written."""
 
     exit_status = 3
 
@@ -94,6 +103,30 @@ class InvalidInput(TocsinError):
     """A file or value the user gave is not valid; the message names where and why."""
 
     exit_status = 5
+
+
+class StoreFull(StoreError):
+    """No space is left on the disk holding the store (SQLITE_FULL)."""
+
+
+class StoreCorrupt(StoreError):
+    """The store is damaged: SQLite reported corruption and PRAGMA quick_check was run."""
+
+
+class StoreReadOnly(StoreError):
+    """The store can be read but not written (read-only mount, immutable, permissions)."""
+
+
+class StoreDenied(StoreError):
+    """The operating system refuses to let tocsin open the store at all."""
+
+
+class StoreLocked(StoreError):
+    """Another connection holds the store's write lock for longer than the busy timeout."""
+
+
+class OverwriteRefused(UsageError):
+    """An output file would overwrite the store, its -wal or -shm, or an input of the run."""
 
 
 class ConfigError(TocsinError):

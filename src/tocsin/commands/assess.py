@@ -26,6 +26,7 @@ from tocsin.commands.common import (
     out,
 )
 from tocsin.errors import ConfigError, NotFound
+from tocsin.files import write_text_atomic
 
 if TYPE_CHECKING:
     from tocsin.assess.case import Case
@@ -99,7 +100,7 @@ def case_new(file: Path, force: bool, as_json: bool) -> None:
     if file.exists() and not force:
         raise click.UsageError(f"{file} exists (use --force to overwrite)")
     try:
-        file.write_text(template(), encoding="utf-8")
+        write_text_atomic(file, template())  # whole or not at all; never over a database
     except OSError as exc:
         raise click.UsageError(f"cannot write {file}: {exc.strerror or exc}") from exc
     if as_json:

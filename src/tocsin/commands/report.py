@@ -17,6 +17,7 @@ from tocsin.commands.assess import (
 )
 from tocsin.commands.common import db_option, emit, json_option, open_store, out
 from tocsin.errors import ConfigError
+from tocsin.files import database_files
 
 if TYPE_CHECKING:
     from tocsin.assess.case import Case
@@ -132,7 +133,7 @@ def write_case_report(
         raise click.UsageError(f"cannot write the report to {out_dir}: {exc}") from exc
     result = run_assessment(case, db, as_of, embeddings, link, quiet)
     try:
-        files = write_report(result, out_dir)
+        files = write_report(result, out_dir, protected=database_files(db))
     except OSError as exc:
         raise click.UsageError(f"cannot write the report to {out_dir}: {exc}") from exc
     if not quiet:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tocsin.config import Config
 from tocsin.ingest.pipeline import IngestReport, Progress, ingest
-from tocsin.store.db import Store
+from tocsin.store.db import Store, store_errors
 
 QUESTION = "Will Belarus's army enter the war against Ukraine on Russia's side?"
 PERIOD = (date(2022, 1, 1), date(2022, 12, 31))
@@ -29,7 +29,7 @@ def run_demo(
     """Ingest the bundled articles into a fresh database at ``db``."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    with Store.open(db) as store:
+    with store_errors(db), Store.open(db) as store:
         return ingest(
             [articles_dir()], store=store, config=config, period=PERIOD, progress=progress
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tocsin.files import refuse_overwrite, write_text_atomic
 from tocsin.report.html import render_html
 from tocsin.report.markdown import render_markdown
 
@@ -21,28 +21,20 @@ class ReportFiles:
     markdown: Path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory, then rename,
-    so a reader never sees half a file and a failure leaves the old file in place. The file
-    gets the usual permissions (the umask's), unlike a ``mkstemp`` file's 0600."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with temp.open("x", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def write_report(a: Assessment, out_dir: Path, stem: str | None = None) -> ReportFiles:
-    """Write ``<stem>.html`` and ``<stem>.md`` (stem: the case id) into ``out_dir``."""
+def write_report(
+    a: Assessment, out_dir: Path, stem: str | None = None, protected: Iterable[Path] = ()
+) -> ReportFiles:
+    """Write ``<stem>.html`` and ``<stem>.md`` (stem: the case id) into ``out_dir``, each
+    whole or not at all (``tocsin.files.atomic_write``); neither may be one of
+    ``protected`` (the store and its -wal, -shm files) or a SQLite database: both are checked
+    before either is written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = stem or a.case.id
     files = ReportFiles(out_dir / f"{name}.html", out_dir / f"{name}.md")
-    write_atomic(files.html, render_html(a))
-    write_atomic(files.markdown, render_markdown(a))
+    protected = tuple(protected)
+    for path in (files.html, files.markdown):
+        refuse_overwrite(path, protected)
+    write_text_atomic(files.html, render_html(a), protected)
+    write_text_atomic(files.markdown, render_markdown(a), protected)
     return files

@@ -23,6 +23,13 @@ import zstandard
 
 from tocsin.errors import StoreError
 from tocsin.models import Article
+from tocsin.store.faults import (
+    as_store_error,
+    ensure_intact,
+    read_only_connection,
+    writable_connection,
+)
+from tocsin.store.faults import store_errors as store_errors  # the one translation of faults
 
 # Raw bytes are kept zstd-compressed at level 3: on the 91 benchmark pages (186 kB on
 # average) 0.79 ms a page to 19.5% of the size, against 2.03 ms to 23.2% for zlib level 1
@@ -98,22 +105,64 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
+    def open(cls, path: str | Path, *, read_only: bool = False, check: bool = False) -> Store:
+        """The store at ``path``, created and migrated as needed.
+
+        ``read_only`` opens it for reading only (see ``read_only_connection``); an empty
+        file or a database without tocsin's tables is then refused, and a store made by an
+        older tocsin is migrated first by a short writable opening. ``check`` runs
+        ``PRAGMA quick_check`` before anything else (StoreCorrupt if it fails). Every
+        failure is a StoreError naming the file.
+        """
         path = Path(path)
-        if path.parent and not path.parent.exists():
+        if not read_only and path.parent and not path.parent.exists():
             raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open database {path}: {exc}") from exc
+            conn = read_only_connection(path) if read_only else writable_connection(path)
+        except sqlite3.Error as exc:
+            raise as_store_error(exc, path, f"cannot open database {path}") from exc
         store = cls(conn, path)
-        store.migrate()
+        try:
+            if check:
+                store.ensure_intact()
+            store._upgrade(read_only)
+        except BaseException:
+            store.close()
+            raise
         return store
+
+    def _upgrade(self, read_only: bool) -> None:
+        """Apply pending migrations; a read-only store has them applied by a writer first."""
+        if not read_only:
+            self.migrate()
+            return
+        with store_errors(self.path):
+            current = self._stored_version()
+            if current == 0:
+                raise StoreError(
+                    f"{self.path} holds no tocsin database: ingest something into it first,"
+                    " or name another with --db"
+                )
+            if current < migrations()[-1].version:
+                self.conn.close()
+                Store.open(self.path).close()
+                self.conn = read_only_connection(self.path)
+
+    def _stored_version(self) -> int:
+        """The schema version, read without writing (0: no tocsin tables)."""
+        table = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+        if table is None:
+            return 0
+        return int(
+            self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+        )
+
+    def ensure_intact(self) -> None:
+        """Raise StoreCorrupt unless ``PRAGMA quick_check`` passes. Commands call it before
+        they report an empty result, so a damaged store never passes for an empty one."""
+        ensure_intact(self.conn, self.path)
 
     def close(self) -> None:
         self.conn.close()
@@ -128,7 +177,8 @@ class Store:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLITE_FULL, for one, has rolled it back already
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 
@@ -179,7 +229,8 @@ class Store:
         try:
             current = self.schema_version()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a tocsin database: {exc}") from exc
+            context = f"{self.path} is not a tocsin database"
+            raise as_store_error(exc, self.path, context) from exc
         applied = []
         for migration in migrations():
             if migration.version <= current:
@@ -195,7 +246,8 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
-                raise StoreError(f"migration {migration.version:04d} failed: {exc}") from exc
+                context = f"migration {migration.version:04d} of {self.path} failed"
+                raise as_store_error(exc, self.path, context) from exc
             applied.append(migration.version)
         return applied
 
