@@ -19,7 +19,6 @@ LONG_MODULES = {
     "extract/quantities.py",
     "extract/timex.py",
     "extract/quotes.py",
-    "cli.py",
 }
 COMPLEX_FUNCTIONS = {
     "extract/timex.py:_calendar_pair",

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-import tocsin.cli
+import tocsin.commands.common
 from tocsin.cli import main
 from tocsin.export import EVIDENCE_FIELDS, EXPORT_FIELDS
 
@@ -348,7 +348,9 @@ def test_progress_bar_counts_inputs_out_of_a_total(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus: Path
 ) -> None:
     screen = StringIO()
-    monkeypatch.setattr(tocsin.cli, "err", Console(file=screen, force_terminal=True, width=120))
+    monkeypatch.setattr(
+        tocsin.commands.common, "err", Console(file=screen, force_terminal=True, width=120)
+    )
     feed = tmp_path / "feed.rss"
     feed.write_text(
         "<rss version='2.0'><channel><title>F</title>"

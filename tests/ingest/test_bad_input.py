@@ -52,8 +52,8 @@ def _assert_only_failure(report: IngestReport, store: Store, path: Path, code: F
     assert [(s, c) for s, c, _ in report.failures] == [(locator, code.value)]
     assert report.failures[0][2], "a failure carries a human reason"
     rows = store.failures()
-    assert [(r["locator"], r["error_code"]) for r in rows] == [(locator, code.value)]
-    assert rows[0]["error"] == report.failures[0][2]
+    assert [(r.locator, r.error_code) for r in rows] == [(locator, code.value)]
+    assert rows[0].error == report.failures[0][2]
     assert not report.ok
 
 
@@ -214,7 +214,7 @@ def test_jsonl_bad_lines_fail_and_good_lines_are_stored(
     failed = {(s, c) for s, c, _ in report.failures}
     expected = {(f"{feed}:{n}", "bad_json") for n in (2, 3, 5, 7)}
     assert failed == expected
-    assert {(r["locator"], r["error_code"]) for r in store.failures()} == expected
+    assert {(r.locator, r.error_code) for r in store.failures()} == expected
     titles = {a.source: a.title for a in store.articles()}
     assert titles == {
         str(good.resolve()): GOOD_TITLE,

@@ -268,7 +268,9 @@ def test_feed_files_rss_and_atom_keep_their_fields(tmp_path: Path) -> None:
         assert atom_article.published is not None
         assert atom_article.published.isoformat() == "2022-10-12"
         assert not atom_article.published_estimated
-        meta = store.article_extra(by_title["Troops move"].id)["meta"]
+        extra = store.article_extra(by_title["Troops move"].id)
+        assert extra is not None
+        meta = extra.meta
         assert meta["title"] == "Troops move"
         assert meta["outlet"] == "Wire One"
         assert meta["published"] == "2022-10-11"

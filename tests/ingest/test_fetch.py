@@ -45,7 +45,7 @@ def _ingest(urls: list[str], store: Store, **settings: object) -> IngestReport:
 
 def _only_failure(report: IngestReport, store: Store, url: str, code: FailureCode) -> str:
     assert [(s, c) for s, c, _ in report.failures] == [(url, code.value)]
-    assert [(r["locator"], r["error_code"]) for r in store.failures()] == [(url, code.value)]
+    assert [(r.locator, r.error_code) for r in store.failures()] == [(url, code.value)]
     assert not report.added
     assert not report.ok
     return report.failures[0][2]

@@ -128,10 +128,10 @@ def test_known_failures_are_reported_again_without_touching_the_store(tmp_path: 
         assert not again.ok
         assert "recorded before" in again.failures[0][2]
         assert first.failures
-        assert store.failures()[0]["attempts"] == 1
+        assert store.failures()[0].attempts == 1
         retried = ingest([folder], store=store, config=Config.load(workers=1), retry_failed=True)
         assert retried.failures
-        assert store.failures()[0]["attempts"] == 2
+        assert store.failures()[0].attempts == 2
 
 
 def test_markdown_is_read_as_text(tmp_path: Path, ingest_only: IngestOnly) -> None:

@@ -111,7 +111,7 @@ def assessment(tmp_path_factory: pytest.TempPathFactory) -> Assessment:
 
 @pytest.fixture(scope="session")
 def html(assessment: Assessment) -> str:
-    from tocsin.report import render_html
+    from tocsin.report.html import render_html
 
     return render_html(assessment)
 

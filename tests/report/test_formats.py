@@ -10,8 +10,10 @@ from pathlib import Path
 from rich.console import Console
 
 from tocsin.assess.score import Assessment
-from tocsin.report import ReportFiles, print_summary, render_html, render_markdown, write_report
-from tocsin.report.markdown import cell, inline
+from tocsin.report.html import render_html
+from tocsin.report.markdown import cell, inline, render_markdown
+from tocsin.report.terminal import summary
+from tocsin.report.write import ReportFiles, write_report
 
 
 def test_markdown_has_the_bottom_line_and_hypothesis_table(assessment: Assessment) -> None:
@@ -50,7 +52,7 @@ def test_markdown_escapes_tables_tags_and_headings(assessment: Assessment) -> No
 
 def test_terminal_summary_shows_markup_literally(assessment: Assessment) -> None:
     console = Console(record=True, width=120, color_system=None)
-    print_summary(assessment, console)
+    console.print(summary(assessment))
     out = console.export_text()
     assert "Bottom line" in out
     assert "Belarus stays put" in out

@@ -8,8 +8,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 from tocsin.assess.score import Assessment
-from tocsin.report import render_html
-from tocsin.report.html import SECTIONS
+from tocsin.report.html import SECTIONS, render_html
 
 VOID = {
     "area",

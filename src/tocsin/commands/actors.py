@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from tocsin.commands.common import json_option
 from tocsin.errors import InvalidInput
@@ -64,16 +63,10 @@ def _record(r: Round) -> dict[str, object]:
 
 
 def _print_table(history: list[Round], variant: str) -> None:
+    from tocsin.report.terminal import rounds
+
     names = list(history[0].positions)
-    table = Table(title=f"Bargaining rounds ({variant})")
-    table.add_column("round", justify="right")
-    table.add_column("mean", justify="right")
-    table.add_column("median", justify="right")
-    for name in names:
-        table.add_column(name, justify="right", no_wrap=True)
-    for r in history:
-        cells = [f"{r.positions[name]:.3f}" for name in names]
-        table.add_row(str(r.number), f"{r.mean:.6f}", f"{r.median:.3f}", *cells)
+    table = rounds(history, variant)
     console = Console()
     if not console.is_terminal:  # a pipe or a file: wide enough that no name is cut
         needed = 30 + sum(max(len(name), 7) + 3 for name in names)

@@ -6,27 +6,18 @@ path of a case file or the name of a bundled case (``belarus-2022``).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
-from tocsin.commands.common import (
-    EXIT_NOT_FOUND,
-    db_option,
-    emit,
-    err,
-    json_option,
-    open_store,
-    out,
-)
-from tocsin.errors import ConfigError, NotFound
+from tocsin.commands.common import db_option, emit, json_option, open_store, show
+from tocsin.errors import ConfigError
 from tocsin.files import write_text_atomic
+from tocsin.report import terminal
 
 if TYPE_CHECKING:
     from tocsin.assess.case import Case
@@ -106,7 +97,7 @@ def case_new(file: Path, force: bool, as_json: bool) -> None:
     if as_json:
         emit({"written": str(file)})
     else:
-        out.print(f"wrote {escape(str(file))}; edit it, then run `tocsin case check {file}`")
+        show(terminal.safe(f"wrote {file}; edit it, then run `tocsin case check {file}`"))
 
 
 @case_group.command("check")
@@ -123,7 +114,7 @@ def case_check(file: str, as_json: bool) -> None:
         emit({"id": case.id, "valid": True, **counts})
         return
     summary = ", ".join(f"{n} {key}" for key, n in counts.items())
-    out.print(f"[green]ok[/green] case {escape(case.id)}: {summary}")
+    show(terminal.line(Text("ok", style="green"), f" case {case.id}: {summary}"))
 
 
 # -- evidence -----------------------------------------------------------------------------
@@ -150,7 +141,7 @@ def evidence_link(case_ref: str, db: Path, embeddings: bool, as_json: bool) -> N
     if as_json:
         emit({"case": case.id, "links": made})
     else:
-        out.print(f"{made} links for case {escape(case.id)}")
+        show(terminal.safe(f"{made} links for case {case.id}"))
 
 
 @evidence_group.command("list")
@@ -163,35 +154,27 @@ def evidence_list(case_ref: str, db: Path, indicator: str | None, as_json: bool)
     from tocsin.store import assessment as queries
 
     case = resolve_case(case_ref)
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         rows = queries.link_rows(store, case.id)
     if indicator:
         rows = [r for r in rows if indicator in (r.key.indicator_id, r.new_indicator)]
     if as_json:
         emit([r.as_dict() for r in rows])
-        return
-    if not rows:
-        out.print(f"no links for case {escape(case.id)}: run `tocsin assess` or `evidence link`")
-        return
-    table = Table(title=f"Evidence links of {case.id}")
-    for col in ("id", "date", "indicator", "polarity", "score", "source", "grade", "decision"):
-        table.add_column(col, no_wrap=col != "source")
-    table.add_column("text", overflow="fold", ratio=1)
-    for r in rows:
-        moved = f" → {r.new_indicator}" if r.new_indicator else ""
-        link = r.fields
-        table.add_row(
-            r.label,
-            link.published or "",
-            escape(r.key.indicator_id + moved),
-            r.decided_polarity or link.polarity,
-            f"{link.score:.2f}",
-            escape(link.source or ""),
-            f"{link.reliability}{link.credibility}",
-            r.decision or "",
-            escape(link.text[:160]),
-        )
-    out.print(table)
+    else:
+        show(terminal.links(rows, case.id))
+
+
+class LinkId(click.ParamType[int]):
+    """A stored link's id as listings print it ('L12') or as its number ('12')."""
+
+    name = "LINK_ID"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        digits = text[1:] if text[:1] in ("L", "l") else text
+        if not digits.isdigit() or len(digits) > 18:
+            self.fail(f"{value!r} is no link id (as `evidence list` prints it: L12, or 12)")
+        return int(digits)
 
 
 def _decide(
@@ -204,16 +187,12 @@ def _decide(
     if new and new not in {i.id for i in case.indicators}:
         raise click.BadParameter(f"{new!r} is not an indicator of case {case.id}")
     with open_store(db) as store:
-        try:
-            row = queries.decide(store, case.id, link_id, decision, **kwargs)
-        except NotFound as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}")
-            sys.exit(EXIT_NOT_FOUND)
+        row = queries.decide(store, case.id, link_id, decision, **kwargs)  # NotFound: exit 4
     indicator = row.new_indicator or row.key.indicator_id
     if as_json:
         emit({"link": link_id, "decision": decision, "indicator": indicator})
     else:
-        out.print(f"link {row.label}: {decision} ({escape(indicator)})")
+        show(terminal.safe(f"link {row.label}: {decision} ({indicator})"))
 
 
 _polarity = click.option(
@@ -230,7 +209,7 @@ def _decision(name: str, *extra: Decorator) -> Callable[[Callable[..., None]], c
         for option in reversed(
             (
                 click.argument("case_ref", metavar="CASE"),
-                click.argument("link_id", type=int),
+                click.argument("link_id", type=LinkId()),
                 *extra,
                 db_option,
                 click.option("--note", default="", help="Why (kept with the decision)."),
@@ -315,7 +294,7 @@ def resolve_cli(
     if as_json:
         emit({"case": case.id, "question": question, "outcome": outcome, "resolved_on": when})
         return
-    out.print(f"{escape(case.id)}/{escape(question)} resolved as {escape(outcome)} on {when}")
+    show(terminal.safe(f"{case.id}/{question} resolved as {outcome} on {when}"))
 
 
 @click.command("track")
@@ -328,35 +307,9 @@ def track_cli(db: Path, case_refs: tuple[str, ...], as_json: bool) -> None:
     from tocsin.store import assessment as queries
 
     cases = {c.id: c for c in map(resolve_case, case_refs)}
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         record = track_record(cases, queries.forecasts(store), queries.resolutions(store))
     if as_json:
         emit(as_dict(record))
         return
-    print_track(record)
-
-
-def print_track(record: Any) -> None:
-    table = Table(title="Track record")
-    for col in ("case", "question", "method", "outcome", "forecast", "Brier", "log", "mean Brier"):
-        table.add_column(col)
-    for s in record.scores:
-        table.add_row(
-            escape(s.case_id),
-            escape(s.question_id),
-            s.method,
-            escape(s.outcome),
-            f"{s.last.get(s.outcome, 0.0):.2f} on {s.last_as_of}",
-            f"{s.brier:.3f}",
-            f"{s.log:.3f}",
-            f"{s.mean_brier:.3f}",
-        )
-    out.print(table)
-    cal = Table(title="Calibration (every forecast as binary events)")
-    for col in ("bin", "events", "mean forecast", "observed"):
-        cal.add_column(col, justify="right")
-    for b in record.calibration:
-        cal.add_row(
-            f"{b.low:.1f}-{b.high:.1f}", str(b.count), f"{b.mean_forecast:.2f}", f"{b.observed:.2f}"
-        )
-    out.print(cal)
+    show(terminal.track(record))

@@ -5,14 +5,21 @@ its exit status (``tocsin.errors`` draws the tree)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from tocsin.errors import TocsinError
 from tocsin.store.db import Store, store_errors
@@ -38,6 +45,13 @@ db_option = click.option(
     help="SQLite database file (or set TOCSIN_DB).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(0, 512),
+    default=None,
+    envvar="TOCSIN_WORKERS",
+    help="Worker processes (cleaning, spaCy); 0 or unset means one per core.",
+)
 
 
 def emit(data: Any) -> None:
@@ -60,8 +74,51 @@ def open_store(
 
 def fail(message: str, status: int) -> NoReturn:
     """Print ``error: message`` as one line on stderr and exit with ``status``."""
-    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, highlight=False)
+    from tocsin.report.terminal import error_line
+
+    err.print(error_line(message), soft_wrap=True, highlight=False)
     raise click.exceptions.Exit(status)
+
+
+def show(*renderables: Any) -> None:
+    """Print what ``tocsin.report.terminal`` built, on standard output."""
+    for renderable in renderables:
+        out.print(renderable, highlight=False)
+
+
+_COLUMNS = (
+    SpinnerColumn(),
+    TextColumn("{task.description}", markup=False),  # file names are never markup
+    BarColumn(),
+    MofNCompleteColumn(),
+    TimeElapsedColumn(),
+)
+R = TypeVar("R")
+
+
+def with_progress(
+    run: Callable[[Callable[[str, str], None] | None], R],
+    quiet: bool,
+    expected: int | None = None,
+    label: str = "ingesting",
+) -> R:
+    """Run ``run(tick)`` under a progress bar on stderr, out of ``expected`` items if known;
+    ``tick(name, outcome)`` marks one item done."""
+    from tocsin.report.terminal import neutralised
+
+    if quiet:
+        return run(None)
+    with Progress(*_COLUMNS, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=expected)
+
+        def tick(name: str, outcome: str) -> None:
+            # Feeds, WARC and JSONL files hold many items each: the total grows past them.
+            done = bar.tasks[0].completed + 1
+            total = max(done, bar.tasks[0].total or 0)
+            shown = neutralised(f"{outcome}: {Path(name).name[:40]}")
+            bar.update(task, completed=done, total=total, description=shown)
+
+        return run(tick)
 
 
 class TocsinGroup(click.Group):

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.markup import escape
 
 from tocsin.commands.assess import (
     _as_date,
@@ -15,9 +14,10 @@ from tocsin.commands.assess import (
     load_embedder,
     resolve_case,
 )
-from tocsin.commands.common import db_option, emit, json_option, open_store, out
+from tocsin.commands.common import db_option, emit, json_option, open_store, out, show
 from tocsin.errors import ConfigError
 from tocsin.files import database_files
+from tocsin.report import terminal
 
 if TYPE_CHECKING:
     from tocsin.assess.case import Case
@@ -71,14 +71,13 @@ def assess_cli(
 ) -> None:
     """Score CASE (a case file, or a bundled case's name) from the stored articles."""
     from tocsin.assess.assessment import to_dict
-    from tocsin.report.terminal import print_summary
 
     case = resolve_case(case_ref)
     result = run_assessment(case, db, as_of, embeddings, link, as_json)
     if as_json:
         emit(to_dict(result))
     else:
-        print_summary(result, out)
+        show(terminal.summary(result))
 
 
 @click.command("report")
@@ -121,7 +120,6 @@ def report_cli(
 def write_case_report(
     case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, out_dir: Path, quiet: bool
 ) -> tuple[Assessment, Any]:
-    from tocsin.report.terminal import print_summary
     from tocsin.report.write import write_report
 
     try:  # fail before the work, not after it
@@ -137,7 +135,7 @@ def write_case_report(
     except OSError as exc:
         raise click.UsageError(f"cannot write the report to {out_dir}: {exc}") from exc
     if not quiet:
-        print_summary(result, out)
-        out.print(f"report: {escape(str(files.html.resolve()))}")
-        out.print(f"brief:  {escape(str(files.markdown.resolve()))}")
+        show(terminal.summary(result))
+        show(terminal.safe(f"report: {files.html.resolve()}"))
+        show(terminal.safe(f"brief:  {files.markdown.resolve()}"))
     return result, files

@@ -102,3 +102,42 @@ class Processed:
     text_sha256: str = ""
     words: int = 0
     shingles: bytes = b""  # uint32 hashes of the text's word 4-shingles, for the MinHash
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that failed, as the store keeps it: where, why, and how many tries."""
+
+    id: int
+    locator: str
+    kind: str
+    error_code: str | None
+    error: str | None
+    attempts: int
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ExtractionFailure:
+    """An article the evidence layer could not read, with the reason."""
+
+    article_id: int
+    title: str | None
+    error: str
+    extracted_at: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an article came from and how it was made, beyond its export record."""
+
+    published_method: str | None
+    removed: list[str]
+    similarity: float | None
+    cleaner_version: str
+    created_at: str
+    kind: str
+    raw_sha256: str | None
+    raw_size: int | None
+    content_type: str | None
+    meta: dict[str, object]

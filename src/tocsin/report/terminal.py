@@ -1,10 +1,21 @@
-"""A terminal summary of the assessment with rich. Data goes in as ``Text`` objects, so
-markup-like text in a case file or an article (``[bold]``) is shown as written."""
+"""Everything tocsin shows in a terminal, built with rich from ``Text`` objects.
+
+Text from an article, a feed, a case file or a file name is never markup here: it goes in
+through ``safe``, which makes a ``Text`` (so ``[bold]`` or ``[link=…]`` is shown as written)
+after neutralising terminal control sequences and bidirectional overrides, each shown as a
+visible escape (``\\x1b``, ``\\u202e``) so that a hostile title can neither recolour the
+terminal, move the cursor, plant a hyperlink nor reorder what the analyst reads. Only this
+module's own fixed strings carry style.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -20,12 +31,286 @@ from tocsin.report.common import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
+    from tocsin.assess.actors import Round
     from tocsin.assess.score import Assessment
+    from tocsin.assess.track import TrackRecord
+    from tocsin.extract.report import ExtractReport
+    from tocsin.ingest.pipeline import IngestReport
+    from tocsin.models import Article, ExtractionFailure, Failure, Provenance
+    from tocsin.models.assessment import LinkRow
+    from tocsin.models.evidence import EntitySummary, QuoteRow
+    from tocsin.store.db import SearchHit
 
 TOP_EVIDENCE = 5
+SUMMARY_ROWS = 50  # articles listed after an ingest
 _STATE_STYLE = {"seen": "green", "seen negated": "red", "mixed": "yellow", "not seen": "dim"}
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional and invisible
+# format characters that can make text read other than it is.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def neutralised(text: str) -> str:
+    """``text`` with every control and bidi character written as a visible escape."""
+    return _UNSAFE.sub(lambda m: _escape(m.group(0)), text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: object, style: str = "") -> Text:
+    """Untrusted text as a rich ``Text``: never markup, no control sequences."""
+    return Text(neutralised(str(text)), style=style)
+
+
+def _table(title: str, columns: Sequence[str], **options: object) -> Table:
+    table = Table(title=safe(title), title_justify="left", **options)  # type: ignore[arg-type]
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    return table
+
+
+def line(*parts: str | Text) -> Text:
+    """A line assembled from styled fixed words (``Text``) and untrusted strings (``str``)."""
+    out = Text()
+    for part in parts:
+        out.append(part if isinstance(part, Text) else safe(part))
+    return out
+
+
+def error_line(message: str) -> Text:
+    return line(Text("error: ", style="red"), message)
+
+
+# -- ingest and extraction ------------------------------------------------------------------
+
+
+def ingest_report(report: IngestReport, db: object) -> RenderableType:
+    """The articles added, the duplicates and failures, and the counts of an ingest run."""
+    parts: list[RenderableType] = []
+    if report.added:
+        table = _table(
+            "Articles added", ("id", "title", "outlet", "published", "words", "duplicate of")
+        )
+        for a in report.added[:SUMMARY_ROWS]:
+            when = "—" if a.published is None else a.published.isoformat()
+            if a.published and a.estimated:
+                when += " (est.)"
+            dup = "" if a.duplicate_of is None else f"#{a.duplicate_of} ({a.similarity:.0%})"
+            table.add_row(safe(a.id), safe(a.title or "(no title)"), safe(a.outlet or "—"),
+                          safe(when), safe(a.words), safe(dup))  # fmt: skip
+        parts.append(table)
+        if report.added_count > SUMMARY_ROWS:
+            more = report.added_count - SUMMARY_ROWS
+            parts.append(safe(f"… and {more} more (tocsin export lists them all)"))
+    for source, article in report.duplicates[:SUMMARY_ROWS]:
+        parts.append(line(Text("duplicate ", style="yellow"), f"{source} = article #{article}"))
+    if report.failures:
+        table = _table("Failed inputs", ("input", "code", "reason"), title_style="red")
+        for source, code, reason in report.failures:
+            table.add_row(safe(source), safe(code), safe(reason))
+        parts.append(table)
+    parts.append(safe(
+        f"{report.added_count} added ({report.near_duplicates} near-duplicates), "
+        f"{len(report.duplicates)} exact duplicates, {report.unchanged} already stored, "
+        f"{report.skipped} skipped, {len(report.failures)} failed "
+        f"in {report.seconds:.1f}s. Database: {db}"
+    ))  # fmt: skip
+    if report.interrupted:
+        parts.append(line(Text("Interrupted", style="yellow"),
+                          ": what was done is stored; run again to finish."))  # fmt: skip
+    return Group(*parts)
+
+
+def extract_report(report: ExtractReport) -> RenderableType:
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
+    parts: list[RenderableType] = [safe(
+        f"Extracted {report.processed} articles ({len(report.failed)} failed) with model "
+        f"{report.model}, extractor {report.version} in {report.seconds:.1f}s: "
+        f"{counts or 'nothing'}"
+    )]  # fmt: skip
+    for article_id, error in report.failed:
+        parts.append(line(Text("failed ", style="red"), f"article #{article_id}: {error}"))
+    if report.interrupted:
+        parts.append(line(Text("Interrupted", style="yellow"),
+                          ": run `tocsin extract` again to finish."))  # fmt: skip
+    return Group(*parts)
+
+
+# -- the store --------------------------------------------------------------------------------
+
+
+def status(
+    db: object,
+    counts: Mapping[str, int],
+    extraction: Mapping[str, int],
+    failures: Sequence[Failure],
+    extraction_failures: Sequence[ExtractionFailure],
+) -> RenderableType:
+    """Counts by state, then every failed input and every article extraction failed on,
+    each with its reason."""
+    table = _table(f"tocsin store {db}", ("state", "count"))
+    for key, value in counts.items():
+        table.add_row(key.replace("_", " "), str(value))
+    for key, value in extraction.items():
+        table.add_row(f"articles {key}" + (" (older extractor)" if key == "stale" else ""),
+                      str(value))  # fmt: skip
+    parts: list[RenderableType] = [table]
+    if failures:
+        failed = _table("Failed inputs", ("id", "input", "code", "reason", "attempts"),
+                        title_style="red")  # fmt: skip
+        for f in failures:
+            failed.add_row(safe(f.id), safe(f.locator), safe(f.error_code or ""),
+                           safe(f.error or "(no reason recorded)"), safe(f.attempts))  # fmt: skip
+        parts.append(failed)
+    if extraction_failures:
+        failed = _table("Articles extraction failed on", ("article", "title", "reason"),
+                        title_style="red")  # fmt: skip
+        for e in extraction_failures:
+            failed.add_row(safe(e.article_id), safe(e.title or "(no title)"), safe(e.error))
+        parts.append(failed)
+    return Group(*parts)
+
+
+def _date_text(value: date | None, estimated: bool, span: tuple[date, date] | None) -> str | None:
+    if value is None:
+        return None
+    if not estimated:
+        return value.isoformat()
+    return f"{value.isoformat()} (estimated, between {span[0]} and {span[1]})" if span else None
+
+
+def article(a: Article, extra: Provenance | None) -> RenderableType:
+    """One article: title, metadata and provenance, then its clean text."""
+    rows = {
+        "source": a.source,
+        "url": a.url,
+        "outlet": a.outlet,
+        "authors": ", ".join(a.authors) or None,
+        "published": _date_text(a.published, a.published_estimated, a.published_range),
+        "dated by": extra.published_method if extra else None,
+        "language": a.language,
+        "words": a.words,
+        "duplicate of": a.duplicate_of,
+        "boilerplate removed": len(extra.removed) if extra else 0,
+    }
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for key, value in rows.items():
+        if value not in (None, ""):
+            grid.add_row(key, safe(value))
+    title = safe(f"#{a.id} {a.title or '(no title)'}", style="bold")
+    return Group(title, grid, Text(), safe(a.text))
+
+
+def search_hits(hits: Sequence[SearchHit]) -> RenderableType:
+    if not hits:
+        return Text("no matches")
+    parts: list[RenderableType] = []
+    for h in hits:
+        parts.append(line(Text(f"#{h.article_id} ", style="bold"), h.title or "(no title)",
+                          Text(f" ({h.score:.3g})", style="dim")))  # fmt: skip
+        parts.append(line("    ", h.snippet))
+    return Group(*parts)
+
+
+def entities(rows: Iterable[EntitySummary]) -> RenderableType:
+    table = _table("Entities", ("id", "entity", "label", "mentions", "articles", "spellings"))
+    for r in rows:
+        spellings = ", ".join(f"{s} ({n})" for s, n in r.spellings.items())
+        table.add_row(safe(r.id), safe(r.canonical), safe(r.label), safe(r.mentions),
+                      safe(r.articles), safe(spellings))  # fmt: skip
+    return table
+
+
+def speakers(rows: Iterable[QuoteRow]) -> RenderableType:
+    """How many quotes of each kind each speaker has."""
+    per: dict[str, dict[str, int]] = {}
+    for r in rows:
+        name = r.speaker or (f"({r.speaker_text})" if r.speaker_text else "(unattributed)")
+        per.setdefault(name, {"direct": 0, "partial": 0, "indirect": 0})[r.kind] += 1
+    table = Table(title="Quotes per speaker", title_justify="left")
+    for col in ("speaker", "direct", "partial", "indirect", "total"):
+        table.add_column(col, justify="left" if col == "speaker" else "right")
+    for name, kinds in sorted(per.items(), key=lambda kv: -sum(kv[1].values())):
+        cells = [str(kinds[k]) for k in ("direct", "partial", "indirect")]
+        table.add_row(safe(name), *cells, str(sum(kinds.values())))
+    return table
+
+
+def quotes(rows: Iterable[QuoteRow], speaker: str | None = None) -> RenderableType:
+    table = _table("Quotes" + (f" of {speaker}" if speaker else ""),
+                   ("article", "speaker", "kind", "cue", "quote"))  # fmt: skip
+    for r in rows:
+        who = r.speaker or r.speaker_text or "—"
+        table.add_row(safe(r.article_id), safe(who), safe(r.kind), safe(r.cue or ""), safe(r.text))
+    return table
+
+
+# -- the assessment ---------------------------------------------------------------------------
+
+
+def links(rows: Sequence[LinkRow], case_id: str) -> RenderableType:
+    """A case's stored links, with the id every evidence command accepts (L12 or 12)."""
+    if not rows:
+        return safe(f"no links for case {case_id}: run `tocsin assess` or `evidence link`")
+    table = Table(title=safe(f"Evidence links of {case_id}"), title_justify="left")
+    for col in ("id", "date", "indicator", "polarity", "score", "source", "grade", "decision"):
+        table.add_column(col, no_wrap=col != "source")
+    table.add_column("text", overflow="fold", ratio=1)
+    for r in rows:
+        moved = f" → {r.new_indicator}" if r.new_indicator else ""
+        link = r.fields
+        table.add_row(
+            safe(r.label),
+            safe(link.published or ""),
+            safe(r.key.indicator_id + moved),
+            safe(r.decided_polarity or link.polarity),
+            f"{link.score:.2f}",
+            safe(link.source or ""),
+            safe(grade(link.reliability, link.credibility)),
+            safe(r.decision or ""),
+            safe(short(link.text, 400)),
+        )
+    return table
+
+
+def track(record: TrackRecord) -> RenderableType:
+    table = Table(title="Track record", title_justify="left")
+    for col in ("case", "question", "method", "outcome", "forecast", "Brier", "log", "mean Brier"):
+        table.add_column(col)
+    for s in record.scores:
+        table.add_row(
+            safe(s.case_id), safe(s.question_id), safe(s.method), safe(s.outcome),
+            f"{s.last.get(s.outcome, 0.0):.2f} on {s.last_as_of}",
+            f"{s.brier:.3f}", f"{s.log:.3f}", f"{s.mean_brier:.3f}",
+        )  # fmt: skip
+    cal = Table(title="Calibration (every forecast as binary events)", title_justify="left")
+    for col in ("bin", "events", "mean forecast", "observed"):
+        cal.add_column(col, justify="right")
+    for b in record.calibration:
+        cal.add_row(f"{b.low:.1f}-{b.high:.1f}", str(b.count), f"{b.mean_forecast:.2f}",
+                    f"{b.observed:.2f}")  # fmt: skip
+    return Group(table, cal)
+
+
+def rounds(history: Sequence[Round], variant: str) -> Table:
+    """Every round of the bargaining model: mean, median and each actor's position."""
+    names = list(history[0].positions)
+    table = Table(title=f"Bargaining rounds ({variant})", title_justify="left")
+    table.add_column("round", justify="right")
+    table.add_column("mean", justify="right")
+    table.add_column("median", justify="right")
+    for name in names:
+        table.add_column(safe(name), justify="right", no_wrap=True)
+    for r in history:
+        cells = [f"{r.positions[name]:.3f}" for name in names]
+        table.add_row(str(r.number), f"{r.mean:.6f}", f"{r.median:.3f}", *cells)
+    return table
 
 
 def _hypotheses(a: Assessment) -> Table:
@@ -38,8 +323,8 @@ def _hypotheses(a: Assessment) -> Table:
         actors = percent(a.actor_probabilities.get(h.id)) if a.actor_probabilities else "–"
         style = "bold" if h.id == a.leader else ""
         table.add_row(
-            Text(h.id, style=style),
-            Text(h.title, style=style),
+            safe(h.id, style),
+            safe(h.title, style),
             Text(percent(a.priors.get(h.id))),
             Text(percent(a.posterior.probabilities.get(h.id)), style=style),
             Text(actors),
@@ -56,7 +341,7 @@ def _indicators(a: Assessment) -> Table:
     table.add_column("Last seen")
     for i in a.indicators:
         table.add_row(
-            Text(i.id),
+            safe(i.id),
             Text(i.state, style=_STATE_STYLE.get(i.state, "")),
             Text(str(i.seen)),
             Text(str(i.negated)),
@@ -73,40 +358,32 @@ def _evidence(a: Assessment) -> Table:
     for name in ("Id", "Date", "Indicator", "Grade", "Weight"):
         table.add_column(name, no_wrap=True)
     table.add_column("Text", overflow="fold")
-    rows = strongest(a.evidence, TOP_EVIDENCE)
-    for r in rows:
+    for r in strongest(a.evidence, TOP_EVIDENCE):
         polarity = " (negated)" if r.polarity == "negated" else ""
         table.add_row(
-            Text(r.id),
+            safe(r.id),
             Text(day(r.when)),
-            Text((r.indicator or "hand-entered") + polarity),
-            Text(grade(r.reliability, r.credibility)),
+            safe((r.indicator or "hand-entered") + polarity),
+            safe(grade(r.reliability, r.credibility)),
             Text(number(r.weight, 2)),
-            Text(short(r.text, 200)),
+            safe(short(r.text, 200)),
         )
     return table
 
 
-def print_summary(a: Assessment, console: Console) -> None:
+def summary(a: Assessment) -> RenderableType:
     """Bottom line, hypotheses, indicator board and the strongest evidence."""
-    title = Text("Bottom line: ", style="bold")
-    title.append(Text(a.case.question))
-    console.print(title)
-    console.print(Text(bottom_line(a)))
+    parts: list[RenderableType] = [
+        line(Text("Bottom line: ", style="bold"), a.case.question),
+        safe(bottom_line(a)),
+    ]
     if a.actor_probabilities:
         best = max(a.actor_probabilities, key=lambda h: a.actor_probabilities[h])
-        console.print(
-            Text(
-                f"Actor model: {best} in {percent(a.actor_probabilities[best])} of runs.",
-                style="dim",
-            )
-        )
-    console.print(Text(f"As of {as_of_text(a)}.", style="dim"))
-    console.print()
-    console.print(_hypotheses(a))
+        share = percent(a.actor_probabilities[best])
+        parts.append(safe(f"Actor model: {best} in {share} of runs.", style="dim"))
+    parts += [safe(f"As of {as_of_text(a)}.", style="dim"), Text(), _hypotheses(a)]
     if a.indicators:
-        console.print()
-        console.print(_indicators(a))
+        parts += [Text(), _indicators(a)]
     if a.evidence:
-        console.print()
-        console.print(_evidence(a))
+        parts += [Text(), _evidence(a)]
+    return Group(*parts)

@@ -22,7 +22,7 @@ from typing import Any
 import zstandard
 
 from tocsin.errors import StoreError
-from tocsin.models import Article
+from tocsin.models import Article, Failure, Provenance
 from tocsin.store.faults import (
     as_store_error,
     ensure_intact,
@@ -385,7 +385,7 @@ class Store:
         for row in self.conn.execute(_ARTICLE_SELECT + where + " ORDER BY a.id"):
             yield _row_to_article(row)
 
-    def article_extra(self, article_id: int) -> dict[str, Any]:
+    def article_extra(self, article_id: int) -> Provenance | None:
         """Provenance not in the export record: method of dating, removed boilerplate, hashes."""
         row = self.conn.execute(
             "SELECT a.published_method, a.removed, a.similarity, a.cleaner_version,"
@@ -394,11 +394,11 @@ class Store:
             (article_id,),
         ).fetchone()
         if row is None:
-            return {}
+            return None
         extra = dict(row)
         extra["removed"] = json.loads(extra["removed"])
         extra["meta"] = json.loads(extra["meta"])
-        return extra
+        return Provenance(**extra)
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """FTS5 search ranked by BM25 with title hits weighted up; snippets mark hits with [ ]."""
@@ -430,12 +430,12 @@ class Store:
         counts["dates_estimated"] = int(row[2])
         return counts
 
-    def failures(self) -> list[dict[str, Any]]:
+    def failures(self) -> list[Failure]:
         rows = self.conn.execute(
             "SELECT id, locator, kind, error_code, error, attempts, updated_at FROM sources"
             " WHERE status = 'failed' ORDER BY id"
         )
-        return [dict(r) for r in rows]
+        return [Failure(*r) for r in rows]
 
 
 _ARTICLE_SELECT = (

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from tocsin.models import ExtractionFailure
 from tocsin.models.evidence import (
     ArticleText,
     EntityName,
@@ -395,6 +396,16 @@ def span_records(store: Store, article_id: int) -> list[SpanRecord]:
 def _json_list(value: str | None) -> list[str]:
     loaded = json.loads(value or "[]")
     return [str(v) for v in loaded] if isinstance(loaded, list) else []
+
+
+def extraction_failures(store: Store) -> list[ExtractionFailure]:
+    """Articles whose extraction failed, with the reason, in article order."""
+    rows = store.conn.execute(
+        """SELECT e.article_id, a.title, e.error, e.extracted_at FROM extractions e
+           JOIN articles a ON a.id = e.article_id WHERE e.error IS NOT NULL
+           ORDER BY e.article_id"""
+    )
+    return [ExtractionFailure(*row) for row in rows.fetchall()]
 
 
 def extraction_counts(store: Store, version: str) -> dict[str, int]:
