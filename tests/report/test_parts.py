@@ -117,3 +117,21 @@ def test_the_bottom_line_says_when_undated_items_count(assessment: Assessment) -
     line = bottom_line(changed)
     assert "undated item" in line
     assert "all the evidence" in line
+
+
+def test_a_saturated_posterior_ranks_and_words_moves_by_log_odds() -> None:
+    from tocsin.assess import bayes
+    from tocsin.report.common import movement, movers
+
+    def group(key: str, delta: float, log_odds: float) -> bayes.GroupSensitivity:
+        return bayes.GroupSensitivity(key, (key,), {}, False, {}, {}, False, False, delta, log_odds)
+
+    base = bayes.Posterior({"H1": 0.99999, "H2": 0.00001}, {}, {})
+    tiny = (group("a", 1e-6, 0.4), group("b", -2e-6, -3.1), group("c", 0.0, 1.2))
+    saturated = bayes.Sensitivity(base, "H1", "H2", tiny, tiny)
+    assert [g.source_key for g in movers(saturated, 2)] == ["b", "c"]
+    assert movement(tiny[1]) == ("under 0.1 point, the posterior being saturated; log-odds -3.10")
+    moving = (group("a", 0.12, 0.4), group("b", -0.03, -3.1))
+    normal = bayes.Sensitivity(base, "H1", "H2", moving, moving)
+    assert [g.source_key for g in movers(normal, 2)] == ["a", "b"]
+    assert movement(moving[0]) == "+12.0 points"

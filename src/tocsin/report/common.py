@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tocsin.assess.bayes import CREDIBILITY, RELIABILITY
+from tocsin.assess.bayes import CREDIBILITY, RELIABILITY, GroupSensitivity, Sensitivity
 
 if TYPE_CHECKING:
     from tocsin.assess.evidence import EvidenceRow
@@ -195,3 +195,24 @@ def strength(row: EvidenceRow) -> float:
 def strongest(rows: Iterable[EvidenceRow], n: int) -> list[EvidenceRow]:
     """The ``n`` items with the most :func:`strength`, ties by date then id."""
     return sorted(rows, key=lambda r: (-strength(r), r.when is None, r.when or date.min, r.id))[:n]
+
+
+# Below this change in probability (0.05 points) a move is not worth a number in points:
+# the posterior is saturated, and the log-odds say what the group weighs.
+SATURATED = 0.0005
+
+
+def movers(sensitivity: Sensitivity, n: int) -> list[GroupSensitivity]:
+    """The ``n`` groups that move the leader's probability most; when the posterior is so
+    saturated that none moves it by 0.05 points, those that weigh most in log-odds."""
+    groups = list(sensitivity.tornado)
+    if groups and max(abs(g.delta) for g in groups) < SATURATED:
+        groups.sort(key=lambda g: (-abs(g.log_odds), g.source_key))
+    return groups[:n]
+
+
+def movement(group: GroupSensitivity) -> str:
+    """How far one group moves the leader: in points, or in log-odds once saturated."""
+    if abs(group.delta) >= SATURATED:
+        return f"{group.delta * 100:+.1f} points"
+    return f"under 0.1 point, the posterior being saturated; log-odds {group.log_odds:+.2f}"

@@ -25,6 +25,8 @@ from tocsin.report.common import (
     grade,
     group_labels,
     hypothesis_names,
+    movement,
+    movers,
     number,
     percent,
 )
@@ -236,11 +238,11 @@ def _sensitivity(a: Assessment) -> dict[str, Any]:
         "top": [
             {
                 "label": labels.get(g.source_key, g.source_key),
-                "delta": f"{g.delta * 100:+.1f} pts",
+                "delta": movement(g),
                 "log_odds": number(g.log_odds, 2),
                 "members": ", ".join(g.members),
             }
-            for g in s.tornado[:15]
+            for g in movers(s, 15)
         ],
     }
 

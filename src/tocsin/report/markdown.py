@@ -15,6 +15,8 @@ from tocsin.report.common import (
     grade,
     group_labels,
     hypothesis_names,
+    movement,
+    movers,
     number,
     percent,
     short,
@@ -133,9 +135,9 @@ def _pivotal(a: Assessment) -> list[str]:
         lines.append("- Re-grading flips the leader for: " + "; ".join(cell(f) for f in flips))
     else:
         lines.append("- No re-grading of one group to A1 or E5 changes the leader.")
-    for g in s.tornado[:3]:
+    for g in movers(s, 3):
         label = cell(labels.get(g.source_key, g.source_key))
-        lines.append(f"- Moves P({s.leader}) most: {label} ({g.delta * 100:+.1f} points)")
+        lines.append(f"- Moves P({s.leader}) most: {label} ({movement(g)})")
     return lines
 
 
