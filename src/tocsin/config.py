@@ -42,6 +42,11 @@ SETTINGS: tuple[Setting, ...] = (
         60,
         "Days after the latest dated event that an undated article may have appeared.",
     ),
+    Setting(
+        "extract_budget",
+        300.0,
+        "Seconds one article's extraction may take before it is recorded as failed; 0: none.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -61,6 +66,7 @@ class Config:
     max_html_depth: int = _BY_NAME["max_html_depth"].default
     near_duplicate_threshold: float = _BY_NAME["near_duplicate_threshold"].default
     date_horizon_days: int = _BY_NAME["date_horizon_days"].default
+    extract_budget: float = _BY_NAME["extract_budget"].default
 
     @classmethod
     def load(cls, **overrides: Any) -> Config:

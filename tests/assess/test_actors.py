@@ -304,11 +304,16 @@ def test_cli_table() -> None:
     assert "scholz" in result.output
 
 
-def test_cli_bad_csv_is_a_usage_error(tmp_path: Path) -> None:
+def test_cli_bad_csv_is_invalid_input_in_one_line(tmp_path: Path) -> None:
+    from tocsin.cli import main
+
     path = _csv(tmp_path, "Actor,Capability,Position\nA,1,2\nB,1,3\n")
-    result = CliRunner().invoke(actors_group, ["simulate", str(path)])
-    assert result.exit_code == 2
-    assert "missing column" in result.output
+    result = CliRunner().invoke(main, ["actors", "simulate", str(path)])
+    assert result.exit_code == 5
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert "missing column" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_the_command_offers_exactly_the_models_variants() -> None:

@@ -10,7 +10,6 @@ import click
 from rich.console import Console
 
 from tocsin.commands.common import json_option
-from tocsin.errors import InvalidInput
 
 if TYPE_CHECKING:
     from tocsin.assess.actors import Round
@@ -48,10 +47,7 @@ def simulate_command(file: Path, rounds: int, variant: str, as_json: bool) -> No
     """
     from tocsin.assess.actors import read_actors_csv, simulate
 
-    try:
-        history = simulate(read_actors_csv(file), rounds, variant=variant)
-    except InvalidInput as exc:
-        raise click.UsageError(str(exc)) from exc
+    history = simulate(read_actors_csv(file), rounds, variant=variant)  # InvalidInput: exit 5
     if as_json:
         click.echo(json.dumps([_record(r) for r in history], ensure_ascii=False, indent=2))
     else:

@@ -15,7 +15,6 @@ from tocsin.commands.assess import (
     resolve_case,
 )
 from tocsin.commands.common import db_option, emit, json_option, open_store, out, show
-from tocsin.errors import ConfigError
 from tocsin.files import database_files
 from tocsin.report import terminal
 
@@ -42,13 +41,10 @@ def run_assessment(
             "link": relinking,
             "record": when is None,  # a full assessment keeps its forecasts
         }
-        try:
-            if quiet:
-                return assess(store, case, **args)
-            with out.status("assessing") as status:
-                return assess(store, case, progress=lambda m: status.update(m), **args)
-        except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
+        if quiet:
+            return assess(store, case, **args)
+        with out.status("assessing") as status:
+            return assess(store, case, progress=lambda m: status.update(m), **args)
 
 
 _relink_option = click.option(

@@ -146,7 +146,7 @@ def ingest_cli(
         )  # fmt: skip
         extracted = None
         if run_extract and not report.interrupted:
-            options = Options(model=model, alias_files=aliases)
+            options = Options(model, aliases, config.extract_budget)
             extracted = run_extraction(store, config.worker_count, options, False, quiet)
     finish(report, db, as_json, extracted)
 
@@ -218,7 +218,7 @@ def extract_cli(
     """
     config = Config.load(db=db, workers=workers)
     with open_store(db) as store:
-        options = Options(model, aliases)
+        options = Options(model, aliases, config.extract_budget)
         report = run_extraction(store, config.worker_count, options, redo, quiet or as_json)
     if as_json:
         emit(report.to_dict())

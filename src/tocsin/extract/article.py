@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -72,15 +73,21 @@ def analyse(doc: Doc, aliases: AliasTable, anchor: date | None) -> Evidence:
 
 def make_doc(nlp: Language, text: str, starts: Sequence[int]) -> Doc:
     """The tokens of ``text`` with the sentence starts (character offsets) preset: the
-    parser keeps them. A start inside a token moves to the next token."""
+    parser keeps them. A start inside a token moves to the next token.
+
+    The flags are set in one array (``Doc.from_array``): setting ``Token.is_sent_start``
+    token by token walks the whole Doc each time, which is quadratic.
+    """
     doc = nlp.make_doc(text)
-    wanted = iter(sorted(starts))
-    nxt = next(wanted, None)
-    for token in doc:
-        begins = nxt is not None and token.idx >= nxt
-        while nxt is not None and token.idx >= nxt:
-            nxt = next(wanted, None)
-        token.is_sent_start = begins or token.i == 0
+    if not len(doc):
+        return doc
+    offsets = np.fromiter((token.idx for token in doc), dtype=np.int64, count=len(doc))
+    first = np.searchsorted(offsets, np.asarray(sorted(starts), dtype=np.int64))
+    flags = np.full(len(doc), -1, dtype=np.int64)  # -1: not a sentence start
+    flags[first[first < len(doc)]] = 1
+    flags[0] = 1
+    array: Any = flags.astype(np.uint64).reshape(-1, 1)  # spaCy's Ints2d, as its docs say
+    doc.from_array(["SENT_START"], array)
     return doc
 
 

@@ -19,8 +19,9 @@ EXTRACTOR_VERSION = "1"
 Progress = Callable[[int, str], None]
 
 
-# Seconds one article may take before it is recorded as failed (0: no limit). Generous: a
-# 1 MB article of ordinary news takes about a minute here; a slow one is a hostile one.
+# Seconds one article may take before it is recorded as failed (0: no limit), as the
+# setting `extract_budget` gives it. Generous: a 1 MB article of ordinary news takes about a
+# minute here; a slower one is a hostile one.
 EXTRACT_BUDGET = 300.0
 
 
