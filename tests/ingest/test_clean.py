@@ -8,9 +8,9 @@ import pytest
 
 from tocsin.config import Config
 from tocsin.ingest.clean import detect_language, process
-from tocsin.models import RawItem
+from tocsin.models import CleanOptions, RawItem
 
-OPTIONS = {"period": None, "today": date(2026, 11, 23), "config": Config.load()}
+OPTIONS = CleanOptions(None, date(2026, 11, 23), Config.load())
 
 
 @pytest.mark.parametrize(

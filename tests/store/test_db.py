@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tocsin.errors import StoreError
+from tocsin.models import NewArticle
 from tocsin.store.db import Store, migrations
 
 
@@ -42,15 +43,23 @@ def test_fts_follows_articles(tmp_path: Path) -> None:
     with Store.open(tmp_path / "t.db") as store:
         store.put_blob("s", 1, b"x")
         source = store.record_source(locator="a.txt", kind="text", status="ok", sha256="s")
-        fields = {
-            "source_id": source,
-            "title": "Drills",
-            "text": "Mobilisation checks began",
-            "text_sha256": "t",
-            "words": 3,
-            "cleaner_version": "1",
-        }
-        article = store.add_article(fields, [])
+        new = NewArticle(
+            source_id=source,
+            url=None,
+            title="Drills",
+            authors=[],
+            published=None,
+            outlet=None,
+            language="en",
+            text="Mobilisation checks began",
+            text_sha256="t",
+            words=3,
+            minhash=b"",
+            duplicate_of=None,
+            similarity=None,
+            removed=[],
+        )
+        article = store.add_article(new, [])
         assert [h.article_id for h in store.search("mobilisation")] == [article]
         store.conn.execute("UPDATE articles SET text = 'nothing here' WHERE id = ?", (article,))
         assert store.search("mobilisation") == []

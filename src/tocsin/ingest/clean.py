@@ -22,14 +22,14 @@ from tocsin.ingest.decode import decode, normalize_text
 from tocsin.ingest.html import clean_html
 from tocsin.ingest.plaintext import clean_text, markdown_to_text
 from tocsin.ingest.sources import parse_jsonl_record
-from tocsin.models import CleanArticle, DateEstimate, Processed, RawItem
+from tocsin.models import CleanArticle, CleanOptions, DateEstimate, Processed, RawItem
 from tocsin.store.db import compress_raw
 
 # A site name that is only the page's host ("example.org", "127.0.0.1:8080"): not a name.
 _HOSTLIKE = re.compile(r"^(?:[\w-]+\.)+[\w-]+(?::\d+)?$|^\[?[\d:.]+\]?(?::\d+)?$")
 
 
-def process(item: RawItem, options: dict[str, Any]) -> Processed:
+def process(item: RawItem, options: CleanOptions) -> Processed:
     """Decode, clean, date and fingerprint one item; pure, so it can run in any process."""
     digest = item.sha256 or hashlib.sha256(item.data).hexdigest()
     result = Processed(
@@ -39,7 +39,7 @@ def process(item: RawItem, options: dict[str, Any]) -> Processed:
         compressed=compress_raw(item.data),
     )
     try:
-        article = _clean(item, options["config"])
+        article = _clean(item, options.config)
         article = _finish(article, item, options)
     except InputError as exc:
         result.error = exc
@@ -101,7 +101,7 @@ def _str(value: object) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> CleanArticle:
+def _finish(article: CleanArticle, item: RawItem, options: CleanOptions) -> CleanArticle:
     """Fill metadata from container hints, estimate a missing date, detect the language."""
     if not article.text.strip():
         raise InputError(FailureCode.NO_TEXT, "no article text left after cleaning")
@@ -122,14 +122,14 @@ def _finish(article: CleanArticle, item: RawItem, options: dict[str, Any]) -> Cl
             value=stated, estimated=False, low=stated, high=stated, method="feed entry"
         )
     if published is None:
-        today = parse_stated(hints.get("crawled")) or options["today"]
+        today = parse_stated(hints.get("crawled")) or options.today
         # Captions are the page's own words: their dates ("Allied Resolve 2022") count too.
         captions = [r.split(": ", 1)[1] for r in article.removed if r.startswith("caption: ")]
         published = estimate_published(
             "\n".join([article.text, *captions]),
             today=today,
-            period=options["period"],
-            horizon_days=options["config"].date_horizon_days,
+            period=options.period,
+            horizon_days=options.config.date_horizon_days,
         )
     updates["published"] = published
     if not article.language:

@@ -8,7 +8,6 @@ the same command skips what is already stored.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from tocsin.ingest.sources import (
     is_url,
     list_files,
 )
-from tocsin.models import CLEANER_VERSION, Processed, RawItem
+from tocsin.models import CleanOptions, NewArticle, Processed, RawItem
 from tocsin.parallel import ordered_map
 from tocsin.store.db import Store, compress_raw
 
@@ -131,7 +130,7 @@ def ingest(
     config = config or Config.load()
     report = IngestReport()
     started = time.perf_counter()
-    options = {"period": period, "today": today or date.today(), "config": config}
+    options = CleanOptions(period, today or date.today(), config)
     writer = _Writer(store, config, report, progress, retry_failed)
     try:
         expanded = _expand_all(targets, config, store, report)
@@ -219,7 +218,7 @@ def _new_items(
 
 
 def _process_all(
-    items: Iterator[RawItem], options: dict[str, Any], workers: int
+    items: Iterator[RawItem], options: CleanOptions, workers: int
 ) -> Iterator[Processed]:
     """Clean items in ``workers`` processes, in input order; a crashed worker fails its item."""
     return ordered_map(
@@ -230,7 +229,7 @@ def _process_all(
 _WORKER_DIED = "the worker processing this input died"
 
 
-def _run(item: RawItem, options: dict[str, Any]) -> Processed:
+def _run(item: RawItem, options: CleanOptions) -> Processed:
     """Clean one item. The cleaner is imported here, so only the processes that clean pay
     for trafilatura, lxml and the language model."""
     from tocsin.ingest.clean import process
@@ -364,28 +363,23 @@ class _Writer:
         original, sim = self._near_duplicate(minhash, bands)
         pub = a.published
         words = p.words
-        fields = {
-            "source_id": source_id,
-            "url": a.url,
-            "title": a.title,
-            "authors": json.dumps(a.authors, ensure_ascii=False),
-            "published": pub.value.isoformat() if pub else None,
-            "published_estimated": int(bool(pub and pub.estimated)),
-            "published_low": pub.low.isoformat() if pub else None,
-            "published_high": pub.high.isoformat() if pub else None,
-            "published_method": pub.method if pub else None,
-            "outlet": a.outlet,
-            "language": a.language,
-            "text": a.text,
-            "text_sha256": p.text_sha256,
-            "words": words,
-            "minhash": minhash,
-            "duplicate_of": original,
-            "similarity": sim,
-            "removed": json.dumps(a.removed, ensure_ascii=False),
-            "cleaner_version": CLEANER_VERSION,
-        }
-        article_id = self.store.add_article(fields, bands)
+        new = NewArticle(
+            source_id=source_id,
+            url=a.url,
+            title=a.title,
+            authors=a.authors,
+            published=pub,
+            outlet=a.outlet,
+            language=a.language,
+            text=a.text,
+            text_sha256=p.text_sha256,
+            words=words,
+            minhash=minhash,
+            duplicate_of=original,
+            similarity=sim,
+            removed=a.removed,
+        )
+        article_id = self.store.add_article(new, bands)
         return ArticleRow(
             id=article_id,
             locator=p.item.locator,

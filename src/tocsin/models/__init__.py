@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tocsin.config import Config
 from tocsin.errors import InputError
 
 # Bump when cleaning changes what it produces, so stale articles can be found and redone.
@@ -83,6 +84,38 @@ class Article(ArticleFields):
     """An article as stored."""
 
     words: int = 0
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An article as the ingest writer hands it to the store: the cleaned text and metadata,
+    its fingerprints, and what it near-duplicates."""
+
+    source_id: int
+    url: str | None
+    title: str | None
+    authors: list[str]
+    published: DateEstimate | None
+    outlet: str | None
+    language: str | None
+    text: str
+    text_sha256: str
+    words: int
+    minhash: bytes
+    duplicate_of: int | None
+    similarity: float | None
+    removed: list[str]
+    cleaner_version: str = CLEANER_VERSION
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """What the cleaning workers are told besides the item: the period the collection
+    covers (bounds date estimates), today's date, and the settings."""
+
+    period: tuple[date, date] | None
+    today: date
+    config: Config
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 import zstandard
 
 from tocsin.errors import StoreError
-from tocsin.models import Article, Failure, Provenance
+from tocsin.models import Article, Failure, NewArticle, Provenance
 from tocsin.store.faults import (
     as_store_error,
     ensure_intact,
@@ -342,7 +342,30 @@ class Store:
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def add_article(self, fields: dict[str, Any], bands: Sequence[tuple[int, int]]) -> int:
+    def add_article(self, a: NewArticle, bands: Sequence[tuple[int, int]]) -> int:
+        """Store a new article and its LSH band keys; return its id."""
+        pub = a.published
+        fields: dict[str, object] = {
+            "source_id": a.source_id,
+            "url": a.url,
+            "title": a.title,
+            "authors": json.dumps(a.authors, ensure_ascii=False),
+            "published": pub.value.isoformat() if pub else None,
+            "published_estimated": int(bool(pub and pub.estimated)),
+            "published_low": pub.low.isoformat() if pub else None,
+            "published_high": pub.high.isoformat() if pub else None,
+            "published_method": pub.method if pub else None,
+            "outlet": a.outlet,
+            "language": a.language,
+            "text": a.text,
+            "text_sha256": a.text_sha256,
+            "words": a.words,
+            "minhash": a.minhash,
+            "duplicate_of": a.duplicate_of,
+            "similarity": a.similarity,
+            "removed": json.dumps(a.removed, ensure_ascii=False),
+            "cleaner_version": a.cleaner_version,
+        }
         columns = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
         cur = self.conn.execute(
