@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -149,8 +150,10 @@ def _mark_future(text: str, mentions: list[WrittenDate]) -> list[WrittenDate]:
     """Flag mentions with a future or plan marker nearby in the same sentence."""
     out = []
     sentences = [(s.start(), s.end()) for s in _SENTENCE.finditer(text)]
+    starts = [s for s, _ in sentences]
     for mention in mentions:
-        s, e = next(((s, e) for s, e in sentences if s <= mention.start < e), (0, len(text)))
+        k = bisect_right(starts, mention.start) - 1  # the sentence holding it, found by halving
+        s, e = sentences[k] if k >= 0 and mention.start < sentences[k][1] else (0, len(text))
         before = _CLAUSE_BREAK.split(text[s : mention.start])[-1]
         after = _CLAUSE_BREAK.split(text[mention.end : e])[0]
         future = bool(_FUTURE.search(before) or _FUTURE.search(after))
@@ -171,22 +174,57 @@ def estimate_published(
     mentions = [m for m in find_dates(text) if not m.future]
     if not mentions:
         return None
-    years = [m.year for m in mentions if m.year and m.year <= ceiling.year]
-    anchor = max(years) if years else None
-    year_note = ""
-    if period and (anchor is None or anchor < period[0].year):
-        anchor, year_note = period[0].year, f", year from period {period[0].year}"
-    elif anchor and any(m.year is None for m in mentions):
-        year_note = f", year {anchor} from the latest year mentioned"
-    intervals = []
-    for m in mentions:
-        span = m.interval(anchor)
-        if span and span[0] <= ceiling and (period is None or span[1] >= period[0]):
-            intervals.append((span, m))
+    anchor, year_note = _anchor_year(mentions, ceiling, period)
+    intervals = _intervals(mentions, anchor, ceiling, period)
     if not intervals:
         return None
     (low, latest), mention = max(intervals, key=lambda x: (x[0][0], x[0][1]))
-    # A timeline of several recent day-precise dates suggests the text was written soon after.
+    high, bound = _upper_bound(intervals, low, latest, mention, ceiling, horizon_days)
+    method = f"latest date mentioned: '{mention.text}'{year_note}; upper bound {bound}"
+    return DateEstimate(value=latest, estimated=True, low=low, high=high, method=method)
+
+
+Dated = tuple[tuple[date, date], WrittenDate]
+
+
+def _anchor_year(
+    mentions: list[WrittenDate], ceiling: date, period: tuple[date, date] | None
+) -> tuple[int | None, str]:
+    """The year that mentions without one belong to, and how it was chosen."""
+    years = [m.year for m in mentions if m.year and m.year <= ceiling.year]
+    anchor = max(years) if years else None
+    if period and (anchor is None or anchor < period[0].year):
+        return period[0].year, f", year from period {period[0].year}"
+    if anchor and any(m.year is None for m in mentions):
+        return anchor, f", year {anchor} from the latest year mentioned"
+    return anchor, ""
+
+
+def _intervals(
+    mentions: list[WrittenDate],
+    anchor: int | None,
+    ceiling: date,
+    period: tuple[date, date] | None,
+) -> list[Dated]:
+    """Each mention's interval, for those that can be past and inside the period."""
+    out = []
+    for m in mentions:
+        span = m.interval(anchor)
+        if span and span[0] <= ceiling and (period is None or span[1] >= period[0]):
+            out.append((span, m))
+    return out
+
+
+def _upper_bound(
+    intervals: list[Dated],
+    low: date,
+    latest: date,
+    mention: WrittenDate,
+    ceiling: date,
+    horizon_days: int,
+) -> tuple[date, str]:
+    """How late the text can have appeared: a timeline of several recent day-precise dates
+    suggests it was written soon after its latest one; otherwise, up to the ceiling."""
     recent = {
         s for s, m in intervals if m.day is not None and 0 <= (low - s[0]).days <= horizon_days
     }
@@ -194,9 +232,7 @@ def estimate_published(
         high, bound = latest + timedelta(days=horizon_days), f"+{horizon_days} days"
     else:
         high, bound = ceiling, "open-ended"
-    high = max(min(high, ceiling), latest)
-    method = f"latest date mentioned: '{mention.text}'{year_note}; upper bound {bound}"
-    return DateEstimate(value=latest, estimated=True, low=low, high=high, method=method)
+    return max(min(high, ceiling), latest), bound
 
 
 def parse_stated(value: object) -> date | None:
