@@ -141,3 +141,27 @@ def test_the_assessment_json_has_exactly_the_documented_keys(demo_db: Path) -> N
     }
     data = _json(_run("assess", "belarus-2022", "--db", str(demo_db), "--json", "--no-link"))
     assert set(data) == documented
+
+
+def test_listed_link_ids_are_accepted_as_printed(demo_db: Path) -> None:
+    db = ("--db", str(demo_db))
+    _json(_run("evidence", "link", "belarus-2022", *db, "--no-embeddings", "--json"))
+    listed = _run("evidence", "list", "belarus-2022", *db)
+    first = _json(_run("evidence", "list", "belarus-2022", *db, "--json"))[0]["id"]
+    assert f"L{first}" in listed.output
+    decided = _json(_run("evidence", "accept", "belarus-2022", f"L{first}", *db, "--json"))
+    assert decided["link"] == first
+    assert _run("evidence", "reject", "belarus-2022", "Lx1", *db).exit_code == 2
+    missing = _run("evidence", "reject", "belarus-2022", "L99999", *db)
+    assert missing.exit_code == 4
+    assert "no link L99999" in missing.output
+
+
+def test_an_assessment_without_link_or_record_writes_nothing(demo_db: Path) -> None:
+    db = ("--db", str(demo_db))
+    _json(_run("assess", "belarus-2022", *db, "--no-embeddings", "--json"))  # links current
+    before = demo_db.read_bytes()
+    args = ("assess", "belarus-2022", *db, "--no-embeddings", "--no-link", "--no-record")
+    data = _json(_run(*args, "--json"))
+    assert data["leader"] == "H2"
+    assert demo_db.read_bytes() == before

@@ -24,9 +24,16 @@ if TYPE_CHECKING:
 
 
 def run_assessment(
-    case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, quiet: bool
+    case: Case,
+    db: Path,
+    as_of: Any,
+    embeddings: bool,
+    link: bool,
+    quiet: bool,
+    record: bool = True,
 ) -> Assessment:
-    """Assess from the store; the embedding model is loaded only if linking must happen."""
+    """Assess from the store; the embedding model is loaded only if linking must happen.
+    A full assessment records its forecasts unless ``record`` is off; a look back never."""
     from tocsin.assess.assessment import assess
     from tocsin.assess.embed import MODEL_ID
     from tocsin.assess.relink import links_stale
@@ -39,7 +46,7 @@ def run_assessment(
             "as_of": when,
             "embedder": embedder,
             "link": relinking,
-            "record": when is None,  # a full assessment keeps its forecasts
+            "record": record and when is None,
         }
         if quiet:
             return assess(store, case, **args)
@@ -53,6 +60,12 @@ _relink_option = click.option(
     show_default=True,
     help="Recompute the evidence links first (decisions are kept), or reuse the stored ones.",
 )
+_record_option = click.option(
+    "--record/--no-record",
+    default=True,
+    show_default=True,
+    help="Keep the forecasts of a full assessment for `tocsin track` (never with --as-of).",
+)
 
 
 @click.command("assess")
@@ -61,15 +74,16 @@ _relink_option = click.option(
 @as_of_option
 @embeddings_option
 @_relink_option
+@_record_option
 @json_option
 def assess_cli(
-    case_ref: str, db: Path, as_of: Any, embeddings: bool, link: bool, as_json: bool
+    case_ref: str, db: Path, as_of: Any, embeddings: bool, link: bool, record: bool, as_json: bool
 ) -> None:
     """Score CASE (a case file, or a bundled case's name) from the stored articles."""
     from tocsin.assess.assessment import to_dict
 
     case = resolve_case(case_ref)
-    result = run_assessment(case, db, as_of, embeddings, link, as_json)
+    result = run_assessment(case, db, as_of, embeddings, link, as_json, record)
     if as_json:
         emit(to_dict(result))
     else:
@@ -82,6 +96,7 @@ def assess_cli(
 @as_of_option
 @embeddings_option
 @_relink_option
+@_record_option
 @click.option(
     "--out",
     "out_dir",
@@ -97,11 +112,13 @@ def report_cli(
     as_of: Any,
     embeddings: bool,
     link: bool,
+    record: bool,
     out_dir: Path,
     as_json: bool,
 ) -> None:
     """Write CASE's self-contained HTML report and Markdown brief, and print a summary."""
-    files = write_case_report(resolve_case(case_ref), db, as_of, embeddings, link, out_dir, as_json)
+    case = resolve_case(case_ref)
+    files = write_case_report(case, db, as_of, embeddings, link, out_dir, as_json, record)
     if as_json:
         emit(
             {
@@ -114,7 +131,14 @@ def report_cli(
 
 
 def write_case_report(
-    case: Case, db: Path, as_of: Any, embeddings: bool, link: bool, out_dir: Path, quiet: bool
+    case: Case,
+    db: Path,
+    as_of: Any,
+    embeddings: bool,
+    link: bool,
+    out_dir: Path,
+    quiet: bool,
+    record: bool = True,
 ) -> tuple[Assessment, Any]:
     from tocsin.report.write import write_report
 
@@ -125,7 +149,7 @@ def write_case_report(
         probe.unlink()
     except OSError as exc:
         raise click.UsageError(f"cannot write the report to {out_dir}: {exc}") from exc
-    result = run_assessment(case, db, as_of, embeddings, link, quiet)
+    result = run_assessment(case, db, as_of, embeddings, link, quiet, record)
     try:
         files = write_report(result, out_dir, protected=database_files(db))
     except OSError as exc:

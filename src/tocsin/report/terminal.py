@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -255,28 +256,25 @@ def quotes(rows: Iterable[QuoteRow], speaker: str | None = None) -> RenderableTy
 
 
 def links(rows: Sequence[LinkRow], case_id: str) -> RenderableType:
-    """A case's stored links, with the id every evidence command accepts (L12 or 12)."""
+    """A case's stored links, one block each: the id every evidence command accepts (L12),
+    date, indicator, polarity, score, grade, source and decision on one line, then the
+    whole sentence, wrapped, so that nothing is cut at any terminal width."""
     if not rows:
         return safe(f"no links for case {case_id}: run `tocsin assess` or `evidence link`")
-    table = Table(title=safe(f"Evidence links of {case_id}"), title_justify="left")
-    for col in ("id", "date", "indicator", "polarity", "score", "source", "grade", "decision"):
-        table.add_column(col, no_wrap=col != "source")
-    table.add_column("text", overflow="fold", ratio=1)
+    parts: list[RenderableType] = [safe(f"Evidence links of {case_id}: {len(rows)}", "bold")]
     for r in rows:
-        moved = f" → {r.new_indicator}" if r.new_indicator else ""
         link = r.fields
-        table.add_row(
-            safe(r.label),
-            safe(link.published or ""),
-            safe(r.key.indicator_id + moved),
-            safe(r.decided_polarity or link.polarity),
-            f"{link.score:.2f}",
-            safe(link.source or ""),
-            safe(grade(link.reliability, link.credibility)),
-            safe(r.decision or ""),
-            safe(short(link.text, 400)),
+        moved = f" → {r.new_indicator}" if r.new_indicator else ""
+        polarity = r.decided_polarity or link.polarity
+        head = line(
+            Text(r.label, style="bold"),
+            f"  {link.published or 'undated'}  {r.key.indicator_id}{moved} ({polarity}, "
+            f"{link.score:.2f})  {grade(link.reliability, link.credibility)}",
+            f"  {link.source}" if link.source else "",
+            Text(f"  [{r.decision}]", style="yellow") if r.decision else "",
         )
-    return table
+        parts += [head, Padding(safe(link.text), (0, 0, 0, 4))]
+    return Group(*parts)
 
 
 def track(record: TrackRecord) -> RenderableType:
