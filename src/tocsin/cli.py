@@ -1,7 +1,8 @@
 """The ``tocsin`` command line: thin commands over the importable library.
 
 Exit status: 0 success; 1 at least one input failed (the rest were stored); 2 usage error;
-3 the database cannot be used; 4 not found (show); 130 interrupted (what was done is kept).
+3 the database cannot be used; 4 not found (show); 5 invalid input (a case file with
+faults); 130 interrupted (what was done is kept).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from tocsin.commands.common import (
     EXIT_FAILED_INPUTS,
     EXIT_INTERRUPTED,
     EXIT_NOT_FOUND,
+    MAX_LIMIT,
+    ROW_ID,
     db_option,
     err,
     json_option,
@@ -36,7 +39,7 @@ from tocsin.commands.common import (
 )
 from tocsin.commands.common import emit as _emit
 from tocsin.commands.common import open_store as _open
-from tocsin.config import Config
+from tocsin.config import GIB, MAX_WORKERS, Config
 from tocsin.demo import QUESTION, articles_dir, run_demo
 from tocsin.errors import ConfigError
 from tocsin.export import export_jsonl
@@ -50,7 +53,7 @@ SUMMARY_ROWS = 50  # articles shown in the summary table after an ingest
 DEMO_ENTITIES = 15  # top entities the demo shows
 workers_option = click.option(
     "--workers",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_WORKERS),
     default=None,
     envvar="TOCSIN_WORKERS",
     help="Worker processes (cleaning, spaCy); 0 or unset means one per core.",
@@ -69,6 +72,14 @@ aliases_option = click.option(
     multiple=True,
     help="Alias table (TOML) merged over the shipped one; repeatable.",
 )
+
+
+def _config(**overrides: Any) -> Config:
+    """The settings; a bad value in a TOCSIN_* variable is a usage error, not a traceback."""
+    try:
+        return Config.load(**overrides)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _period(value: str | None) -> tuple[date, date] | None:
@@ -104,13 +115,13 @@ def main() -> None:
 )
 @click.option(
     "--max-input-bytes",
-    type=click.IntRange(1),
+    type=click.IntRange(1, 4 * GIB),
     default=None,
     help="Largest file or record accepted (default 50 MB).",
 )
 @click.option(
     "--fetch-timeout",
-    type=click.FloatRange(0.1),
+    type=click.FloatRange(0.1, 3600),
     default=None,
     help="Seconds before an HTTP request is abandoned (default 20).",
 )
@@ -298,13 +309,14 @@ def demo_cli(db: Path, out_dir: Path | None, embeddings: bool, as_json: bool) ->
     from tocsin.commands.report import write_case_report
     from tocsin.report.common import bottom_line, distribution
 
+    config = _config()
     if not as_json:
         out.print(f"[bold]tocsin demo[/bold]: {QUESTION}")
     report = _with_progress(
-        lambda cb: run_demo(db, progress=cb), as_json, count_inputs([articles_dir()])
+        lambda cb: run_demo(db, config, progress=cb), as_json, count_inputs([articles_dir()])
     )
     with _open(db) as store:
-        extracted = _extract(store, Config.load().worker_count, Options(), False, as_json)
+        extracted = _extract(store, config.worker_count, Options(), False, as_json)
         if not as_json:
             _print_report(report, db.resolve())
             _print_extract(extracted)
@@ -374,7 +386,7 @@ def status_cli(db: Path, as_json: bool) -> None:
 
 
 @main.command("show")
-@click.argument("article_id", type=int)
+@click.argument("article_id", type=ROW_ID)
 @db_option
 @json_option
 def show_cli(article_id: int, db: Path, as_json: bool) -> None:
@@ -426,7 +438,11 @@ def _date_text(value: date | None, estimated: bool, span: tuple[date, date] | No
 @click.argument("query")
 @db_option
 @click.option(
-    "--limit", type=click.IntRange(1), default=20, show_default=True, help="Most results shown."
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=20,
+    show_default=True,
+    help="Most results shown.",
 )
 @json_option
 def search_cli(query: str, db: Path, limit: int, as_json: bool) -> None:
@@ -538,7 +554,7 @@ def extract_cli(
     Only articles not extracted yet, unless --redo. Results carry the extractor version
     and model, so `tocsin status` shows articles extracted by an older version as stale.
     """
-    config = Config.load(db=db, workers=workers)
+    config = _config(db=db, workers=workers)
     with _open(db) as store:
         try:
             report = _extract(
@@ -558,7 +574,9 @@ def extract_cli(
 
 @main.command("entities")
 @db_option
-@click.option("--limit", type=click.IntRange(1), default=None, help="Most entities shown.")
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_LIMIT), default=None, help="Most entities shown."
+)
 @json_option
 def entities_cli(db: Path, limit: int | None, as_json: bool) -> None:
     """Canonical entities with their spellings and mention counts, most mentioned first."""

@@ -155,7 +155,7 @@ def test_case_check_reports_the_line_of_a_fault(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(SMALL.replace("prior: 0.6", "prior: -1"), "utf-8")
     result = CliRunner().invoke(main, ["case", "check", str(path)])
-    assert result.exit_code == 2
+    assert result.exit_code == 5  # invalid input, not a usage error
     assert "hypotheses[1].prior (line 6)" in result.output
 
 

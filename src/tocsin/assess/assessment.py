@@ -274,9 +274,13 @@ def _ach(case: Case, rows: Sequence[EvidenceRow]) -> ach.Matrix:
 
 
 def indicator_board(case: Case, rows: Sequence[EvidenceRow]) -> list[IndicatorState]:
+    by_indicator: dict[str, list[EvidenceRow]] = defaultdict(list)
+    for row in rows:
+        if row.indicator is not None:
+            by_indicator[row.indicator].append(row)
     board = []
     for indicator in case.indicators:
-        mine = [r for r in rows if r.indicator == indicator.id]
+        mine = by_indicator.get(indicator.id, [])
         seen = [r for r in mine if r.polarity == "seen"]
         negated = [r for r in mine if r.polarity == "negated"]
         state = (

@@ -16,6 +16,7 @@ from tocsin.errors import ConfigError
 if TYPE_CHECKING:
     from tocsin.assess.actors import Round
 
+MAX_ROUNDS = 1000  # each round is printed
 VARIANTS = ("scholz", "corrected")  # tocsin.assess.actors.VARIANTS, named here so numpy loads late
 
 
@@ -28,7 +29,7 @@ def actors() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--rounds",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_ROUNDS),
     default=10,
     show_default=True,
     help="Rounds of bargaining to run.",

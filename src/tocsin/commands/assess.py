@@ -17,7 +17,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from tocsin.commands.common import (
+    EXIT_INVALID_INPUT,
     EXIT_NOT_FOUND,
+    ROW_ID,
     db_option,
     emit,
     err,
@@ -48,7 +50,8 @@ embeddings_option = click.option(
 
 
 def resolve_case(value: str) -> Case:
-    """The case file at ``value``, or the bundled case of that name."""
+    """The case file at ``value``, or the bundled case of that name. A file with faults is
+    invalid input, not a usage error: its faults are printed, and the exit status is 5."""
     from tocsin.assess.case import bundled_case_path, load_case
 
     path = Path(value)
@@ -59,7 +62,8 @@ def resolve_case(value: str) -> Case:
     try:
         return load_case(path)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, highlight=False)
+        sys.exit(EXIT_INVALID_INPUT)
 
 
 def load_embedder(enabled: bool) -> Any:
@@ -71,7 +75,11 @@ def load_embedder(enabled: bool) -> Any:
 
     try:
         # The linker embeds in this process, so the model may use every core (TOCSIN_WORKERS).
-        return Embedder(threads=Config.load().worker_count)
+        threads = Config.load().worker_count
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        return Embedder(threads=threads)
     except ConfigError as exc:
         raise click.UsageError(f"{exc} (or pass --no-embeddings)") from exc
 
@@ -227,7 +235,7 @@ def _decision(name: str, *extra: Decorator) -> Callable[[Callable[..., None]], c
         for option in reversed(
             (
                 click.argument("case_ref", metavar="CASE"),
-                click.argument("link_id", type=int),
+                click.argument("link_id", type=ROW_ID),
                 *extra,
                 db_option,
                 click.option("--note", default="", help="Why (kept with the decision)."),

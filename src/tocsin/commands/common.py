@@ -17,7 +17,12 @@ EXIT_FAILED_INPUTS = 1
 EXIT_USAGE = 2
 EXIT_STORE = 3
 EXIT_NOT_FOUND = 4
+EXIT_INVALID_INPUT = 5  # an input's content is at fault (a case file), not the command line
 EXIT_INTERRUPTED = 130
+
+MAX_LIMIT = 1_000_000  # the most rows a --limit may ask for
+# An id as SQLite stores it (a signed 64-bit integer); a larger one is a usage error.
+ROW_ID = click.IntRange(-(2**63), 2**63 - 1)
 
 out = Console()
 err = Console(stderr=True)
