@@ -99,6 +99,27 @@ def test_a_catastrophic_pattern_links_a_long_sentence_and_skips_a_failing_one(
     assert links[0].reason == f"pattern /(a+)+$/ matched “{run}”"
 
 
+def test_patterns_are_compiled_once_per_case_not_per_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tocsin.assess import link
+
+    compiled: list[str] = []
+    real = link.compile_pattern
+
+    def counting(source: str) -> Any:
+        compiled.append(source)
+        return real(source)
+
+    monkeypatch.setattr(link, "compile_pattern", counting)
+    link._compiled.cache_clear()
+    case = parse_case(_case(*_indicators(3)))
+    sentences = [_unit(f"Officials saw signal{n % 3} near the border today.") for n in range(30)]
+    for chunk in (sentences[:10], sentences[10:20], sentences[20:]):
+        assert len(link_units(case, chunk)) == 10
+    assert sorted(compiled) == sorted(p for i in case.indicators for p in i.patterns)
+
+
 def test_assess_links_through_a_catastrophic_pattern(tmp_path: Path) -> None:
     scream = "Witnesses said that the crowd outside the station kept up one long shout, " + "a" * 40
     after = ["Then the crowd shouted " + "a" * 40 + "!", "Nothing else happened, police said."]

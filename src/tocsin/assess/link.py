@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -239,8 +240,19 @@ class Match:
 
 
 def indicator_patterns(indicator: Indicator) -> tuple[Pattern, ...]:
-    """The indicator's patterns compiled for RE2 (each compiled once, then cached)."""
+    """The indicator's patterns compiled for RE2 (recent ones are cached)."""
     return tuple(compile_pattern(p) for p in indicator.patterns)
+
+
+def case_patterns(case: Case) -> tuple[tuple[Pattern, ...], ...]:
+    """Every indicator's compiled patterns, in case order; compiled once per case, however
+    many chunks of sentences are linked."""
+    return _compiled(tuple(tuple(i.patterns) for i in case.indicators))
+
+
+@lru_cache(maxsize=2)
+def _compiled(sources: tuple[tuple[str, ...], ...]) -> tuple[tuple[Pattern, ...], ...]:
+    return tuple(tuple(compile_pattern(p) for p in group) for group in sources)
 
 
 def _pattern_match(unit: Unit, patterns: Sequence[Pattern]) -> tuple[Hit, str] | None:
@@ -394,7 +406,7 @@ def link_units(
     book = SourceBook(case.sources)
     sims, nearest = _similarities(case, candidates, embedder, vectors, indicator_vectors)
     distinct = _distinct(sims)
-    compiled = [indicator_patterns(i) for i in case.indicators]  # once, not per sentence
+    compiled = case_patterns(case)
     links = []
     for i, unit in enumerate(candidates):
         for j, indicator in enumerate(case.indicators):

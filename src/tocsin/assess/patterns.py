@@ -347,12 +347,13 @@ def _pairs(letters: set[str]) -> list[tuple[str, str]] | None:
 
 
 def _unused(candidates: str, chars: set[str], ranges: list[tuple[str, str]]) -> list[str]:
-    """The ``candidates`` the pattern names in neither case, alone or in a class range."""
-
-    def named(c: str) -> bool:
-        return any(v in chars or _in_ranges(v, ranges) for v in {c, c.upper(), c.lower()})
-
-    return [c for c in candidates if not named(c)]
+    """The lower-case ``candidates`` the pattern names in neither case, alone or in a range."""
+    named = {c.lower() for c in chars}
+    return [
+        c
+        for c in candidates
+        if c not in named and not _in_ranges(c, ranges) and not _in_ranges(c.upper(), ranges)
+    ]
 
 
 def _stand_ins(pairs: list[tuple[str, str]], spare: list[str]) -> tuple[tuple[str, str], ...]:
