@@ -30,7 +30,6 @@ COMPLEX_FUNCTIONS = {
     "extract/quantities.py:_predicate",
     "extract/quantities.py:_read_number",
     "extract/quantities.py:_read_words",
-    "assess/case.py:cross_check",
 }
 
 

@@ -5,6 +5,7 @@ A test checks that each setting is documented in docs/cli.md, so none can hide.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,34 +19,50 @@ class Setting:
     name: str
     default: Any
     help: str
+    low: float = 0  # the range a number must lie in (docs/cli.md)
+    high: float = math.inf
 
     @property
     def env(self) -> str:
         return "TOCSIN_" + self.name.upper()
 
 
+GIB = 1024 * 1024 * 1024
+MAX_WORKERS = 1024
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "tocsin.db", "SQLite database file."),
-    Setting("workers", 0, "Worker processes for cleaning and extraction; 0 = one per core."),
-    Setting("max_input_bytes", 50 * 1024 * 1024, "Largest input file or record accepted."),
-    Setting("max_fetch_bytes", 10 * 1024 * 1024, "Largest HTTP response body accepted."),
-    Setting("fetch_timeout", 20.0, "Seconds before an HTTP request is abandoned."),
-    Setting("max_redirects", 5, "Redirects followed before a URL counts as a redirect loop."),
-    Setting("max_html_depth", 200, "Deepest element nesting accepted in an HTML page."),
+    Setting(
+        "workers",
+        0,
+        "Worker processes for cleaning and extraction; 0 = one per core.",
+        high=MAX_WORKERS,
+    ),
+    Setting(
+        "max_input_bytes", 50 * 1024 * 1024, "Largest input file or record accepted.", 1, 4 * GIB
+    ),
+    Setting("max_fetch_bytes", 10 * 1024 * 1024, "Largest HTTP response body accepted.", 1, GIB),
+    Setting("fetch_timeout", 20.0, "Seconds before an HTTP request is abandoned.", 0.1, 3600),
+    Setting(
+        "max_redirects", 5, "Redirects followed before a URL counts as a redirect loop.", high=100
+    ),
+    Setting("max_html_depth", 200, "Deepest element nesting accepted in an HTML page.", 1, 10_000),
     Setting(
         "near_duplicate_threshold",
         0.6,
         "Shingle Jaccard at or above which an article is a near-duplicate.",
+        high=1,
     ),
     Setting(
         "date_horizon_days",
         60,
         "Days after the latest dated event that an undated article may have appeared.",
+        high=36_500,
     ),
     Setting(
         "extract_budget",
         300.0,
         "Seconds one article's extraction may take before it is recorded as failed; 0: none.",
+        high=86_400,
     ),
 )
 
@@ -96,8 +113,18 @@ def _coerce(setting: Setting, raw: Any) -> Any:
         if setting.name == "db":
             return Path(raw)
         value = kind(raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{setting.env}={raw!r} is not a valid {kind.__name__}") from exc
-    if isinstance(value, int | float) and value < 0:
-        raise ConfigError(f"{setting.env} must not be negative, got {value}")
+    except (TypeError, ValueError, OverflowError) as exc:
+        shown = raw if len(str(raw)) <= 40 else f"{str(raw)[:20]}... ({len(str(raw)):,} characters)"
+        raise ConfigError(f"{setting.env}={shown!r} is not a valid {kind.__name__}") from exc
+    if isinstance(value, int | float) and not setting.low <= value <= setting.high:
+        span = f"{_number(setting.low)} and {_number(setting.high)}"
+        raise ConfigError(f"{setting.env} must lie between {span}, got {_number(value)}")
     return value
+
+
+def _number(value: float) -> str:
+    """A number for a message: 4,294,967,296, 0.1, nan, or the start of a long integer."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:g}"  # also nan and inf
+    text = f"{int(value):,}"
+    return text if len(text) <= 30 else f"{text[:15]}... ({len(str(abs(int(value))))} digits)"

@@ -194,6 +194,26 @@ def test_monte_carlo_matches_simulate() -> None:
         assert outcomes[k] == pytest.approx(final, abs=1e-12)
 
 
+def test_many_actors_run_in_smaller_batches_with_the_same_outcomes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tocsin.assess import actors as module
+
+    ranges = _ranges(12)
+    whole = monte_carlo(ranges, samples=40, rounds=2, seed=5)
+    monkeypatch.setattr(module, "VOTE_BUDGET", 3 * 12**3)  # three samples at a time
+    batches: list[int] = []
+    real = module._run_batch
+
+    def counted(c: np.ndarray, *args: object) -> np.ndarray:
+        batches.append(len(c))
+        return real(c, *args)
+
+    monkeypatch.setattr(module, "_run_batch", counted)
+    np.testing.assert_array_equal(monte_carlo(ranges, samples=40, rounds=2, seed=5), whole)
+    assert batches == [3] * 13 + [1]
+
+
 def test_fixed_ranges_give_the_simulated_outcome(eu: list[Actor]) -> None:
     ranges = [
         ActorRange(

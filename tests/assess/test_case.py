@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from tocsin.assess.case import Case, Range, bundled_case_path, parse_case, template
 from tocsin.cli import main
-from tocsin.errors import ConfigError
+from tocsin.errors import InvalidInput
 
 SMALL = """\
 id: small
@@ -27,7 +27,7 @@ indicators:
 
 
 def _error(text: str) -> str:
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         parse_case(text)
     return str(caught.value)
 
@@ -155,7 +155,7 @@ def test_case_check_reports_the_line_of_a_fault(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(SMALL.replace("prior: 0.6", "prior: -1"), "utf-8")
     result = CliRunner().invoke(main, ["case", "check", str(path)])
-    assert result.exit_code == 2
+    assert result.exit_code == 5  # invalid input, not a usage error
     assert "hypotheses[1].prior (line 6)" in result.output
 
 
@@ -199,5 +199,5 @@ def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
 
     path = tmp_path / "latin1.yaml"
     path.write_bytes(SMALL.replace("Will it", "Wíll it").encode("latin-1"))
-    with pytest.raises(ConfigError, match="not UTF-8"):
+    with pytest.raises(InvalidInput, match="not UTF-8"):
         load_case(path)

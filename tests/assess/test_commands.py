@@ -124,7 +124,7 @@ def test_a_case_the_actor_model_cannot_run_is_refused_by_check(tmp_path: Path) -
     path = tmp_path / "bad.yaml"
     path.write_text(text, "utf-8")
     result = _run("case", "check", str(path))
-    assert result.exit_code == 2
+    assert result.exit_code == 5  # invalid input, not a usage error
     assert "actor_model.outcomes" in result.output
 
 

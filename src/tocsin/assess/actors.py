@@ -86,6 +86,7 @@ Array = NDArray[np.float64]
 VARIANTS = ("scholz", "corrected")
 COLUMNS = ("Actor", "Capability", "Position", "Salience")
 CHUNK = 2048  # Monte Carlo samples simulated at once (bounds the n^3 vote tensor's memory)
+VOTE_BUDGET = CHUNK * 20**3  # entries of one vote tensor: 2,048 samples of 20 actors (131 MB)
 _NONE, _CONFRONT, _COMPROMISE = 0, 1, 2
 
 
@@ -418,9 +419,10 @@ def monte_carlo(
     c = _draw(rng, [r.capability for r in ranges], samples)
     x = _draw(rng, [r.position for r in ranges], samples)
     s = _draw(rng, [r.salience for r in ranges], samples)
+    chunk = max(1, min(CHUNK, VOTE_BUDGET // len(ranges) ** 3))  # fewer samples, more actors
     parts = [
-        _run_batch(c[i : i + CHUNK], x[i : i + CHUNK], s[i : i + CHUNK], rounds, rules)
-        for i in range(0, samples, CHUNK)
+        _run_batch(c[i : i + chunk], x[i : i + chunk], s[i : i + chunk], rounds, rules)
+        for i in range(0, samples, chunk)
     ]
     return np.concatenate(parts)
 

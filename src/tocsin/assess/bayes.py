@@ -253,20 +253,19 @@ def trajectory(
 
 def _group_sensitivity(
     priors: Mapping[str, float],
-    items: Sequence[Item],
+    members: Sequence[Item],
     base: Posterior,
     key: str,
     total: Mapping[str, float],
 ) -> GroupSensitivity:
     """One group's effect, from ``total`` (log prior + every contribution) less its own: so
-    the whole analysis is linear in the number of groups."""
+    the whole analysis is linear in the number of groups and of items."""
     hypotheses = tuple(priors)
     ranking = base.ranking
     leader = ranking[0]
     runner_up = ranking[1] if len(ranking) > 1 else None
     share = base.contributions[key]
     rest = {h: total[h] - share[h] for h in hypotheses}
-    members = [i for i in items if i.source_key == key]
 
     def regraded(grade: tuple[str, int]) -> dict[str, float]:
         changed = [replace(i, reliability=grade[0], credibility=grade[1]) for i in members]
@@ -300,10 +299,12 @@ def sensitivity(
     the groups by |delta|, largest first.
     """
     base = posterior(priors, items, as_of)
-    kept = _kept(items, as_of)
+    members = _group(_kept(items, as_of))
     log_prior = _log_priors(priors)
     total = {h: log_prior[h] + math.fsum(c[h] for c in base.contributions.values()) for h in priors}
-    groups = tuple(_group_sensitivity(priors, kept, base, key, total) for key in base.groups)
+    groups = tuple(
+        _group_sensitivity(priors, members[key], base, key, total) for key in base.groups
+    )
     ranking = base.ranking
     return Sensitivity(
         base=base,

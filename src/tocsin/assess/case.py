@@ -2,28 +2,65 @@
 
 A case file is YAML validated with pydantic. Errors name the key path and the line of the
 file it sits on (``hypotheses[1].prior (line 14): ...``), so an analyst can fix the file
-without reading a traceback. ``load_case`` is the only entry point; ``template`` gives the
-commented file ``tocsin case new`` writes.
+without reading a traceback; every fault is reported at once: the values pydantic refuses
+and the checks between parts (unknown hypotheses, repeated ids, priors) together.
+``load_case`` is the only entry point; ``template`` gives the commented file ``tocsin case
+new`` writes. The limits below bound what a file can ask of ``case check`` and ``assess``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from tocsin.errors import ConfigError
+from tocsin.assess.patterns import PatternError, compile_pattern
+from tocsin.assess.yamlfile import REFUSED, Fault, Limits, Loc, describe, read, shown
+from tocsin.errors import InvalidInput
+
+# -- limits (docs/case-files.md) ----------------------------------------------------------
+# Generous for a case written by hand; beyond them a file is refused with the key and line.
+MAX_CASE_BYTES = 5 * 1024 * 1024  # the file; no more is ever read, whatever the file is
+MAX_DEPTH = 32  # lists and mappings nested in one another
+MAX_ITEMS = 1000  # entries of any one list or mapping (lower limits below)
+MAX_NUMBER = 1e15  # the magnitude of any number; numbers are finite
+MAX_PATTERN_CHARS = 1000  # one indicator pattern
+MAX_FAULTS_SHOWN = 100  # faults listed in one report; the rest are counted
+# The most items of a list, by its keys in the file (indicators[3].patterns: indicators,
+# patterns). The actor model's cost grows with the cube of the number of actors.
+LIST_LIMITS: dict[tuple[str, ...], int] = {
+    ("hypotheses",): 100,
+    ("indicators",): 1000,
+    ("indicators", "patterns"): 100,
+    ("indicators", "examples"): 100,
+    ("actors",): 50,
+    ("actors", "aliases"): 100,
+    ("sources",): 1000,
+    ("sources", "aliases"): 100,
+    ("evidence",): 1000,
+    ("articles",): 1000,
+    ("questions",): 1000,
+}
 
 Rating = Literal["CC", "C", "N", "NA", "I", "II"]
 Level = Literal["low", "medium", "high"]
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Likelihood = Annotated[float, Field(gt=0.0, le=1.0)]
+Number = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)]
 
 # An indicator rated only on the ACH scale gets these likelihoods of being observed:
 # consistent evidence is about twice as likely under the hypothesis as neutral evidence.
@@ -37,19 +74,11 @@ RATING_LIKELIHOOD: dict[str, float] = {
 }
 
 _ID = re.compile(r"^[A-Za-z][\w.-]*$")
+LIMITS = Limits(MAX_DEPTH, MAX_ITEMS, MAX_NUMBER, LIST_LIMITS)
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true and false, so a title 'No' or 'Yes' stays text."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+def _quoted(text: str) -> str:
+    return f"'{shown(text)}'"
 
 
 class _Model(BaseModel):
@@ -58,16 +87,16 @@ class _Model(BaseModel):
 
 def _check_id(value: str) -> str:
     if not _ID.match(value):
-        raise ValueError(f"{value!r} is not an id (a letter, then letters, digits, _ . -)")
+        raise ValueError(f"{_quoted(value)} is not an id (a letter, then letters, digits, _ . -)")
     return value
 
 
 class Range(_Model):
     """A quantity the analyst can only bound: the low and high ends, and a best guess."""
 
-    low: float
-    high: float
-    best: float | None = None
+    low: Number
+    high: Number
+    best: Number | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -107,12 +136,23 @@ class Hypothesis(_Model):
     _id = field_validator("id")(_check_id)
 
 
+def _runs_on_re2(pattern: str) -> str:
+    """``pattern`` if RE2 can run it; the fault quotes it as written, between slashes."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise ValueError(f"a pattern of {len(pattern):,} characters; at most {MAX_PATTERN_CHARS:,}")
+    try:
+        compile_pattern(pattern)
+    except PatternError as exc:
+        raise ValueError(f"/{shown(pattern)}/ {exc}") from exc
+    return pattern
+
+
 class Indicator(_Model):
     """Something to watch for, and how likely it is to be seen under each hypothesis."""
 
     id: str
     description: str
-    patterns: list[str] = []
+    patterns: list[Annotated[str, AfterValidator(_runs_on_re2)]] = []
     examples: list[str] = []
     # P(indicator reported | hypothesis), or an ACH rating per hypothesis; one is required.
     likelihoods: dict[str, Likelihood] = {}
@@ -123,16 +163,6 @@ class Indicator(_Model):
     negatable: bool = True
 
     _id = field_validator("id")(_check_id)
-
-    @field_validator("patterns")
-    @classmethod
-    def _regexes(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a regular expression: {exc}") from exc
-        return patterns
 
     @model_validator(mode="after")
     def _scored(self) -> Indicator:
@@ -185,12 +215,12 @@ class ActorModel(_Model):
     """The issue scale the actors bargain over and how its outcomes read as hypotheses."""
 
     issue: str
-    scale: tuple[float, float] = (0.0, 10.0)
+    scale: tuple[Number, Number] = (0.0, 10.0)
     # Outcome position interval per hypothesis: [low, high), the topmost closed.
-    outcomes: dict[str, tuple[float, float]]
+    outcomes: dict[str, tuple[Number, Number]]
     rounds: Annotated[int, Field(ge=1, le=100)] = 10
     samples: Annotated[int, Field(ge=10, le=100_000)] = 500
-    seed: int = 2022
+    seed: Annotated[int, Field(ge=0)] = 2022
     variant: Literal["scholz", "corrected"] = "scholz"
 
 
@@ -204,6 +234,13 @@ class Source(_Model):
     # Default Admiralty information credibility (1-6) for what this source reports.
     credibility: Annotated[int, Field(ge=1, le=6)] = 3
     note: str = ""
+
+
+def _by_analyst(value: Any) -> Any:
+    """One analyst's ratings (hypothesis -> rating) as ratings by analyst."""
+    if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+        return {"analyst": value}
+    return value
 
 
 class ManualEvidence(_Model):
@@ -224,9 +261,7 @@ class ManualEvidence(_Model):
     @field_validator("ratings", mode="before")
     @classmethod
     def _one_analyst(cls, value: Any) -> Any:
-        if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
-            return {"analyst": value}
-        return value
+        return _by_analyst(value)
 
 
 class ArticleNote(_Model):
@@ -278,172 +313,267 @@ class Case(_Model):
         return [h.id for h in self.hypotheses]
 
 
-Loc = list[int | str]
+# -- checks between parts ------------------------------------------------------------------
 
-
-def cross_check(case: Case) -> list[tuple[Loc, str]]:
-    """Faults between parts of a valid case file: unknown or repeated ids, partial priors."""
-    problems: list[tuple[Loc, str]] = []
-    ids = case.hypothesis_ids()
-    if len(ids) < 2:
-        problems.append((["hypotheses"], "a case needs at least two hypotheses"))
-    for key in ("hypotheses", "indicators", "actors", "evidence", "questions"):
-        problems += _repeated(key, [item.id for item in getattr(case, key)])
-    known = set(ids)
-    for n, indicator in enumerate(case.indicators):
-        for key in ("likelihoods", "ratings", "negated"):
-            problems += _unknown(["indicators", n, key], getattr(indicator, key), known)
-    for n, item in enumerate(case.evidence):
-        problems += _unknown(["evidence", n, "likelihoods"], item.likelihoods, known)
-        for analyst, ratings in item.ratings.items():
-            problems += _unknown(["evidence", n, "ratings", analyst], ratings, known)
-    for n, question in enumerate(case.questions):
-        problems += _unknown(["questions", n, "given"], question.given, known)
-    if case.actor_model is not None:
-        problems += _unknown(["actor_model", "outcomes"], case.actor_model.outcomes, known)
-        problems += _actor_model_faults(case)
-    for n, item in enumerate(case.evidence):
-        if _LINK_ID.match(item.id):
-            problems.append((["evidence", n, "id"], f"{item.id!r}: ids L1, L2 ... name links"))
-    if case.outcome is not None and case.outcome not in known:
-        problems.append((["outcome"], f"{case.outcome!r} is not a hypothesis"))
-    priors = [h.prior for h in case.hypotheses]
-    if any(p is not None for p in priors) and None in priors:
-        problems.append((["hypotheses"], "give a prior for every hypothesis or for none"))
-    elif priors and all(p == 0 for p in priors):
-        problems.append((["hypotheses"], "the priors cannot all be 0"))
-    return problems
-
-
+_IDENTIFIED = ("hypotheses", "indicators", "actors", "evidence", "questions")
 _LINK_ID = re.compile(r"^L\d+$")
+M = TypeVar("M", bound=BaseModel)
 
 
-def _actor_model_faults(case: Case) -> list[tuple[Loc, str]]:
+@dataclass(frozen=True)
+class _Parts:
+    """What the checks between parts read, from the data of a file with or without faults:
+    the hypotheses and actors that validate, each with its index in the file; the id of
+    every item that has one; every table keyed by hypothesis ids, valid or not; the ids of
+    the hypotheses (None when they are no list); the lists whose every item validates."""
+
+    hypotheses: list[tuple[int, Hypothesis]]
+    actors: list[tuple[int, Actor]]
+    ids: dict[str, list[tuple[int, str]]]
+    tables: list[tuple[Loc, list[str]]]
+    known: list[str] | None
+    complete: frozenset[str]
+    actor_model: ActorModel | None
+    outcome: str | None
+
+    @classmethod
+    def of_data(cls, data: dict[str, Any]) -> _Parts:
+        lists = {k: data.get(k, []) for k in _IDENTIFIED if isinstance(data.get(k, []), list)}
+        hypotheses = _valid(lists.get("hypotheses"), Hypothesis)
+        actors = _valid(lists.get("actors"), Actor)
+        model = _valid([data.get("actor_model")], ActorModel)
+        ids = {key: _raw_ids(lists.get(key, [])) for key in _IDENTIFIED}
+        return cls(
+            hypotheses,
+            actors,
+            ids=ids,
+            tables=_tables(lists, data.get("actor_model")),
+            known=[i for _, i in ids["hypotheses"]] if "hypotheses" in lists else None,
+            complete=frozenset(
+                key
+                for key, valid in (("hypotheses", hypotheses), ("actors", actors))
+                if len(valid) == len(lists.get(key, []))
+            ),
+            actor_model=model[0][1] if model else None,
+            outcome=data["outcome"] if isinstance(data.get("outcome"), str) else None,
+        )
+
+
+def _valid(value: Any, model: type[M]) -> list[tuple[int, M]]:
+    """The items of the list ``value`` that validate as ``model``, with their indexes."""
+    out: list[tuple[int, M]] = []
+    for n, item in enumerate(value if isinstance(value, list) else []):
+        try:
+            out.append((n, model.model_validate(item)))
+        except ValidationError:
+            continue  # its faults are reported by the validation of the whole file
+    return out
+
+
+def _raw_ids(items: list[Any]) -> list[tuple[int, str]]:
+    return [(n, item["id"]) for n, item in _mappings(items) if isinstance(item.get("id"), str)]
+
+
+def _mappings(items: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+    return [(n, item) for n, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _keys(table: Any) -> list[str]:
+    return [str(key) for key in table] if isinstance(table, dict) else []
+
+
+def _tables(lists: dict[str, list[Any]], actor_model: Any) -> list[tuple[Loc, list[str]]]:
+    """Every mapping keyed by hypothesis ids, with its key path: read from the data as
+    given, so that an unknown hypothesis is named even in an item with other faults."""
+    out: list[tuple[Loc, list[str]]] = []
+    for n, item in _mappings(lists.get("indicators", [])):
+        for key in ("likelihoods", "ratings", "negated"):
+            out.append((["indicators", n, key], _keys(item.get(key))))
+    for n, item in _mappings(lists.get("evidence", [])):
+        out.append((["evidence", n, "likelihoods"], _keys(item.get("likelihoods"))))
+        ratings = _by_analyst(item.get("ratings"))
+        for analyst, table in ratings.items() if isinstance(ratings, dict) else ():
+            out.append((["evidence", n, "ratings", str(analyst)], _keys(table)))
+    for n, item in _mappings(lists.get("questions", [])):
+        out.append((["questions", n, "given"], _keys(item.get("given"))))
+    if isinstance(actor_model, dict):
+        out.append((["actor_model", "outcomes"], _keys(actor_model.get("outcomes"))))
+    return out
+
+
+def cross_check(case: Case) -> list[Fault]:
+    """Faults between parts of a valid case file: unknown or repeated ids, partial priors."""
+    return _cross_check(_Parts.of_data(case.model_dump()))
+
+
+def _cross_check(parts: _Parts) -> list[Fault]:
+    return [
+        *_hypothesis_faults(parts),
+        *_id_faults(parts),
+        *_reference_faults(parts),
+        *_actor_model_faults(parts),
+    ]
+
+
+def _hypothesis_faults(parts: _Parts) -> list[Fault]:
+    faults: list[Fault] = []
+    if parts.known is not None and len(parts.known) < 2:
+        faults.append((["hypotheses"], "a case needs at least two hypotheses"))
+    if "hypotheses" in parts.complete:
+        priors = [h.prior for _, h in parts.hypotheses]
+        if any(p is not None for p in priors) and None in priors:
+            faults.append((["hypotheses"], "give a prior for every hypothesis or for none"))
+        elif priors and all(p == 0 for p in priors):
+            faults.append((["hypotheses"], "the priors cannot all be 0"))
+    return faults
+
+
+def _id_faults(parts: _Parts) -> list[Fault]:
+    faults = [fault for key in _IDENTIFIED for fault in _repeated(key, parts.ids[key])]
+    for n, item in parts.ids["evidence"]:
+        if _LINK_ID.match(item):
+            faults.append((["evidence", n, "id"], f"{_quoted(item)}: ids L1, L2 ... name links"))
+    return faults
+
+
+def _reference_faults(parts: _Parts) -> list[Fault]:
+    """Hypotheses named by indicators, evidence, questions, the actor model or the outcome
+    that the file does not have."""
+    if parts.known is None:
+        return []  # the hypotheses themselves are at fault
+    known = set(parts.known)
+    faults = [fault for loc, keys in parts.tables for fault in _unknown(loc, keys, known)]
+    if parts.outcome is not None and parts.outcome not in known:
+        faults.append((["outcome"], f"{_quoted(parts.outcome)} is not a hypothesis"))
+    return faults
+
+
+def _actor_model_faults(parts: _Parts) -> list[Fault]:
     """Outcome bins that do not tile the scale, actors off the scale, nobody with weight."""
-    model = case.actor_model
-    assert model is not None
+    model = parts.actor_model
+    if model is None:
+        return []
     low, high = model.scale
-    problems: list[tuple[Loc, str]] = []
     if low >= high:
         return [(["actor_model", "scale"], f"the scale {low}..{high} is empty")]
     if not model.outcomes:
         return [(["actor_model", "outcomes"], "give an outcome range for at least one hypothesis")]
-    edges = sorted(model.outcomes.values())
-    covered = low
-    for start, end in edges:
-        if start >= end or start != covered:
-            problems.append(
-                (
-                    ["actor_model", "outcomes"],
-                    f"the outcomes must tile {low}..{high} without"
-                    f" gaps or overlaps ({start}..{end} after {covered})",
-                )
-            )
-            break
-        covered = end
-    else:
-        if covered != high:
-            problems.append(
-                (["actor_model", "outcomes"], f"the outcomes end at {covered}, not {high}")
-            )
-    for n, actor in enumerate(case.actors):
+    faults = _tiling_faults(model)
+    for n, actor in parts.actors:
         if actor.position.low < low or actor.position.high > high:
-            problems.append((["actors", n, "position"], f"outside the scale {low}..{high}"))
-    if case.actors and all(a.capability.point * a.salience.point == 0 for a in case.actors):
-        problems.append(
+            faults.append((["actors", n, "position"], f"outside the scale {low}..{high}"))
+    actors = [a for _, a in parts.actors]
+    if "actors" in parts.complete and actors and not any(_weighs(a) for a in actors):
+        faults.append(
             (["actors"], "no actor has both capability and salience above 0 at its best values")
         )
-    return problems
+    return faults
 
 
-def _repeated(key: str, ids: list[str]) -> list[tuple[Loc, str]]:
+def _weighs(actor: Actor) -> bool:
+    return actor.capability.point * actor.salience.point != 0
+
+
+def _tiling_faults(model: ActorModel) -> list[Fault]:
+    """Whether the outcome ranges cover the scale without gaps or overlaps."""
+    low, high = model.scale
+    covered = low
+    for start, end in sorted(model.outcomes.values()):
+        if start >= end or start != covered:
+            message = (
+                f"the outcomes must tile {low}..{high} without"
+                f" gaps or overlaps ({start}..{end} after {covered})"
+            )
+            return [(["actor_model", "outcomes"], message)]
+        covered = end
+    if covered != high:
+        return [(["actor_model", "outcomes"], f"the outcomes end at {covered}, not {high}")]
+    return []
+
+
+def _repeated(key: str, ids: list[tuple[int, str]]) -> list[Fault]:
     seen: set[str] = set()
-    out: list[tuple[Loc, str]] = []
-    for n, item in enumerate(ids):
+    out: list[Fault] = []
+    for n, item in ids:
         if item in seen:
-            out.append(([key, n, "id"], f"id {item!r} is used twice"))
+            out.append(([key, n, "id"], f"id {_quoted(item)} is used twice"))
         seen.add(item)
     return out
 
 
-def _unknown(loc: Loc, table: dict[str, Any], known: set[str]) -> list[tuple[Loc, str]]:
-    unknown = sorted(set(table) - known)
+def _unknown(loc: Loc, keys: list[str], known: set[str]) -> list[Fault]:
+    unknown = sorted(set(keys) - known)
     if not unknown:
         return []
-    return [(loc, f"{', '.join(unknown)} not among the hypotheses ({', '.join(sorted(known))})")]
+    return [(loc, f"{_listed(unknown)} not among the hypotheses ({_listed(sorted(known))})")]
+
+
+def _listed(names: list[str], most: int = 10) -> str:
+    more = f" and {len(names) - most:,} more" if len(names) > most else ""
+    return ", ".join(shown(n) for n in names[:most]) + more
+
+
+# -- reading ------------------------------------------------------------------------------
 
 
 def load_case(path: Path) -> Case:
-    """The case file at ``path``, validated; a ConfigError names the key and line of a fault."""
+    """The case file at ``path``, validated; a InvalidInput names the key and line of every
+    fault. At most MAX_CASE_BYTES are read, so a device or a pipe cannot fill the memory."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as fh:
+            raw = fh.read(MAX_CASE_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"cannot read case file {path}: {exc.strerror or exc}") from exc
+        raise InvalidInput(f"cannot read case file {path}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_CASE_BYTES:
+        raise InvalidInput(f"{path}: {_TOO_LARGE}")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     return parse_case(text, str(path))
 
 
+_TOO_LARGE = f"larger than {MAX_CASE_BYTES:,} bytes, the limit for a case file"
+
+
 def parse_case(text: str, where: str = "<case>") -> Case:
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{where}:{line} not valid YAML: {exc}") from exc
+    """The case in ``text``, validated; a InvalidInput lists every fault with its line."""
+    if len(text) > MAX_CASE_BYTES:
+        raise InvalidInput(f"{where}: {_TOO_LARGE}")
+    node, data, faults = read(text, where, LIMITS)
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: a case file is a mapping of keys (question, hypotheses, ...)")
+        raise InvalidInput(f"{where}: a case file is a mapping of keys (question, hypotheses, ...)")
+    case, more = _validate(data)
+    if faults or more or case is None:
+        raise InvalidInput(describe(faults + more, node, where, most=MAX_FAULTS_SHOWN))
+    return case
+
+
+def _validate(data: dict[str, Any]) -> tuple[Case | None, list[Fault]]:
+    """The case, or None; and every fault: pydantic's and those between parts."""
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
         faults = [
-            ([p for p in e["loc"] if not _is_internal(p)], str(e["msg"])) for e in exc.errors()
+            ([p for p in e["loc"] if not _is_internal(p)], _message(e))
+            for e in exc.errors()
+            if e.get("input") != REFUSED
         ]
-        raise ConfigError(_describe(faults, node, where)) from exc
-    problems = cross_check(case)
-    if problems:
-        raise ConfigError(_describe(problems, node, where))
-    return case
+        return None, faults + _cross_check(_Parts.of_data(data))
+    return case, _cross_check(_Parts.of_data(data))
 
 
-def _describe(faults: list[tuple[Loc, str]], node: yaml.Node | None, where: str) -> str:
-    lines = [f"{where}: {len(faults)} error(s)"]
-    for loc, message in faults:
-        line = _line_of(node, loc)
-        at = f" (line {line})" if line else ""
-        lines.append(f"  {_path(loc) or '<top>'}{at}: {message}")
-    return "\n".join(lines)
+def _message(error: Any) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+_PYDANTIC_PART = re.compile(r"^(?:[a-z][a-z-]*\[.*\]|function-[a-z-]+)$")
 
 
 def _is_internal(part: int | str) -> bool:
-    # pydantic names union branches and validators in loc; they are not keys of the file.
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
-
-
-def _path(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _line_of(node: yaml.Node | None, loc: Loc) -> int | None:
-    """The 1-based line of the deepest node of ``loc`` found in the composed YAML."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if str(k.value) == str(part)), None)
-            if node is None:
-                break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
+    # pydantic names union branches and validators in loc (function-after[...], list[str]);
+    # they are not keys of the file.
+    return isinstance(part, str) and _PYDANTIC_PART.match(part) is not None
 
 
 def template() -> str:

@@ -3,8 +3,9 @@
 Each sentence of each article is a candidate, described by the most specific record of
 the evidence layer that overlaps it (a quote, else a claim, else an event, else the bare
 sentence), so that it carries a speaker or a source chain and an epistemic status. It links
-to an indicator when one of the indicator's patterns matches, or when its sentence
-embedding is near the indicator's description or examples, or both. A link records its
+to an indicator when one of the indicator's patterns matches (on RE2, in linear time:
+``patterns.py``), or when its sentence embedding is near the indicator's description or
+examples, or both. A link records its
 score and, in words, the reason it was made.
 
 Polarity: a link is *negated* when the sentence denies what the indicator describes ("there
@@ -25,11 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tocsin.assess.case import Case, Indicator
+from tocsin.assess.patterns import Hit, Pattern, compile_pattern
 from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
 from tocsin.extract.names import normalise
 from tocsin.models.assessment import LinkFields
@@ -199,11 +202,28 @@ class Match:
     negated: bool
 
 
-def _pattern_match(unit: Unit, indicator: Indicator) -> tuple[re.Match[str], str] | None:
-    for pattern in indicator.patterns:
-        found = re.search(pattern, unit.text, re.IGNORECASE)
-        if found:
-            return found, pattern
+def indicator_patterns(indicator: Indicator) -> tuple[Pattern, ...]:
+    """The indicator's patterns compiled for RE2 (recent ones are cached)."""
+    return tuple(compile_pattern(p) for p in indicator.patterns)
+
+
+def case_patterns(case: Case) -> tuple[tuple[Pattern, ...], ...]:
+    """Every indicator's compiled patterns, in case order; compiled once per case, however
+    many chunks of sentences are linked."""
+    return _compiled(tuple(tuple(i.patterns) for i in case.indicators))
+
+
+@lru_cache(maxsize=2)
+def _compiled(sources: tuple[tuple[str, ...], ...]) -> tuple[tuple[Pattern, ...], ...]:
+    return tuple(tuple(compile_pattern(p) for p in group) for group in sources)
+
+
+def _pattern_match(unit: Unit, patterns: Sequence[Pattern]) -> tuple[Hit, str] | None:
+    """The first of ``patterns`` that matches the unit, case-insensitively, and where."""
+    for pattern in patterns:
+        hit = pattern.search(unit.text)
+        if hit is not None:
+            return hit, pattern.source
     return None
 
 
@@ -262,22 +282,25 @@ def match(
     nearest: str | None = None,
     *,
     distinct: bool = True,
+    patterns: Sequence[Pattern] | None = None,
 ) -> Match | None:
     """How ``unit`` links to ``indicator``, if it does: score, method, reason, negation.
 
     ``distinct`` says the indicator stands out among the sentence's similarities (nearest,
-    with the margin): without a pattern, similarity alone links only then.
+    with the margin): without a pattern, similarity alone links only then. ``patterns``
+    are the indicator's, compiled (``indicator_patterns``), when the caller has them.
     """
-    found = _pattern_match(unit, indicator)
+    compiled = indicator_patterns(indicator) if patterns is None else patterns
+    found = _pattern_match(unit, compiled)
     similar = similarity is not None and similarity >= SIMILARITY_THRESHOLD
     if found is None and not (similar and distinct):
         return None
     if found is not None:
         hit, pattern = found
-        reason = f"pattern /{pattern}/ matched “{hit.group(0)}”"
-        status = _innermost_status(unit, unit.start + hit.start(), unit.start + hit.end())
+        reason = f"pattern /{pattern}/ matched “{hit.text}”"
+        status = _innermost_status(unit, unit.start + hit.start, unit.start + hit.end)
         negated = indicator.negatable and (
-            negated_before(unit.text, hit.start()) != (status == "denied")
+            negated_before(unit.text, hit.start) != (status == "denied")
         )
         if similar:
             reason += f"; similarity {similarity:.2f} to “{nearest}”"
@@ -346,13 +369,14 @@ def link_units(
     book = SourceBook(case.sources)
     sims, nearest = _similarities(case, candidates, embedder, vectors, indicator_vectors)
     distinct = _distinct(sims)
+    compiled = case_patterns(case)
     links = []
     for i, unit in enumerate(candidates):
         for j, indicator in enumerate(case.indicators):
             sim = float(sims[i, j]) if sims is not None else None
             near = nearest[i][j] if nearest else None
             apart = bool(distinct[i, j]) if sims is not None else False
-            found = match(unit, indicator, sim, near, distinct=apart)
+            found = match(unit, indicator, sim, near, distinct=apart, patterns=compiled[j])
             if found is not None:
                 links.append(make_link(unit, indicator.id, found, book))
     return links
@@ -392,7 +416,7 @@ def _similarities(
         return None, []
     texts = [_indicator_texts(i) for i in case.indicators]
     flat = [t for group in texts for t in group]
-    owner = np.repeat(np.arange(len(texts)), [len(g) for g in texts])
+    ends = np.cumsum([len(g) for g in texts])  # indicator j owns flat[ends[j-1]:ends[j]]
     if vectors is None:
         vectors = embedder.encode([u.text for u in candidates])
     if indicator_vectors is None:
@@ -401,7 +425,7 @@ def _similarities(
     sims = np.full((len(candidates), len(texts)), -1.0, dtype=np.float32)
     nearest: list[list[str]] = [[""] * len(texts) for _ in candidates]
     for j in range(len(texts)):
-        cols = np.flatnonzero(owner == j)
+        cols = np.arange(ends[j] - len(texts[j]), ends[j])
         best = cols[np.argmax(cos[:, cols], axis=1)]
         sims[:, j] = cos[np.arange(len(candidates)), best]
         for i, col in enumerate(best):

@@ -169,9 +169,13 @@ def _state(seen: int, negated: int) -> str:
 
 
 def indicator_board(case: Case, rows: Sequence[EvidenceRow]) -> list[IndicatorState]:
+    by_indicator: dict[str, list[EvidenceRow]] = defaultdict(list)
+    for row in rows:
+        if row.indicator is not None:
+            by_indicator[row.indicator].append(row)
     board = []
     for indicator in case.indicators:
-        mine = [r for r in rows if r.indicator == indicator.id]
+        mine = by_indicator.get(indicator.id, [])
         seen = sum(r.polarity == "seen" for r in mine)
         negated = sum(r.polarity == "negated" for r in mine)
         dates = [r.when for r in mine if r.when]

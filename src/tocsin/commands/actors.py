@@ -14,6 +14,7 @@ from tocsin.commands.common import json_option
 if TYPE_CHECKING:
     from tocsin.assess.actors import Round
 
+MAX_ROUNDS = 1000  # each round is printed
 VARIANTS = ("scholz", "corrected")  # tocsin.assess.actors.VARIANTS, named here so numpy loads late
 
 
@@ -26,7 +27,7 @@ def actors() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--rounds",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_ROUNDS),
     default=10,
     show_default=True,
     help="Rounds of bargaining to run.",

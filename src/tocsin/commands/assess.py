@@ -40,7 +40,8 @@ embeddings_option = click.option(
 
 
 def resolve_case(value: str) -> Case:
-    """The case file at ``value``, or the bundled case of that name."""
+    """The case file at ``value``, or the bundled case of that name. A file with faults is
+    invalid input (exit 5): every fault is printed with its key and line."""
     from tocsin.assess.case import bundled_case_path, load_case
 
     path = Path(value)
@@ -48,24 +49,22 @@ def resolve_case(value: str) -> Case:
         path = bundled_case_path(value)
         if not path.exists():
             raise click.BadParameter(f"no case file {value!r} and no bundled case of that name")
-    try:
-        return load_case(path)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    return load_case(path)
 
 
 def load_embedder(enabled: bool) -> Any:
-    """The sentence embedder, or None when disabled; a missing model is a usage error."""
+    """The sentence embedder, or None when disabled; a missing model is a configuration
+    error (exit 6) that says how to do without it."""
     if not enabled:
         return None
     from tocsin.assess.embed import Embedder
     from tocsin.config import Config
 
+    threads = Config.load().worker_count  # the linker embeds here: every core may help
     try:
-        # The linker embeds in this process, so the model may use every core (TOCSIN_WORKERS).
-        return Embedder(threads=Config.load().worker_count)
+        return Embedder(threads=threads)
     except ConfigError as exc:
-        raise click.UsageError(f"{exc} (or pass --no-embeddings)") from exc
+        raise ConfigError(f"{exc} (or pass --no-embeddings)") from exc
 
 
 def _as_date(value: Any) -> date | None:
@@ -172,8 +171,10 @@ class LinkId(click.ParamType[int]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         text = str(value).strip()
         digits = text[1:] if text[:1] in ("L", "l") else text
-        if not digits.isdigit() or len(digits) > 18:
+        if not digits.isdigit():
             self.fail(f"{value!r} is no link id (as `evidence list` prints it: L12, or 12)")
+        if len(digits) > 19 or int(digits) > 2**63 - 1:
+            self.fail(f"{value!r} is not in the range of link ids (1 to 2**63 - 1)")
         return int(digits)
 
 

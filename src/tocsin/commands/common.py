@@ -21,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from tocsin.config import MAX_WORKERS
 from tocsin.errors import TocsinError
 from tocsin.store.db import Store, store_errors
 from tocsin.store.faults import missing
@@ -32,6 +33,10 @@ EXIT_NOT_FOUND = 4
 EXIT_INVALID = 5
 EXIT_CONFIG = 6
 EXIT_INTERRUPTED = 130
+
+MAX_LIMIT = 1_000_000  # the most rows a --limit may ask for
+# An id as SQLite stores it (a signed 64-bit integer); a larger one is a usage error.
+ROW_ID = click.IntRange(-(2**63), 2**63 - 1)
 
 out = Console()
 err = Console(stderr=True)
@@ -47,7 +52,7 @@ db_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 workers_option = click.option(
     "--workers",
-    type=click.IntRange(0, 512),
+    type=click.IntRange(0, MAX_WORKERS),
     default=None,
     envvar="TOCSIN_WORKERS",
     help="Worker processes (cleaning, spaCy); 0 or unset means one per core.",

@@ -18,6 +18,8 @@ import click
 from tocsin.commands.common import (
     EXIT_FAILED_INPUTS,
     EXIT_INTERRUPTED,
+    MAX_LIMIT,
+    ROW_ID,
     db_option,
     emit,
     json_option,
@@ -26,7 +28,7 @@ from tocsin.commands.common import (
     with_progress,
     workers_option,
 )
-from tocsin.config import Config
+from tocsin.config import GIB, Config
 from tocsin.errors import NotFound
 from tocsin.export import export_jsonl
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
@@ -37,8 +39,6 @@ from tocsin.report import terminal
 from tocsin.store.db import Store
 from tocsin.store.evidence import entity_table, extraction_counts, quote_table
 from tocsin.store.status import status
-
-MAX_LIMIT = 1_000_000  # the most rows a listing prints; larger is no listing but a dump
 
 model_option = click.option(
     "--model",
@@ -85,13 +85,13 @@ def parse_period(value: str | None) -> tuple[date, date] | None:
 )
 @click.option(
     "--max-input-bytes",
-    type=click.IntRange(1, 2**40),
+    type=click.IntRange(1, 4 * GIB),
     default=None,
     help="Largest file or record accepted (default 50 MB).",
 )
 @click.option(
     "--fetch-timeout",
-    type=click.FloatRange(0.1, 86_400),
+    type=click.FloatRange(0.1, 3600),
     default=None,
     help="Seconds before an HTTP request is abandoned (default 20).",
 )
@@ -245,7 +245,7 @@ def status_cli(db: Path, as_json: bool) -> None:
 
 
 @click.command("show")
-@click.argument("article_id", type=click.IntRange(1, 2**63 - 1))
+@click.argument("article_id", type=ROW_ID)
 @db_option
 @json_option
 def show_cli(article_id: int, db: Path, as_json: bool) -> None:
