@@ -40,6 +40,7 @@ class FailureCode(StrEnum):
     BAD_FEED = "bad_feed"
     BAD_JSON = "bad_json"
     NO_TEXT = "no_text"
+    NOT_LANGUAGE = "not_language"
     UNSUPPORTED = "unsupported"
     NOT_FOUND = "not_found"
     UNREACHABLE = "unreachable"

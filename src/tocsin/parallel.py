@@ -1,18 +1,22 @@
 """Worker processes shared by the stages: an ordered, bounded map that survives crashes.
 
-Workers are spawned (not forked), ignore Ctrl-C (the parent handles it and stops the pool),
-die with their parent, and keep glibc's heap steady over long batches.
+Workers are spawned (not forked), ignore Ctrl-C, die with their parent, and keep glibc's heap
+steady over long batches. Ctrl-C is the parent's: it stops waiting at once, kills the workers
+(whatever they hold is lost and done again by the next run) and lets the caller commit what
+it has whole.
 """
 
 from __future__ import annotations
 
 import ctypes
 import signal
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from multiprocessing import get_context
+from types import FrameType
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -28,21 +32,40 @@ def ordered_map(
     extra: A,
     workers: int,
     on_broken: Callable[[T], R],
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """``fn(item, extra)`` for each item in ``workers`` processes, yielded in input order.
 
     At most ``workers * WINDOW_PER_WORKER`` items are in flight, so memory does not grow
     with the input. A worker that dies (a crash in a C library on one input) costs that
     input only: ``on_broken(item)`` stands in for its result, the pool is rebuilt and the
     items that were waiting are submitted again. ``fn`` must be importable by name.
+
+    When the map ends early (Ctrl-C while waiting for a result, an error in the caller, the
+    caller closing it), the workers are killed rather than waited for: a task that never
+    ends cannot hold the parent. A Ctrl-C that Python could not raise where it arrived (in a
+    finaliser) is raised before the next item.
     """
-    if workers <= 1:
-        for item in items:
-            yield fn(item, extra)
-        return
+    with _InterruptWatch() as watch:
+        if workers <= 1:
+            for item in items:
+                watch.check()
+                yield fn(item, extra)
+            return
+        yield from _pooled(fn, items, extra, workers, on_broken, watch)
+
+
+def _pooled(
+    fn: Callable[[T, A], R],
+    items: Iterator[T],
+    extra: A,
+    workers: int,
+    on_broken: Callable[[T], R],
+    watch: _InterruptWatch,
+) -> Generator[R, None, None]:
     window = workers * WINDOW_PER_WORKER
     pending: list[tuple[T, Future[R]]] = []
     pool = _pool(workers)
+    finished = False
     try:
         exhausted = False
         while pending or not exhausted:
@@ -54,6 +77,7 @@ def ordered_map(
                 pending.append((nxt, pool.submit(fn, nxt, extra)))
             if not pending:
                 break
+            watch.check()
             item, future = pending.pop(0)
             try:
                 yield future.result()
@@ -62,8 +86,67 @@ def ordered_map(
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = _pool(workers)
                 pending = [(i, pool.submit(fn, i, extra)) for i, _ in pending]
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down now: kill its workers, cancel what waits, wait for nothing.
+
+    The pool's manager thread sees the workers die, fails their futures and reaps them.
+    """
+    # The executor's own worker table: ProcessPoolExecutor.kill_workers() exists from
+    # Python 3.14 only.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with suppress(OSError, ValueError):  # already gone, or closed
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _InterruptWatch:
+    """Counts the SIGINTs that arrive while a map runs, passing each on to the handler
+    before it (Python's raises KeyboardInterrupt).
+
+    Python raises KeyboardInterrupt in whatever code runs when the signal arrives; in a
+    finaliser or a callback it is printed and dropped, and the run would go on. ``check``
+    raises it again between items. Off the main thread, or when SIGINT is ignored or left
+    to the system, nothing is installed.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.previous: Callable[[int, FrameType | None], object] | int | None = None
+        self.installed = False
+
+    def __enter__(self) -> _InterruptWatch:
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if callable(previous):
+                self.previous = previous
+                signal.signal(signal.SIGINT, self._handle)
+                self.installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # A generator can be closed by the garbage collector on another thread.
+        if self.installed and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.count += 1
+        assert callable(self.previous)
+        self.previous(signum, frame)
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if a SIGINT arrived and was not raised where it did."""
+        if self.count:
+            self.count = 0
+            raise KeyboardInterrupt
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -14,6 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 from tocsin.config import Config
 from tocsin.ingest.pipeline import ingest
+from tocsin.ingest.sources import Listed, expand_file, listed_urls
 from tocsin.store.db import Store
 
 
@@ -274,3 +275,16 @@ def test_feed_files_rss_and_atom_keep_their_fields(tmp_path: Path) -> None:
         assert meta["title"] == "Troops move"
         assert meta["outlet"] == "Wire One"
         assert meta["published"] == "2022-10-11"
+
+
+def test_a_list_of_urls_is_read_as_one_but_prose_with_urls_is_not(tmp_path: Path) -> None:
+    a, b = "https://news.example.org/a", "http://news.example.org/b?x=1"
+    assert listed_urls(f"\ufeff# list\n\n{a}\r\n  {b}\n{a}\n".encode()) == (a, b)
+    assert listed_urls(f"{a} and {b}\n".encode()) is None  # a sentence, not a list
+    assert listed_urls(f"Read this:\n{a}\n".encode()) is None
+    assert listed_urls(f"ftp://news.example.org/a\n{a}\n".encode()) is None
+    assert listed_urls(b"# only a comment\n\n") is None
+    assert listed_urls(b"\xff\xfe" + a.encode("utf-16-le")) is None  # not UTF-8
+    gz = tmp_path / "urls.txt.gz"
+    gz.write_bytes(gzip.compress(f"{a}\n{b}\n".encode()))
+    assert list(expand_file(gz, Config.load(workers=1))) == [Listed(str(gz), (a, b))]

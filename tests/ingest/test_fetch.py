@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -9,12 +10,15 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
+from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tocsin.cli import main
 from tocsin.config import Config
 from tocsin.errors import FailureCode, InputError
 from tocsin.ingest.fetch import USER_AGENT, fetch, make_client
@@ -345,6 +349,104 @@ def test_feed_entry_whose_page_is_missing_fails_alone(
     assert [c for _, c, _ in report.failures] == ["http_status"]
     assert report.failures[0][0].startswith(feed_url + "#")
     assert [a.title for a in store.articles()] == ["Present"]
+
+
+# --- a text file that lists URLs ------------------------------------------------------------
+
+
+def _serve_pages(
+    httpserver: HTTPServer, article_html: Callable[..., str], paragraphs: Callable, n: int
+) -> list[str]:
+    urls = []
+    for i in range(n):
+        httpserver.expect_request(f"/listed/{i}").respond_with_data(
+            article_html(f"Listed story {i}", paragraphs(60 + i)), content_type="text/html"
+        )
+        urls.append(httpserver.url_for(f"/listed/{i}"))
+    return urls
+
+
+def test_a_text_file_of_urls_ingests_the_pages_it_lists(
+    httpserver: HTTPServer,
+    store: Store,
+    tmp_path: Path,
+    article_html: Callable[..., str],
+    paragraphs: Callable,
+) -> None:
+    a, b = _serve_pages(httpserver, article_html, paragraphs, 2)
+    listing = tmp_path / "reading-list.txt"
+    # Comments, blank lines, stray spaces, a CRLF and a repeat are all allowed.
+    listing.write_text(f"# to read\n\n{a}\r\n   {b}  \n# done\n{a}\n", "utf-8")
+
+    report = _ingest([str(listing)], store)
+
+    assert report.ok, report.failures
+    assert sorted(r.title or "" for r in report.added) == ["Listed story 0", "Listed story 1"]
+    sources = store.conn.execute("SELECT locator, kind FROM sources ORDER BY id").fetchall()
+    assert [tuple(r) for r in sources] == [(a, "url"), (b, "url")]
+    assert sorted(r.path for r, _ in httpserver.log) == ["/listed/0", "/listed/1"]
+
+    again = _ingest([str(listing)], store)
+
+    assert again.unchanged == 2
+    assert not again.added
+    assert len(httpserver.log) == 2, "a stored URL is not fetched again"
+
+
+def test_a_listed_url_that_fails_is_recorded_under_its_url(
+    httpserver: HTTPServer,
+    store: Store,
+    tmp_path: Path,
+    article_html: Callable[..., str],
+    paragraphs: Callable,
+) -> None:
+    [good] = _serve_pages(httpserver, article_html, paragraphs, 1)
+    httpserver.expect_request("/listed/gone").respond_with_data("", status=404)
+    gone = httpserver.url_for("/listed/gone")
+    listing = tmp_path / "urls"  # no extension: sniffed as text
+    listing.write_text(f"{gone}\n{good}\n", "utf-8")
+
+    report = _ingest([str(listing)], store)
+
+    assert [(s, c) for s, c, _ in report.failures] == [(gone, "http_status")]
+    assert [a.url for a in store.articles()] == [good]
+
+
+def test_text_that_mentions_urls_among_sentences_stays_an_article(
+    httpserver: HTTPServer, store: Store, tmp_path: Path, paragraphs: Callable
+) -> None:
+    url = httpserver.url_for("/never")
+    note = tmp_path / "note.txt"
+    body = "\n\n".join(paragraphs(70, n=3))
+    note.write_text(f"Sources for the convoy story\n\n{url}\n\n{body}\n\n{url}\n", "utf-8")
+
+    report = _ingest([str(note)], store)
+
+    assert report.ok, report.failures
+    [article] = store.articles()
+    assert article.source == str(note.resolve())
+    assert article.title == "Sources for the convoy story"
+    assert httpserver.log == []
+
+
+def test_tocsin_ingest_fetches_a_list_of_urls(
+    httpserver: HTTPServer, tmp_path: Path, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    urls = _serve_pages(httpserver, article_html, paragraphs, 3)
+    listing = tmp_path / "urls.txt"
+    listing.write_text("\n".join(urls) + "\n", "utf-8")
+    db = tmp_path / "t.db"
+
+    result = CliRunner().invoke(
+        main,
+        ["ingest", str(listing), "--db", str(db), "--workers", "1", "--no-extract", "--json"],
+        catch_exceptions=False,
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"] == 3
+    with Store.open(db) as store:
+        assert sorted(a.url or "" for a in store.articles()) == sorted(urls)
 
 
 # --- fetch() with a mock transport ------------------------------------------------------

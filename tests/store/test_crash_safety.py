@@ -20,6 +20,8 @@ from tocsin.ingest.pipeline import ingest
 from tocsin.store.db import Store
 
 N = 300
+# Timeouts here only catch a hang, which is the bug; no test depends on the machine's speed.
+HANG_TIMEOUT = 60
 TABLES = ("blobs", "sources", "articles", "lsh_bands", "articles_fts_docsize")
 
 
@@ -99,7 +101,7 @@ def _committed_articles(db: Path) -> int:
         conn.close()
 
 
-def _command(corpus: Path, db: Path, *extra: str) -> list[str]:
+def _command(corpus: Path, db: Path, *extra: str, workers: int = 1) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -109,7 +111,7 @@ def _command(corpus: Path, db: Path, *extra: str) -> list[str]:
         "--db",
         str(db),
         "--workers",
-        "1",
+        str(workers),
         "-q",
         *extra,
     ]
@@ -119,37 +121,35 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
 
 
-def _interrupt_midway(corpus: Path, db: Path, sig: signal.Signals) -> tuple[int, str]:
-    """Start an ingest, wait until a batch is committed, send ``sig``; (exit status, stderr)."""
+def _kill_midway(corpus: Path, db: Path) -> int:
+    """Start an ingest, wait until a batch is committed, kill it with SIGKILL: at whatever
+    point it has reached, in the middle of writing or not. Returns the exit status."""
     with subprocess.Popen(
-        _command(corpus, db),
+        _command(corpus, db, "--no-extract"),
         env=_env(),
         cwd=db.parent,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     ) as proc:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + HANG_TIMEOUT
         try:
             while _committed_articles(db) == 0:
-                assert proc.poll() is None, "ingest ended before anything could be interrupted"
-                assert time.monotonic() < deadline, "nothing committed within 60 s"
+                assert proc.poll() is None, "ingest ended before anything could be killed"
+                assert time.monotonic() < deadline, "nothing ever committed (a hang)"
                 time.sleep(0.01)
-            proc.send_signal(sig)
-            _, stderr = proc.communicate(timeout=30)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-    return proc.returncode, stderr.decode()
+            proc.kill()
+            proc.wait()
+    return proc.returncode
 
 
-def _finish(corpus: Path, db: Path) -> dict[str, Any]:
+def _finish(corpus: Path, db: Path, *extra: str) -> dict[str, Any]:
     done = subprocess.run(
-        _command(corpus, db, "--json"),
+        _command(corpus, db, "--json", *extra),
         env=_env(),
         cwd=db.parent,
         capture_output=True,
-        timeout=120,
+        timeout=HANG_TIMEOUT * 5,  # catches a hang only: a busy machine is slow, not stuck
         check=False,
     )
     assert done.returncode == 0, done.stderr.decode()
@@ -190,14 +190,13 @@ def test_kill_9_leaves_a_consistent_database_and_a_rerun_completes(
     corpus: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "x.db"
-    status, _ = _interrupt_midway(corpus, db, signal.SIGKILL)
-    assert status == -signal.SIGKILL
+    assert _kill_midway(corpus, db) == -signal.SIGKILL
 
     stored = _assert_consistent(db)
     assert 0 < stored < N, "killed in the middle of the run"
     assert stored % 64 == 0, "only whole batches are committed"
 
-    report = _finish(corpus, db)
+    report = _finish(corpus, db, "--no-extract")
 
     assert report["added"] == N - stored
     assert report["unchanged"] == stored
@@ -205,20 +204,173 @@ def test_kill_9_leaves_a_consistent_database_and_a_rerun_completes(
     assert _assert_consistent(db) == N
 
 
+# The Ctrl-C tests: an input (or article) that never finishes is planted with the hook in
+# tests/store/hang/, so that the command is certainly stuck waiting for it when the signal
+# comes, however fast or busy the machine.
+HANG = Path(__file__).parent / "hang"
+SMALL = 80
+STUCK_AT = 64  # the hanging input comes right after the first whole batch
+
+
+@pytest.fixture(scope="module")
+def small_corpus(
+    tmp_path_factory: pytest.TempPathFactory,
+    article_html: Callable[..., str],
+    paragraphs: Callable[..., list[str]],
+) -> Path:
+    """SMALL distinct articles, a000.html to a079.html."""
+    folder = tmp_path_factory.mktemp("small")
+    for i in range(SMALL):
+        html = article_html(f"Story number {i}", paragraphs(3000 + i, n=3))
+        (folder / f"a{i:03d}.html").write_text(html, "utf-8")
+    return folder
+
+
+def _hang_env(marker: Path, stage: str, hang_on: str) -> dict[str, str]:
+    return {
+        **_env(),
+        "PYTHONPATH": os.pathsep.join([str(HANG), os.environ.get("PYTHONPATH", "")]),
+        "TEST_HANG_STAGE": stage,
+        "TEST_HANG_ON": hang_on,
+        "TEST_HANG_MARKER": str(marker),
+    }
+
+
+def _interrupt_when_stuck(
+    command: list[str], env: dict[str, str], marker: Path, stuck: Callable[[], bool]
+) -> tuple[int, str, int]:
+    """Run ``command``; once the hanging item's marker exists and ``stuck()`` holds, send
+    Ctrl-C. Returns the exit status, stderr and the pid of the process that took the item."""
+    with subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    ) as proc:
+        deadline = time.monotonic() + HANG_TIMEOUT
+        try:
+            while not (marker.exists() and stuck()):
+                assert proc.poll() is None, proc.communicate()[1].decode()
+                assert time.monotonic() < deadline, "never reached the hanging item (a hang)"
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGINT)
+            try:
+                _, stderr = proc.communicate(timeout=HANG_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pytest.fail("Ctrl-C did not end the command: it waits for a worker (a hang)")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    return proc.returncode, stderr.decode(), int(marker.read_text())
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended and been reaped (waited for up to HANG_TIMEOUT)."""
+    deadline = time.monotonic() + HANG_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 @pytest.mark.slow
-def test_ctrl_c_exits_130_with_a_consistent_database(corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_during_ingest_exits_130_at_once_with_whole_batches(
+    small_corpus: Path, tmp_path: Path, workers: int
+) -> None:
     db = tmp_path / "x.db"
-    status, stderr = _interrupt_midway(corpus, db, signal.SIGINT)
+    marker = tmp_path / "stuck"
+    command = _command(small_corpus, db, "--no-extract", workers=workers)
+    env = _hang_env(marker, "clean", f"a{STUCK_AT:03d}.html")
+
+    status, stderr, pid = _interrupt_when_stuck(
+        command, env, marker, lambda: _committed_articles(db) == STUCK_AT
+    )
+
     assert status == 130, stderr
+    assert _gone(pid), "the worker holding the endless input outlived the command"
+    assert _assert_consistent(db) == STUCK_AT  # the whole first batch, nothing half-written
+    report = _finish(small_corpus, db, "--no-extract")
+    assert report["unchanged"] == STUCK_AT
+    assert report["added"] == SMALL - STUCK_AT
+    assert report["failed"] == 0
+    assert _assert_consistent(db) == SMALL
 
-    stored = _assert_consistent(db)
-    assert 0 < stored < N
 
-    report = _finish(corpus, db)
+def _extracted(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1.0)
+        try:
+            return int(conn.execute("SELECT count(*) FROM extractions").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return 0
 
-    assert report["added"] + report["unchanged"] == N
-    assert report["unchanged"] == stored
-    assert _assert_consistent(db) == N
+
+def _extract_command(db: Path, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "tocsin.cli",
+        "extract",
+        "--db",
+        str(db),
+        "-q",
+        "--workers",
+        str(workers),
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_during_extraction_exits_130_at_once_and_a_rerun_finishes(
+    tmp_path: Path, article_html: Callable[..., str], paragraphs: Callable, workers: int
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(12):
+        paras = paragraphs(4000 + i, n=2)
+        if i == 8:  # the first article of the third batch of four
+            paras.append("The zeppelin hangar stayed closed.")
+        (folder / f"s{i:02d}.html").write_text(article_html(f"Story {i}", paras))
+    db = tmp_path / "x.db"
+    with Store.open(db) as store:
+        assert len(ingest([folder], store=store, config=Config.load(workers=1)).added) == 12
+    marker = tmp_path / "stuck"
+    env = _hang_env(marker, "extract", "zeppelin hangar")
+
+    status, stderr, pid = _interrupt_when_stuck(
+        _extract_command(db, workers), env, marker, lambda: _extracted(db) == 8
+    )
+
+    assert status == 130, stderr
+    assert _gone(pid), "the worker holding the endless article outlived the command"
+    assert _extracted(db) == 8
+    done = subprocess.run(
+        _extract_command(db, workers),
+        env=_env(),
+        capture_output=True,
+        timeout=HANG_TIMEOUT * 5,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert (
+            conn.execute("SELECT count(*) FROM extractions WHERE error IS NULL").fetchone()[0] == 12
+        )
+        for table in ("mentions", "sentences"):
+            twice = conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table}"
+                ' GROUP BY article_id, start, "end" HAVING count(*) > 1)'
+            ).fetchone()[0]
+            assert twice == 0, f"{table} written twice"
+        assert conn.execute("SELECT count(DISTINCT article_id) FROM sentences").fetchone()[0] == 12
+    finally:
+        conn.close()
 
 
 def test_ctrl_c_in_the_middle_of_writing_an_item_keeps_it_whole(

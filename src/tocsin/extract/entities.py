@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from tocsin.extract.names import AliasTable, normalise, same_referent
+from tocsin.extract.names import AliasTable, normalise, same_referent, visible
 from tocsin.extract.nlp import text_of
 from tocsin.models.evidence import EntityLabel, Mention
 from tocsin.text import is_credit_or_byline, paragraphs
@@ -221,9 +221,11 @@ def _same_alias(aliases: AliasTable, a: str, b: str) -> bool:
 
 
 def _key(cluster: Iterable[_Raw], aliases: AliasTable) -> str:
+    """The cluster's name: the alias table's canonical, else its fullest spelling, without
+    invisible controls (a mention's own text keeps them, to index the article's text)."""
     items = list(cluster)
     for r in items:
         canonical = aliases.canonical(r.text)
         if canonical is not None:
             return canonical
-    return max(items, key=lambda r: (len(r.text.split()), len(r.text), -r.start)).text
+    return visible(max(items, key=lambda r: (len(r.text.split()), len(r.text), -r.start)).text)

@@ -44,9 +44,21 @@ _LABELS: frozenset[str] = frozenset(get_args(EntityLabel))
 # English-style systems spell as digraphs (Viačorka = Viachorka); anyascii would drop the
 # caron and give 'Viacorka', which no English spelling uses.
 _CARONS = str.maketrans({"č": "ch", "Č": "Ch", "š": "sh", "Š": "Sh", "ž": "zh", "Ž": "Zh"})
+# Invisible format controls: bidi embeddings, overrides, isolates and marks (LRM, RLM, ALM),
+# zero-width space, non-joiner, joiner and word joiner, byte-order mark, soft hyphen.
+_INVISIBLE = dict.fromkeys(
+    (*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0x200B, 0x2010), 0x061C, 0x2060)
+)
+_INVISIBLE |= {0xFEFF: None, 0x00AD: None}
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _SEPARATORS = re.compile(r"[-_/]+")
 _PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+def visible(name: str) -> str:
+    """``name`` as a reader sees it: without invisible format controls (bidi overrides and
+    marks, zero-width characters, the soft hyphen). Entity names and keys are made of it."""
+    return name.translate(_INVISIBLE)
 
 
 @lru_cache(maxsize=65536)
@@ -57,8 +69,9 @@ def normalise(name: str) -> str:
     ('Ivano-Frankivsk' -> 'ivano frankivsk'), other punctuation goes (the soft-sign
     apostrophe in "Zelens'kyi", the dot in 'Gen.'). Cyrillic is transliterated by anyascii,
     so a Latin name with a stray Cyrillic letter ('Pesкov') normalises like the Latin one.
+    Invisible controls go first (``visible``): '\u202eVladimir' is 'vladimir'.
     """
-    text = anyascii(name.translate(_CARONS)).casefold()
+    text = anyascii(visible(name).translate(_CARONS)).casefold()
     text = _POSSESSIVE.sub("", text)
     text = _SEPARATORS.sub(" ", text)
     text = _PUNCTUATION.sub("", text)

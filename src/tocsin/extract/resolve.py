@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tocsin.extract.names import name_key, normalise, same_referent
+from tocsin.extract.names import name_key, normalise, same_referent, visible
 from tocsin.models.evidence import Mention, Spelling
 from tocsin.store import evidence as stored
 from tocsin.store.db import Store
@@ -26,7 +26,8 @@ def surname_key(name: str) -> str:
 
 
 def spelling(text: str) -> Spelling:
-    return Spelling(text, normalise(text), surname_key(text))
+    """A spelling as stored: as a reader sees it, with its normal form and surname key."""
+    return Spelling(visible(text), normalise(text), surname_key(text))
 
 
 def _labels(label: str) -> tuple[str, ...]:

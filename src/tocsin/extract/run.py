@@ -72,14 +72,18 @@ def extract(
     report = ExtractReport(model=options.model)
     started = time.perf_counter()
     jobs = pending_articles(store, redo=redo)
+    # Closed on the way out: on Ctrl-C the workers are killed, not waited for.
+    results = ordered_map(_work, chunks(jobs, BATCH), options, workers, _died)
     try:
-        for batch_result in ordered_map(_work, chunks(jobs, BATCH), options, workers, _died):
+        for batch_result in results:
             for article_id, result in batch_result:
                 _keep(store, report, article_id, result, options.model)
                 if progress:
                     progress(article_id, "failed" if isinstance(result, str) else "ok")
     except KeyboardInterrupt:
         report.interrupted = True
+    finally:
+        results.close()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,8 +1,9 @@
 """The cleaning stage, run in worker processes: one RawItem in, one Processed out.
 
 Pure functions of their input (no store access), so any process can run them and a crash
-on one input cannot corrupt anything: decode, clean (HTML or pasted text or JSONL), date,
-detect the language, hash the text for exact de-duplication.
+on one input cannot corrupt anything: decode, clean (HTML or pasted text or JSONL), refuse
+text that is not language (``tocsin.ingest.language``), date, detect the language, hash the
+text for exact de-duplication.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tocsin.ingest import dedupe
 from tocsin.ingest.dates import estimate_published, parse_stated
 from tocsin.ingest.decode import decode, normalize_text
 from tocsin.ingest.html import clean_html
+from tocsin.ingest.language import not_language
 from tocsin.ingest.plaintext import clean_text, markdown_to_text
 from tocsin.ingest.sources import parse_jsonl_record
 from tocsin.models import CleanArticle, CleanOptions, DateEstimate, Processed, RawItem
@@ -102,9 +104,9 @@ def _str(value: object) -> str | None:
 
 
 def _finish(article: CleanArticle, item: RawItem, options: CleanOptions) -> CleanArticle:
-    """Fill metadata from container hints, estimate a missing date, detect the language."""
-    if not article.text.strip():
-        raise InputError(FailureCode.NO_TEXT, "no article text left after cleaning")
+    """Refuse a text that is not language; fill metadata from container hints, estimate a
+    missing date, detect the language."""
+    _refuse_unless_language(article.text)
     hints = item.hints
     updates: dict[str, Any] = {}
     if not article.title and isinstance(hints.get("title"), str):
@@ -135,6 +137,14 @@ def _finish(article: CleanArticle, item: RawItem, options: CleanOptions) -> Clea
     if not article.language:
         updates["language"] = detect_language(article.text)
     return _normalized_metadata(article.model_copy(update=updates))
+
+
+def _refuse_unless_language(text: str) -> None:
+    """Raise InputError when cleaning left no text, or text that is not language."""
+    if not text.strip():
+        raise InputError(FailureCode.NO_TEXT, "no article text left after cleaning")
+    if reason := not_language(text):
+        raise InputError(FailureCode.NOT_LANGUAGE, reason)
 
 
 def _normalized_metadata(article: CleanArticle) -> CleanArticle:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 
 from tocsin.config import Config
@@ -24,6 +26,7 @@ from tocsin.ingest.fetch import make_client
 from tocsin.ingest.sources import (
     Expanded,
     Failed,
+    Listed,
     Skipped,
     expand_file,
     expand_url,
@@ -135,8 +138,10 @@ def ingest(
     try:
         expanded = _expand_all(targets, config, store, report)
         items = _new_items(expanded, store, report, writer, retry_failed)
-        for processed in _process_all(items, options, config.worker_count):
-            writer.write(processed)
+        # Closed on the way out: on Ctrl-C the workers are killed, not waited for.
+        with closing(_process_all(items, options, config.worker_count)) as results:
+            for processed in results:
+                writer.write(processed)
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
@@ -163,16 +168,12 @@ def count_inputs(targets: Iterable[str | Path]) -> int:
 def _expand_all(
     targets: Iterable[str | Path], config: Config, store: Store, report: IngestReport
 ) -> Iterator[Expanded]:
-    client = None
+    urls = _UrlExpander(config, store, report)
     try:
         for target in targets:
             text = str(target)
             if is_url(text):
-                if store.url_stored(text):
-                    report.unchanged += 1
-                    continue
-                client = client or make_client(config)
-                yield from expand_url(text, client, config)
+                yield from urls.expand(text)
                 continue
             path = Path(text)
             if not path.exists():
@@ -182,10 +183,36 @@ def _expand_all(
                 continue
             # Absolute paths, so that re-running from another folder finds the same sources.
             for file in list_files(path.resolve()):
-                yield from expand_file(file, config)
+                for entry in expand_file(file, config):
+                    if isinstance(entry, Listed):
+                        for url in entry.urls:
+                            yield from urls.expand(url)
+                    else:
+                        yield entry
     finally:
-        if client is not None:
-            client.close()
+        urls.close()
+
+
+class _UrlExpander:
+    """Expands URLs named on the command line or listed in a file, with one HTTP client
+    made on first use; a URL already stored is counted unchanged and not fetched again."""
+
+    def __init__(self, config: Config, store: Store, report: IngestReport) -> None:
+        self.config = config
+        self.store = store
+        self.report = report
+        self.client: httpx.Client | None = None
+
+    def expand(self, url: str) -> Iterator[Expanded]:
+        if self.store.url_stored(url):
+            self.report.unchanged += 1
+            return
+        self.client = self.client or make_client(self.config)
+        yield from expand_url(url, self.client, self.config)
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
 
 
 def _new_items(
@@ -219,7 +246,7 @@ def _new_items(
 
 def _process_all(
     items: Iterator[RawItem], options: CleanOptions, workers: int
-) -> Iterator[Processed]:
+) -> Generator[Processed, None, None]:
     """Clean items in ``workers`` processes, in input order; a crashed worker fails its item."""
     return ordered_map(
         _run, items, options, workers, lambda item: failed_result(item, _WORKER_DIED)

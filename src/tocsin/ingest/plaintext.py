@@ -101,6 +101,14 @@ PULL_QUOTE_REACH = 4  # a pull-quote repeats a paragraph at most this many block
 CAPTION_OVERLAP = 0.4  # share of a caption's content words that its alt text repeats
 
 
+# Chinese and Japanese put no space between words: each ideograph or kana counts as one, as
+# word counts in those languages go, so that a headline is short and a paragraph long.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_CJK_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+# What ends a sentence or a lead-in, in Latin and in full-width (CJK) punctuation.
+_NOT_TITLE_END = (".", ":", ",", "。", "：", "，")
+
+
 @dataclass
 class Block:
     text: str
@@ -140,7 +148,8 @@ def split_blocks(text: str) -> list[Block]:
     for line in text.split("\n"):
         line = re.sub(r"[ \t]+", " ", line).strip()
         if line:
-            blocks.append(Block(line, [w.lower() for w in _WORD.findall(line)]))
+            words = _WORD.findall(line) if line.isascii() else _CJK_WORD.findall(line)
+            blocks.append(Block(line, [w.lower() for w in words]))
     return blocks
 
 
@@ -309,7 +318,7 @@ def _take_title(blocks: list[Block]) -> str | None:
             continue
         if _is_prose_end(b):
             return None
-        if 3 <= b.n <= 30 and not b.text.endswith((".", ":", ",")):
+        if 3 <= b.n <= 30 and not b.text.endswith(_NOT_TITLE_END):
             b.drop = "title"
             for above in blocks[:i]:
                 above.drop = above.drop or "above title"

@@ -1,7 +1,8 @@
 """Expand what the user names (files, folders, URLs, containers) into RawItems, streaming.
 
 Containers (JSONL, feeds, WARC) yield one item per article; each item is the unit that is
-stored, skipped as already seen, or recorded as failed.
+stored, skipped as already seen, or recorded as failed. A text file that only lists URLs
+yields them (``Listed``), for the pipeline to fetch as if they were named on the command line.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +61,16 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A text file that only lists URLs: each is ingested as if named on the command line."""
+
+    locator: str
+    urls: tuple[str, ...]
+
+
 Expanded = RawItem | Failed | Skipped
+_LISTED_URL = re.compile(r"https?://\S+")
 
 
 def is_url(target: str) -> bool:
@@ -92,23 +103,36 @@ def kind_of(path: Path) -> InputKind | None:
     return _EXTENSIONS.get(format_suffix(path))
 
 
-def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
+def listed_urls(data: bytes) -> tuple[str, ...] | None:
+    """The URLs a text file lists, in order without repeats, or None when it is not a list.
+
+    A list is UTF-8 text whose every line is blank, a comment (first visible character
+    ``#``) or one http(s) URL, with at least one URL. Text that merely mentions URLs among
+    its sentences is an article.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    urls: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            if not _LISTED_URL.fullmatch(line):
+                return None
+            urls.append(line)
+    return tuple(dict.fromkeys(urls)) or None
+
+
+def expand_file(path: Path, config: Config) -> Iterator[Expanded | Listed]:
+    """The items one file holds: an article, a container's records, or a list of URLs."""
     locator = str(path)
-    if not path.exists():
-        yield Failed(locator, "file", InputError(FailureCode.NOT_FOUND, "no such file"))
-        return
-    if not path.is_file():
-        reason = "not a regular file (a pipe, socket or device); not read"
-        yield Failed(locator, "file", InputError(FailureCode.UNSUPPORTED, reason))
-        return
     kind = kind_of(path)
+    if (unfit := _unfit(path, kind, config)) is not None:
+        yield unfit
+        return
     if kind == "warc":
         yield from expand_warc(path, config)
-        return
-    size = path.stat().st_size
-    if size > config.max_input_bytes:
-        reason = f"file is {size:,} bytes, over the {config.max_input_bytes:,}-byte limit"
-        yield Failed(locator, kind or "file", InputError(FailureCode.TOO_LARGE, reason))
         return
     data = path.read_bytes()
     if path.suffix.lower() == ".gz" or data[:2] == b"\x1f\x8b":
@@ -118,13 +142,7 @@ def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
             yield Failed(locator, kind or "file", exc, data)
             return
     if kind is None:
-        kind = (
-            "feed"
-            if looks_like_feed(data)
-            else "html"
-            if b"<html" in data[:4096].lower()
-            else "text"
-        )
+        kind = "feed" if looks_like_feed(data) else "html" if _has_html(data) else "text"
         suffix = format_suffix(path)
         if kind == "text" and suffix and _is_utf8(data) and not sniff_binary(data):
             # A .csv, .json or .py file is text but not an article; other bytes go on to be
@@ -132,12 +150,37 @@ def expand_file(path: Path, config: Config) -> Iterator[Expanded]:
             reason = f"unsupported file type {suffix!r} (see docs/formats.md for what is read)"
             yield Failed(locator, "file", InputError(FailureCode.UNSUPPORTED, reason), data)
             return
-    if kind == "jsonl":
+    yield from _expand_data(locator, kind, data)
+
+
+def _unfit(path: Path, kind: InputKind | None, config: Config) -> Failed | None:
+    """Why the file at ``path`` cannot be read at all: missing, not a file, too large."""
+    locator = str(path)
+    if not path.exists():
+        return Failed(locator, "file", InputError(FailureCode.NOT_FOUND, "no such file"))
+    if not path.is_file():
+        reason = "not a regular file (a pipe, socket or device); not read"
+        return Failed(locator, "file", InputError(FailureCode.UNSUPPORTED, reason))
+    size = path.stat().st_size
+    if kind != "warc" and size > config.max_input_bytes:
+        reason = f"file is {size:,} bytes, over the {config.max_input_bytes:,}-byte limit"
+        return Failed(locator, kind or "file", InputError(FailureCode.TOO_LARGE, reason))
+    return None
+
+
+def _has_html(data: bytes) -> bool:
+    return b"<html" in data[:4096].lower()
+
+
+def _expand_data(locator: str, kind: InputKind, data: bytes) -> Iterator[Expanded | Listed]:
+    if kind == "text" and (urls := listed_urls(data)):
+        yield Listed(locator, urls)
+    elif kind == "jsonl":
         yield from expand_jsonl(locator, data)
     elif kind == "feed":
         yield from expand_feed(locator, data)
     else:
-        markdown = format_suffix(path) == ".md"
+        markdown = format_suffix(Path(locator)) == ".md"
         hints: dict[str, object] = {"markup": "markdown"} if markdown else {}
         yield RawItem(locator=locator, kind=kind, data=data, hints=hints)
 

@@ -17,7 +17,7 @@ from tocsin.config import Config
 from tocsin.errors import InputError
 
 # Bump when cleaning changes what it produces, so stale articles can be found and redone.
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"
 
 InputKind = Literal["html", "text", "jsonl", "feed", "warc", "url"]
 
