@@ -106,7 +106,9 @@ def section(rows: list[dict[str, Any]], when: str) -> str:
     lines += [
         "",
         "*pieces* is tocsin's extraction (paragraph-aligned pieces of at most 50,000 "
-        "characters); *whole* is one pass of spaCy over the whole text, as before issue #9.",
+        "characters); *whole* is one pass of spaCy over the whole text, as before issue #9. "
+        "Seconds depend on what else the machine is doing (compare rows of one run only); "
+        "the peak memory does not.",
         "",
     ]
     return "\n".join(lines)
