@@ -28,6 +28,7 @@ from tocsin.extract.quotes import extract_quotes
 from tocsin.extract.records import Evidence
 from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
 from tocsin.extract.timex import resolve_dates
+from tocsin.extract.tokenizer_guard import guard_tokenizer
 from tocsin.parallel import chunks, ordered_map
 from tocsin.store.db import Store
 from tocsin.store.evidence import pending_articles, save_evidence, save_failure
@@ -48,6 +49,7 @@ def pipeline(model: str = "sm", alias_files: tuple[Path, ...] = ()) -> tuple[Lan
     aliases = AliasTable.load(*alias_files)
     nlp = load_model(model)
     add_gazetteer(nlp, aliases)
+    guard_tokenizer(nlp)
     return nlp, aliases
 
 
