@@ -72,7 +72,7 @@ class _Reader:
         self._alleged: dict[tuple[int, int], bool] = {}
         self._sources: dict[int, list[tuple[int, int, str]]] = {}
         self._headings: dict[int, bool] = {}
-        self._by_text: dict[str, tuple[list[int], list[int]]] | None = None
+        self._chars: dict[str, list[int]] = {}  # a cue's text -> where tokens reading it start
 
     def name_at(self, token: Token) -> str | None:
         found = self.names.containing(token.idx)
@@ -84,7 +84,10 @@ class _Reader:
         parse = tree(self.doc)
         quoted = Intervals([(q.start, q.end) for q in quotes])
         out = []
-        for i in parse.where("denial", _is_denial):
+        denials = parse.where(
+            "denial", lambda: parse.has("POS", {"VERB"}) & parse.has("LEMMA", DENY, lower=True)
+        )
+        for i in denials:
             token = self.doc[i]
             if quoted.covers(token.idx) or not parse.readable(i):
                 continue
@@ -158,23 +161,17 @@ class _Reader:
             return None
         sent = sentence_of(self.doc, span[0].i)
         lo, hi = sent.start, max(sent.end, sentence_of(self.doc, span[-1].i).end)
-        indices, chars = self.tokens_reading(quote.cue)
+        parse = tree(self.doc)
+        indices = parse.reading(quote.cue)
         a, b = bisect_left(indices, lo), bisect_left(indices, hi)
         # the nearest before the quote and the first after it; the earlier wins a tie
+        if quote.cue not in self._chars:
+            self._chars[quote.cue] = [parse.starts[i] for i in indices]
+        chars = self._chars[quote.cue]
         before = bisect_left(chars, quote.start, a, b) - 1
         after = bisect_left(chars, quote.end, a, b)
         found = [self.doc[indices[k]] for k in (before, after) if a <= k < b]
         return min(found, key=lambda t: (abs(t.idx - quote.start), t.i), default=None)
-
-    def tokens_reading(self, word: str) -> tuple[list[int], list[int]]:
-        """Indices and character offsets of the tokens whose text is ``word``."""
-        if self._by_text is None:
-            self._by_text = {}
-            for t in self.doc:
-                indices, chars = self._by_text.setdefault(t.text, ([], []))
-                indices.append(t.i)
-                chars.append(t.idx)
-        return self._by_text.get(word, ([], []))
 
     def chain(self, quote: Quote) -> tuple[str, ...]:
         """Who passed the claim to whom: the named subjects of the speech cues in the
@@ -238,10 +235,6 @@ class _Reader:
             heading = len(block.split()) < 10 and not block.endswith((".", "?", "!", "”", '"'))
             self._headings[k] = heading
         return self._headings[k]
-
-
-def _is_denial(token: Token) -> bool:
-    return token.pos_ == "VERB" and token.lemma_.lower() in DENY
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -53,7 +53,11 @@ def extract_events(
     quoted = Intervals([(q.start, q.end) for q in quotes if q.kind != "indirect"])
     names, when = Ordered(mentions), Ordered(dates)
     events = []
-    for i in parse.where("event-verb", _in_lexicon):
+    verbs = parse.where(
+        "event-verb",
+        lambda: parse.has("POS", {"VERB"}) & parse.has("LEMMA", CATEGORIES, lower=True),
+    )
+    for i in verbs:
         token = doc[i]
         if quoted.covers(token.idx) or not parse.readable(i):
             continue
@@ -61,10 +65,6 @@ def extract_events(
         if event is not None:
             events.append(event)
     return events
-
-
-def _in_lexicon(token: Token) -> bool:
-    return token.pos_ == "VERB" and token.lemma_.lower() in CATEGORIES
 
 
 def _event(

@@ -4,7 +4,7 @@ Curly, straight and single curly marks (when they are not apostrophes) and guill
 pair within a paragraph. A mark left open runs to the paragraph's end, which is how
 multi-paragraph quotes are written; a mixed pair (“ … ") still pairs; a closing mark with
 no opening before it ends a quote that began at the paragraph's start (the last paragraph
-of a multi-paragraph quote), until a quote with words in it has closed there. Nothing
+of a multi-paragraph quote), until a quote that is not blank has closed there. Nothing
 raises on unbalanced input, and one pass over the marks pairs a paragraph of any length.
 """
 
@@ -71,8 +71,8 @@ def _is_close(text: str, i: int, para_end: int) -> bool:
 def find_quote_spans(text: str) -> list[QuoteSpan]:
     """Quoted spans of ``text``, paired per paragraph; tolerant of unbalanced marks.
 
-    The spans come in text order and do not overlap, except that a single-quoted span can
-    sit inside the double-quoted one it is nested in.
+    The spans come in text order and do not overlap, except that a single-quoted or a
+    blank span can sit inside a double-quoted one that runs from the paragraph's start.
     """
     spans: list[QuoteSpan] = []
     for p_start, p_end in paragraphs(text):
@@ -97,8 +97,8 @@ class _Pairing:
             yield self._double(self.open_at + 1, _rstrip(self.text, self.p_end), self.open_at)
 
     def _double(self, start: int, end: int, open_mark: int) -> QuoteSpan:
-        # Only a span with words in it counts: a paragraph that opens with a closing mark
-        # used as an opening one (”Mr. Trump …”) still pairs its true closing mark.
+        # A blank span does not count: a paragraph that opens with a closing mark used as
+        # an opening one (”Mr. Trump …”) still pairs its true closing mark.
         self.closed_double = self.closed_double or _rstrip(self.text, end) > start
         return QuoteSpan(start, end, open_mark)
 

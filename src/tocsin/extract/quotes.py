@@ -246,13 +246,18 @@ def _extent(doc: Doc, clause: Token) -> tuple[int, int]:
     parse = tree(doc)
     first, last = parse.subtree_bounds(clause)
     end = last.idx + len(last.text)
-    if not parse.summary().ordered[clause.i]:
+    if not parse.summary(clause).ordered[clause.i]:
         return first.idx, _cut_in_order(parse.subtree_of(clause), clause, end)
     # The subtree is doc[first:last + 1]: cuts are found by bisection, not by scanning it.
-    joined = parse.where("speech-conj", _speech_conj)
+    joined = parse.where(
+        "speech-conj",
+        lambda: parse.has("DEP", {"conj"}) & parse.has("LEMMA", SPEECH_VERBS, lower=True),
+    )
     for k in range(bisect_right(joined, clause.i), bisect_right(joined, last.i)):
         cut = doc[joined[k]].left_edge.i
-        before = parse.last_where("clause-word", _clause_word, cut)
+        before = parse.last_where(
+            "clause-word", lambda: ~parse.has("DEP", {"cc"}) & ~parse.has("ORTH", {","}), cut
+        )
         if before >= first.i:
             end = min(end, doc[before].idx + len(doc[before].text))
     return first.idx, end
@@ -287,13 +292,9 @@ def _rest_of_sentence(doc: Doc, cue: Token) -> tuple[int, int] | None:
     before = doc[sent.start : first.i]
     after = doc[last.i + 1 : sent.end]
     part = after if len(after) >= len(before) else before
-    if not parse.count("verb", _is_verb, part.start, part.end):
+    if not parse.count("verb", lambda: parse.has("POS", {"VERB", "AUX"}), part.start, part.end):
         return None
     return part.start_char, part.end_char
-
-
-def _is_verb(token: Token) -> bool:
-    return token.pos_ in ("VERB", "AUX")
 
 
 def _trim_clause(text: str, start: int, end: int) -> tuple[int, int]:

@@ -193,7 +193,16 @@ class Cues:
     """The speech cues outside quotes, in text order."""
 
     def __init__(self, doc: Doc, inside: Inside) -> None:
-        self.tokens = [t for t in doc if not inside(t.idx) and is_cue(t)]
+        parse = tree(doc)
+        candidates = parse.where(
+            "cue-candidate",
+            lambda: (
+                (parse.has("POS", {"VERB"}) & parse.has("LEMMA", SPEECH_VERBS, lower=True))
+                | parse.has("LOWER", {"according"})
+            ),
+        )
+        found = (doc[i] for i in candidates)
+        self.tokens = [t for t in found if not inside(t.idx) and is_cue(t)]
         self.index = [t.i for t in self.tokens]
         self.chars = [t.idx for t in self.tokens]
 
@@ -313,7 +322,7 @@ def _resolve(doc: Doc, head: Token, index: Mentions, state: State) -> Speaker:
     if (
         head.lemma_.lower() in _TITLE_NOUNS
         and left.lower_ == "the"
-        and not tree(doc).summary().proper[head.i]
+        and not tree(doc).summary(head).proper[head.i]
     ):
         # "the Belarusian leader said": a title standing for the person last named.
         named = index.last_subject_before(head.idx, _PERSON)
@@ -332,7 +341,7 @@ def _possessor_of_a_thing(head: Token) -> bool:
     """True for "Russia and Belarus’s joint military doctrine", parsed with the possessor
     as the head: the source is the doctrine, which says nothing."""
     doc = head.doc
-    last = tree(doc).summary().highest[head.i]
+    last = tree(doc).summary(head).highest[head.i]
     if doc[last].tag_ != "POS":
         last += 1
     if last >= len(doc) or doc[last].tag_ != "POS":
@@ -394,11 +403,10 @@ def unnamed_plural(doc: Doc, speaker: Speaker) -> bool:
     parse = tree(doc)
     if parse.span_root(span.start, span.end).tag_ not in ("NNS",):
         return False
-    return not parse.count("det-pron-propn", _names_someone, span.start, span.end)
-
-
-def _names_someone(token: Token) -> bool:
-    return token.pos_ in ("DET", "PRON", "PROPN")
+    someone = {"DET", "PRON", "PROPN"}
+    return not parse.count(
+        "det-pron-propn", lambda: parse.has("POS", someone), span.start, span.end
+    )
 
 
 def main_complement(cue: Token) -> Token | None:
@@ -409,13 +417,12 @@ def main_complement(cue: Token) -> Token | None:
     clauses = [c for c in parse.children_of(cue) if c.dep_ == "ccomp"]
     if len(clauses) <= 1:
         return clauses[0] if clauses else None
-    sizes = parse.summary().size
 
     def rank(c: Token) -> tuple[bool, bool, int]:
         return (
             c.lemma_.lower() not in SPEECH_VERBS,
             any(m.dep_ == "mark" and m.lower_ == "that" for m in parse.children_of(c)),
-            sizes[c.i],
+            parse.summary(c).size[c.i],
         )
 
     return max(clauses, key=rank)

@@ -15,9 +15,11 @@ which also bounds the size of every record they copy out of a sentence.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator
 from typing import Any, TypeVar
 
+import numpy as np
+from numpy.typing import NDArray
 from spacy.tokens import Doc, Token
 
 from tocsin.extract import nlp
@@ -27,58 +29,105 @@ from tocsin.extract import nlp
 MAX_SENTENCE_CHARS = 2_000
 
 _KEY = "tocsin_syntax"
+_COLUMNS = ("POS", "DEP", "LEMMA", "ORTH", "LOWER", "HEAD", "IDX")
 V = TypeVar("V")
 
 
 class Tree:
-    """Heads, children and subtree extents of every token of one Doc."""
+    """Heads, children and subtree extents of every token of one Doc, and its attributes
+    as arrays."""
 
     def __init__(self, doc: Doc) -> None:
         n = len(doc)
         self.doc = doc
-        self.heads = [t.head.i for t in doc]
-        edges = [(t.left_edge.i, t.right_edge.i) for t in doc]
+        found = np.asarray(doc.to_array(list(_COLUMNS)), dtype=np.uint64)
+        self.columns: NDArray[np.uint64] = found.reshape(n, len(_COLUMNS))
+        relative = self.columns[:, _COLUMNS.index("HEAD")].astype(np.int64)
+        self.heads: list[int] = (np.arange(n, dtype=np.int64) + relative).tolist()
+        self.starts: list[int] = self.columns[:, _COLUMNS.index("IDX")].astype(np.int64).tolist()
         self.kids: list[list[int]] = [[] for _ in range(n)]
         self.n_kids = [0] * n  # every dependent, as spaCy counts them for Span.root
         for i, h in enumerate(self.heads):
             if h != i:
                 self.n_kids[h] += 1
-                # Token.lefts and .rights look only between the head's edges.
-                if edges[h][0] <= i <= edges[h][1]:
-                    self.kids[h].append(i)
-        self.first = self._chain_ends(self._left_kid)
-        self.last = self._chain_ends(self._right_kid)
+                self.kids[h].append(i)
+        for h, kids in enumerate(self.kids):
+            # Token.lefts and .rights look only between the edges spaCy computed for the
+            # head, which in a parse with crossing arcs can leave a child out.
+            if kids and (kids[0] < h or kids[-1] > h):
+                token = doc[h]
+                left, right = token.left_edge.i, token.right_edge.i
+                if kids[0] < left or kids[-1] > right:
+                    self.kids[h] = [k for k in kids if left <= k <= right]
+        self._first = [-1] * n  # the first and last token of each subtree, once asked
+        self._last = [-1] * n
+        self._summary: _Summary | None = None
         self._depth: list[int] | None = None
         self._readable: tuple[list[int], list[bool]] | None = None
-        self._summary: _Summary | None = None
         self._where: dict[str, list[int]] = {}
         self._up: dict[str, dict[int, int]] = {}
         self._kept: dict[str, dict[Any, Any]] = {}
+        self._names: dict[tuple[str, bool], tuple[list[int], list[str]]] = {}
 
-    def _left_kid(self, i: int) -> int | None:
-        kids = self.kids[i]
-        return kids[0] if kids and kids[0] < i else None
+    def has(self, attr: str, values: Collection[str], *, lower: bool = False) -> NDArray[np.bool_]:
+        """Which tokens have ``attr`` (POS, DEP, LEMMA, ORTH or LOWER) among ``values``,
+        compared in lower case if ``lower``."""
+        column = self.columns[:, _COLUMNS.index(attr)]
+        names = self._names.get((attr, lower))
+        if names is None:  # each value of the column as a string, read once
+            strings = self.doc.vocab.strings
+            found = np.unique(column).tolist()
+            names = (found, [strings[h].lower() if lower else strings[h] for h in found])
+            self._names[(attr, lower)] = names
+        keep = [h for h, name in zip(*names, strict=True) if name in values]
+        return np.isin(column, np.array(keep, dtype=np.uint64))
 
-    def _right_kid(self, i: int) -> int | None:
-        kids = self.kids[i]
-        return kids[-1] if kids and kids[-1] > i else None
+    def where(self, key: str, mask: Callable[[], NDArray[np.bool_]]) -> list[int]:
+        """Indices of the tokens ``mask()`` selects, ascending (kept under ``key``)."""
+        found = self._where.get(key)
+        if found is None:
+            found = np.flatnonzero(mask()).tolist() if len(self.heads) else []
+            self._where[key] = found
+        return found
 
-    def _chain_ends(self, step: Callable[[int], int | None]) -> list[int]:
-        """For each token, where following ``step`` ends; each chain is walked once.
+    def count(self, key: str, mask: Callable[[], NDArray[np.bool_]], start: int, end: int) -> int:
+        """How many tokens of ``doc[start:end]`` ``mask()`` selects."""
+        found = self.where(key, mask)
+        return max(0, bisect_left(found, end) - bisect_left(found, start))
 
-        ``step`` goes to the outermost left (or right) child, so indices only fall (or
-        only rise) along a chain: it cannot loop.
-        """
-        end = [-1] * len(self.heads)
-        for start in range(len(self.heads)):
-            path: list[int] = []
-            i: int | None = start
-            while i is not None and end[i] < 0:
-                path.append(i)
-                i = step(i)
-            found = end[i] if i is not None else path[-1]
-            for j in path:
-                end[j] = found
+    def last_where(self, key: str, mask: Callable[[], NDArray[np.bool_]], before: int) -> int:
+        """The last index below ``before`` that ``mask()`` selects, or -1."""
+        found = self.where(key, mask)
+        k = bisect_left(found, before)
+        return found[k - 1] if k else -1
+
+    def reading(self, text: str) -> list[int]:
+        """Indices of the tokens whose text is ``text``, ascending."""
+        orth = self.doc.vocab.strings[text]
+        column = self.columns[:, _COLUMNS.index("ORTH")]
+        return self.where(f"text:{text}", lambda: column == np.uint64(orth))
+
+    def first(self, i: int) -> int:
+        """The first token of ``token.subtree``: down the leftmost children."""
+        return self._chain_end(i, self._first, lambda k: self.kids[k][0] < k, 0)
+
+    def last(self, i: int) -> int:
+        """The last token of ``token.subtree``: down the rightmost children."""
+        return self._chain_end(i, self._last, lambda k: self.kids[k][-1] > k, -1)
+
+    def _chain_end(
+        self, i: int, known: list[int], goes_on: Callable[[int], bool], pick: int
+    ) -> int:
+        """Where the chain of outermost children from ``i`` ends, kept for every token on
+        it. Indices only fall (or only rise) along such a chain: it cannot loop."""
+        path: list[int] = []
+        while known[i] < 0 and self.kids[i] and goes_on(i):
+            path.append(i)
+            i = self.kids[i][pick]
+        end = known[i] if known[i] >= 0 else i
+        known[i] = end
+        for j in path:
+            known[j] = end
         return end
 
     def children_of(self, token: Token) -> list[Token]:
@@ -90,7 +139,7 @@ class Tree:
 
     def subtree_bounds(self, token: Token) -> tuple[Token, Token]:
         """The first and last tokens of ``token.subtree``, in its order."""
-        return self.doc[self.first[token.i]], self.doc[self.last[token.i]]
+        return self.doc[self.first(token.i)], self.doc[self.last(token.i)]
 
     def subtree_of(self, token: Token) -> Iterator[Token]:
         """``token.subtree``: the left children's subtrees, the token, the right ones'."""
@@ -107,30 +156,11 @@ class Tree:
             for k in reversed([k for k in kids if k < i]):
                 stack.append((k, False))
 
-    def summary(self) -> _Summary:
-        """Size, furthest index, proper nouns and order of every token's subtree."""
+    def summary(self, token: Token) -> _Summary:
+        """Size, furthest index, proper nouns and order of subtrees, ``token``'s among them."""
         if self._summary is None:
             self._summary = _Summary(self)
-        return self._summary
-
-    def where(self, key: str, test: Callable[[Token], bool]) -> list[int]:
-        """Indices of the tokens that pass ``test``, ascending (kept under ``key``)."""
-        found = self._where.get(key)
-        if found is None:
-            found = [t.i for t in self.doc if test(t)]
-            self._where[key] = found
-        return found
-
-    def count(self, key: str, test: Callable[[Token], bool], start: int, end: int) -> int:
-        """How many tokens of ``doc[start:end]`` pass ``test``."""
-        found = self.where(key, test)
-        return max(0, bisect_left(found, end) - bisect_left(found, start))
-
-    def last_where(self, key: str, test: Callable[[Token], bool], before: int) -> int:
-        """The last index below ``before`` whose token passes ``test``, or -1."""
-        found = self.where(key, test)
-        k = bisect_left(found, before)
-        return found[k - 1] if k else -1
+        return self._summary.of(token.i)
 
     def kept(self, name: str, key: Hashable, compute: Callable[[], V]) -> V:
         """``compute()``, once per Doc for each ``key`` under ``name``: for answers many
@@ -213,54 +243,58 @@ class Tree:
 
 class _Summary:
     """Per token, over the tokens of its subtree: how many, the highest index, whether one
-    is a proper noun, and whether the subtree reads as consecutive tokens in order."""
+    is a proper noun, and whether the subtree reads as consecutive tokens in order. Found
+    for a token's subtree when first asked, and kept."""
 
     def __init__(self, tree: Tree) -> None:
         n = len(tree.heads)
-        self.size = [1] * n
-        self.highest = list(range(n))
-        self.proper = [t.pos_ == "PROPN" for t in tree.doc]
+        self.tree = tree
+        self.size = [0] * n  # 0 until known
+        self.highest = [0] * n
+        self.proper = [False] * n
         self.ordered = [False] * n
-        for i in _postorder(tree.kids):
-            kids = tree.kids[i]
-            for k in kids:
-                self.size[i] += self.size[k]
-                self.highest[i] = max(self.highest[i], self.highest[k])
-                self.proper[i] = self.proper[i] or self.proper[k]
-            self.ordered[i] = all(self.ordered[k] for k in kids) and _tiles(tree, i)
+        self._propn: list[bool] | None = None
+
+    def of(self, i: int) -> _Summary:
+        """This summary, with token ``i``'s subtree summed up."""
+        if self.size[i]:
+            return self
+        if self._propn is None:
+            self._propn = self.tree.has("POS", {"PROPN"}).tolist()
+        kids = self.tree.kids
+        stack, visiting = [(i, False)], set()
+        while stack:
+            j, done = stack.pop()
+            if done:
+                self._sum(j)
+            elif not self.size[j] and j not in visiting:  # a malformed parse could loop
+                visiting.add(j)
+                stack.append((j, True))
+                stack.extend((k, False) for k in kids[j] if not self.size[k])
+        return self
+
+    def _sum(self, i: int) -> None:
+        assert self._propn is not None
+        kids = self.tree.kids[i]
+        self.size[i] = 1 + sum(self.size[k] for k in kids)
+        self.highest[i] = max([i, *(self.highest[k] for k in kids)])
+        self.proper[i] = self._propn[i] or any(self.proper[k] for k in kids)
+        self.ordered[i] = all(self.ordered[k] for k in kids) and _tiles(self.tree, i)
 
 
 def _tiles(tree: Tree, i: int) -> bool:
     """Whether the subtrees of ``i``'s children, and ``i`` in its place, follow each
     other without a gap: the subtree is then ``doc[first:last + 1]``, in that order."""
     kids = tree.kids[i]
-    pieces = [(tree.first[k], tree.last[k]) for k in kids if k < i]
+    pieces = [(tree.first(k), tree.last(k)) for k in kids if k < i]
     pieces.append((i, i))
-    pieces += [(tree.first[k], tree.last[k]) for k in kids if k > i]
-    expected = tree.first[i]
+    pieces += [(tree.first(k), tree.last(k)) for k in kids if k > i]
+    expected = tree.first(i)
     for first, last in pieces:
         if first != expected:
             return False
         expected = last + 1
-    return expected == tree.last[i] + 1
-
-
-def _postorder(kids: list[list[int]]) -> list[int]:
-    """Every token after all of its children (the children lists form a forest)."""
-    is_kid = [False] * len(kids)
-    for found in kids:
-        for k in found:
-            is_kid[k] = True
-    order: list[int] = []
-    stack = [(i, False) for i in range(len(kids)) if not is_kid[i]]
-    while stack:
-        i, done = stack.pop()
-        if done:
-            order.append(i)
-            continue
-        stack.append((i, True))
-        stack.extend((k, False) for k in kids[i])
-    return order
+    return expected == tree.last(i) + 1
 
 
 def tree(doc: Doc) -> Tree:

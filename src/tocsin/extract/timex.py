@@ -253,11 +253,7 @@ def _word_before(text: str, start: int) -> str:
 
 def _token_after(doc: Doc, end: int) -> Token | None:
     """The word right after character ``end``, or None at punctuation or the end of text."""
-    starts = doc.user_data.get("tocsin_token_starts")
-    if starts is None:
-        starts = [t.idx for t in doc]
-        doc.user_data["tocsin_token_starts"] = starts
-    i = bisect_left(starts, end)  # the first token that does not start before ``end``
+    i = bisect_left(tree(doc).starts, end)  # the first token that does not start before ``end``
     while i < len(doc) and doc[i].is_space:
         i += 1
     if i >= len(doc) or doc[i].is_punct:
