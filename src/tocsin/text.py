@@ -206,6 +206,28 @@ def _best_cut(text: str, start: int, limit: int, cuts: list[int], k: int, layout
     return space if space > start else stop
 
 
+# -- invisible characters ---------------------------------------------------------------------
+
+# Invisible format controls, dropped from the clean text, titles, outlets and authors at
+# ingest (the raw bytes keep them): the bidi embeddings, overrides and isolates (U+202A-202E,
+# U+2066-2069) and marks (LRM, RLM, ALM), which can disguise a name or reorder what a
+# terminal shows; the zero-width space, word joiner and byte-order mark; the soft hyphen.
+FORMAT_CONTROLS = (
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    "\u200b\u2060\ufeff\u00ad"
+)
+# The zero-width non-joiner and joiner stay in text (Persian, the Indic scripts and emoji
+# sequences need them) but not in names and keys.
+JOINERS = "\u200c\u200d"
+_INVISIBLE = dict.fromkeys(map(ord, FORMAT_CONTROLS + JOINERS))
+
+
+def visible(name: str) -> str:
+    """``name`` as a reader sees it: without invisible format controls or joiners. Entity
+    names and keys are made of it."""
+    return name.translate(_INVISIBLE)
+
+
 # -- line shapes ------------------------------------------------------------------------------
 
 # A photo credit: names and agencies joined by slashes ("Peter Kovalev/TASS/ZUMA").

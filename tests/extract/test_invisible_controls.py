@@ -9,13 +9,14 @@ from pathlib import Path
 
 from tocsin.config import Config
 from tocsin.extract.entities import _cluster, _Raw
-from tocsin.extract.names import AliasTable, normalise, visible
+from tocsin.extract.names import AliasTable, normalise
 from tocsin.extract.resolve import spelling
 from tocsin.extract.run import extract
 from tocsin.ingest.decode import normalize_text
 from tocsin.ingest.pipeline import ingest
 from tocsin.store.db import Store
 from tocsin.store.evidence import entity_table
+from tocsin.text import visible
 
 # Every control the ingest drops, and the two joiners it keeps in the text.
 DROPPED = (

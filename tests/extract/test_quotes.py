@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tocsin.extract.quotes import find_quote_spans
+from tocsin.extract.quote_marks import find_quote_spans
 from tocsin.extract.run import analyse_text
 from tocsin.models.evidence import Quote
 

@@ -32,6 +32,7 @@ from tocsin.extract.nlp import load_model
 from tocsin.extract.quantities import find_quantities
 from tocsin.extract.quotes import extract_quotes
 from tocsin.extract.timex import resolve_dates
+from tocsin.extract.tokenizer_guard import guard_tokenizer
 from tocsin.models.evidence import Evidence
 from tocsin.text import Sentence, pieces, segment
 
@@ -53,6 +54,7 @@ def pipeline(model: str = "sm", alias_files: tuple[Path, ...] = ()) -> tuple[Lan
     aliases = AliasTable.load(*alias_files)
     nlp = load_model(model)
     add_gazetteer(nlp, aliases)
+    guard_tokenizer(nlp)
     return nlp, aliases
 
 

@@ -10,19 +10,24 @@ Status, checked in this order (the first that applies wins):
 - ``speculative``: the statement hedges ("may", "could", "it is unclear", "probably");
 - ``asserted``: a source states it.
 
-A claim's source chain lists who passed it to whom, outermost first: "Makei allegedly
-hinted, said Viačorka, that …" is ('Franak Viačorka', 'Vladimir Makei').
+A claim's source chain lists who passed it to whom: the named sources outside the quote in
+text order, then the quote's own speaker, then those inside it: "Makei allegedly hinted,
+said Viačorka, that …" is ('Franak Viačorka', 'Vladimir Makei').
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
+from tocsin.extract.lookup import Intervals, Ordered
 from tocsin.extract.nlp import sentence_of, sentences, text_of
-from tocsin.extract.quotes import SPEECH_VERBS, paragraphs
+from tocsin.extract.quote_marks import paragraphs
+from tocsin.extract.speakers import SPEECH_VERBS
+from tocsin.extract.syntax import tree
 from tocsin.models.evidence import Claim, ClaimStatus, Mention, Quote
 
 DENY = frozenset({"deny", "reject", "dismiss", "refute", "rebut"})
@@ -39,167 +44,197 @@ HEDGES = re.compile(
 
 def extract_claims(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Claim]:
     """One claim per attributed quote, and one per hedged sentence nobody is quoted in."""
+    if not len(doc):
+        return []  # nlp.sentences cannot split an empty Doc
     text = text_of(doc)
-    claims = [_from_quote(doc, q, mentions) for q in quotes]
-    claims += _denials(doc, quotes, mentions)
-    covered = [(c.start, c.end) for c in claims]
+    reader = _Reader(doc, mentions)
+    claims = [reader.from_quote(q) for q in quotes]
+    claims += reader.denials(quotes)
+    covered = Intervals([(c.start, c.end) for c in claims])
     for sent in sentences(doc):
         s, e = _trim(text, sent.start_char, sent.end_char)
-        if e - s < 20 or any(a < e and s < b for a, b in covered):
+        if e - s < 20 or covered.meets(s, e):
             continue
-        if HEDGES.search(text[s:e]) and not _is_heading(text, s, e):
+        if HEDGES.search(text[s:e]) and not reader.is_heading(s, e):
             claims.append(Claim(start=s, end=e, text=text[s:e], status="speculative"))
     claims.sort(key=lambda c: c.start)
     return claims
 
 
-def _denials(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Claim]:
-    """ "Kyiv denied these accusations": a denial with no clause is a claim of its own, the
-    sentence, when no quote already carries it."""
-    text = text_of(doc)
-    out = []
-    for token in doc:
-        if token.pos_ != "VERB" or token.lemma_.lower() not in DENY:
-            continue
-        if any(q.start <= token.idx < q.end for q in quotes):
-            continue
-        if any(c.dep_ == "ccomp" for c in token.children):
-            continue  # "denied that …" is a reported clause, found with the quotes
-        subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
-        if subject is None:
-            continue
-        sent = sentence_of(doc, token.i)
-        start, end = _trim(text, sent.start_char, sent.end_char)
-        name = _name_at(mentions, subject)
-        out.append(
-            Claim(
-                start=start,
-                end=end,
-                text=text[start:end],
-                status="denied",
-                source_key=name,
-                source_text=subject.text if name is None else None,
-                source_chain=(name or subject.text,),
-            )
+class _Reader:
+    """One Doc's claims, with what several of them need computed once."""
+
+    def __init__(self, doc: Doc, mentions: Sequence[Mention]) -> None:
+        self.doc, self.text = doc, text_of(doc)
+        self.names = Ordered(mentions)
+        self.paras = list(paragraphs(self.text))
+        self.para_starts = [s for s, _ in self.paras]
+        self._alleged: dict[tuple[int, int], bool] = {}
+        self._sources: dict[int, list[tuple[int, int, str]]] = {}
+        self._headings: dict[int, bool] = {}
+        self._chars: dict[str, list[int]] = {}  # a cue's text -> where tokens reading it start
+
+    def name_at(self, token: Token) -> str | None:
+        found = self.names.containing(token.idx)
+        return found.key if found is not None else None
+
+    def denials(self, quotes: Sequence[Quote]) -> list[Claim]:
+        """ "Kyiv denied these accusations": a denial with no clause is a claim of its own,
+        the sentence, when no quote already carries it."""
+        parse = tree(self.doc)
+        quoted = Intervals([(q.start, q.end) for q in quotes])
+        out = []
+        denials = parse.where(
+            "denial", lambda: parse.has("POS", {"VERB"}) & parse.has("LEMMA", DENY, lower=True)
         )
-    return out
+        for i in denials:
+            token = self.doc[i]
+            if quoted.covers(token.idx) or not parse.readable(i):
+                continue
+            kids = parse.children_of(token)
+            if any(c.dep_ == "ccomp" for c in kids):
+                continue  # "denied that …" is a reported clause, found with the quotes
+            subject = next((c for c in kids if c.dep_ == "nsubj"), None)
+            if subject is None:
+                continue
+            sent = sentence_of(self.doc, i)
+            start, end = _trim(self.text, sent.start_char, sent.end_char)
+            name = self.name_at(subject)
+            out.append(
+                Claim(
+                    start=start,
+                    end=end,
+                    text=self.text[start:end],
+                    status="denied",
+                    source_key=name,
+                    source_text=subject.text if name is None else None,
+                    source_chain=(name or subject.text,),
+                )
+            )
+        return out
 
+    def from_quote(self, quote: Quote) -> Claim:
+        cue = (quote.cue or "").lower()
+        cue_lemma = self.cue_lemma(quote)
+        status: ClaimStatus
+        if cue_lemma in DENY:
+            status = "denied"
+        elif cue_lemma in ALLEGE or self.alleged(quote):
+            status = "alleged"
+        elif cue == "according to" or cue_lemma in REPORT:
+            status = "reported"
+        elif HEDGES.search(quote.text):
+            status = "speculative"
+        else:
+            status = "asserted"
+        return Claim(
+            start=quote.start,
+            end=quote.end,
+            text=quote.text,
+            status=status,
+            source_key=quote.speaker_key,
+            source_text=quote.speaker_text,
+            source_chain=self.chain(quote),
+        )
 
-def _from_quote(doc: Doc, quote: Quote, mentions: Sequence[Mention]) -> Claim:
-    sentence = _sentence_text(doc, quote)
-    cue = (quote.cue or "").lower()
-    cue_lemma = _cue_lemma(doc, quote)
-    status: ClaimStatus
-    if cue_lemma in DENY:
-        status = "denied"
-    elif cue_lemma in ALLEGE or ALLEGE_ADVERBS.search(sentence):
-        status = "alleged"
-    elif cue == "according to" or cue_lemma in REPORT:
-        status = "reported"
-    elif HEDGES.search(quote.text):
-        status = "speculative"
-    else:
-        status = "asserted"
-    chain = _chain(doc, quote, mentions)
-    return Claim(
-        start=quote.start,
-        end=quote.end,
-        text=quote.text,
-        status=status,
-        source_key=quote.speaker_key,
-        source_text=quote.speaker_text,
-        source_chain=chain,
-    )
+    def alleged(self, quote: Quote) -> bool:
+        """Whether the sentences around the quote say 'allegedly' (or the like)."""
+        span = self.doc.char_span(quote.start, quote.end, alignment_mode="expand")
+        if span is None:
+            return bool(ALLEGE_ADVERBS.search(quote.text))
+        first, last = sentence_of(self.doc, span[0].i), sentence_of(self.doc, span[-1].i)
+        key = (first.start_char, last.end_char)
+        if key not in self._alleged:  # many quotes in one sentence: read it once
+            self._alleged[key] = bool(ALLEGE_ADVERBS.search(self.text[key[0] : key[1]]))
+        return self._alleged[key]
 
+    def cue_lemma(self, quote: Quote) -> str:
+        token = self.cue_token(quote)
+        return token.lemma_.lower() if token is not None else (quote.cue or "").lower()
 
-def _sentence_text(doc: Doc, quote: Quote) -> str:
-    span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
-    if span is None:
-        return quote.text
-    first, last = sentence_of(doc, span[0].i), sentence_of(doc, span[-1].i)
-    return text_of(doc)[first.start_char : last.end_char]
+    def cue_token(self, quote: Quote) -> Token | None:
+        """The token of the quote's cue in its sentences nearest the quote's start."""
+        if not quote.cue or quote.cue == "according to":
+            return None
+        span = self.doc.char_span(quote.start, quote.end, alignment_mode="expand")
+        if span is None:
+            return None
+        sent = sentence_of(self.doc, span[0].i)
+        lo, hi = sent.start, max(sent.end, sentence_of(self.doc, span[-1].i).end)
+        parse = tree(self.doc)
+        indices = parse.reading(quote.cue)
+        a, b = bisect_left(indices, lo), bisect_left(indices, hi)
+        # the nearest before the quote and the first after it; the earlier wins a tie
+        if quote.cue not in self._chars:
+            self._chars[quote.cue] = [parse.starts[i] for i in indices]
+        chars = self._chars[quote.cue]
+        before = bisect_left(chars, quote.start, a, b) - 1
+        after = bisect_left(chars, quote.end, a, b)
+        found = [self.doc[indices[k]] for k in (before, after) if a <= k < b]
+        return min(found, key=lambda t: (abs(t.idx - quote.start), t.i), default=None)
 
+    def chain(self, quote: Quote) -> tuple[str, ...]:
+        """Who passed the claim to whom: the named subjects of the speech cues in the
+        quote's sentence (and 'according to X') outside the quote, in text order, then
+        the quote's own speaker, then the named sources inside the quote.
 
-def _cue_lemma(doc: Doc, quote: Quote) -> str:
-    token = _cue_token(doc, quote)
-    return token.lemma_.lower() if token is not None else (quote.cue or "").lower()
+        "According to Franak Viačorka, Makei allegedly hinted that …" gives ('Franak
+        Viačorka', 'Vladimir Makei').
+        """
+        own = quote.speaker_key or quote.speaker_text
+        if own is None:
+            return ()
+        span = self.doc.char_span(quote.start, quote.end, alignment_mode="expand")
+        if span is None or not len(span):
+            return (own,)
+        outer: list[str] = []
+        inner: list[str] = []
+        for _, idx, source in self.sources(sentence_of(self.doc, span[0].i)):
+            (inner if quote.start <= idx < quote.end else outer).append(source)
+        names: list[str] = []
+        for name in [*outer, own, *inner]:
+            if name not in names:
+                names.append(name)
+        return tuple(names)
 
+    def sources(self, sent: Span) -> list[tuple[int, int, str]]:
+        """(token index, character, name) of each named source in the sentence."""
+        found = self._sources.get(sent.start)
+        if found is None:
+            found = []
+            if tree(self.doc).readable(sent.start):
+                for token in sent:
+                    source = self.named_source(token)
+                    if source is not None:
+                        found.append((token.i, token.idx, source))
+            self._sources[sent.start] = found
+        return found
 
-def _cue_token(doc: Doc, quote: Quote) -> Token | None:
-    if not quote.cue or quote.cue == "according to":
+    def named_source(self, token: Token) -> str | None:
+        """The named subject of a speech verb, or the name after 'according to'."""
+        parse = tree(self.doc)
+        if token.lower_ == "according":
+            to = next((c for c in parse.children_of(token) if c.lower_ == "to"), None)
+            heads = [c for c in parse.children_of(to) if c.dep_ == "pobj"] if to is not None else []
+        elif token.pos_ == "VERB" and token.lemma_.lower() in SPEECH_VERBS:
+            heads = [c for c in parse.children_of(token) if c.dep_ == "nsubj"]
+        else:
+            return None
+        for head in heads:
+            if head.pos_ == "PROPN":
+                return self.name_at(head) or head.text
         return None
-    span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
-    if span is None:
-        return None
-    sent = sentence_of(doc, span[0].i)
-    lo, hi = sent.start, max(sent.end, sentence_of(doc, span[-1].i).end)
-    best = None
-    for token in doc[lo:hi]:
-        if (
-            token.text == quote.cue
-            and not (quote.start <= token.idx < quote.end)
-            and (best is None or abs(token.idx - quote.start) < abs(best.idx - quote.start))
-        ):
-            best = token
-    return best
 
-
-def _chain(doc: Doc, quote: Quote, mentions: Sequence[Mention]) -> tuple[str, ...]:
-    """Who passed the claim to whom, outermost first: the named subjects of the speech cues
-    in its sentence (and 'according to X'), ordered by how high their cue sits in the parse.
-
-    "According to Franak Viačorka, Makei allegedly hinted that …" gives ('Franak
-    Viačorka', 'Vladimir Makei'). The quote's own speaker ends the chain.
-    """
-    own = quote.speaker_key or quote.speaker_text
-    if own is None:
-        return ()
-    span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
-    if span is None or not len(span):
-        return (own,)
-    outer: list[tuple[int, int, str]] = []
-    inner: list[tuple[int, int, str]] = []
-    for token in sentence_of(doc, span[0].i):
-        source = _named_source(token, mentions)
-        if source is not None:
-            inside = quote.start <= token.idx < quote.end
-            (inner if inside else outer).append((_depth(token), token.i, source))
-    names: list[str] = []
-    for _, _, name in [*sorted(outer), (0, 0, own), *sorted(inner)]:
-        if name not in names:
-            names.append(name)
-    # The speaker's own cue is the outermost one outside the quote, so it heads what it
-    # passes on; names found outside it (a parenthetical 'said X') precede it.
-    return tuple(names)
-
-
-def _named_source(token: Token, mentions: Sequence[Mention]) -> str | None:
-    """The named subject of a speech verb, or the name after 'according to'."""
-    if token.lower_ == "according":
-        to = next((c for c in token.children if c.lower_ == "to"), None)
-        heads = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
-    elif token.pos_ == "VERB" and token.lemma_.lower() in SPEECH_VERBS:
-        heads = [c for c in token.children if c.dep_ == "nsubj"]
-    else:
-        return None
-    for head in heads:
-        if head.pos_ == "PROPN":
-            return _name_at(mentions, head) or head.text
-    return None
-
-
-def _depth(token: Token) -> int:
-    depth = 0
-    while token.head is not token and depth < 50:
-        token, depth = token.head, depth + 1
-    return depth
-
-
-def _name_at(mentions: Sequence[Mention], token: Token) -> str | None:
-    for m in mentions:
-        if m.start <= token.idx < m.end:
-            return m.key
-    return None
+    def is_heading(self, start: int, end: int) -> bool:
+        """A short line of its own without a full stop: a subheading, not a statement."""
+        k = bisect_left(self.para_starts, start + 1) - 1
+        if k < 0 or not (self.paras[k][0] <= start and end <= self.paras[k][1]):
+            return False
+        if k not in self._headings:
+            block = self.text[self.paras[k][0] : self.paras[k][1]].strip()
+            heading = len(block.split()) < 10 and not block.endswith((".", "?", "!", "”", '"'))
+            self._headings[k] = heading
+        return self._headings[k]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -208,12 +243,3 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def _is_heading(text: str, start: int, end: int) -> bool:
-    """A short line of its own without a full stop: a subheading, not a statement."""
-    for p_start, p_end in paragraphs(text):
-        if p_start <= start and end <= p_end:
-            block = text[p_start:p_end].strip()
-            return len(block.split()) < 10 and not block.endswith((".", "?", "!", "”", '"'))
-    return False

@@ -27,10 +27,19 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from tocsin.extract.names import AliasTable, normalise, same_referent, visible
+from tocsin.extract.lookup import Intervals
+from tocsin.extract.names import (
+    AliasTable,
+    default_aliases,
+    match_signs,
+    name_key,
+    normalise,
+    same_referent,
+)
 from tocsin.extract.nlp import text_of
+from tocsin.extract.quote_marks import paragraphs
 from tocsin.models.evidence import EntityLabel, Mention
-from tocsin.text import is_credit_or_byline, paragraphs
+from tocsin.text import is_credit_or_byline, visible
 
 LABELS: tuple[EntityLabel, ...] = ("PERSON", "ORG", "GPE", "LOC")
 # Nouns that describe a person in apposition: "X, a political analyst"; "the president, X".
@@ -56,6 +65,16 @@ GIVEN_NAMES = frozenset(
 )
 _PLACE_CUES = frozenset({"city", "town", "village", "region", "district", "province", "oblast"})
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")  # "GraphicHe": a lost line break inside a token
+# What comparing a spelling with a cluster costs: 1 for the label and sign checks, and
+# _RULE_COST more when the name rules must decide (about 20 times slower).
+_RULE_COST = 20
+# The comparisons one article may make in full: 21 times what the benchmark corpora need
+# (143,000 units, in a 17,000-character article). An article of thousands of distinct
+# names is a list or an attack; compared each with each, they would take hours. Past the
+# budget, a spelling is compared only with the first _CANDIDATES clusters that share one of
+# its name keys.
+_CLUSTER_BUDGET = 3_000_000
+_CANDIDATES = 64
 
 
 @dataclass
@@ -83,12 +102,11 @@ def find_mentions(doc: Doc, aliases: AliasTable) -> list[Mention]:
     """The article's named mentions, corrected, each with its in-article cluster key."""
     text = text_of(doc)
     # Names in a photo credit or a stray byline left in the text are not actors.
-    skip = [(a, b) for a, b in paragraphs(text) if is_credit_or_byline(text[a:b])]
+    skip = Intervals([(a, b) for a, b in paragraphs(text) if is_credit_or_byline(text[a:b])])
     raw = [
         r
         for ent in doc.ents
-        if not any(a <= ent.start_char < b for a, b in skip)
-        and (r := _correct(doc, ent, aliases)) is not None
+        if not skip.covers(ent.start_char) and (r := _correct(doc, ent, aliases)) is not None
     ]
     raw = _majority_labels(raw, aliases)
     return _cluster(raw, aliases)
@@ -182,20 +200,8 @@ def _cluster(raw: Sequence[_Raw], aliases: AliasTable) -> list[Mention]:
     forms: dict[tuple[str, str], list[_Raw]] = {}
     for r in raw:
         forms.setdefault((r.text, r.label), []).append(r)
-    clusters: list[list[tuple[str, str]]] = []
-    # Longer names first, so that a surname joins the full name whatever comes first.
-    for text, label in sorted(forms, key=lambda f: (-len(f[0].split()), forms[f][0].start)):
-        for cluster in clusters:
-            head_text, head_label = cluster[0]
-            if _compatible(head_label, label, head_text, text) and (
-                _same_alias(aliases, head_text, text) or same_referent(head_text, text)
-            ):
-                cluster.append((text, label))
-                break
-        else:
-            clusters.append([(text, label)])
     mentions = []
-    for cluster in clusters:
+    for cluster in _clusters(forms, aliases):
         members = [r for form in cluster for r in forms[form]]
         key = _key(members, aliases)
         kind = members[0].label  # the fullest spelling's, when it is a person
@@ -205,6 +211,88 @@ def _cluster(raw: Sequence[_Raw], aliases: AliasTable) -> list[Mention]:
             mentions.append(Mention(r.start, r.end, r.text, kind, key))
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One spelling with one label, and what deciding whether it joins a cluster needs."""
+
+    text: str
+    label: str
+    canonical: str | None  # in the article's alias table
+    listed: str | None  # its canonical name in the shipped table, which same_referent uses
+    signs: frozenset[str]  # see ``names.match_signs``
+    keys: tuple[str, ...]  # the name keys of its words, and its canonical names
+
+    def verdict(self, head: _Form) -> bool | None:
+        """Whether this spelling names what the cluster headed by ``head`` names, when
+        that is clear without the name rules; None when they must decide."""
+        if not _compatible(head.label, self.label, head.text, self.text):
+            return False
+        if head.canonical is not None and head.canonical == self.canonical:
+            return True
+        if head.listed is None and self.listed is None and head.signs.isdisjoint(self.signs):
+            return False  # no token of one can match a token of the other
+        return None
+
+
+class _Clustering:
+    """Spellings joined into clusters, each to the first cluster whose head it matches."""
+
+    def __init__(self, aliases: AliasTable) -> None:
+        self.aliases = aliases
+        self.shipped = default_aliases()
+        self.heads: list[_Form] = []
+        self.clusters: list[list[tuple[str, str]]] = []
+        self.by_key: dict[str, list[int]] = {}  # a key -> the clusters whose head has it
+        self.budget = _CLUSTER_BUDGET
+
+    def add(self, text: str, label: str) -> None:
+        form = self._form(text, label)
+        every = range(len(self.heads)) if self.budget > 0 else self._candidates(form)
+        found = self._first_joined(form, every)
+        if found is not None:
+            self.clusters[found].append((text, label))
+            return
+        for key in form.keys:
+            self.by_key.setdefault(key, []).append(len(self.heads))
+        self.heads.append(form)
+        self.clusters.append([(text, label)])
+
+    def _form(self, text: str, label: str) -> _Form:
+        canonical, listed = self.aliases.canonical(text), self.shipped.canonical(text)
+        keys = {name_key(word) for word in normalise(text).split()}
+        keys |= {f"alias:{name}" for name in (canonical, listed) if name is not None}
+        return _Form(text, label, canonical, listed, match_signs(text), tuple(sorted(keys)))
+
+    def _first_joined(self, form: _Form, clusters: Iterable[int]) -> int | None:
+        for k in clusters:
+            head = self.heads[k]
+            verdict = form.verdict(head)
+            self.budget -= 1
+            if verdict is None:
+                self.budget -= _RULE_COST
+                verdict = same_referent(head.text, form.text)
+            if verdict:
+                return k
+        return None
+
+    def _candidates(self, form: _Form) -> list[int]:
+        """The first clusters (oldest first) whose head shares a key with ``form``."""
+        lists = [self.by_key.get(key, [])[:_CANDIDATES] for key in form.keys]
+        return sorted({k for found in lists for k in found})[:_CANDIDATES]
+
+
+def _clusters(
+    forms: dict[tuple[str, str], list[_Raw]], aliases: AliasTable
+) -> list[list[tuple[str, str]]]:
+    """The spellings grouped: longer names first, so that a surname joins the full name
+    whatever comes first. Past ``_CLUSTER_BUDGET``, a spelling is compared only with the
+    first ``_CANDIDATES`` clusters that share a name key with it."""
+    clustering = _Clustering(aliases)
+    for text, label in sorted(forms, key=lambda f: (-len(f[0].split()), forms[f][0].start)):
+        clustering.add(text, label)
+    return clustering.clusters
 
 
 def _compatible(a: str, b: str, a_text: str = "", b_text: str = "") -> bool:

@@ -28,7 +28,9 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from tocsin.errors import InvalidInput
+from tocsin.extract.matching import can_assign
 from tocsin.models.evidence import EntityLabel
+from tocsin.text import visible
 
 # Below this many letters a token matches only when spelled the same (after normalise):
 # 'Lev' and 'Lyov' share a key, but so do too many unrelated three-letter words.
@@ -44,21 +46,9 @@ _LABELS: frozenset[str] = frozenset(get_args(EntityLabel))
 # English-style systems spell as digraphs (Viačorka = Viachorka); anyascii would drop the
 # caron and give 'Viacorka', which no English spelling uses.
 _CARONS = str.maketrans({"č": "ch", "Č": "Ch", "š": "sh", "Š": "Sh", "ž": "zh", "Ž": "Zh"})
-# Invisible format controls: bidi embeddings, overrides, isolates and marks (LRM, RLM, ALM),
-# zero-width space, non-joiner, joiner and word joiner, byte-order mark, soft hyphen.
-_INVISIBLE = dict.fromkeys(
-    (*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0x200B, 0x2010), 0x061C, 0x2060)
-)
-_INVISIBLE |= {0xFEFF: None, 0x00AD: None}
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _SEPARATORS = re.compile(r"[-_/]+")
 _PUNCTUATION = re.compile(r"[^\w\s]+")
-
-
-def visible(name: str) -> str:
-    """``name`` as a reader sees it: without invisible format controls (bidi overrides and
-    marks, zero-width characters, the soft hyphen). Entity names and keys are made of it."""
-    return name.translate(_INVISIBLE)
 
 
 @lru_cache(maxsize=65536)
@@ -353,20 +343,21 @@ _GENERIC = frozenset(
 
 def _strip_titles(tokens: list[str]) -> list[str]:
     """``tokens`` without leading articles, honorifics and descriptive titles."""
+    i = 0  # tokens[:i] are stripped
     while True:
-        before = len(tokens)
+        before = i
         while (
-            len(tokens) > 1
-            and (tokens[0] in _ARTICLES or tokens[0] in _TITLES)
-            and tokens[1] not in _STOPWORDS
+            len(tokens) - i > 1
+            and (tokens[i] in _ARTICLES or tokens[i] in _TITLES)
+            and tokens[i + 1] not in _STOPWORDS
         ):
-            tokens = tokens[1:]
-        for i, token in enumerate(tokens[:_ROLE_REACH]):
-            if token in _ROLE_HEADS and i + 1 < len(tokens) and tokens[i + 1] not in _STOPWORDS:
-                tokens = tokens[i + 1 :]
+            i += 1
+        for k, token in enumerate(tokens[i : i + _ROLE_REACH], start=i):
+            if token in _ROLE_HEADS and k + 1 < len(tokens) and tokens[k + 1] not in _STOPWORDS:
+                i = k + 1
                 break
-        if len(tokens) == before:
-            return tokens
+        if i == before:
+            return tokens[i:]
 
 
 def _clean(name: str) -> list[str]:
@@ -402,15 +393,23 @@ def _tokens_referent(a: list[str], b: list[str]) -> bool:
         return False
     match = [[_tokens_match(s, t) for t in long] for s in short]
     head = _head(long)
+    # An assignment that uses the head exists when one that covers the short name does
+    # and some token matches the head: that token can take the head instead.
+    return any(row[head] for row in match) and can_assign(match, len(long))
 
-    def place(i: int, used: frozenset[int]) -> bool:
-        if i == len(short):
-            return head in used
-        return any(
-            match[i][j] and j not in used and place(i + 1, used | {j}) for j in range(len(long))
-        )
 
-    return place(0, frozenset())
+def match_signs(name: str) -> frozenset[str]:
+    """What any name matching ``name`` token by token shares with it: the first letter or
+    the first key sound of one of its tokens (``_tokens_match`` asks one of them to agree).
+
+    A name the shipped alias table does not list can be ``same_referent`` only with a name
+    whose signs meet these; a listed name is decided by the table instead.
+    """
+    signs = set()
+    for token in _content(_clean(name)):
+        signs.add("letter:" + token[0])
+        signs.add("key:" + name_key(token)[:1])
+    return frozenset(signs)
 
 
 # --- AliasTable ----------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tocsin.extract.names import name_key, normalise, same_referent, visible
+from tocsin.extract.names import name_key, normalise, same_referent
 from tocsin.models.evidence import Mention, Spelling
 from tocsin.store import evidence as stored
 from tocsin.store.db import Store
+from tocsin.text import visible
 
 _PLACES = ("GPE", "LOC")
 

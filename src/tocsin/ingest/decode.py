@@ -11,6 +11,7 @@ import zlib
 from charset_normalizer import CharsetMatch, from_bytes
 
 from tocsin.errors import FailureCode, InputError
+from tocsin.text import FORMAT_CONTROLS, JOINERS
 
 # File signatures of formats that are never articles (first bytes of the file).
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -31,17 +32,8 @@ _XML_DECL = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""",
 _CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", re.I)
 # Literal escapes left by copy-paste from JSON or source views: \u200b, \xa0, \u2019 ...
 _LITERAL_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
-# Invisible format controls, dropped from the clean text, titles, outlets and authors (the
-# raw bytes keep them): the bidi embeddings, overrides and isolates (U+202A-202E,
-# U+2066-2069) and marks (LRM, RLM, ALM), which can disguise a name or reorder what a
-# terminal shows; the zero-width space, word joiner and byte-order mark; the soft hyphen.
-# The zero-width non-joiner and joiner (U+200C, U+200D) stay: Persian, the Indic scripts and
-# emoji sequences need them. ``tocsin.extract.names`` drops those too from names and keys.
-FORMAT_CONTROLS = (
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-    "\u200b\u2060\ufeff\u00ad"
-)
-_JOINERS = "\u200c\u200d"
+# Invisible format controls (tocsin.text.FORMAT_CONTROLS) are dropped from the clean text,
+# titles, outlets and authors; the raw bytes keep them.
 _INVISIBLE = dict.fromkeys(map(ord, FORMAT_CONTROLS))
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
 _NORMAL = str.maketrans({**_INVISIBLE, **_SPACES})
@@ -247,6 +239,6 @@ def _unescape(match: re.Match[str]) -> str:
     code = int(match[1] or match[2], 16)
     char = chr(code)
     # Only repair escapes that stand for a printable or space character; keep odd ones as typed.
-    if unicodedata.category(char).startswith("C") and char not in FORMAT_CONTROLS + _JOINERS:
+    if unicodedata.category(char).startswith("C") and char not in FORMAT_CONTROLS + JOINERS:
         return match[0]
     return char

@@ -1,0 +1,443 @@
+"""Who speaks: the speech cue nearest a quote, its subject, and what a pronoun stands for.
+
+The speaker comes from the nearest speech cue outside the quote in the same sentence and
+paragraph (said, wrote, continued, according to …), as its grammatical subject ("…,” said
+Artyom Shraibman"; "He said: “…”"). Pronouns and nominals ('he', 'the group') resolve to
+the last named speaker or mention of a fitting kind before them. Cues are read only in
+sentences the parse can be trusted with (``syntax.MAX_SENTENCE_CHARS``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from tocsin.extract.lookup import LatestBefore, Ordered, text_index
+from tocsin.extract.nlp import sentence_of, text_of
+from tocsin.extract.quote_marks import Inside, QuoteSpan, find_quote_spans
+from tocsin.extract.syntax import tree
+from tocsin.models.evidence import Mention
+
+# Lemmas of verbs that report speech or writing. Cognition verbs (think, believe) are left
+# out: "he thinks X" is not a statement the article attributes as said.
+SPEECH_VERBS = frozenset(
+    "say speak talk tell state add continue write claim allege warn admit report note stress "
+    "emphasise emphasize insist declare announce deny suggest complain argue explain assure "
+    "promise threaten acknowledge confirm reiterate lament vow urge predict hint ask demand "
+    "propose recall comment respond reply accuse conclude assess tweet post mention observe "
+    "remark caution testify disclose reveal concede contend maintain point describe "
+    "quip joke shout cry whisper".split()
+)
+PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "i"})
+PRONOUNS_PLURAL = frozenset({"they", "them", "we", "us"})
+# Titles that stand for a person named before: "the Belarusian leader", "the president".
+_TITLE_NOUNS = frozenset("leader president minister premier strongman dictator".split())
+# Nominals that refer back to a named organisation: "the group reported" after "the
+# Belarusian Hajun Project". Generic bodies ("the authorities") are not resolved.
+_NOMINAL_ORG = frozenset(
+    ["group", "organisation", "organization", "ministry", "agency", "monitor", "project", "outlet"]
+)
+# Nouns for what a source issues: "according to a briefing by the UK’s Ministry of Defence".
+_DOCUMENT_NOUNS = frozenset(
+    "briefing report statement interview letter study survey poll assessment analysis data "
+    "announcement communique communiqué post tweet video".split()
+)
+# Nouns for people and bodies that make statements: "officials said", "the ministry said".
+SPEAKING_NOUNS = _NOMINAL_ORG | frozenset(
+    "official analyst expert observer diplomat spokesman spokeswoman spokesperson source "
+    "minister president leader adviser advisor sociologist critic activist witness resident "
+    "journalist reporter representative authorities official people pentagon kremlin "
+    "government army military forces council committee department office service party "
+    "campaign".split()
+)
+_GLUED_PRONOUN = re.compile(r"^[A-Z]?[a-z]+(He|She|They|We|I)$")
+_PERSON = frozenset({"PERSON"})
+
+
+class Mentions:
+    """Mentions in text order, for 'which entity is here' and 'the last one before'."""
+
+    def __init__(
+        self, mentions: Sequence[Mention], doc: Doc | None = None, quoted: Inside | None = None
+    ) -> None:
+        self.items = sorted(mentions, key=lambda m: m.start)
+        self.starts = [m.start for m in self.items]
+        self._ordered = Ordered(self.items)
+        self._labels: dict[str, list[int]] = {}
+        self._before: dict[str, LatestBefore[tuple[int, Mention]]] = {}
+        for k, m in enumerate(self.items):
+            self._labels.setdefault(m.label, []).append(k)
+            self._before.setdefault(m.label, LatestBefore(strict=False)).add(m.end, (k, m))
+        # Mentions that are the grammatical subject of their clause, outside quotes: the
+        # likeliest antecedents of a later 'he' or 'they'.
+        self._subjects: dict[str, LatestBefore[tuple[int, Mention]]] = {}
+        if doc is not None:
+            for k, m in enumerate(self._subjects_in(doc, quoted)):
+                self._subjects.setdefault(m.label, LatestBefore(strict=False)).add(m.end, (k, m))
+
+    def _subjects_in(self, doc: Doc, quoted: Inside | None) -> list[Mention]:
+        quoted = quoted or Inside(find_quote_spans(text_of(doc)))
+        parse = tree(doc)
+        seen_sentences: set[int] = set()
+        subjects = []
+        for m in self.items:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None or not len(span) or quoted(m.start):
+                continue
+            root = parse.span_root(span.start, span.end)
+            sentence = sentence_of(doc, root.i).start
+            # One per sentence, the first: "Pavel Latushka said that Lukashenka had
+            # agreed …" makes Latushka, not Lukashenka, the next 'he'.
+            if root.dep_ in ("nsubj", "nsubjpass") and sentence not in seen_sentences:
+                seen_sentences.add(sentence)
+                subjects.append(m)
+        return subjects
+
+    def last_subject_before(self, pos: int, labels: frozenset[str]) -> Mention | None:
+        """The last subject mention (of one of ``labels``) that ends by ``pos``."""
+        return _latest(self._subjects, pos, labels)
+
+    def last_before(self, pos: int, labels: frozenset[str]) -> Mention | None:
+        """The last mention (of one of ``labels``) that ends by ``pos``."""
+        return _latest(self._before, pos, labels)
+
+    def around(self, pos: int) -> Mention | None:
+        """The mention that contains character ``pos``."""
+        i = bisect_right(self.starts, pos) - 1
+        if i >= 0 and self.items[i].start <= pos < self.items[i].end:
+            return self.items[i]
+        return None
+
+    def best_within(self, start: int, end: int) -> Mention | None:
+        """The first person within [start, end), else the first organisation, else the
+        first mention there."""
+        if not self._ordered.fast:
+            rank = {"PERSON": 0, "ORG": 1}
+            found = sorted(self._within(start, end), key=lambda m: (rank.get(m.label, 2), m.start))
+            return found[0] if found else None
+        span = self._ordered.within(start, end)
+        if not span:
+            return None
+        for label in ("PERSON", "ORG"):
+            ks = self._labels.get(label, [])
+            k = bisect_left(ks, span[0])
+            if k < len(ks) and ks[k] < span[-1] + 1:
+                return self.items[ks[k]]
+        return self.items[span[0]]
+
+    def _within(self, start: int, end: int) -> list[Mention]:
+        i = max(0, bisect_right(self.starts, start) - 1)
+        out = []
+        while i < len(self.items) and self.items[i].start < end:
+            if self.items[i].start >= start and self.items[i].end <= end:
+                out.append(self.items[i])
+            i += 1
+        return out
+
+
+def _latest(
+    index: dict[str, LatestBefore[tuple[int, Mention]]], pos: int, labels: frozenset[str]
+) -> Mention | None:
+    found = [f for label in labels if label in index and (f := index[label].latest(pos))]
+    return max(found, key=lambda f: f[0])[1] if found else None
+
+
+@dataclass
+class Speaker:
+    text: str
+    start: int
+    end: int
+    key: str | None
+    label: str | None
+
+
+@dataclass
+class State:
+    """What the pass has seen: the last quote's speaker and every speaker by position."""
+
+    last: tuple[int, Speaker] | None = None  # (paragraph number, speaker) of the last quote
+    # the speakers with a key, by position: any of them, and those that may be a person
+    _named: LatestBefore[str] = field(default_factory=lambda: LatestBefore(strict=True))
+    _people: LatestBefore[str] = field(default_factory=lambda: LatestBefore(strict=True))
+
+    def heard(self, pos: int, para_no: int, speaker: Speaker) -> None:
+        self.last = (para_no, speaker)
+        self.record(pos, speaker)
+
+    def record(self, pos: int, speaker: Speaker) -> None:
+        if speaker.key:
+            self._named.add(pos, speaker.key)
+            if speaker.label in (None, "PERSON"):
+                self._people.add(pos, speaker.key)
+
+    def last_key_before(self, pos: int, *, person: bool) -> str | None:
+        """The key of the last speaker heard before ``pos`` (a possible person's, if so)."""
+        return (self._people if person else self._named).latest(pos)
+
+
+def is_cue(token: Token) -> bool:
+    """A speech verb, or 'according' with its 'to', in a sentence the parse can be read in."""
+    parse = tree(token.doc)
+    if not parse.readable(token.i):
+        return False
+    if token.lower_ == "according" and any(c.lower_ == "to" for c in parse.children_of(token)):
+        return True
+    return token.pos_ == "VERB" and token.lemma_.lower() in SPEECH_VERBS
+
+
+class Cues:
+    """The speech cues outside quotes, in text order."""
+
+    def __init__(self, doc: Doc, inside: Inside) -> None:
+        parse = tree(doc)
+        candidates = parse.where(
+            "cue-candidate",
+            lambda: (
+                (parse.has("POS", {"VERB"}) & parse.has("LEMMA", SPEECH_VERBS, lower=True))
+                | parse.has("LOWER", {"according"})
+            ),
+        )
+        found = (doc[i] for i in candidates)
+        self.tokens = [t for t in found if not inside(t.idx) and is_cue(t)]
+        self.index = [t.i for t in self.tokens]
+        self.chars = [t.idx for t in self.tokens]
+
+    def nearest(self, first: int, end: int, span: QuoteSpan) -> Token | None:
+        """The cue in tokens [first, end) nearest the quote's closing or opening mark; for
+        a quote with no opening mark, the distance to its start is ``span.start`` itself."""
+        lo, hi = bisect_left(self.index, first), bisect_left(self.index, end)
+        if lo >= hi:
+            return None
+        found = {lo}
+        for point in (span.end, span.open_mark) if span.open_mark >= 0 else (span.end,):
+            k = bisect_left(self.chars, point, lo, hi)
+            found.update(x for x in (k - 1, k) if lo <= x < hi)
+
+        def distance(k: int) -> tuple[int, int]:
+            idx = self.chars[k]
+            other = abs(idx - span.open_mark) if span.open_mark >= 0 else span.start
+            return min(abs(idx - span.end), other), k
+
+        return self.tokens[min(found, key=distance)]
+
+
+def find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, cues: Cues) -> Token | None:
+    """The speech cue nearest the quote, outside any quote, in its sentences and paragraph.
+
+    The frame is the sentences the quote touches, plus the next one when the quote ends
+    with a comma or the text after it runs on in lower case (", he continued").
+    """
+    text = text_of(doc)
+    first = doc.char_span(span.start, max(span.start + 1, span.end), alignment_mode="expand")
+    if first is None or not len(first):
+        return None
+    lo = sentence_of(doc, first[0].i).start_char
+    hi = sentence_of(doc, first[-1].i).end_char
+    after = text[span.end + 1 : span.end + 40].lstrip(' ”"’»')
+    ends_with_comma = text[max(span.start, span.end - 1) : span.end] == ","
+    if (ends_with_comma or after[:1].islower()) and hi < len(text):
+        # The cue follows in what the parser may take for the next sentence.
+        nxt = _token_at(doc, hi)
+        if nxt is not None:
+            hi = max(hi, sentence_of(doc, nxt.i).end_char)
+    frame = doc.char_span(max(lo, p_start), min(hi, p_end), alignment_mode="expand")
+    return cues.nearest(frame.start, frame.end, span) if frame is not None else None
+
+
+def _token_at(doc: Doc, pos: int) -> Token | None:
+    """The token at character ``pos``, or the first one after the whitespace there."""
+    text = text_of(doc)
+    pos = text_index(doc).next_non_space(pos)
+    span = doc.char_span(pos, min(pos + 1, len(text)), alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def speaker_of(
+    doc: Doc, cue: Token, span: QuoteSpan | None, index: Mentions, state: State
+) -> Speaker | None:
+    """The one who speaks through ``cue``: its subject, or the object of 'according to'."""
+    head = _according_object(cue) if cue.lower_ == "according" else _subject_of(doc, cue)
+    if head is None:
+        return None
+    if span is not None and span.start <= head.idx < span.end:
+        return None  # the subject is inside the quote: not the speaker
+    return _resolve(doc, head, index, state)
+
+
+def _according_object(cue: Token) -> Token | None:
+    parse = tree(cue.doc)
+    to = next((c for c in parse.children_of(cue) if c.lower_ == "to"), None)
+    if to is None:
+        return None
+    return next((c for c in parse.children_of(to) if c.dep_ == "pobj"), None)
+
+
+def _subject_of(doc: Doc, cue: Token) -> Token | None:
+    parse = tree(doc)
+    kids = parse.children_of(cue)
+    inner = _inner_speaker(cue)
+    subjects = [inner] if inner is not None else []
+    subjects = subjects or [c for c in kids if c.dep_ in ("nsubj", "nsubjpass")]
+    agent = next((c for c in kids if c.dep_ == "agent"), None)
+    if agent is not None:
+        subjects = [c for c in parse.children_of(agent) if c.dep_ == "pobj"] or subjects
+    up, steps = cue, 0
+    while not subjects and up.head != up and steps < 4:
+        # "…, at times saying that …", "such as claiming that …": a participle or
+        # infinitive speaks through the subject of the clause it hangs from.
+        # Climbing, only an active subject speaks: in "asked for sanctions to be lifted
+        # … and promised to release …" the sanctions promise nothing.
+        up, steps = up.head, steps + 1
+        subjects = [c for c in parse.children_of(up) if c.dep_ == "nsubj"]
+    if subjects:
+        return subjects[0]
+    # "…,” said Shraibman: a parse that misses the inverted subject.
+    return next((t for t in doc[cue.i + 1 : cue.i + 3] if t.ent_type_ in ("PERSON", "ORG")), None)
+
+
+def _resolve(doc: Doc, head: Token, index: Mentions, state: State) -> Speaker:
+    lower = head.lower_
+    end = head.idx + len(head.text)
+    if lower in PRONOUNS_PERSON or lower in PRONOUNS_PLURAL:
+        person = lower not in PRONOUNS_PLURAL
+        target = _last_speaker_or_mention(head.idx, index, state, person=person)
+        return Speaker(head.text, head.idx, end, target, None)
+    glued = _GLUED_PRONOUN.search(head.text)
+    if glued and index.around(head.idx) is None:
+        # "GraphicHe said": a caption glued to the pronoun that starts the next line.
+        target = _last_speaker_or_mention(head.idx, index, state, person=True)
+        start = head.idx + glued.start(1)
+        return Speaker(glued[1], start, start + len(glued[1]), target, "PERSON")
+    if _possessor_of_a_thing(head):
+        return Speaker(head.text, head.idx, end, None, None)
+    mention = _speaker_mention(head, index)
+    if mention is not None:
+        return Speaker(mention.text, mention.start, mention.end, mention.key, mention.label)
+    left = head.left_edge
+    text = text_of(doc)[left.idx : end]
+    if (
+        head.lemma_.lower() in _TITLE_NOUNS
+        and left.lower_ == "the"
+        and not tree(doc).summary(head).proper[head.i]
+    ):
+        # "the Belarusian leader said": a title standing for the person last named.
+        named = index.last_subject_before(head.idx, _PERSON)
+        return Speaker(
+            text, left.idx, end, named.key if named else None, "PERSON" if named else None
+        )
+    # A nominal: "the Belarusian defence ministry", "the group".
+    key = None
+    if lower in _NOMINAL_ORG or head.lemma_.lower() in _NOMINAL_ORG:
+        before = index.last_before(left.idx, frozenset({"ORG"}))
+        key = before.key if before else None
+    return Speaker(text, left.idx, end, key, None)
+
+
+def _possessor_of_a_thing(head: Token) -> bool:
+    """True for "Russia and Belarus’s joint military doctrine", parsed with the possessor
+    as the head: the source is the doctrine, which says nothing."""
+    doc = head.doc
+    last = tree(doc).summary(head).highest[head.i]
+    if doc[last].tag_ != "POS":
+        last += 1
+    if last >= len(doc) or doc[last].tag_ != "POS":
+        return False
+    for token in doc[last + 1 : last + 7]:
+        if token.pos_ == "NOUN":
+            return token.lemma_.lower() not in SPEAKING_NOUNS | _DOCUMENT_NOUNS
+    return False
+
+
+def _speaker_mention(head: Token, index: Mentions) -> Mention | None:
+    """The mention naming the subject: the one at its head word, else the first person
+    in its phrase ("the defence minister, Viktor Khrenin"), else the first mention there."""
+    own = index.around(head.idx)
+    if own is not None:
+        return own
+    if head.pos_ == "NOUN" and head.lemma_.lower() not in SPEAKING_NOUNS | _DOCUMENT_NOUNS:
+        return None  # "Russia and Belarus’s joint military doctrine" speaks for no one
+    first, last = tree(head.doc).subtree_bounds(head)
+    return index.best_within(first.idx, last.idx + len(last.text))
+
+
+def _last_speaker_or_mention(
+    pos: int, index: Mentions, state: State, *, person: bool
+) -> str | None:
+    """What a pronoun at ``pos`` refers to: the last person (or, for 'they', body or
+    person) that was the subject of a clause outside quotes, else the last speaker, else the
+    last such mention."""
+    labels = frozenset({"PERSON"} if person else {"PERSON", "ORG", "GPE"})
+    subject = index.last_subject_before(pos, labels)
+    if subject is not None:
+        return subject.key
+    spoken = state.last_key_before(pos, person=person)
+    if spoken is not None:
+        return spoken
+    mention = index.last_before(pos, labels)
+    return mention.key if mention else None
+
+
+def can_speak(speaker: Speaker) -> bool:
+    """Whether the subject is someone who can say things: a named entity, a personal
+    pronoun, or a noun for a person or body; not 'the evidence', 'videos' or 'which'."""
+    if speaker.key is not None or speaker.label is not None:
+        return True
+    words = speaker.text.lower().split()
+    if not words:
+        return False
+    if len(words) == 1 and words[0] in PRONOUNS_PERSON | PRONOUNS_PLURAL:
+        return True
+    last = words[-1]
+    return last.rstrip("s") in SPEAKING_NOUNS or last in SPEAKING_NOUNS
+
+
+def unnamed_plural(doc: Doc, speaker: Speaker) -> bool:
+    """'analysts', 'military analysts', 'videos': a bare plural with no article or name."""
+    span = doc.char_span(speaker.start, speaker.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    parse = tree(doc)
+    if parse.span_root(span.start, span.end).tag_ not in ("NNS",):
+        return False
+    someone = {"DET", "PRON", "PROPN"}
+    return not parse.count(
+        "det-pron-propn", lambda: parse.has("POS", someone), span.start, span.end
+    )
+
+
+def main_complement(cue: Token) -> Token | None:
+    """The clause a speech verb reports. With two ("Makei allegedly hinted, said Viačorka,
+    that it is now necessary …"), the one that is not itself a speech verb, or that opens
+    with 'that'."""
+    parse = tree(cue.doc)
+    clauses = [c for c in parse.children_of(cue) if c.dep_ == "ccomp"]
+    if len(clauses) <= 1:
+        return clauses[0] if clauses else None
+
+    def rank(c: Token) -> tuple[bool, bool, int]:
+        return (
+            c.lemma_.lower() not in SPEECH_VERBS,
+            any(m.dep_ == "mark" and m.lower_ == "that" for m in parse.children_of(c)),
+            parse.summary(c).size[c.i],
+        )
+
+    return max(clauses, key=rank)
+
+
+def _inner_speaker(cue: Token) -> Token | None:
+    """In "Makei allegedly hinted, said Viačorka, that …", the words are Makei's, passed on
+    by Viačorka: the subject of a speech verb that is the cue's other complement."""
+    main = main_complement(cue)
+    if main is None or main.i < cue.i:
+        return None
+    parse = tree(cue.doc)
+    for c in parse.children_of(cue):
+        if c.dep_ == "ccomp" and c.i < cue.i and c.lemma_.lower() in SPEECH_VERBS:
+            subject = next((s for s in parse.children_of(c) if s.dep_ == "nsubj"), None)
+            if subject is not None:
+                return subject
+    return None
