@@ -30,6 +30,7 @@ import tocsin.extract
 from tocsin.extract import entities
 from tocsin.extract.article import analyse, pipeline
 from tocsin.extract.names import AliasTable, same_referent
+from tocsin.extract.syntax import MAX_SENTENCE_CHARS
 from tocsin.extract.tokenizer_guard import LONG_CHUNK, GuardedTokenizer
 from tocsin.models.evidence import Evidence
 
@@ -124,11 +125,12 @@ def _count_lines(run: Callable[[], object]) -> int:
     def calls(frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
         return local if frame.f_code.co_filename.startswith(EXTRACT) else None
 
+    before = sys.gettrace()  # a coverage tool's, say: put back afterwards
     sys.settrace(calls)
     try:
         run()
     finally:
-        sys.settrace(None)
+        sys.settrace(before)
     return count
 
 
@@ -192,6 +194,21 @@ def test_names_many_words_long_are_matched_in_polynomial_work() -> None:
 
     assert not same_referent(" ".join(["Ivan"] * 11 + ["Petrov"]), "Ivan " * 10 + "Sidorov")
     assert lines(24) <= 16 * lines(12)
+
+
+def test_a_sentence_too_long_to_be_prose_gives_no_statements(
+    sm: tuple[Language, AliasTable],
+) -> None:
+    nlp, aliases = sm
+    said = "Ivan Petrov said that the army would attack the town on Monday"
+    short = said + ", and that nothing would stop it."
+    long = said + ", and that nothing would stop it" * 70 + "."
+    assert len(long) > MAX_SENTENCE_CHARS >= len(short)
+    found = analyse(nlp(short), aliases, ANCHOR)
+    assert [(q.kind, q.speaker_text) for q in found.quotes] == [("indirect", "Ivan Petrov")]
+    assert [e.action for e in found.events] == ["attack"]
+    found = analyse(nlp(long), aliases, ANCHOR)
+    assert (found.quotes, found.events) == ([], [])
 
 
 # --- every record points into the text -----------------------------------------------------

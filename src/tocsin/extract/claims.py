@@ -12,7 +12,12 @@ Status, checked in this order (the first that applies wins):
 
 A claim's source chain lists who passed it to whom: the named sources outside the quote in
 text order, then the quote's own speaker, then those inside it: "Makei allegedly hinted,
-said Viačorka, that …" is ('Franak Viačorka', 'Vladimir Makei').
+said Viačorka, that …" is ('Franak Viačorka', 'Vladimir Makei'). (The sources were meant to
+be ordered by how high their cue sits in the parse; the depth compared Token objects by
+identity and so came out equal for every token, leaving text order, which is kept.)
+
+Denials and sources are read only in sentences of at most ``syntax.MAX_SENTENCE_CHARS``,
+as speech cues are.
 """
 
 from __future__ import annotations

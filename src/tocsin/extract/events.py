@@ -3,7 +3,9 @@
 A small verb lexicon maps lemmas to categories of the PLOVER event ontology (Halterman et
 al.); the actor is the verb's subject, the target its object, and the date the nearest
 resolved date in the same sentence. Verbs inside quotes are skipped: a quote is evidence
-of what someone said, not of an event.
+of what someone said, not of an event; so are verbs in a sentence longer than
+``syntax.MAX_SENTENCE_CHARS`` (a list or junk, whose parse says nothing, and whose text each
+event would copy).
 """
 
 from __future__ import annotations
