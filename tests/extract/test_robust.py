@@ -143,3 +143,10 @@ def test_sentences_are_stored_with_the_evidence(tmp_path: Path) -> None:
     assert len({s.paragraph for s in stored}) >= 2
     with sqlite3.connect(db) as conn:  # one row per sentence, keyed by its start
         assert conn.execute("SELECT count(*) FROM sentences").fetchone()[0] == len(stored)
+
+
+def test_an_empty_doc_has_no_sentences() -> None:
+    from tocsin.extract.nlp import sentences as doc_sentences
+
+    nlp, _ = pipeline("sm")
+    assert doc_sentences(nlp("")) == []

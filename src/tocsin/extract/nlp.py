@@ -83,6 +83,8 @@ def sentence_of(doc: Doc, i: int) -> Span:
 
 def sentences(doc: Doc) -> list[Span]:
     starts = _sentence_starts(doc)
+    if not starts:  # an empty Doc has no sentence
+        return []
     return [doc[s:e] for s, e in zip(starts, [*starts[1:], len(doc)], strict=True)]
 
 
