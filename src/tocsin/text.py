@@ -50,8 +50,7 @@ class Layout:
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence holding character ``offset``, if any."""
-        starts = [s.start for s in self.sentences]
-        k = bisect_right(starts, offset) - 1
+        k = bisect_right(self.sentences, offset, key=lambda s: s.start) - 1
         if k >= 0 and self.sentences[k].start <= offset < self.sentences[k].end:
             return self.sentences[k]
         return None
@@ -176,14 +175,15 @@ def pieces(text: str, limit: int) -> list[Offsets]:
     if len(text) <= limit:
         return [(0, len(text))] if text else []
     layout = segment(text)
-    cuts = sorted({b for _, b in layout.paragraphs} | {s.end for s in layout.sentences})
+    ends = {b for _, b in layout.paragraphs}  # computed once: every cut consults them
+    cuts = sorted(ends | {s.end for s in layout.sentences})
     out: list[Offsets] = []
     start = 0
     k = 0
     while len(text) - start > limit:
         while k < len(cuts) and cuts[k] <= start:
             k += 1
-        best = _best_cut(text, start, limit, cuts, k, layout)
+        best = _best_cut(text, start, limit, cuts, k, ends)
         while best < start + limit and text[best].isspace():
             best += 1  # white space after a cut stays with the piece before it
         out.append((start, best))
@@ -192,9 +192,9 @@ def pieces(text: str, limit: int) -> list[Offsets]:
     return out
 
 
-def _best_cut(text: str, start: int, limit: int, cuts: list[int], k: int, layout: Layout) -> int:
-    """The furthest good place to end a piece that begins at ``start``."""
-    ends = {b for _, b in layout.paragraphs}
+def _best_cut(text: str, start: int, limit: int, cuts: list[int], k: int, ends: set[int]) -> int:
+    """The furthest good place to end a piece that begins at ``start``; ``ends`` are the
+    paragraph ends."""
     stop = start + limit
     j = bisect_right(cuts, stop, lo=k) - 1
     paragraph = next((cuts[i] for i in range(j, k - 1, -1) if cuts[i] in ends), None)

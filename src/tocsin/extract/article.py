@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import signal
 import time
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
@@ -112,8 +113,12 @@ def extract_article(
         return found
 
 
-def _within(sentences: Sequence[Sentence], start: int, end: int) -> Iterator[Sentence]:
-    return (s for s in sentences if start <= s.start < end)
+def _within(sentences: Sequence[Sentence], start: int, end: int) -> Sequence[Sentence]:
+    """The sentences starting in ``start..end``, found by bisection: a scan per piece
+    would make a long article quadratic."""
+    first = bisect_left(sentences, start, key=lambda s: s.start)
+    last = bisect_left(sentences, end, key=lambda s: s.start)
+    return sentences[first:last]
 
 
 def shifted(ev: Evidence, offset: int) -> Evidence:
