@@ -114,6 +114,29 @@ def check_entities(text: str, entities: list[dict[str, Any]], name: str) -> list
     return faults
 
 
+def check_speakers(gold: dict[str, Any], name: str) -> list[str]:
+    """Every speaker is the canonical name of one of the file's entities."""
+    canonicals = {e.get("canonical") for e in gold["entities"] if isinstance(e, dict)}
+    return [
+        f"{name} quotes[{i}]: speaker {q['speaker']!r} is not an entity of the file"
+        for i, q in enumerate(gold["quotes"])
+        if isinstance(q, dict) and q.get("speaker") is not None and q["speaker"] not in canonicals
+    ]
+
+
+def check_labels(golds: dict[str, dict[str, Any]]) -> list[str]:
+    """One label per canonical name across the files (one referent, one name, one label)."""
+    labels: dict[str, set[str]] = {}
+    for gold in golds.values():
+        for e in gold["entities"]:
+            labels.setdefault(e["canonical"], set()).add(e["label"])
+    return [
+        f"canonical {c!r} has labels {sorted(found)} across the files"
+        for c, found in sorted(labels.items())
+        if len(found) > 1
+    ]
+
+
 def check_dates(text: str, dates: list[dict[str, Any]], name: str) -> list[str]:
     faults: list[str] = []
     for i, d in enumerate(dates):
@@ -152,11 +175,16 @@ def check_figures(text: str, figures: list[dict[str, Any]], name: str) -> list[s
 
 def check_article(path: Path) -> tuple[list[str], dict[str, Any]]:
     name = path.name
-    gold = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:  # also UnicodeDecodeError
+        return [f"{name}: not valid UTF-8 JSON ({error})"], {}
     text_path = path.with_suffix(".txt")
     if not text_path.exists():
         return [f"{name}: no {text_path.name}"], gold
     text = text_path.read_text(encoding="utf-8")
+    if not isinstance(gold, dict):
+        return [f"{name}: the top level is not a JSON object"], {}
     if list(gold) != KEYS:
         return [f"{name}: keys {list(gold)} != {KEYS}"], gold
     faults: list[str] = []
@@ -174,29 +202,37 @@ def check_article(path: Path) -> tuple[list[str], dict[str, Any]]:
         faults.append(f"{name}: split {gold['split']!r}, expected {expected_split!r}")
     faults += check_quotes(text, gold["quotes"], name)
     faults += check_entities(text, gold["entities"], name)
+    faults += check_speakers(gold, name)
     faults += check_dates(text, gold["dates"], name)
     faults += check_figures(text, gold["figures"], name)
     return faults, gold
 
 
-def main() -> int:
-    paths = sorted(HERE.glob("[0-9][0-9].json"))
-    faults: list[str] = []
-    print("file     direct partial indirect entities spellings dates figures")
+def check_directory(directory: Path) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Every fault of the NN.json files in directory, and the files that have none by name."""
+    paths = sorted(directory.glob("[0-9][0-9].json"))
+    faults: list[str] = [] if paths else [f"no NN.json files in {directory}"]
+    golds: dict[str, dict[str, Any]] = {}
     for path in paths:
         found, gold = check_article(path)
         faults += found
-        if found:
-            continue
+        if not found:
+            golds[path.name] = gold
+    faults += check_labels(golds)
+    return faults, golds
+
+
+def main() -> int:
+    faults, golds = check_directory(HERE)
+    print("file     direct partial indirect entities spellings dates figures")
+    for name, gold in golds.items():
         kinds = Counter(q["kind"] for q in gold["quotes"])
         spellings = sum(len(e["spellings"]) for e in gold["entities"])
         print(
-            f"{path.name:8} {kinds['direct']:6} {kinds['partial']:7} {kinds['indirect']:8} "
+            f"{name:8} {kinds['direct']:6} {kinds['partial']:7} {kinds['indirect']:8} "
             f"{len(gold['entities']):8} {spellings:9} {len(gold['dates']):5} "
             f"{len(gold['figures']):7}"
         )
-    if not paths:
-        faults.append(f"no NN.json files in {HERE}")
     for fault in faults:
         print("FAULT", fault, file=sys.stderr)
     return 1 if faults else 0
