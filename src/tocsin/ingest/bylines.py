@@ -74,6 +74,11 @@ class Byline:
         return (span[0], span[1], self.dates[0].precision) if span else None
 
 
+def has_label(line: str) -> bool:
+    """Whether a line names a date as published, posted or updated (cheap: no date read)."""
+    return _LABEL.search(line) is not None
+
+
 def unglue(line: str) -> str:
     """Put back the spaces a browser's copy loses between a byline's elements."""
     line = _GLUED_WORD.sub(" ", line)

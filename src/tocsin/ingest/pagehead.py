@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tocsin.ingest.blocks import SHORT_BLOCK_WORDS, Block, is_credit, is_prose_end, is_sentence
-from tocsin.ingest.bylines import Byline, read_byline
+from tocsin.ingest.bylines import Byline, has_label, read_byline
 from tocsin.ingest.dates import find_dates
 from tocsin.models import DatePrecision
 from tocsin.text import BYLINE as _BYLINE
@@ -46,6 +46,8 @@ def read_head(blocks: list[Block]) -> Head:
         if b.drop is not None or b.n > BYLINE_MAX_WORDS:
             continue
         in_head = i < HEADER_BLOCKS
+        if not in_head and not has_label(b.text):
+            continue  # below the head only a labelled date line counts
         line = read_byline(b.text)
         if line is None or not (in_head or (line.labelled and line.dates)):
             continue
