@@ -47,7 +47,8 @@ def _published(*lines: str) -> DateEstimate:
         ("October 3, 20224:05 PM GMT+3Updated 3 years ago", [], "2022-10-03"),
         ("Mon 10 Oct 2022 12.10 BST", [], "2022-10-10"),
         ("Published: 4 March 2022, 18:20", [], "2022-03-04"),
-        ("published 12 march 2022", [], None),  # a month in lower case is a verb, not a month
+        ("published 12 march 2022", [], "2022-03-12"),  # between a day and a year: a month
+        ("Troops may march 12 miles", [], None),  # lower case alone: verbs
         ("Thursday, February 24, 2022 at 9:35 am", [], "2022-02-24"),
         ("Kyiv, 1 March 2022", [], "2022-03-01"),
         ("10.10.2022 14:35", [], "2022-10-10"),

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tocsin.assess.score import known_by
 from tocsin.cli import main
 from tocsin.config import Config
 from tocsin.ingest.dates import read_stated
@@ -136,3 +137,24 @@ def test_an_unreadable_feed_date_is_a_warning(tmp_path: Path) -> None:
         warnings = store.warnings()
     assert report.warning_count == 1
     assert "sometime last week" in warnings[0].message
+
+
+def test_time_travel_counts_a_month_only_once_it_is_over(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "a.jsonl", "2022-02")
+    with Store.open(tmp_path / "t.db") as store:
+        ingest([path], store=store, config=Config.load(workers=1))
+        (article,) = list(store.articles())
+    assert not known_by(article.published, date(2022, 2, 15))
+    assert known_by(article.published, date(2022, 2, 28))
+
+
+def test_the_ingest_table_shows_the_month_and_the_warning(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "a.jsonl", "2022-02", "Febtember")
+    db = tmp_path / "t.db"
+    result = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db), "-q",
+                                       "--no-extract"])  # fmt: skip
+    assert result.exit_code == 0  # a warning is not a failure
+    assert "2022-02" in result.output
+    assert "Warnings" in result.output
+    assert "Febtember" in result.output
+    assert "1 warnings" in result.output

@@ -17,6 +17,7 @@ from datetime import date
 
 from tocsin.ingest.dates import WrittenDate, find_dates
 from tocsin.models import DatePrecision
+from tocsin.words import MONTHS
 
 _WEEKDAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _MONTH_NAMES = (
@@ -26,6 +27,14 @@ _MONTH_NAMES = (
 # to the time after it: the two joins a browser's copy makes.
 _GLUED_WORD = re.compile(
     rf"(?<=[a-zà-ÿ])(?=(?:{_WEEKDAY_NAMES}|{_MONTH_NAMES}|Published|Updated|Posted)\b)"
+)
+# A month in lower or odd case between a day and a year ("12 march 2022", "march 12, 2022"):
+# a date, so written as prose writes it; alone, "may" and "march" are verbs.
+_ANY_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_LOWER_MONTH = re.compile(
+    rf"(?:(?<=\b\d\d )|(?<=\b\d ))(?:{_ANY_MONTH})\b\.?(?=,?\s+(?:19|20)\d\d\b)"
+    rf"|\b(?:{_ANY_MONTH})\b\.?(?=\s+\d{{1,2}},?\s+(?:19|20)\d\d\b)",
+    re.I,
 )
 _GLUED_YEAR = re.compile(r"\b((?:19|20)\d\d)(?=\d{1,2}[:.]\d\d)")
 _GLUED_LABEL = re.compile(r"(?<=\S)(?=(?:Updated|Published|Posted|Last updated)\b)")
@@ -81,6 +90,7 @@ def has_label(line: str) -> bool:
 
 def unglue(line: str) -> str:
     """Put back the spaces a browser's copy loses between a byline's elements."""
+    line = _LOWER_MONTH.sub(lambda m: m[0] if m[0].isupper() else m[0].capitalize(), line)
     line = _GLUED_WORD.sub(" ", line)
     line = _GLUED_YEAR.sub(r"\1 ", line)
     return _GLUED_LABEL.sub(" ", line)
