@@ -42,28 +42,11 @@ def read_head(blocks: list[Block]) -> Head:
     """Take bylines, date lines and date ranges out of ``blocks`` (marking them dropped)."""
     head = Head()
     updated: tuple[date, date, DatePrecision] | None = None
-    for i, b in enumerate(blocks):
-        if b.drop is not None or b.n > BYLINE_MAX_WORDS:
+    for i in range(len(blocks)):
+        line = _header_line(blocks, i)
+        span = _take_line(head, blocks, i, line) if line else None
+        if line is None or span is None:
             continue
-        in_head = i < HEADER_BLOCKS
-        if not in_head and not has_label(b.text):
-            continue  # below the head only a labelled date line counts
-        line = read_byline(b.text)
-        if line is None or not (in_head or (line.labelled and line.dates)):
-            continue
-        if line.date_range:
-            b.drop = "date range"
-            continue
-        _take_authors(head, b, line)
-        span = line.stated()
-        if span is None:
-            continue
-        if not line.authors and not line.labelled:
-            not_ours = _not_the_page_date(blocks, i, span[1])
-            if not_ours:
-                b.drop = not_ours
-                continue
-        b.drop = b.drop or "date line"
         if line.updated:
             updated = updated or span
         elif head.stated is None:
@@ -71,6 +54,42 @@ def read_head(blocks: list[Block]) -> Head:
     if head.stated is None and updated:
         head.stated, head.method = updated, "date line (updated)"
     return head
+
+
+def _header_line(blocks: list[Block], i: int) -> Byline | None:
+    """Block ``i`` read as a byline or date line: in the head, or labelled further down."""
+    b = blocks[i]
+    if b.drop is not None or b.n > BYLINE_MAX_WORDS:
+        return None
+    in_head = i < HEADER_BLOCKS
+    if not in_head and not has_label(b.text):
+        return None  # below the head only a labelled date line counts
+    line = read_byline(b.text)
+    if line is None or not (in_head or (line.labelled and line.dates)):
+        return None
+    return line
+
+
+def _take_line(
+    head: Head, blocks: list[Block], i: int, line: Byline
+) -> tuple[date, date, DatePrecision] | None:
+    """Mark block ``i`` as what it is and take its authors; the date it states, when that
+    is the page's."""
+    b = blocks[i]
+    if line.date_range:
+        b.drop = "date range"
+        return None
+    _take_authors(head, b, line)
+    span = line.stated()
+    if span is None:
+        return None
+    if not line.authors and not line.labelled:
+        not_ours = _not_the_page_date(blocks, i, span[1])
+        if not_ours:
+            b.drop = not_ours
+            return None
+    b.drop = b.drop or "date line"
+    return span
 
 
 def _take_authors(head: Head, b: Block, line: Byline) -> None:
