@@ -7,8 +7,9 @@ Every item is read by the extractor; each gold figure is matched to the figure f
 span (overlap of at least half the shorter), and then:
 
 * **grouping**: over every pair of gold figures, the pair is grouped when both were found
-  and their measure keys (``extract.quantities.measure_key``, the store's measure group)
-  are equal; it should be when gold gives them one quantity. Pairwise precision and recall.
+  and the assessment compares them (``assess.figures.comparable`` on their measure keys,
+  the store's measure groups); it should be when gold gives them one quantity. Pairwise
+  precision and recall.
 * **conflicts**: a pair grouped, from two items, that the assessment shows as conflicting
   figures. It is a true conflict when gold gives both one quantity and different agreement
   classes. Reported: the share of shown conflicts that are true, and how many of the true
@@ -58,18 +59,22 @@ def load_gold(path: Path = GOLD) -> list[dict[str, Any]]:
     return articles
 
 
-def _conflict_rule() -> Callable[[Any, Any], bool]:
-    """The assessment's test of two figures, or the old one: any difference of value."""
+def _rules() -> tuple[Callable[[str, str], bool], Callable[[Any, Any], bool]]:
+    """The assessment's tests of two figures: whether it compares them, and whether they
+    conflict; for older code, equal keys and any difference of value."""
     try:
-        from tocsin.assess.figures import conflict
+        from tocsin.assess.figures import comparable, conflict
         from tocsin.models.evidence import FigureRow
     except ImportError:
-        return lambda a, b: (a.value, a.low, a.high) != (b.value, b.low, b.high)
+        return (
+            lambda a, b: a == b,
+            lambda a, b: (a.value, a.low, a.high) != (b.value, b.low, b.high),
+        )
 
     def new_rule(a: Any, b: Any) -> bool:
         return bool(conflict(_row(FigureRow, a), _row(FigureRow, b)))
 
-    return new_rule
+    return comparable, new_rule
 
 
 def _row(kind: Any, f: Any) -> Any:
@@ -118,13 +123,13 @@ def read(articles: Sequence[dict[str, Any]], model: str) -> list[Found]:
 
 def score(found: Sequence[Found]) -> dict[str, Any]:
     """Pairwise grouping, and the conflicts shown (see the module docstring)."""
-    conflict = _conflict_rule()
+    compared, conflict = _rules()
     gold_pairs = grouped = both = 0
     shown: list[dict[str, Any]] = []
     true_conflicts = 0
     for a, b in combinations(found, 2):
         same = a.quantity_label == b.quantity_label
-        together = a.key is not None and a.key == b.key
+        together = a.key is not None and b.key is not None and compared(a.key, b.key)
         gold_pairs += same
         grouped += together
         both += same and together
@@ -189,7 +194,8 @@ found.
 {table}
 
 - **Grouping**: over all pairs of gold figures, a pair is grouped when both were found and
-  their measure keys (the store's measure group) are equal, and should be when gold gives
+  the assessment compares them (same measure; scopes naming the same countries and doings,
+  places agreeing or unsaid; before: equal measure keys), and should be when gold gives
   them one quantity.
 - **Conflicts**: grouped pairs from two items that the assessment's "Conflicting figures"
   show as disagreeing; true when gold gives them one quantity and different agreement

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from tocsin.assess.figures import conflict, conflicting_pairs, has_conflict, rounding, value_range
+from tocsin.assess.figures import (
+    comparable,
+    conflict,
+    conflicting_pairs,
+    has_conflict,
+    rounding,
+    value_range,
+)
 from tocsin.assess.score import ArticleView, disagreements
 from tocsin.models.evidence import FigureRow
 
@@ -50,12 +57,11 @@ def test_qualifiers_and_ranges_widen_a_figure() -> None:
 
 def test_one_article_does_not_conflict_with_itself() -> None:
     assert not conflict(_row(1, 30_000), _row(1, 9000))
-    rows = [_row(1, 30_000), _row(1, 9000), _row(2, 30_000)]
-    assert not has_conflict(rows)
-    assert conflicting_pairs(rows) == []
-    rows.append(_row(3, 9000))
+    rows = [_row(1, 30_000), _row(1, 9000), _row(2, 29_000)]
+    assert not has_conflict(rows[:2])
+    assert conflicting_pairs(rows[:2]) == []
     assert has_conflict(rows)
-    assert conflicting_pairs(rows) == [(0, 3), (2, 3)]
+    assert conflicting_pairs(rows) == [(1, 2)]  # the 9,000 of one against the other's
 
 
 def test_has_conflict_agrees_with_every_pair() -> None:
@@ -82,5 +88,35 @@ def test_only_groups_with_a_conflict_are_shown_side_by_side() -> None:
         _row(3, 2.5, "times", key="ratio:spend"),
     ]
     found = disagreements(figures, articles, None)
-    assert [d.measure for d in found] == ["count:troop [Russia, in Belarus]"]
+    assert [d.measure for d in found] == ["count:troop"]
+    assert [f.value for f in found[0].figures] == [30_000, 9000]
     assert disagreements(figures, articles, date(2023, 3, 1)) == []
+    # Belarusian troops are not compared with Russian ones; an unsaid place is no conflict.
+    figures += [
+        _row(3, 65_000, key="count:troop [Belarus]"),
+        _row(3, 31_000, key="count:troop [Russia]"),
+    ]
+    found = disagreements(figures, articles, None)
+    assert [f.key for f in found[0].figures] == [
+        "count:troop [Russia, in Belarus]",
+        "count:troop [Russia, in Belarus]",
+        "count:troop [Russia]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("count:troop [Russia, in Belarus]", "count:troop [Russia]", True),
+        ("count:troop [Russia, in Belarus]", "count:troop [Russia, in Ukraine]", False),
+        ("count:troop [Russia]", "count:troop [Belarus]", False),
+        ("count:troop [Russia]", "count:troop", False),
+        ("count:people [detain]", "count:people [detain, in Minsk]", True),
+        ("count:people [detain]", "count:people [protest]", False),
+        ("count:troop", "percent:troop", False),
+        ("length:border [Belarus, Ukraine]", "length:border [Belarus, Ukraine]", True),
+    ],
+)
+def test_comparable_scopes(a: str, b: str, expected: bool) -> None:
+    assert comparable(a, b) is expected
+    assert comparable(b, a) is expected

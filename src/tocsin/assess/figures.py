@@ -1,8 +1,11 @@
 """Whether two figures on one measure conflict: compared as ranges, in one unit.
 
-Figures on one measure group (``extract.quantities.measure_key``) are compared pairwise,
-between articles only (one article giving two numbers for one measure is speaking of two
-dates or scopes, not contradicting itself). Each figure stands for a range of values:
+Two figures are compared when they measure one thing (``comparable``): the same measure
+('count:troop'), and scopes (``extract.counted``) that name the same countries and, for
+people in general, the same doing, and places that agree or that one of them leaves unsaid
+('civilians killed in Ukraine' and 'civilians killed'). They are compared between articles
+only (one article giving two numbers for one measure is speaking of two dates or scopes, not
+contradicting itself). Each figure stands for a range of values:
 
 * a single figure for what it rounds: '1,300' is 1,250 to 1,350, '2.5' 2.45 to 2.55, but
   never more than ``_ROUNDING`` of the value either way ('30,000' is 27,000 to 33,000);
@@ -20,9 +23,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import combinations
+from typing import TypeVar
 
 from tocsin.extract.numerals import base_unit
 from tocsin.models.evidence import FigureRow
+
+R = TypeVar("R", bound=FigureRow)
 
 # The most a figure's rounding may cover, as a share of its value: a written '30,000' may
 # stand for 27,000 but not for 25,000.
@@ -73,6 +79,46 @@ def value_range(figure: FigureRow) -> tuple[str, float, float] | None:
     elif figure.qualifier == "nearly":
         high = value
     return unit, low * factor, high * factor
+
+
+def split_key(key: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """A measure group key as (measure, the scope's other parts, its places):
+    'count:troop [Russia, in Belarus]' -> ('count:troop', {'Russia'}, {'in Belarus'})."""
+    measure, _, scope = key.partition(" [")
+    parts = [p for p in scope.removesuffix("]").split(", ") if p]
+    places = frozenset(p for p in parts if p.startswith("in "))
+    return measure, frozenset(parts) - places, places
+
+
+def comparable(a: str, b: str) -> bool:
+    """Whether figures of the measure groups ``a`` and ``b`` measure one thing."""
+    measure_a, parts_a, places_a = split_key(a)
+    measure_b, parts_b, places_b = split_key(b)
+    return (
+        measure_a == measure_b
+        and parts_a == parts_b
+        and (places_a == places_b or not places_a or not places_b)
+    )
+
+
+def conflicting_groups(figures: Sequence[R]) -> list[tuple[str, list[R]]]:
+    """The figures of each measure that take part in a conflict, by measure: per measure,
+    the groups whose scopes are ``comparable`` are compared together (``has_conflict``)."""
+    by_measure: dict[str, dict[str, list[R]]] = {}
+    for f in figures:
+        by_measure.setdefault(split_key(f.key)[0], {}).setdefault(f.key, []).append(f)
+    out = []
+    for measure, groups in by_measure.items():
+        keys = list(groups)
+        involved: set[str] = set()
+        for n, a in enumerate(keys):
+            for b in keys[n:]:
+                together = groups[a] if a == b else [*groups[a], *groups[b]]
+                if comparable(a, b) and has_conflict(together):
+                    involved |= {a, b}
+        if involved:
+            out.append((measure, [f for f in figures if f.key in involved]))
+    return out
 
 
 def conflict(a: FigureRow, b: FigureRow) -> bool:

@@ -15,7 +15,7 @@ from datetime import date
 from tocsin.assess import ach, actors, bayes
 from tocsin.assess.case import Case
 from tocsin.assess.evidence import EvidenceRow, evidence_rows, items
-from tocsin.assess.figures import has_conflict
+from tocsin.assess.figures import conflicting_groups
 from tocsin.assess.track import TrackRecord, question_forecast, track_record
 from tocsin.models.assessment import Forecast, LinkRow, Resolution
 from tocsin.models.evidence import EventRow, FigureRow
@@ -198,15 +198,16 @@ def indicator_board(case: Case, rows: Sequence[EvidenceRow]) -> list[IndicatorSt
 def disagreements(
     figures: Sequence[FigureRow], articles: Mapping[int, ArticleView], as_of: date | None
 ) -> list[Disagreement]:
-    """Figures on one measure that conflict between articles, side by side."""
-    by_group: dict[str, list[SeenFigure]] = defaultdict(list)
+    """Figures on one measure that conflict between articles, side by side (those of the
+    measure's groups that take part in a conflict; see ``assess.figures``)."""
+    known: list[SeenFigure] = []
     for f in figures:
         seen = articles.get(f.article_id)
         if seen is None or not known_by(seen.published, as_of):
             continue
-        by_group[f.key].append(SeenFigure(**vars(f), published=seen.published,
-                                          outlet=seen.outlet, title=seen.title))  # fmt: skip
-    return [Disagreement(key, found) for key, found in by_group.items() if has_conflict(found)]
+        known.append(SeenFigure(**vars(f), published=seen.published, outlet=seen.outlet,
+                                title=seen.title))  # fmt: skip
+    return [Disagreement(measure, found) for measure, found in conflicting_groups(known)]
 
 
 def timeline(

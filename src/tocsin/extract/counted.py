@@ -9,13 +9,17 @@ So a count also gets a **scope**, read from the parse around the counted noun:
   troops"), 'from/of <country>' after it, or the country that is the subject of the verb
   that has it ('Russia has kept 30,000 troops'; 'The Belarusian armed forces number 65,000
   troops');
-* where: 'in/into/to/inside/near <country>' on the noun or on its verb;
+* with whom: 'with/between <country>' ('the border between Belarus and Ukraine', "Ukraine's
+  border with Belarus": the same countries, whoever is named first);
+* where: 'in/into/to/inside/near <place>' on the noun or on its verb;
 * for a noun that names people in general ('people', 'citizens', 'residents'): what they
   did or had done to them, the verb they are subject or object of, or the participle or
   relative clause on them ('35,000 people were detained', 'people who fled').
 
 ``measure_key`` joins the scope to the key, so 'Russian troops in Belarus' do not group
-with 'Belarusian troops'; a count of people with no scope groups with nothing.
+with 'Belarusian troops'; a count of people with no scope groups with nothing. The
+assessment compares two figures whose scopes name the same countries and doings, and
+places that agree or that one of them leaves unsaid (``assess.figures.comparable``).
 
 A multiplier ('2.5 times more', 'rose 1.5 times', '60 times that of') measures what it
 multiplies: the noun after the comparative, else the subject of its verb ('food prices'),
@@ -37,6 +41,7 @@ GENERIC = frozenset(
 )
 _PLACE_PREPS = frozenset({"in", "into", "to", "inside", "near", "on"})
 _OWNER_PREPS = frozenset({"from", "of"})
+_PARTNER_PREPS = frozenset({"with", "between"})
 _OWNER_DEPS = frozenset({"amod", "compound", "poss", "nmod"})
 _VERB_ROLES = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
 # Verbs of change: a multiplier under one says how much something changed.
@@ -77,6 +82,23 @@ def _owner(noun: Token) -> str | None:
             if country is not None:
                 return country
     return None
+
+
+def _partners(noun: Token) -> list[str]:
+    """The countries a noun is between or with: 'border between Belarus and Ukraine'."""
+    parse = tree(noun.doc)
+    found = []
+    for prep in parse.children_of(noun):
+        if prep.dep_ != "prep" or prep.lower_ not in _PARTNER_PREPS:
+            continue
+        objects = [o for o in parse.children_of(prep) if o.dep_ == "pobj"]
+        while objects:
+            obj = objects.pop()
+            country = _country(obj)
+            if country is not None:
+                found.append(country)
+            objects += [c for c in parse.children_of(obj) if c.dep_ == "conj"]
+    return found
 
 
 def _place(tok: Token) -> str | None:
@@ -127,9 +149,11 @@ def scope(noun: Token, measure: str | None) -> str | None:
         doing = _doing(noun, verb)
         if doing is not None:
             parts.append(doing)
+    parties = set(_partners(noun))
     if owner is not None:
-        parts.append(owner)
-    if place is not None and place != owner:
+        parties.add(owner)
+    parts += sorted(parties)
+    if place is not None and place not in parties:
         parts.append(f"in {place}")
     return ", ".join(parts) or None
 

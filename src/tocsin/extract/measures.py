@@ -376,9 +376,9 @@ def _physical_measure(doc: Doc, phrase: Phrase) -> Measure:
     if gov is None:
         return Measure(None)
     if rel in _NUMERIC_DEPS and gov.pos_ in NOUNS and gov.i >= phrase.end:
-        return _named(gov, phrase)
+        return _counted(gov, phrase)
     if rel == "of" and gov.pos_ in NOUNS:
-        return _named(gov, phrase)
+        return _counted(gov, phrase)
     return Measure(None)
 
 

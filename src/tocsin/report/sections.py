@@ -45,8 +45,10 @@ def _figure(item: SeenFigure, articles: Mapping[int, ArticleView]) -> dict[str, 
         value += (
             f" (≈ {_amount(round(item.value * factor, 1))} {base})"  # '800 mile (≈ 1,287.5 km)'
         )
+    _, _, scope = item.key.partition(" [")
     return {
         "text": item.text,
+        "scope": scope.removesuffix("]"),  # whose, where, what people did
         "value": value,
         "outlet": item.outlet or "–",
         "date": day(item.published),
