@@ -47,4 +47,5 @@ def test_the_gold_is_well_formed() -> None:
         for f in article["figures"]:
             start, end = f["span"]
             assert article["text"][start:end] == f["text"]
-            assert f["quantity"] and f["class"]
+            assert f["quantity"]
+            assert f["class"]
