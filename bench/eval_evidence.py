@@ -166,7 +166,7 @@ class Tally:
 
 
 def _same_name(a: str | None, b: str | None) -> bool:
-    from tocsin.extract.names import default_aliases, same_referent
+    from tocsin.extract.aliases import default_aliases, same_referent
 
     if not a or not b:
         return not a and not b

@@ -61,11 +61,11 @@ from ingest_speed import cli_command, machine
 from tocsin.config import Config
 from tocsin.demo import run_demo
 from tocsin.extract import names
+from tocsin.extract.aliases import AliasTable
 from tocsin.extract.article import analyse, pipeline
 from tocsin.extract.claims import extract_claims
 from tocsin.extract.entities import find_mentions
 from tocsin.extract.events import extract_events
-from tocsin.extract.names import AliasTable
 from tocsin.extract.nlp import load_model, model_location
 from tocsin.extract.quantities import find_quantities
 from tocsin.extract.quotes import extract_quotes

@@ -28,8 +28,8 @@ from spacy.tokens import Doc
 
 import tocsin.extract
 from tocsin.extract import entities
+from tocsin.extract.aliases import AliasTable, same_referent
 from tocsin.extract.article import analyse, pipeline
-from tocsin.extract.names import AliasTable, same_referent
 from tocsin.extract.syntax import MAX_SENTENCE_CHARS
 from tocsin.extract.tokenizer_guard import LONG_CHUNK, GuardedTokenizer
 from tocsin.models.evidence import Evidence

@@ -8,8 +8,9 @@ import sqlite3
 from pathlib import Path
 
 from tocsin.config import Config
+from tocsin.extract.aliases import AliasTable
 from tocsin.extract.entities import _cluster, _Raw
-from tocsin.extract.names import AliasTable, normalise
+from tocsin.extract.names import normalise
 from tocsin.extract.resolve import spelling
 from tocsin.extract.run import extract
 from tocsin.ingest.decode import normalize_text

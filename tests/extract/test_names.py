@@ -7,15 +7,8 @@ from pathlib import Path
 import pytest
 
 from tocsin.errors import InvalidInput
-from tocsin.extract.names import (
-    FUZZY_THRESHOLD,
-    AliasTable,
-    default_aliases,
-    name_key,
-    normalise,
-    same_referent,
-    similarity,
-)
+from tocsin.extract.aliases import AliasTable, default_aliases, same_referent
+from tocsin.extract.names import FUZZY_THRESHOLD, name_key, normalise, similarity
 
 EMPTY = AliasTable(())
 
@@ -206,6 +199,18 @@ SAME = [
     ("Chernihiv", "Chernigov"),
     ("Babruysk", "Bobruisk"),
     ("Mahilyow", "Mogilev"),
+    # Bodies every country has: one kind and one country (issue #10).
+    ("Belarusian Ministry of Defence", "Ministry of Defence of the Republic of Belarus"),
+    ("Russia's defence ministry", "Russian Ministry of Defense"),
+    ("the Belarusian KGB", "State Security Committee of Belarus"),
+    ("General Staff of the Armed Forces of Ukraine", "Ukrainian General Staff"),
+    # Exonyms and new official names, from the table.
+    ("Türkiye", "Turkey"),
+    ("Byelorussia", "Belarus"),
+    ("Belorussia", "Republic of Belarus"),
+    ("Moldavia", "Moldova"),
+    ("Czech Republic", "Czechia"),
+    ("Kishinev", "Chisinau"),
 ]
 
 # (a, b): different referents, with the shipped alias table.
@@ -239,6 +244,16 @@ DIFFERENT = [
     ("Olga Ivanova", "Oleg Ivanov"),
     ("Alexandra Lukashenko", "Alexander Lukashenko"),
     ("Lev", "Lyov"),
+    # Bodies of different countries, or of none, are different bodies (issue #10).
+    ("Belarusian Ministry of Defence", "British Ministry of Defence"),
+    ("Russia's defence ministry", "Belarusian Ministry of Defence"),
+    ("Belarusian Ministry of Defence", "Ministry of Defence"),
+    ("Belarusian Ministry of Defence", "Belarusian Ministry of Foreign Affairs"),
+    ("Belarusian KGB", "Belarusian Security Council"),
+    ("UN Security Council", "Security Council"),
+    ("Armed Forces of Ukraine", "Ukraine"),
+    ("Armed Forces of Ukraine", "Ukrajine"),
+    ("Armed Forces of Ukraine", "Armed Forces of Belarus"),
 ]
 
 
@@ -307,7 +322,7 @@ def test_empty_names_never_match() -> None:
 
 def test_default_table_lists_the_seed_entities() -> None:
     table = default_aliases()
-    canonicals = {canonical for canonical, _, _ in table.entries}
+    canonicals = {e.canonical for e in table.entries}
     assert {
         "Alexander Lukashenko",
         "Vladimir Putin",
@@ -319,7 +334,7 @@ def test_default_table_lists_the_seed_entities() -> None:
         "NATO",
         "Kremlin",
     } <= canonicals
-    labels = {canonical: label for canonical, label, _ in table.entries}
+    labels = {e.canonical: e.label for e in table.entries}
     assert labels["Belarusian Hajun Project"] == "ORG"
     assert labels["Kyiv"] == "GPE"
     assert labels["Alexander Lukashenko"] == "PERSON"
@@ -327,9 +342,9 @@ def test_default_table_lists_the_seed_entities() -> None:
 
 def test_every_default_spelling_finds_its_canonical() -> None:
     table = default_aliases()
-    for canonical, _, spellings in table.entries:
-        for name in (canonical, *spellings):
-            assert table.canonical(name) == canonical, name
+    for entry in table.entries:
+        for name in (entry.canonical, *entry.spellings):
+            assert table.canonical(name) == entry.canonical, name
 
 
 @pytest.mark.parametrize(
@@ -344,6 +359,12 @@ def test_every_default_spelling_finds_its_canonical() -> None:
         ("defense ministry", "Ministry of Defence"),
         ("Viktor Lukashenko", None),
         ("Pinsk", None),
+        ("Russia’s defence ministry", "Ministry of Defence of Russia"),
+        ("the Armed Forces of the Republic of Belarus", "Armed Forces of Belarus"),
+        ("British MoD", "Ministry of Defence of the United Kingdom"),
+        ("State of Belarusian Security Council", "Security Council of Belarus"),
+        ("Turkey", "Türkiye"),
+        ("Belarusian", None),
     ],
 )
 def test_canonical(name: str, expected: str | None) -> None:
@@ -382,9 +403,9 @@ def test_user_file_overrides_and_adds(tmp_path: Path) -> None:
     user = tmp_path / "my_aliases.toml"
     user.write_text(USER_FILE, encoding="utf-8")
     table = AliasTable.load(user)
-    by_name = {canonical: (label, spellings) for canonical, label, spellings in table.entries}
+    by_name = {e.canonical: (e.label, e.spellings) for e in table.entries}
     assert by_name["Kyiv"] == ("LOC", ("Kiev", "Kuyaba"))
-    assert [c for c, _, _ in table.entries].count("Kyiv") == 1
+    assert [e.canonical for e in table.entries].count("Kyiv") == 1
     assert table.canonical("Kuyaba") == "Kyiv"
     assert table.canonical("Artsiom Shraibman") == "Artyom Shraibman"
     assert table.canonical("Latushko") == "Someone Latushko"
@@ -431,6 +452,10 @@ def test_empty_user_file_is_the_default(tmp_path: Path) -> None:
         ('[[entity]]\ncanonical = "Kyiv"\nlabel = "CITY"\n', "'label'"),
         ('[[entity]]\ncanonical = "Kyiv"\nlabel = "GPE"\nspellings = "Kiev"\n', "'spellings'"),
         ('[[entity]]\ncanonical = "Kyiv"\nlabel = "GPE"\nspelling = ["Kiev"]\n', "unknown key"),
+        ('[[entity]]\ncanonical = "KGB"\nlabel = "ORG"\nadjectives = ["Soviet"]\n', "countries"),
+        ('[[entity]]\ncanonical = "Kyiv"\nlabel = "GPE"\nper_country = true\n', "bodies"),
+        ('[[entity]]\ncanonical = "KGB"\nlabel = "ORG"\nper_country = "yes"\n', "true or false"),
+        ('[[entity]]\ncanonical = "Chad"\nlabel = "GPE"\nadjectives = "Chadian"\n', "'adjectives'"),
         (
             '[[entity]]\ncanonical = "Kyiv"\nlabel = "GPE"\nspellings = ["Kiev"]\n'
             '[[entity]]\ncanonical = "Kiev oblast"\nlabel = "GPE"\nspellings = ["KIEV"]\n',
@@ -452,3 +477,38 @@ def test_missing_alias_file_raises_config_error(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.toml"
     with pytest.raises(InvalidInput, match=r"nowhere\.toml"):
         AliasTable.load(missing)
+
+
+def test_countries_and_bodies_in_the_table() -> None:
+    table = default_aliases()
+    belarus = table.country("Belarusians")
+    assert belarus is not None
+    assert belarus.canonical == "Belarus"
+    assert table.country_named("Belarusian") is None
+    assert table.country_named("Republic of Belarus") is belarus
+    body = table.body("the MoD")
+    assert body is not None
+    assert body.country is None
+    assert body.canonical == "Ministry of Defence"
+    qualified = table.body("Russia's defence ministry")
+    assert qualified is not None
+    assert qualified.canonical == "Ministry of Defence of Russia"
+    assert table.body("Belarus") is None
+    assert table.body("Belarusian Hajun Project") is None
+    assert table.body("Russian-Belarusian Ministry of Defence") is None  # two countries
+    assert table.label("Belarusian Ministry of Defence") == "ORG"
+
+
+def test_a_user_file_adds_a_country_and_a_body(tmp_path: Path) -> None:
+    user = tmp_path / "mine.toml"
+    user.write_text(
+        '[[entity]]\ncanonical = "Chad"\nlabel = "GPE"\nadjectives = ["Chadian"]\n\n'
+        '[[entity]]\ncanonical = "Central Bank"\nlabel = "ORG"\nper_country = true\n'
+        'spellings = ["National Bank"]\n',
+        encoding="utf-8",
+    )
+    table = AliasTable.load(user)
+    assert table.canonical("the Chadian National Bank") == "Central Bank of Chad"
+    assert table.canonical("National Bank of Belarus") == "Central Bank of Belarus"
+    assert not table.same_referent("National Bank of Belarus", "Chadian Central Bank")
+    assert default_aliases().canonical("National Bank of Belarus") is None

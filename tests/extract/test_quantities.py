@@ -691,7 +691,7 @@ def test_measure_keys(nlp: Language) -> None:
     share = _one(nlp, SEED_CASES[19][0], "3%")
     assert measure_key(share) == "percent:support"
     money = _one(nlp, SEED_CASES[6][0], "US$6 billion")
-    assert measure_key(money) == "money:investment"
+    assert measure_key(money) == "money:investment [China]"  # whose: "Chinese investments"
 
 
 def test_poll_figures_on_support_for_joining_the_war_group_across_articles(
@@ -819,3 +819,66 @@ def test_seed_articles_offsets_and_no_years(nlp: Language) -> None:
         "less than 10%",
     }
     assert expected <= texts, expected - texts
+
+
+# --- tocsin 2.2: figures compared only with figures of the same quantity (issue #10) -------
+
+
+def _key(nlp: Language, sentence: str, text: str) -> str | None:
+    return measure_key(_one(nlp, sentence, text))
+
+
+def test_counts_of_people_group_only_by_what_the_people_did(nlp: Language) -> None:
+    keys = [
+        _key(nlp, "Some 40,000 people have fled Mariupol since March.", "Some 40,000"),
+        _key(nlp, "Almost 2 million people live in the Minsk region.", "Almost 2 million"),
+        _key(nlp, "About 5,000 people marched through Hrodna on Sunday.", "About 5,000"),
+        _key(
+            nlp, "Between 200 and 300 refugees reach the border every night.", "Between 200 and 300"
+        ),
+        _key(nlp, "The police held 70 people after the match.", "70"),
+    ]
+    assert len(set(keys)) == len(keys)
+    assert _key(nlp, "The town has 40,000 people.", "40,000") is None  # says too little
+    fled = _key(nlp, "More than 10,000 people fled Kherson in a week.", "More than 10,000")
+    assert fled == keys[0]
+
+
+def test_troops_of_different_countries_do_not_group(nlp: Language) -> None:
+    russian = _key(nlp, "About 12,000 Russian troops are stationed in Belarus.", "About 12,000")
+    moved = _key(nlp, "Russia has moved 8,000 troops into Belarus.", "8,000")
+    belarusian = _key(nlp, "Belarus's army has 45,000 troops.", "45,000")
+    assert russian == moved == "count:troop [Russia, in Belarus]"
+    assert belarusian == "count:troop [Belarus]"
+
+
+def test_multipliers_are_ratios_compared_only_on_what_they_multiply(nlp: Language) -> None:
+    prices = _one(nlp, "In a year, bread prices rose 2.5 times.", "2.5 times")
+    assert prices.unit == "times"
+    assert measure_key(prices) == "ratio:bread price"
+    stronger = _key(
+        nlp, "The new missile is 1,200 times more powerful than the old one.", "1,200 times"
+    )
+    assert stronger is not None
+    assert stronger.startswith("ratio:")
+    assert stronger != measure_key(prices)
+    met = _one(nlp, "The two presidents met three times in June.", "three times")
+    assert met.unit == "times"
+    assert measure_key(met) is None  # repetitions, not a multiplier
+    count = _key(nlp, "Bread prices hit 2.5 roubles a loaf.", "2.5 roubles")
+    assert count != measure_key(prices)
+
+
+def test_percentages_are_not_compared_with_counts_or_other_shares(nlp: Language) -> None:
+    trust = _key(nlp, "About 40% of respondents trust the army.", "About 40%")
+    budget = _key(nlp, "Some 40 percent of the budget goes to the police.", "Some 40 percent")
+    soldiers = _key(nlp, "About 40 soldiers deserted.", "About 40")
+    assert trust is not None
+    assert trust.startswith("percent:")
+    assert len({trust, budget, soldiers}) == 3
+
+
+def test_lengths_in_miles_and_km_share_a_group(nlp: Language) -> None:
+    km = _key(nlp, "Crews patrol the 1,300 km border every day.", "1,300 km")
+    miles = _key(nlp, "Crews patrol the 800-mile border every day.", "800-mile")
+    assert km == miles == "length:border"

@@ -15,6 +15,7 @@ from datetime import date
 from tocsin.assess import ach, actors, bayes
 from tocsin.assess.case import Case
 from tocsin.assess.evidence import EvidenceRow, evidence_rows, items
+from tocsin.assess.figures import conflicting_groups
 from tocsin.assess.track import TrackRecord, question_forecast, track_record
 from tocsin.models.assessment import Forecast, LinkRow, Resolution
 from tocsin.models.evidence import EventRow, FigureRow
@@ -51,7 +52,8 @@ class SeenFigure(FigureRow):
 
 @dataclass(frozen=True)
 class Disagreement:
-    """Figures on one measure that differ between articles or sources."""
+    """Figures on one measure of which two, from different articles, conflict (their
+    ranges do not meet in a common unit; see ``assess.figures``)."""
 
     measure: str
     figures: list[SeenFigure]
@@ -196,19 +198,16 @@ def indicator_board(case: Case, rows: Sequence[EvidenceRow]) -> list[IndicatorSt
 def disagreements(
     figures: Sequence[FigureRow], articles: Mapping[int, ArticleView], as_of: date | None
 ) -> list[Disagreement]:
-    """Figures on one measure that differ between articles or sources, side by side."""
-    by_group: dict[str, list[SeenFigure]] = defaultdict(list)
+    """Figures on one measure that conflict between articles, side by side (those of the
+    measure's groups that take part in a conflict; see ``assess.figures``)."""
+    known: list[SeenFigure] = []
     for f in figures:
         seen = articles.get(f.article_id)
         if seen is None or not known_by(seen.published, as_of):
             continue
-        by_group[f.key].append(SeenFigure(**vars(f), published=seen.published,
-                                          outlet=seen.outlet, title=seen.title))  # fmt: skip
-    return [
-        Disagreement(key, found)
-        for key, found in by_group.items()
-        if len({(f.value, f.low, f.high) for f in found}) > 1
-    ]
+        known.append(SeenFigure(**vars(f), published=seen.published, outlet=seen.outlet,
+                                title=seen.title))  # fmt: skip
+    return [Disagreement(measure, found) for measure, found in conflicting_groups(known)]
 
 
 def timeline(

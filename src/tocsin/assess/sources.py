@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from tocsin.assess.case import ArticleNote, Case, Source
-from tocsin.extract.names import normalise, same_referent
+from tocsin.extract.aliases import same_referent
+from tocsin.extract.names import normalise
 from tocsin.models import Article
 
 UNGRADED = ("F", 6)

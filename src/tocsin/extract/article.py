@@ -25,11 +25,11 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from tocsin.extract.aliases import AliasTable
 from tocsin.extract.claims import extract_claims
-from tocsin.extract.entities import add_gazetteer, find_mentions
+from tocsin.extract.entities import add_gazetteer, find_mentions, outermost
 from tocsin.extract.events import extract_events
-from tocsin.extract.names import AliasTable
-from tocsin.extract.nlp import load_model
+from tocsin.extract.nlp import fresh_model, load_model
 from tocsin.extract.quantities import find_quantities
 from tocsin.extract.quotes import extract_quotes
 from tocsin.extract.timex import resolve_dates
@@ -51,9 +51,10 @@ class OverBudget(Exception):
 
 @lru_cache(maxsize=2)
 def pipeline(model: str = "sm", alias_files: tuple[Path, ...] = ()) -> tuple[Language, AliasTable]:
-    """The model with tocsin's gazetteer, and the alias table (cached per process)."""
+    """The model with tocsin's gazetteer, and the alias table (cached per process). A
+    user's alias files get a model of their own: the gazetteer is part of the model."""
     aliases = AliasTable.load(*alias_files)
-    nlp = load_model(model)
+    nlp = fresh_model(model) if alias_files else load_model(model)
     add_gazetteer(nlp, aliases)
     guard_tokenizer(nlp)
     return nlp, aliases
@@ -62,15 +63,16 @@ def pipeline(model: str = "sm", alias_files: tuple[Path, ...] = ()) -> tuple[Lan
 def analyse(doc: Doc, aliases: AliasTable, anchor: date | None) -> Evidence:
     """Every kind of evidence in one parsed text."""
     mentions = find_mentions(doc, aliases)
-    quotes = extract_quotes(doc, mentions)
+    actors = outermost(mentions)  # a country nested in a ministry's name is no speaker
+    quotes = extract_quotes(doc, actors)
     dates = resolve_dates(doc, anchor) if anchor is not None else []
     return Evidence(
         mentions=mentions,
         quotes=quotes,
-        claims=extract_claims(doc, quotes, mentions),
+        claims=extract_claims(doc, quotes, actors),
         quantities=find_quantities(doc),
         dates=dates,
-        events=extract_events(doc, mentions, quotes, dates),
+        events=extract_events(doc, actors, quotes, dates),
     )
 
 

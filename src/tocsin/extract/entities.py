@@ -11,7 +11,13 @@ to fix from context, written here because no library does it:
 - "the city of Yelsk" is a place; a name the article labels one way more often than
   another takes the majority label ("Minsk" as ORG once, GPE three times);
 - a known place is never a PERSON ("Kyiv", "Kherson");
-- text glued across a lost line break ("GraphicHe") is an extraction artefact, not a name.
+- text glued across a lost line break ("GraphicHe") is an extraction artefact, not a name;
+- a mention must look like a name in its context: icon and widget text ('chevron', 'arrow',
+  'Share', 'Facebook' in a row of share buttons) is page furniture, not an actor.
+
+Bodies every country has (a ministry of defence, the armed forces) are resolved per
+country, and countries named inside organisations' names are places of their own
+(``tocsin.extract.bodies``).
 
 Mentions are then clustered within the article: a surname alone, or another spelling or
 transliteration (``names.same_referent``), joins the fullest name seen.
@@ -27,15 +33,11 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from tocsin.extract import nlp
+from tocsin.extract.aliases import AliasEntry, AliasTable, default_aliases, same_referent
+from tocsin.extract.bodies import resolve
 from tocsin.extract.lookup import Intervals
-from tocsin.extract.names import (
-    AliasTable,
-    default_aliases,
-    match_signs,
-    name_key,
-    normalise,
-    same_referent,
-)
+from tocsin.extract.names import match_signs, name_key, normalise
 from tocsin.extract.nlp import text_of
 from tocsin.extract.quote_marks import paragraphs
 from tocsin.models.evidence import EntityLabel, Mention
@@ -65,6 +67,23 @@ GIVEN_NAMES = frozenset(
 )
 _PLACE_CUES = frozenset({"city", "town", "village", "region", "district", "province", "oblast"})
 _GLUED = re.compile(r"[a-z][A-Z][a-z]")  # "GraphicHe": a lost line break inside a token
+# Icon names and widget labels that pages leave in their text ('chevron', 'Share',
+# 'Facebook' in a row of share buttons). Outside prose they are page furniture, not names.
+WIDGET_WORDS = frozenset(
+    "chevron arrow caret icon close menu share print email mail comment comments copy link "
+    "subscribe search login logout signin signup register newsletter home next previous prev "
+    "back top more expand collapse toggle play pause loading advertisement sponsored follow "
+    "like tweet save download facebook twitter x whatsapp telegram viber linkedin reddit "
+    "pinterest instagram youtube tiktok flipboard messenger vk tumblr snapchat skype gmail "
+    "mastodon bluesky threads rss".split()
+)
+# Lower-case words that names have: 'Ministry of Defence', 'Charles de Gaulle', 'bin Salman'.
+_PARTICLES = frozenset(
+    "of the and for in on at to de da del della di du des van von der den la le al el bin ibn "
+    "y e".split()
+)
+# Function words that end no name ('Armed Forces of the' left before a place).
+_DANGLING = frozenset({"of", "the", "and", "for", "in", "on", "at", "to", "'s", "’s"})
 # What comparing a spelling with a cluster costs: 1 for the label and sign checks, and
 # _RULE_COST more when the name rules must decide (about 20 times slower).
 _RULE_COST = 20
@@ -86,16 +105,27 @@ class _Raw:
 
 
 def add_gazetteer(nlp: Language, aliases: AliasTable) -> None:
-    """Put the alias table's spellings in an EntityRuler before the statistical NER."""
+    """Put the alias table's spellings in an EntityRuler before the statistical NER, and
+    the countries' names in one after it: the model finds countries well, and a country
+    set before it would cut names such as 'Belarus Free Theatre' in two; after it, the
+    table only fills in what the model missed ('Türkiye', 'Byelorussia')."""
     if "tocsin_gazetteer" in nlp.pipe_names:
         return
-    before = "ner" if "ner" in nlp.pipe_names else None
-    ruler = nlp.add_pipe("entity_ruler", name="tocsin_gazetteer", before=before)
-    patterns = []
-    for canonical, label, spellings in aliases.entries:
-        for spelling in {canonical, *spellings}:
-            patterns.append({"label": label, "pattern": spelling})
-    ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+    names = [e for e in aliases.entries if e.adjectives is None]
+    countries = [e for e in aliases.entries if e.adjectives is not None]
+    has_ner = "ner" in nlp.pipe_names
+    ruler = nlp.add_pipe("entity_ruler", name="tocsin_gazetteer", before="ner" if has_ner else None)
+    ruler.add_patterns(_patterns(names))  # type: ignore[attr-defined]
+    after = nlp.add_pipe("entity_ruler", name="tocsin_countries", after="ner" if has_ner else None)
+    after.add_patterns(_patterns(countries))  # type: ignore[attr-defined]
+
+
+def _patterns(entries: Iterable[AliasEntry]) -> list[dict[str, str]]:
+    return [
+        {"label": e.label, "pattern": spelling}
+        for e in entries
+        for spelling in sorted({e.canonical, *e.spellings})
+    ]
 
 
 def find_mentions(doc: Doc, aliases: AliasTable) -> list[Mention]:
@@ -109,7 +139,30 @@ def find_mentions(doc: Doc, aliases: AliasTable) -> list[Mention]:
         if not skip.covers(ent.start_char) and (r := _correct(doc, ent, aliases)) is not None
     ]
     raw = _majority_labels(raw, aliases)
-    return _cluster(raw, aliases)
+    keys, inside = resolve(doc, raw, aliases)
+    plain = [r for r, key in zip(raw, keys, strict=True) if key is None]
+    plain += [_Raw(start, end, "GPE", text) for start, end, text in inside]
+    bodies = [
+        Mention(r.start, r.end, r.text, "ORG", key)
+        for r, key in zip(raw, keys, strict=True)
+        if key is not None
+    ]
+    mentions = _cluster(plain, aliases) + bodies
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    return mentions
+
+
+def outermost(mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions not nested in another (sorted by start, longest first), as the rules
+    that look mentions up by position need them: a country inside an organisation's name
+    is a place of its own, but the organisation is the one that speaks or acts."""
+    out: list[Mention] = []
+    reach = -1
+    for m in mentions:
+        if m.start >= reach:
+            out.append(m)
+        reach = max(reach, m.end)
+    return out
 
 
 def _correct(doc: Doc, ent: Span, aliases: AliasTable) -> _Raw | None:
@@ -117,14 +170,16 @@ def _correct(doc: Doc, ent: Span, aliases: AliasTable) -> _Raw | None:
     if label not in LABELS:
         return None
     span = _strip(ent)
-    if span is None or _GLUED.search(span.text):
+    if span is None or _GLUED.search(span.text) or not _looks_like_name(doc, span, aliases):
         return None
     if len(span) == 1 and span[0].tag_ == "JJ" and label != "PERSON":
         return None  # "Ukrainian" troops: a nationality adjective (NORP), not a place
     text = span.text
+    if aliases.country(text) is not None and aliases.country_named(text) is None:
+        return None  # 'the Belarusian' taken for an organisation: a nationality
     known = aliases.label(text)
-    if known is not None:
-        return _Raw(span.start_char, span.end_char, known, text)
+    if known is not None and not (label == "PERSON" and aliases.country_named(text)):
+        return _Raw(span.start_char, span.end_char, known, text)  # not 'Jordan' the player
     if label != "PERSON" and _looks_like_person(doc, span):
         label = "PERSON"
     elif (label == "PERSON" and _after_place_cue(doc, span)) or (
@@ -144,11 +199,39 @@ def _strip(ent: Span) -> Span | None:
         or doc[start].pos_ in ("ADV", "ADP", "CCONJ", "SCONJ", "PUNCT", "PART")
     ):
         start += 1
-    while end > start and doc[end - 1].text in ("’s", "'s", "’", "'"):
+    while end > start and (
+        doc[end - 1].text in ("’s", "'s", "’", "'")
+        or (end - start > 1 and doc[end - 1].lower_ in _DANGLING)
+    ):
         end -= 1
     if start >= end:
         return None
     return doc[start:end]
+
+
+def _looks_like_name(doc: Doc, span: Span, aliases: AliasTable) -> bool:
+    """Whether the span reads as a name where it stands: not all lower case ('chevron'),
+    and not a widget word outside prose ('Share', 'Facebook' among share buttons)."""
+    text = span.text
+    if aliases.label(text) is not None:
+        return True  # listed: the table's spellings are names, lower-case ones too
+    if not any(ch.isalpha() for ch in text):
+        return False  # '½', '2019'
+    if not any(ch.isupper() for ch in text) and any(ch.islower() for ch in text):
+        return False
+    words = text.split()
+    common = [w for w in words if w[:1].islower() and w.lower() not in _PARTICLES]
+    if len(words) > 2 and 2 * len(common) > len(words):
+        return False  # mostly lower-case words: a phrase (often another language), no name
+    if normalise(text) not in WIDGET_WORDS:
+        return True
+    return _in_prose(nlp.sentence_of(doc, span.start))
+
+
+def _in_prose(sentence: Span) -> bool:
+    """A sentence of prose has a verb that is no widget word ('Facebook removed the post';
+    not 'Share on Facebook')."""
+    return any(t.pos_ in ("VERB", "AUX") and t.lower_ not in WIDGET_WORDS for t in sentence)
 
 
 def _looks_like_person(doc: Doc, span: Span) -> bool:
@@ -209,7 +292,6 @@ def _cluster(raw: Sequence[_Raw], aliases: AliasTable) -> list[Mention]:
             kind = Counter(r.label for r in members).most_common(1)[0][0]
         for r in members:
             mentions.append(Mention(r.start, r.end, r.text, kind, key))
-    mentions.sort(key=lambda m: m.start)
     return mentions
 
 
@@ -309,11 +391,34 @@ def _same_alias(aliases: AliasTable, a: str, b: str) -> bool:
 
 
 def _key(cluster: Iterable[_Raw], aliases: AliasTable) -> str:
-    """The cluster's name: the alias table's canonical, else its fullest spelling, without
-    invisible controls (a mention's own text keeps them, to index the article's text)."""
+    """The cluster's name: the alias table's canonical, else its fullest well-formed
+    spelling, without invisible controls (a mention's own text keeps them, to index the
+    article's text)."""
     items = list(cluster)
     for r in items:
         canonical = aliases.canonical(r.text)
         if canonical is not None:
             return canonical
-    return visible(max(items, key=lambda r: (len(r.text.split()), len(r.text), -r.start)).text)
+    best = max(
+        items,
+        key=lambda r: (_well_formed(r.text, aliases), len(r.text.split()), len(r.text), -r.start),
+    )
+    return visible(best.text)
+
+
+def _well_formed(name: str, aliases: AliasTable) -> bool:
+    """Whether a spelling can be a canonical name: not ending in a function word, and no
+    'of' followed by a nationality adjective ('State of Belarusian Security Council', where
+    the name is 'Belarusian Security Council')."""
+    words = name.split()
+    if not words or words[-1].lower() in _DANGLING:
+        return False
+    for k, word in enumerate(words[:-1]):
+        if word.lower() != "of":
+            continue
+        after = words[k + 1]
+        if after.lower() == "the" and k + 2 < len(words):
+            after = words[k + 2]
+        if aliases.country(after) is not None and aliases.country_named(after) is None:
+            return False
+    return True

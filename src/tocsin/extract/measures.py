@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from tocsin.extract.counted import multiplies, scope
 from tocsin.extract.numerals import family
 from tocsin.extract.ranges import NAME_LABELS, NOUNS, Phrase, outward
 from tocsin.extract.syntax import tree
@@ -73,6 +74,8 @@ _NON_CLASSIFYING = {
     "last",
 }
 _MODIFIER_DEPS = {"compound", "amod", "nmod"}
+# Verbs that give a total of their subject: 'Russian troops in Belarus number 30,000'.
+_TOTAL_VERBS = {"number", "total", "reach", "exceed", "top", "surpass"}
 _NUMERIC_DEPS = {"nummod", "compound", "nmod", "amod", "quantmod"}
 # A measure names a thing with at most this many classifying words before it ('battalion
 # tactical group'; the benchmark corpora need 3).
@@ -109,6 +112,7 @@ def _classifies(tok: Token, head_ids: set[int]) -> bool:
 class Measure:
     text: str | None
     comparative: bool = False
+    scope: str | None = None  # whose, where, or what people did (``counted.scope``)
 
 
 def _compounds_on(tok: Token) -> bool:
@@ -278,32 +282,55 @@ def _size_of(tok: Token, phrase: Phrase) -> Measure:
     return Measure(measure.text + " size", measure.comparative)
 
 
+def _counted(tok: Token, phrase: Phrase) -> Measure:
+    """The measure a counted noun names, with its scope ('Russian troops in Belarus')."""
+    found = _named(tok, phrase)
+    return Measure(found.text, found.comparative, scope(tok, found.text))
+
+
 def _count_measure(doc: Doc, phrase: Phrase) -> Measure:
     """What a count (or a sum of money) counts."""
     for k in range(phrase.start, phrase.end):
         obj = _of_object(doc[k])
         if obj is not None and obj.i >= phrase.end:
-            return _named(obj, phrase)  # 'dozens of journalists', '$6bn of investments'
+            return _counted(obj, phrase)  # 'dozens of journalists', '$6bn of investments'
     rel, gov = _governor(doc, phrase)
     if gov is None:
         return Measure(None)
     if rel in _NUMERIC_DEPS and gov.pos_ in NOUNS and gov.i >= phrase.end:
-        return _named(gov, phrase)
+        return _counted(gov, phrase)
     if rel == "appos" and gov.pos_ in NOUNS:
-        return _named(gov, phrase)
+        return _counted(gov, phrase)
     if rel == "of" and gov.pos_ in NOUNS:
         return _size_of(gov, phrase)  # 'the country of 9.5 million' -> 'country size'
     if rel == "prep" and gov.pos_ in NOUNS:
         changed = _prep_object(gov, "in")  # 'an increase in the armed forces from A to B'
-        return _named(changed if changed is not None else gov, phrase)
+        return _counted(changed if changed is not None else gov, phrase)
     if gov.pos_ in ("VERB", "AUX"):
-        if rel in ("nsubj", "nsubjpass"):
-            return Measure(_predicate(gov))  # '120 injured'
-        if rel in ("attr", "acomp", "prep", "advmod", "npadvmod", "appos"):
-            subject = _subject(gov, phrase)
-            if subject is not None:
-                return _named(subject, phrase)  # 'there are few troops, up to 7k'
+        return _verb_measure(gov, rel, phrase)
     return Measure(None)
+
+
+def _verb_measure(verb: Token, rel: str, phrase: Phrase) -> Measure:
+    """What a count hanging off a verb counts: its predicate ('120 injured'), or the noun
+    the verb says it of ('there are few troops, up to 7k'; 'troops number 30,000')."""
+    if rel in ("nsubj", "nsubjpass"):
+        return Measure(_predicate(verb))
+    if rel in ("attr", "acomp", "prep", "advmod", "npadvmod", "appos") or (
+        rel == "dobj" and verb.lemma_.lower() in _TOTAL_VERBS
+    ):
+        subject = _subject(verb, phrase)
+        if subject is not None:
+            return _counted(subject, phrase)
+    return Measure(None)
+
+
+def _ratio_measure(doc: Doc, phrase: Phrase) -> Measure:
+    """What a multiplier multiplies (``counted.multiplies``); nothing for repetitions."""
+    verb, noun = multiplies(doc, phrase)
+    if noun is not None:
+        return _named(noun, phrase)
+    return Measure(verb)
 
 
 def _prep_object(tok: Token, word: str) -> Token | None:
@@ -349,9 +376,9 @@ def _physical_measure(doc: Doc, phrase: Phrase) -> Measure:
     if gov is None:
         return Measure(None)
     if rel in _NUMERIC_DEPS and gov.pos_ in NOUNS and gov.i >= phrase.end:
-        return _named(gov, phrase)
+        return _counted(gov, phrase)
     if rel == "of" and gov.pos_ in NOUNS:
-        return _named(gov, phrase)
+        return _counted(gov, phrase)
     return Measure(None)
 
 
@@ -360,6 +387,8 @@ def measure(doc: Doc, phrase: Phrase) -> Measure:
     kind = family(phrase.unit)
     if kind == "duration":
         return Measure(None)
+    if kind == "ratio":
+        return _ratio_measure(doc, phrase)
     if kind in ("percent", "percentage point"):
         return _percent_measure(doc, phrase)
     if kind in ("count", "money"):

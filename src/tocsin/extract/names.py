@@ -10,26 +10,20 @@ goes in three layers, each stricter than the one above it:
 * ``name_key``: a phonetic key per token that absorbs romanisation differences;
 * ``similarity``: a fuzzy score, used for near matches only under extra conditions.
 
-``same_referent`` combines them token by token, after an ``AliasTable`` (a user-editable
-TOML file) has settled the names that no rule can (Kyiv/Kiev, EU/European Union).
+``_tokens_referent`` combines them token by token; ``tocsin.extract.aliases`` puts the alias
+table (a user-editable TOML file) in front of it, for the names that no rule can join
+(Kyiv/Kiev, EU/European Union) and for bodies every country has.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import NamedTuple, get_args
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-from tocsin.errors import InvalidInput
 from tocsin.extract.matching import can_assign
-from tocsin.models.evidence import EntityLabel
 from tocsin.text import visible
 
 # Below this many letters a token matches only when spelled the same (after normalise):
@@ -37,8 +31,6 @@ from tocsin.text import visible
 MIN_FUZZY_LETTERS = 4
 # ``similarity`` a near match must reach, on top of the conditions in ``_tokens_match``.
 FUZZY_THRESHOLD = 0.9
-
-_LABELS: frozenset[str] = frozenset(get_args(EntityLabel))
 
 # --- normalise -------------------------------------------------------------------------
 
@@ -410,187 +402,3 @@ def match_signs(name: str) -> frozenset[str]:
         signs.add("letter:" + token[0])
         signs.add("key:" + name_key(token)[:1])
     return frozenset(signs)
-
-
-# --- AliasTable ----------------------------------------------------------------------------
-
-_DEFAULT_NAME = "aliases.toml (shipped default)"
-_ENTITY_KEYS = frozenset({"canonical", "label", "spellings"})
-
-
-class AliasEntry(NamedTuple):
-    """One entity of an alias table: its canonical name, label and other spellings."""
-
-    canonical: str
-    label: EntityLabel
-    spellings: tuple[str, ...]
-
-
-def _parse(text: str, source: str) -> list[AliasEntry]:
-    """The entries of one alias file, or InvalidInput naming ``source`` and what is wrong."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source}: not valid TOML: {exc}") from exc
-    unknown = sorted(set(data) - {"entity"})
-    if unknown:
-        raise InvalidInput(f"{source}: unknown top-level key(s) {unknown}; expected [[entity]]")
-    raw = data.get("entity", [])
-    if not isinstance(raw, list):
-        raise InvalidInput(f"{source}: 'entity' must be an array of tables ([[entity]])")
-    entries: list[AliasEntry] = []
-    owner: dict[str, str] = {}  # normalised name -> canonical, to catch clashes in one file
-    for n, item in enumerate(raw, start=1):
-        where = f"{source}: entity {n}"
-        entry = _parse_entry(item, where)
-        for spelling in (entry.canonical, *entry.spellings):
-            key = normalise(spelling)
-            if owner.get(key, entry.canonical) != entry.canonical:
-                raise InvalidInput(f"{where}: {spelling!r} already names {owner[key]!r}")
-            owner[key] = entry.canonical
-        entries.append(entry)
-    return entries
-
-
-def _parse_entry(item: object, where: str) -> AliasEntry:
-    if not isinstance(item, Mapping):
-        raise InvalidInput(f"{where}: must be a table")
-    unknown = sorted(set(item) - _ENTITY_KEYS)
-    if unknown:
-        raise InvalidInput(f"{where}: unknown key(s) {unknown}")
-    canonical = item.get("canonical")
-    if not isinstance(canonical, str) or not normalise(canonical):
-        raise InvalidInput(f"{where}: 'canonical' must be a non-empty string")
-    label = item.get("label")
-    if label not in _LABELS:
-        raise InvalidInput(f"{where}: 'label' must be one of {sorted(_LABELS)}, got {label!r}")
-    spellings = item.get("spellings", [])
-    if not isinstance(spellings, list) or not all(
-        isinstance(s, str) and normalise(s) for s in spellings
-    ):
-        raise InvalidInput(f"{where}: 'spellings' must be a list of non-empty strings")
-    return AliasEntry(canonical, label, tuple(spellings))
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read alias file: {exc}") from exc
-
-
-class AliasTable:
-    """Names no rule can join, from TOML: each entity's canonical name and other spellings.
-
-    Lookups go by ``normalise``d name. Build one with ``AliasTable.load`` (the shipped
-    default plus user files) or directly from entries (``AliasTable(())`` is empty).
-    """
-
-    def __init__(self, entries: Iterable[AliasEntry]) -> None:
-        self._entries = tuple(entries)
-        self._index: dict[str, AliasEntry] = {}
-        for entry in self._entries:
-            for spelling in (entry.canonical, *entry.spellings):
-                self._index[normalise(spelling)] = entry
-        # Also findable without a leading article or title ('the Kremlin'), unless taken.
-        for entry in self._entries:
-            for spelling in (entry.canonical, *entry.spellings):
-                self._index.setdefault(" ".join(_clean(spelling)), entry)
-
-    @classmethod
-    def load(cls, *paths: Path) -> AliasTable:
-        """The shipped default table merged with the user files ``paths``, in order.
-
-        A later entry with the same canonical name (after normalise) replaces the earlier
-        entry; a later entry that claims an earlier entry's spelling takes that spelling
-        over. Within one file, two entries claiming one spelling are a InvalidInput.
-        """
-        shipped = resources.files("tocsin.extract") / "data" / "aliases.toml"
-        entries = _parse(shipped.read_text(encoding="utf-8"), _DEFAULT_NAME)
-        for path in paths:
-            path = Path(path)
-            for new in _parse(_read(path), str(path)):
-                entries = _merge(entries, new)
-        return cls(entries)
-
-    @property
-    def entries(self) -> tuple[AliasEntry, ...]:
-        """Every entity as (canonical, label, spellings), in file order."""
-        return self._entries
-
-    def _find(self, name: str) -> AliasEntry | None:
-        found = self._index.get(normalise(name))
-        if found is None:
-            found = self._index.get(" ".join(_clean(name)))
-        return found
-
-    def canonical(self, name: str) -> str | None:
-        """The canonical name when ``name`` is a listed spelling or a canonical name itself.
-
-        Compared after ``normalise``, then again without a leading article or title.
-        """
-        found = self._find(name)
-        return found.canonical if found else None
-
-    def label(self, name: str) -> EntityLabel | None:
-        """The listed entity's label when ``name`` is listed (as for ``canonical``)."""
-        found = self._find(name)
-        return found.label if found else None
-
-    def same_referent(self, a: str, b: str) -> bool:
-        """``same_referent`` with this table in place of the shipped default."""
-        ta, tb = _clean(a), _clean(b)
-        if not ta or not tb:
-            return False
-        ea, eb = self._find(a), self._find(b)
-        if ea is not None and eb is not None:
-            return ea.canonical == eb.canonical
-        if ea is None and eb is None:
-            return _tokens_referent(ta, tb)
-        return _matches_entry(tb, ea) if ea is not None else _matches_entry(ta, eb)
-
-
-def _matches_entry(tokens: list[str], entry: AliasEntry | None) -> bool:
-    """Whether an unlisted name (cleaned ``tokens``) names the listed ``entry``.
-
-    It is compared with the canonical name and the spellings at least as long as itself:
-    once the table says bare 'Lukashenka' is Alexander, 'Viktor Lukashenko' must match one
-    of Alexander's full names, not the bare surname.
-    """
-    if entry is None:
-        return False
-    size = len(_content(tokens))
-    canonical, *spellings = (_clean(n) for n in (entry.canonical, *entry.spellings))
-    candidates = [canonical, *(s for s in spellings if len(_content(s)) >= size)]
-    return any(_tokens_referent(tokens, c) for c in candidates)
-
-
-def _merge(entries: list[AliasEntry], new: AliasEntry) -> list[AliasEntry]:
-    """``entries`` with ``new`` added: it replaces a same-named entry and takes its spellings."""
-    claimed = {normalise(s) for s in (new.canonical, *new.spellings)}
-    merged: list[AliasEntry] = []
-    for old in entries:
-        if normalise(old.canonical) in claimed:
-            continue
-        kept = tuple(s for s in old.spellings if normalise(s) not in claimed)
-        merged.append(old._replace(spellings=kept))
-    merged.append(new)
-    return merged
-
-
-@lru_cache(maxsize=1)
-def default_aliases() -> AliasTable:
-    """The shipped alias table, read once."""
-    return AliasTable.load()
-
-
-@lru_cache(maxsize=65536)
-def same_referent(a: str, b: str) -> bool:
-    """Whether two names of the same kind very likely name the same person, body or place.
-
-    The shipped alias table decides first (two listed names match only when they list the
-    same entity); otherwise the names are compared token by token with ``name_key`` and a
-    strict fuzzy step, ignoring a leading 'the', titles ('President', 'Gen.', 'Mr') and
-    function words. A surname alone matches a full name; different given names do not.
-    """
-    return default_aliases().same_referent(a, b)

@@ -47,6 +47,11 @@ def model_location(name: str) -> str | Path:
 @lru_cache(maxsize=2)
 def load_model(name: str = "sm") -> Language:
     """The bare statistical pipeline, as its package ships it (cached per process)."""
+    return fresh_model(name)
+
+
+def fresh_model(name: str = "sm") -> Language:
+    """A pipeline of its own, for a gazetteer that must not be shared (a user's alias files)."""
     return spacy.load(model_location(name))
 
 

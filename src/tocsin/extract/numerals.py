@@ -163,8 +163,37 @@ _UNITS: dict[tuple[str, ...], tuple[str, str]] = {
     ("decades",): ("decade", "duration"),
     ("century",): ("century", "duration"),
     ("centuries",): ("century", "duration"),
+    # multipliers ('2.5 times more', 'a 5-fold rise') and repetitions ('met three times'):
+    # never counts; ``measures`` tells the two apart
+    ("times",): ("times", "ratio"),
+    ("fold",): ("times", "ratio"),
 }
 _UNIT_FAMILY = dict(_UNITS.values())
+# unit -> (the unit figures of its family are compared in, what one unit is in it). Money
+# has no rate here: a sum compares only with sums in its own currency.
+_BASE: dict[str, tuple[str, float]] = {
+    "km": ("km", 1.0),
+    "mile": ("km", 1.609344),
+    "m": ("km", 1e-3),
+    "cm": ("km", 1e-5),
+    "mm": ("km", 1e-6),
+    "ft": ("km", 3.048e-4),
+    "sq km": ("sq km", 1.0),
+    "sq mile": ("sq km", 2.589988),
+    "hectare": ("sq km", 0.01),
+    "kg": ("kg", 1.0),
+    "tonne": ("kg", 1e3),
+    "ton": ("kg", 1e3),  # metric in most news; a short ton is within the tolerance of 10%
+    "lb": ("kg", 0.45359237),
+    "litre": ("litre", 1.0),
+    "barrel": ("litre", 158.987),
+    "bcm": ("litre", 1e12),
+    "mph": ("km/h", 1.609344),
+    "km/h": ("km/h", 1.0),
+    "kW": ("kW", 1.0),
+    "MW": ("kW", 1e3),
+    "GW": ("kW", 1e6),
+}
 
 
 @dataclass
@@ -204,6 +233,14 @@ def family(unit: str | None) -> str:
     if unit in _CURRENCY_CODES or unit in _CURRENCY_SIGNS.values():
         return "money"
     return _UNIT_FAMILY.get(unit, unit)
+
+
+def base_unit(unit: str | None) -> tuple[str, float]:
+    """The unit ``unit`` is compared in and the factor to it: ('km', 1.609344) for miles;
+    a count, a share or a currency is compared as it is."""
+    if unit is None:
+        return "", 1.0
+    return _BASE.get(unit, (unit, 1.0))
 
 
 def read_number(doc: Doc, i: int) -> Number | None:

@@ -74,6 +74,7 @@ from itertools import combinations
 from spacy.tokens import Doc
 
 from tocsin.extract import nlp
+from tocsin.extract.counted import GENERIC
 from tocsin.extract.measures import Measure, measure
 from tocsin.extract.nlp import text_of
 from tocsin.extract.numerals import family
@@ -109,7 +110,7 @@ def find_quantities(doc: Doc) -> list[Quantity]:
         )
         previous = phrases[n - 1] if n else None
         if previous is not None and out and _is_conversion(doc, previous, phrase):
-            found = Measure(out[-1].measure)
+            found = Measure(out[-1].measure, scope=out[-1].scope)
             qualifier = qualifier or out[-1].qualifier
         elif found.comparative:
             # the last figure of the same kind, if it is in the last few sentences
@@ -118,7 +119,7 @@ def find_quantities(doc: Doc) -> list[Quantity]:
                 found = Measure(past[1])
         if found.text is not None:
             last_of[kind] = (sentence, found.text)
-        out.append(_record(doc, phrase, qualifier, found.text))
+        out.append(_record(doc, phrase, qualifier, found))
     return out
 
 
@@ -140,7 +141,7 @@ def _phrases(doc: Doc, parsed: bool) -> list[Phrase]:
     return phrases
 
 
-def _record(doc: Doc, phrase: Phrase, qualifier: str | None, what: str | None) -> Quantity:
+def _record(doc: Doc, phrase: Phrase, qualifier: str | None, what: Measure) -> Quantity:
     start_char = doc[phrase.start].idx
     end_char = doc[phrase.end - 1].idx + len(doc[phrase.end - 1].text)
     return Quantity(
@@ -152,7 +153,8 @@ def _record(doc: Doc, phrase: Phrase, qualifier: str | None, what: str | None) -
         high=phrase.high,
         unit=phrase.unit,
         qualifier=qualifier,
-        measure=what,
+        measure=what.text,
+        scope=what.scope,
     )
 
 
@@ -169,16 +171,22 @@ def _is_conversion(doc: Doc, first: Phrase, second: Phrase) -> bool:
 
 
 def measure_key(q: Quantity) -> str | None:
-    """'<family>:<measure>' for grouping figures across articles, or None without a measure.
+    """'<family>:<measure>', and ' [<scope>]' when it has one, for grouping figures across
+    articles; None without a measure, or for people in general with no scope.
 
-    The family (count, percent, money, length, duration ...) keeps '3% of voters' apart
-    from '3 voters'; currencies share the family 'money' so a conversion groups with the
-    figure it converts.
+    The family (count, percent, money, length, ratio, duration ...) keeps '3% of voters'
+    apart from '3 voters' and '2.5 times' from '2.5 million'; currencies share the family
+    'money' so a conversion groups with the figure it converts. The scope keeps 'Russian
+    troops in Belarus' apart from 'Belarusian troops', and '35,000 people detained' from
+    '9,000 people protested'; '25 million people' alone says too little to group.
     """
     if q.measure is None:
         return None
     words = " ".join(q.measure.lower().split())
-    return f"{family(q.unit)}:{words}" if words else None
+    if not words or (words.split()[-1] in GENERIC and not q.scope):
+        return None
+    key = f"{family(q.unit)}:{words}"
+    return f"{key} [{q.scope}]" if q.scope else key
 
 
 def group_quantities(items: Sequence[Quantity]) -> list[int | None]:
@@ -187,7 +195,7 @@ def group_quantities(items: Sequence[Quantity]) -> list[int | None]:
     Two figures go together when their keys are equal, or when they are of one family, their
     measures end in the same head word and one measure's words contain the other's
     ('force' / 'armed force', 'support' / 'public support') -- but never across a negation
-    ('support' / 'not support'). Ids count up from 0 in order of first appearance.
+    ('support' / 'not support') or a scope. Ids count up from 0 in order of first appearance.
     """
     keys = [measure_key(q) for q in items]
     groups = _Groups(len(items))
@@ -196,8 +204,9 @@ def group_quantities(items: Sequence[Quantity]) -> list[int | None]:
         if key is None:
             continue
         kind, what = key.split(":", 1)
+        what, _, scope = what.partition(" [")
         words = what.split()
-        sets = buckets.setdefault((kind, words[-1]), {})
+        sets = buckets.setdefault((f"{kind} [{scope}", words[-1]), {})
         first = sets.setdefault(frozenset(words), k)
         groups.union(first, k)  # equal sets of words contain each other
     for (_, head), sets in buckets.items():

@@ -4,15 +4,19 @@ which entities a name refers to.
 A cluster joins an entity of a compatible label when one of the entity's spellings has the
 same normal form, or when the names refer to the same referent (``names.same_referent``)
 among the entities whose spellings share the cluster's surname key. The canonical name is
-the alias table's, else the fullest spelling seen. The store only answers the questions
-asked here and writes what is decided (``tocsin.store.evidence``).
+the alias table's, else the fullest spelling seen. A spelling that by itself names another
+entity of the table is neither looked up nor kept for the cluster: 'the MoD' in the cluster
+of 'Ministry of Defence of Belarus' names every country's ministry, and kept as a spelling of
+Belarus's it would draw Britain's 'the MoD' to it in the next article. The store only
+answers the questions asked here and writes what is decided (``tocsin.store.evidence``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tocsin.extract.names import name_key, normalise, same_referent
+from tocsin.extract.aliases import default_aliases, same_referent
+from tocsin.extract.names import name_key, normalise
 from tocsin.models.evidence import Mention, Spelling
 from tocsin.store import evidence as stored
 from tocsin.store.db import Store
@@ -45,7 +49,8 @@ def resolve_clusters(store: Store, mentions: Iterable[Mention]) -> dict[str, int
         label, spellings = clusters.setdefault(m.key, (m.label, set()))
         spellings.add(m.text)
     ids = {}
-    for key, (label, spellings) in clusters.items():
+    for key, (label, written) in clusters.items():
+        spellings = own_spellings(key, written)
         entity_id = find_entity(store, key, label, spellings)
         if entity_id is None:
             entity_id = stored.add_entity(store, key, label)
@@ -56,6 +61,13 @@ def resolve_clusters(store: Store, mentions: Iterable[Mention]) -> dict[str, int
         stored.add_spellings(store, entity_id, map(spelling, {key, *spellings}))
         ids[key] = entity_id
     return ids
+
+
+def own_spellings(key: str, spellings: set[str]) -> set[str]:
+    """The spellings of the cluster ``key`` that name nothing else in the shipped table."""
+    table = default_aliases()
+    mine = table.canonical(key) or key
+    return {s for s in spellings if (table.canonical(s) or mine) == mine}
 
 
 def find_entity(store: Store, key: str, label: str, spellings: set[str]) -> int | None:

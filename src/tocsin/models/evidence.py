@@ -65,6 +65,8 @@ class Quantity(Span):
     unit: str | None  # 'percent', 'km', 'USD', 'troops' ... None for a bare count
     qualifier: str | None  # 'at least', 'up to', 'more than', 'about', 'less than', 'range'
     measure: str | None  # what is counted: the head noun or measure, lemmatised
+    # which of them: whose, where, or what people did ('Russia, in Belarus'; 'detain')
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ class FigureRow:
     low: float | None
     high: float | None
     unit: str | None
+    qualifier: str | None
     measure: str | None
     key: str  # the measure group, across articles
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tocsin.assess.bayes import CREDIBILITY, RELIABILITY
 from tocsin.assess.link import STATUS_WEIGHT
+from tocsin.extract.numerals import base_unit
 from tocsin.report.common import day, distribution, hypothesis_names, number, percent, span_of_days
 from tocsin.report.marks import sentence_around
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 
 def _measure_name(key: str) -> str:
+    """'count:troop [Russia, in Belarus]' as 'troop [Russia, in Belarus] (count)'."""
     kind, _, measure = key.partition(":")
     return f"{measure} ({kind})" if measure else key
 
@@ -37,9 +39,17 @@ def _figure(item: SeenFigure, articles: Mapping[int, ArticleView]) -> dict[str, 
         parsed = f"{_amount(item.low)}–{_amount(item.high)}"
     else:
         parsed = _amount(item.value)
+    value = parsed + (f" {item.unit}" if item.unit else "")
+    base, factor = base_unit(item.unit)
+    if factor != 1.0 and item.value is not None:
+        value += (
+            f" (≈ {_amount(round(item.value * factor, 1))} {base})"  # '800 mile (≈ 1,287.5 km)'
+        )
+    _, _, scope = item.key.partition(" [")
     return {
         "text": item.text,
-        "value": parsed + (f" {item.unit}" if item.unit else ""),
+        "scope": scope.removesuffix("]"),  # whose, where, what people did
+        "value": value,
         "outlet": item.outlet or "–",
         "date": day(item.published),
         "title": item.title or "",

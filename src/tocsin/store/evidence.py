@@ -338,7 +338,8 @@ def grouped_figures(store: Store) -> list[FigureRow]:
     """Every figure that belongs to a measure group, by group, article and place."""
     rows = store.conn.execute(
         """SELECT q.article_id, q.start, q."end", q.text, q.value, q.low, q.high, q.unit,
-                  q.measure, g.key FROM quantities q JOIN measure_groups g ON g.id = q.group_id
+                  q.qualifier, q.measure, g.key
+           FROM quantities q JOIN measure_groups g ON g.id = q.group_id
            ORDER BY g.key, q.article_id, q.start"""
     ).fetchall()
     return [FigureRow(*row) for row in rows]
