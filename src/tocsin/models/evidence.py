@@ -17,6 +17,14 @@ from tocsin.text import Sentence
 EntityLabel = Literal["PERSON", "ORG", "GPE", "LOC", "NORP"]
 QuoteKind = Literal["direct", "partial", "indirect"]
 ClaimStatus = Literal["asserted", "reported", "alleged", "denied", "speculative"]
+# How a sentence reports an event's action: done, denied, refused, threatened, planned,
+# hypothetical, or passed on from a source (tocsin.extract.modality).
+EventMode = Literal[
+    "asserted", "denied", "refused", "threatened", "planned", "hypothetical", "reported"
+]
+EVENT_MODES: tuple[EventMode, ...] = (
+    "asserted", "denied", "refused", "threatened", "planned", "hypothetical", "reported"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -75,13 +83,23 @@ class DateMention(Span):
 
 @dataclass(frozen=True)
 class Event(Span):
+    """An action between actors, as one sentence reports it.
+
+    ``category`` is the PLOVER category of what the sentence says took place: a refused or
+    denied action is a REJECT, a threatened one a THREATEN. ``action_category`` is the
+    category of the action itself, whatever its mode: "Minsk won't send troops" is REJECT of
+    MOBILIZE, mode ``refused``.
+    """
+
     actor: str | None
     action: str  # the verb's lemma
     target: str | None
-    category: str | None  # a PLOVER category: MOBILIZE, COOPERATE, THREATEN ...
+    category: str | None  # a PLOVER category: MOBILIZE, COOPERATE, THREATEN, REJECT ...
     date_start: date | None = None
     date_end: date | None = None
     actor_key: str | None = None
+    mode: EventMode = "asserted"
+    action_category: str | None = None
 
 
 @dataclass
@@ -182,6 +200,8 @@ class EventRow:
     category: str | None
     date_start: date
     date_end: date | None
+    mode: str  # an EventMode
+    action_category: str | None
 
 
 @dataclass(frozen=True)
