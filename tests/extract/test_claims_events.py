@@ -259,3 +259,34 @@ def test_negation_is_read_from_the_verbs_own_clause() -> None:
     assert event.mode == "asserted"
     # 'never' is a negation of the verb, though no word list names it
     assert _event("Russia never deployed troops to Belarus.", "deploy").mode == "denied"
+
+
+def test_a_stated_absence_of_an_event_is_refused() -> None:
+    (event,) = _events("There will be no mobilisation in Belarus this autumn, the minister said.")
+    assert (event.category, event.action_category, event.mode) == ("REJECT", "MOBILIZE", "refused")
+    assert event.actor == "Belarus"
+
+
+def test_an_action_in_a_quote_is_the_speakers_word() -> None:
+    event = _event("“Our battalions have moved to the western border,” the general said.", "move")
+    assert (event.category, event.mode) == ("MOBILIZE", "reported")
+
+
+def test_the_agent_of_a_passive_is_the_actor() -> None:
+    event = _event("The claim was denied by the Belarusian defence ministry.", "deny")
+    assert event.actor is not None
+    assert "ministry" in event.actor.lower()
+    assert event.mode == "denied"
+
+
+def test_a_price_that_declined_refused_nothing() -> None:
+    assert _events("The index of Belarusian bonds declined 0.3% on Monday.") == []
+    event = _event("The Belarusian ministry declined to comment on the drills.", "decline")
+    assert (event.category, event.mode) == ("REJECT", "refused")
+
+
+def test_it_stands_for_the_body_that_says_it_acted() -> None:
+    event = _event(
+        "Russia said on Friday it sent paratroopers to Belarus for joint drills.", "send"
+    )
+    assert (event.actor, event.category, event.mode) == ("Russia", "MOBILIZE", "reported")

@@ -132,7 +132,10 @@ def extract_events(
     names, when = Ordered(mentions), Ordered(dates)
     verbs = parse.where(
         "event-verb",
-        lambda: parse.has("POS", {"VERB"}) & parse.has("LEMMA", EVENT_LEMMAS, lower=True),
+        lambda: (
+            (parse.has("POS", {"VERB"}) & parse.has("LEMMA", EVENT_LEMMAS, lower=True))
+            | parse.has("LEMMA", {"be"})
+        ),
     )
     found: list[tuple[int, Event]] = []
     replaced: set[int] = set()
@@ -161,6 +164,8 @@ def _event(
     the sentence reports it (a quoted action that the quote asserts is ``reported``: the
     speaker's word for it)."""
     parse = tree(doc)
+    if _lemma(token) == "be":
+        return _existential(doc, token, names, when, quoted=quoted)
     subject = _subject(parse, token)
     if subject is not None and subject.pos_ == "PRON" and subject.lower_ == "it":
         subject = _speaker_for_it(parse, token, names)  # "Russia said it sent …"
@@ -168,17 +173,74 @@ def _event(
         return None
     obj = _object(parse, token)
     action_category, target_token = _category(parse, token, obj)
-    if action_category is None:
+    if action_category is None or not _transitive_enough(parse, token):
         return None
+    return _record(
+        token, _lemma(token), action_category, (subject, target_token), (names, when), quoted
+    )
+
+
+def _existential(
+    doc: Doc, token: Token, names: Ordered[Mention], when: Ordered[DateMention], *, quoted: bool
+) -> tuple[Event, Reading] | None:
+    """ "There will be no mobilization in Belarus": an event noun that a 'there is' states,
+    whose actor is a name modifying the noun ("Russian strikes"), or for a mobilisation the
+    country it takes place in."""
+    parse = tree(doc)
+    kids = parse.children_of(token)
+    if not any(k.dep_ == "expl" for k in kids):
+        return None
+    noun = next(
+        (k for k in kids if k.dep_ in ("attr", "nsubj") and _lemma(k) in NOUN_CATEGORIES), None
+    )
+    if noun is None:
+        return None
+    actor, target = _parties(parse, noun, names)
+    if actor is None:
+        return None
+    category = NOUN_CATEGORIES[_lemma(noun)]
+    return _record(token, _lemma(noun), category, (actor, target), (names, when), quoted)
+
+
+def _parties(
+    parse: Tree, noun: Token, names: Ordered[Mention]
+) -> tuple[Token | None, Token | None]:
+    """Actor and target of an event noun: a name modifying it, the country a mobilisation
+    is in; the place it is on or against."""
+    actor: Token | None = None
+    target: Token | None = None
+    for kid in parse.children_of(noun):
+        if kid.dep_ in ("amod", "compound", "poss") and names.containing(kid.idx) is not None:
+            actor = actor or kid
+        elif kid.dep_ == "prep" and kid.lower_ in ("in", "on", "against"):
+            place = next((c for c in parse.children_of(kid) if c.dep_ == "pobj"), None)
+            if place is None or names.containing(place.idx) is None:
+                continue
+            if kid.lower_ == "in" and NOUN_CATEGORIES[_lemma(noun)] == "MOBILIZE":
+                actor = actor or place  # a country mobilises in itself; a war is elsewhere
+            elif kid.lower_ != "in":
+                target = target or place
+    return actor, target
+
+
+def _record(
+    token: Token,
+    action: str,
+    action_category: str,
+    who: tuple[Token, Token | None],
+    found: tuple[Ordered[Mention], Ordered[DateMention]],
+    quoted: bool,
+) -> tuple[Event, Reading] | None:
+    """The event of ``token``'s clause, with its mode, actor (``who[0]``) and target."""
+    doc = token.doc
     reading = read_mode(token)
     if reading.requested:
         return None
-    lemma = _lemma(token)
-    mode = _mode(reading.mode, lemma, action_category, quoted=quoted)
-    category = _FOLDED.get(mode, action_category)
+    names, when = found
+    mode = _mode(reading.mode, action, action_category, quoted=quoted)
     sent = sentence_of(doc, token.i)
-    actor = _phrase(subject, names)
-    target = _phrase(target_token, names) if target_token is not None else None
+    actor = _phrase(who[0], names)
+    target = _phrase(who[1], names) if who[1] is not None else None
     date = _date_in(when, sent.start_char, sent.end_char, token.idx)
     text = text_of(doc)
     start, end = sent.start_char, sent.end_char
@@ -190,9 +252,9 @@ def _event(
         text=text[start:end],
         actor=actor[0],
         actor_key=actor[1],
-        action=lemma,
+        action=action,
         target=target[0] if target else None,
-        category=category,
+        category=_FOLDED.get(mode, action_category),
         date_start=date.date_start if date else None,
         date_end=date.date_end if date else None,
         mode=mode,
@@ -212,33 +274,62 @@ def _mode(found: EventMode, lemma: str, action_category: str, *, quoted: bool) -
     return "threatened" if action_category == "THREATEN" else mode
 
 
+def _transitive_enough(parse: Tree, token: Token) -> bool:
+    """A refusal needs something refused: "declined to comment", "declined the offer", not
+    "the index declined 0.3%"."""
+    if _lemma(token) != "decline":
+        return True
+    for kid in parse.children_of(token):
+        if kid.dep_ == "xcomp":
+            return True
+        if kid.dep_ == "dobj" and not kid.like_num and kid.pos_ != "NUM" and kid.text != "%":
+            return not any(k.dep_ == "nummod" for k in parse.children_of(kid))
+    return False
+
+
 def _lemma(token: Token) -> str:
     return token.lemma_.lower()
 
 
 def _subject(parse: Tree, token: Token) -> Token | None:
-    """The verb's subject, or that of the verb it depends on ("threatened to deploy",
-    "denied sending", "and launched"); the object of a verb that lets ("allowed Russia to
-    use")."""
-    doc = token.doc
+    """The verb's subject (the agent of a passive), or that of the verb it depends on
+    ("threatened to deploy", "denied sending", "and launched"); the object of a verb that
+    lets or commands ("allowed Russia to use", "ordered the troops to withdraw")."""
     for _ in range(_MAX_CONTROL):
-        kids = parse.children_of(token)
-        subject = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subject is not None:
-            return subject
+        found = _own_subject(parse, token)
+        if found is not None:
+            return found
         if token.dep_ not in _CONTROLLED or parse.heads[token.i] == token.i:
             return None
-        head = doc[parse.heads[token.i]]
-        if token.dep_ == "pcomp" and head.pos_ == "ADP":
-            head = doc[parse.heads[head.i]]
-            if head.pos_ == "NOUN":  # "has no intention of sending": the noun's verb
-                head = doc[parse.heads[head.i]]
-        if token.dep_ == "xcomp":
+        head = _controller(parse, token)
+        if token.dep_ == "xcomp" and _lemma(head) in _OBJECT_CONTROL:
             obj = next((c for c in parse.children_of(head) if c.dep_ == "dobj"), None)
-            if obj is not None and _lemma(head) in _OBJECT_CONTROL:
+            if obj is not None:
                 return obj
         token = head
     return None
+
+
+def _own_subject(parse: Tree, token: Token) -> Token | None:
+    """The agent of a passive ("was denied by Andrew"), else the subject."""
+    kids = parse.children_of(token)
+    for agent in (c for c in kids if c.dep_ == "agent"):
+        by = next((c for c in parse.children_of(agent) if c.dep_ == "pobj"), None)
+        if by is not None:
+            return by
+    return next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass")), None)
+
+
+def _controller(parse: Tree, token: Token) -> Token:
+    """The word a verb with no subject hangs from: through a preposition and the noun it
+    modifies ("has no intention of sending": 'has')."""
+    doc = token.doc
+    head = doc[parse.heads[token.i]]
+    if token.dep_ == "pcomp" and head.pos_ == "ADP":
+        head = doc[parse.heads[head.i]]
+        if head.pos_ == "NOUN":
+            head = doc[parse.heads[head.i]]
+    return head
 
 
 def _speaker_for_it(parse: Tree, token: Token, names: Ordered[Mention]) -> Token | None:
@@ -253,9 +344,7 @@ def _speaker_for_it(parse: Tree, token: Token, names: Ordered[Mention]) -> Token
             subject = next((c for c in parse.children_of(token) if c.dep_ == "nsubj"), None)
             if subject is None:
                 return None
-            found = names.containing(subject.idx) if names.fast else None
-            if found is None:
-                found = next((m for m in names.items if m.start <= subject.idx < m.end), None)
+            found = names.containing(subject.idx)
             return subject if found is not None and found.label in ("ORG", "GPE") else None
     return None
 
@@ -263,6 +352,8 @@ def _speaker_for_it(parse: Tree, token: Token, names: Ordered[Mention]) -> Token
 def _object(parse: Tree, token: Token) -> Token | None:
     kids = parse.children_of(token)
     obj = next((c for c in kids if c.dep_ in ("dobj", "attr")), None)
+    if obj is None and any(c.dep_ == "agent" for c in kids):  # "X was attacked by Y"
+        obj = next((c for c in kids if c.dep_ == "nsubjpass"), None)
     if obj is None:
         prep = next((c for c in kids if c.dep_ == "prep"), None)
         if prep is not None:

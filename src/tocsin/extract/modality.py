@@ -113,8 +113,8 @@ def _own(parse: Tree, verb: Token) -> _Own | None:
 
 def _nobody(parse: Tree, kid: Token) -> bool:
     """A subject or object that negates the clause: "will attack nobody", "no troops were
-    sent", "sent none"."""
-    if kid.dep_ not in ("nsubj", "nsubjpass", "dobj"):
+    sent", "sent none", "there will be no mobilization"."""
+    if kid.dep_ not in ("nsubj", "nsubjpass", "dobj", "attr"):
         return False
     if kid.lower_ in NOBODY:
         return True
