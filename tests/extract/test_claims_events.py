@@ -290,3 +290,10 @@ def test_it_stands_for_the_body_that_says_it_acted() -> None:
         "Russia said on Friday it sent paratroopers to Belarus for joint drills.", "send"
     )
     assert (event.actor, event.category, event.mode) == ("Russia", "MOBILIZE", "reported")
+
+
+def test_an_action_inside_an_if_clause_is_hypothetical_however_deep() -> None:
+    event = _event(
+        "There would be time to react if Belarus began to mobilise its reserves.", "mobilise"
+    )
+    assert event.mode == "hypothetical"

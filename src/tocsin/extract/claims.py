@@ -205,8 +205,8 @@ class _Reader:
                 heads += [c for c in parse.children_of(agent) if c.dep_ == "pobj"]
         for head in heads:
             first, last = parse.subtree_bounds(head)
-            if own is not None and first.idx <= own <= last.idx:
-                return None
+            if own is not None and first.idx <= own < last.idx + len(last.text):
+                return None  # the speaker himself ("GraphicHe said": inside a glued token)
             if head.pos_ == "PRON":
                 return None
             name = self.name_at(head)

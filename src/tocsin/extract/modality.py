@@ -131,14 +131,14 @@ def _going_to(parse: Tree, verb: Token) -> bool:
 
 def _conditional(parse: Tree, verb: Token) -> bool:
     """Whether the verb heads an if-clause or the clause an if-clause conditions."""
-    for kid in parse.children_of(verb):
-        if kid.dep_ == "mark" and kid.lower_ in CONDITION_MARKS:
-            return True
-        if kid.dep_ == "advcl" and any(
-            m.dep_ == "mark" and m.lower_ in CONDITION_MARKS for m in parse.children_of(kid)
-        ):
-            return True
-    return False
+    if _condition(parse, verb):
+        return True
+    return any(k.dep_ == "advcl" and _condition(parse, k) for k in parse.children_of(verb))
+
+
+def _condition(parse: Tree, verb: Token) -> bool:
+    """Whether the verb heads an if- or unless-clause."""
+    return any(k.dep_ == "mark" and k.lower_ in CONDITION_MARKS for k in parse.children_of(verb))
 
 
 def _governed(parse: Tree, verb: Token) -> Reading:
@@ -152,6 +152,8 @@ def _governed(parse: Tree, verb: Token) -> Reading:
         if token.dep_ == "conj":  # a second verb of the same clause: what governs the first
             token = token.doc[parse.heads[token.i]]
             continue
+        if token.dep_ == "advcl" and _condition(parse, token):
+            return Reading("hypothetical")  # "… if Belarus did begin to mobilise"
         if token.dep_ == "advcl" and not _purpose(parse, token):
             break  # "after it deployed …": a clause of time, not a complement
         head = _governor(parse, token)

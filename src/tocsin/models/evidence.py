@@ -207,7 +207,7 @@ class EventRow:
 @dataclass(frozen=True)
 class SpanRecord:
     """What the evidence layer says of a stretch of an article: a quote (with its speaker),
-    a claim (with its status and source chain) or an event."""
+    a claim (with its status and source chain) or an event (with its mode)."""
 
     kind: str  # 'quote', 'claim' or 'event'
     start: int
@@ -215,3 +215,4 @@ class SpanRecord:
     status: str | None = None
     source: str | None = None
     chain: tuple[str, ...] = ()
+    mode: str | None = None  # an event's EventMode

@@ -367,7 +367,7 @@ def _day(value: str | None) -> date | None:
 
 def span_records(store: Store, article_id: int) -> list[SpanRecord]:
     """The article's quotes (with speakers), claims (with status and source chain) and
-    events, as spans of its text."""
+    events (with their modes), as spans of its text."""
     db = store.conn
     out: list[SpanRecord] = []
     for row in db.execute(
@@ -388,8 +388,10 @@ def span_records(store: Store, article_id: int) -> list[SpanRecord]:
         )
         source = chain[-1] if chain else None
         out.append(SpanRecord("claim", row[0], row[1], row["status"], source, chain))
-    for row in db.execute('SELECT start, "end" FROM events WHERE article_id = ?', (article_id,)):
-        out.append(SpanRecord("event", row[0], row[1]))
+    for row in db.execute(
+        'SELECT start, "end", mode FROM events WHERE article_id = ?', (article_id,)
+    ):
+        out.append(SpanRecord("event", row[0], row[1], mode=row["mode"]))
     return out
 
 
