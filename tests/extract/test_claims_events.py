@@ -201,6 +201,10 @@ def _event(text: str, action: str) -> Event:
         ("Russia may deploy more troops to Belarus in the spring.", "deploy", "MOBILIZE",
          "MOBILIZE", "hypothetical"),
         (
+            "It is not clear whether Russia will launch a new offensive from the north.",
+            "launch", "ASSAULT", "ASSAULT", "hypothetical",
+        ),
+        (
             "If Poland moves its brigades east, Belarus will deploy its army along the border.",
             "deploy", "MOBILIZE", "MOBILIZE", "hypothetical",
         ),

@@ -52,7 +52,9 @@ READY = frozenset({"ready", "set", "due", "poised", "willing", "prepared", "abou
 NOBODY = frozenset({"nobody", "nothing", "none", "noone", "no-one"})
 FUTURE = frozenset({"will", "'ll", "wo", "shall", "ll"})
 MODAL = frozenset({"could", "may", "might", "should", "must", "can", "ca"})
-CONDITION_MARKS = frozenset({"if", "unless"})
+# Marks of a clause whose action is only supposed: "if", "unless", and an open question
+# ("it is not clear whether they will launch …").
+CONDITION_MARKS = frozenset({"if", "unless", "whether"})
 # Complement relations the climb follows; any other ends it.
 CLIMB = frozenset({"xcomp", "ccomp", "pcomp", "conj", "acomp", "advcl"})
 MAX_CLIMB = 6  # verbs above the action, at most: bounds the work per verb
@@ -137,7 +139,7 @@ def _conditional(parse: Tree, verb: Token) -> bool:
 
 
 def _condition(parse: Tree, verb: Token) -> bool:
-    """Whether the verb heads an if- or unless-clause."""
+    """Whether the verb heads an if-, unless- or whether-clause."""
     return any(k.dep_ == "mark" and k.lower_ in CONDITION_MARKS for k in parse.children_of(verb))
 
 
@@ -221,7 +223,11 @@ def _stance(parse: Tree, head: Token, lemma: str, below: Token) -> Reading | Non
         return Reading("hypothetical", head.i)
     ready = lemma in READY and below.dep_ in ("xcomp", "advcl")
     if lemma in PLANNING or ready or _going_to(parse, below):
-        return Reading("refused" if negated else "planned", head.i)
+        if negated:
+            return Reading("refused", head.i)
+        # "could be ready to carry out", "if it prepares to": a supposed plan
+        supposed = _own(parse, head) == "hypothetical"
+        return Reading("hypothetical" if supposed else "planned", head.i)
     return None
 
 
