@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tocsin.models import ExtractionFailure, Failure
+from tocsin.models import ExtractionFailure, Failure, IngestWarning
 from tocsin.store.db import Store
 from tocsin.store.evidence import extraction_counts, extraction_failures
 
@@ -18,6 +18,7 @@ class StoreStatus:
     extractor_version: str
     failures: list[Failure]
     extraction_failures: list[ExtractionFailure]
+    warnings: list[IngestWarning]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -25,6 +26,7 @@ class StoreStatus:
             "extraction": {**self.extraction, "extractor_version": self.extractor_version},
             "failures": [asdict(f) for f in self.failures],
             "extraction_failures": [asdict(f) for f in self.extraction_failures],
+            "warnings": [asdict(w) for w in self.warnings],
         }
 
 
@@ -35,4 +37,5 @@ def status(store: Store, extractor_version: str) -> StoreStatus:
         extractor_version,
         store.failures(),
         extraction_failures(store),
+        store.warnings(),
     )
