@@ -72,7 +72,16 @@ class EventRecord(_Offsets):
     actor: str | None
     action: str
     target: str | None
-    category: str | None = Field(description="PLOVER-style category, e.g. MOBILIZE.")
+    category: str | None = Field(
+        description="PLOVER category of what took place, e.g. MOBILIZE; REJECT for a refused "
+        "or denied action, THREATEN for a threatened one."
+    )
+    mode: Literal[
+        "asserted", "denied", "refused", "threatened", "planned", "hypothetical", "reported"
+    ] = Field(description="How the sentence reports the action.")
+    action_category: str | None = Field(
+        description="PLOVER category of the action itself, whatever its mode."
+    )
     date_start: date | None
     date_end: date | None
 

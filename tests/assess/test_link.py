@@ -14,12 +14,14 @@ from tocsin.assess.link import (
     PATTERN_SCORE,
     SIMILARITY_THRESHOLD,
     Unit,
+    _describe,
     independence_key,
     link_units,
     match,
     negated_before,
 )
 from tocsin.assess.sources import ArticleFacts, SourceBook
+from tocsin.models.evidence import SpanRecord
 from tocsin.text import sentences
 
 CASE = parse_case(
@@ -289,3 +291,13 @@ def test_an_absence_governs_only_its_own_clause(text: str, word: str) -> None:
 def test_an_absence_reaches_past_yet() -> None:
     text = "There are no signs yet that Belarus is forming an offensive group."
     assert negated_before(text, text.index("offensive"))
+
+
+def test_an_events_mode_gives_the_status_of_a_sentence_no_claim_speaks_for() -> None:
+    text = "Russia will deploy more troops to Belarus."
+    planned = _describe(FACTS, 0, len(text), text, [SpanRecord("event", 0, 42, mode="planned")])
+    assert (planned.kind, planned.status) == ("event", "speculative")
+    done = _describe(FACTS, 0, len(text), text, [SpanRecord("event", 0, 42, mode="asserted")])
+    assert done.status is None
+    claimed = [SpanRecord("claim", 0, 42, "alleged"), SpanRecord("event", 0, 42, mode="planned")]
+    assert _describe(FACTS, 0, len(text), text, claimed).status == "alleged"  # a claim first

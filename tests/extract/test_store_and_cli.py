@@ -176,6 +176,24 @@ def test_ingest_extracts_unless_told_not_to(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["extract"]["processed"] == 1
 
 
+def test_an_events_mode_goes_through_the_store_to_the_export(tmp_path: Path) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text(
+        "Minsk rules out a war\n\n"
+        "Lukashenko said on Tuesday that Belarus would not send its troops to Ukraine. "
+        "Russia deployed two more battalions to Belarus on Monday.\n",
+        "utf-8",
+    )
+    db = tmp_path / "t.db"
+    assert _run("ingest", str(page), "--db", str(db), "--workers", "1").exit_code == 0
+    (line,) = [json.loads(x) for x in _run("export", "--db", str(db)).stdout.splitlines()]
+    got = {(e["action"], e["category"], e["action_category"], e["mode"]) for e in line["events"]}
+    assert ("send", "REJECT", "MOBILIZE", "refused") in got
+    assert ("deploy", "MOBILIZE", "MOBILIZE", "asserted") in got
+    validator = jsonschema.Draft202012Validator(schema.shipped_schema())
+    assert not list(validator.iter_errors(line))
+
+
 def test_unknown_model_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["extract", "--db", str(tmp_path / "x.db"), "--model", "lg"])
     assert result.exit_code == 2

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
-from tocsin.assess.score import Assessment
+from tocsin.assess.score import Assessment, TimelineEvent
 from tocsin.report import charts
 from tocsin.report.common import estimative, percent, span_of_days
 from tocsin.report.marks import Span, marked, sentence_around
+from tocsin.report.sections import event
 from tocsin.text import sentences
 
 
@@ -135,3 +137,16 @@ def test_a_saturated_posterior_ranks_and_words_moves_by_log_odds() -> None:
     normal = bayes.Sensitivity(base, "H1", "H2", moving, moving)
     assert [g.source_key for g in movers(normal, 2)] == ["a", "b"]
     assert movement(moving[0]) == "+12.0 points"
+
+
+def test_a_timeline_event_shows_its_mode_and_what_its_category_folds() -> None:
+    refused = TimelineEvent(
+        article_id=1, start=0, end=40, text="Minsk won't allow Moscow to join the talks.",
+        actor="Minsk", action="allow", target="Moscow", category="REJECT",
+        date_start=date(2022, 10, 1), date_end=None, mode="refused",
+        action_category="COOPERATE", outlet="BelTA", published=date(2022, 10, 2),
+    )  # fmt: skip
+    shown = event(refused)
+    assert (shown["category"], shown["mode"]) == ("REJECT of COOPERATE", "refused")
+    done = replace(refused, category="MOBILIZE", action_category="MOBILIZE", mode="asserted")
+    assert (event(done)["category"], event(done)["mode"]) == ("MOBILIZE", "asserted")

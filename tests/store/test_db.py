@@ -63,3 +63,27 @@ def test_fts_follows_articles(tmp_path: Path) -> None:
         assert [h.article_id for h in store.search("mobilisation")] == [article]
         store.conn.execute("UPDATE articles SET text = 'nothing here' WHERE id = ?", (article,))
         assert store.search("mobilisation") == []
+
+
+def test_events_stored_before_modes_read_as_asserted(tmp_path: Path) -> None:
+    """Migration 0006: an older store's events get the mode 'asserted' and their category
+    as their action's."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)  # foreign keys off, as by default
+    older = [m for m in migrations() if m.version < 6]
+    for migration in older:
+        conn.executescript(migration.sql)
+    conn.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL DEFAULT '')"
+    )
+    for migration in older:
+        conn.execute("INSERT INTO schema_migrations VALUES (?, ?, '')", (migration.version, "x"))
+    conn.execute(
+        """INSERT INTO events(article_id, start, "end", text, action, category)
+           VALUES (1, 0, 5, 'x', 'deploy', 'MOBILIZE')"""
+    )
+    conn.close()
+    with Store.open(path) as store:
+        row = store.conn.execute("SELECT mode, action_category, category FROM events").fetchone()
+    assert tuple(row) == ("asserted", "MOBILIZE", "MOBILIZE")

@@ -93,6 +93,15 @@ _CLAUSE_BREAK = re.compile(
 )
 _MODAL = re.compile(r"\b(may|might|could|would|if)\b", re.IGNORECASE)
 _KIND_ORDER = ("quote", "claim", "event")
+# The status an event's mode gives a sentence no claim speaks for: a plan, a threat or a
+# hypothesis is no observation, as a modal sentence is not. A denial or refusal is left to
+# the negation rules, which read it off the words.
+_EVENT_STATUS = {
+    "hypothetical": "speculative",
+    "planned": "speculative",
+    "threatened": "speculative",
+    "reported": "reported",
+}
 
 
 @dataclass(frozen=True)
@@ -181,14 +190,26 @@ def _describe(
         found = [r for r in inside if r.kind == kind]
         if found:
             best = max(found, key=overlap)
-            # The claim covering most of the sentence gives its status, even under a quote.
-            stated = [r for r in inside if r.status]
-            status = max(stated, key=overlap).status if stated else None
+            status = _status(inside, start, end)
             source = best.source or next((r.source for r in inside if r.source), None)
             chain = best.chain or next((r.chain for r in inside if r.chain), ())
             return Unit(facts, start, end, text, kind, status, source, tuple(chain), claims)
     status = "speculative" if _MODAL.search(text) else None
     return Unit(facts, start, end, text, "sentence", status, None, (), claims)
+
+
+def _status(inside: list[SpanRecord], start: int, end: int) -> str | None:
+    """The status of the claim covering most of the sentence, even under a quote; with no
+    claim, what the mode of the event covering most of it makes of it."""
+
+    def overlap(r: SpanRecord) -> int:
+        return min(r.end, end) - max(r.start, start)
+
+    stated = [r for r in inside if r.status]
+    if stated:
+        return max(stated, key=overlap).status
+    events = [r for r in inside if r.kind == "event"]
+    return _EVENT_STATUS.get(max(events, key=overlap).mode or "") if events else None
 
 
 # -- matching ---------------------------------------------------------------------------

@@ -6,15 +6,22 @@ Status, checked in this order (the first that applies wins):
 - ``alleged``: the cue is 'claim'/'allege', or the sentence says 'allegedly', 'reportedly',
   'purportedly', 'supposedly';
 - ``reported``: the writer passes it on from a source ("according to X", "X reported",
-  "citing sources");
+  "citing sources"), or the speaker's words come through another source: a speech verb or
+  "according to" that governs the quote's cue ("BelTA reported that the ministry announced
+  …", "according to Interfax, the defence ministry said …", "…, the ministry said, BelTA
+  reported");
 - ``speculative``: the statement hedges ("may", "could", "it is unclear", "probably");
 - ``asserted``: a source states it.
 
-A claim's source chain lists who passed it to whom: the named sources outside the quote in
-text order, then the quote's own speaker, then those inside it: "Makei allegedly hinted,
-said Viačorka, that …" is ('Franak Viačorka', 'Vladimir Makei'). (The sources were meant to
-be ordered by how high their cue sits in the parse; the depth compared Token objects by
-identity and so came out equal for every token, leaving text order, which is kept.)
+A claim's source chain lists who passed it to whom, read from the parse: the sources the
+words came through, outermost first (the object of an 'according to' on the cue's clauses,
+the subject of a speech verb above the cue or set beside it, the subject of the cue when
+another speaks through it), then the quote's own speaker, then a source the cue cites, then
+the named sources inside the quote. "Makei allegedly hinted, said Viačorka, that …" is
+('Franak Viačorka', 'Vladimir Makei'); "Interfax reported, citing the defence ministry, that
+…" is ('Interfax', 'the defence ministry'). Two speakers side by side relay nothing: in
+"Putin said …, and Lukashenko said …" each claim has its own speaker alone. (Until 2.2 the
+chain took every named source outside the quote in the sentence, in text order.)
 
 Denials and sources are read only in sentences of at most ``syntax.MAX_SENTENCE_CHARS``,
 as speech cues are.
@@ -39,6 +46,13 @@ DENY = frozenset({"deny", "reject", "dismiss", "refute", "rebut"})
 ALLEGE = frozenset({"claim", "allege"})
 ALLEGE_ADVERBS = re.compile(r"\b(allegedly|reportedly|purportedly|supposedly|ostensibly)\b", re.I)
 REPORT = frozenset({"report", "according to", "cite"})
+# Verbs through which a source passes on what another said: "BelTA reported that …",
+# "Interfax quoted the ministry as saying …", "BelTA has learned that …".
+RELAY = SPEECH_VERBS | frozenset({"quote", "cite", "carry", "publish", "relay", "learn"})
+MAX_RELAY_CLIMB = 6  # clauses climbed from a cue to the verb that relays it
+# Relations climbed from a cue to a verb that relays it: complements, not coordination
+# ("Putin said …, and Lukashenko said …" relays nothing).
+_CLAUSES = frozenset({"ccomp", "xcomp", "advcl", "pcomp", "prep"})
 HEDGES = re.compile(
     r"\b(may|might|could|possibly|probably|perhaps|likely|unlikely|unclear|uncertain|"
     r"appears?|appeared|seems?|seemed|suggests?|reportedly|presumably|apparently|"
@@ -121,12 +135,13 @@ class _Reader:
     def from_quote(self, quote: Quote) -> Claim:
         cue = (quote.cue or "").lower()
         cue_lemma = self.cue_lemma(quote)
+        relays = self.relays(quote)
         status: ClaimStatus
         if cue_lemma in DENY:
             status = "denied"
         elif cue_lemma in ALLEGE or self.alleged(quote):
             status = "alleged"
-        elif cue == "according to" or cue_lemma in REPORT:
+        elif cue == "according to" or cue_lemma in REPORT or relays:
             status = "reported"
         elif HEDGES.search(quote.text):
             status = "speculative"
@@ -139,8 +154,85 @@ class _Reader:
             status=status,
             source_key=quote.speaker_key,
             source_text=quote.speaker_text,
-            source_chain=self.chain(quote),
+            source_chain=self.chain(quote, relays),
         )
+
+    def relays(self, quote: Quote) -> list[str]:
+        """The sources a quote's words come through, outermost first: the subject of the
+        cue when another speaks through it ("Makei hinted, said Viačorka, that …"), of a
+        speech verb set beside the cue ("…, the ministry said, BelTA reported") or above it
+        ("BelTA reported that the ministry announced …"), and the object of an 'according
+        to' on the cue's clauses."""
+        token = self.cue_token(quote)
+        if token is None:
+            return []
+        parse = tree(self.doc)
+        own = quote.speaker_start
+        found: list[str | None] = [self.source_of(token, own)]
+        found += [
+            self.source_of(kid, own)
+            for kid in parse.children_of(token)
+            if kid.dep_ == "parataxis" and kid.lemma_.lower() in RELAY
+        ]
+        for _ in range(MAX_RELAY_CLIMB):
+            found += [
+                self.source_of(kid, own)
+                for kid in parse.children_of(token)
+                if kid.lower_ == "according"
+            ]
+            if parse.heads[token.i] == token.i or token.dep_ not in _CLAUSES:
+                break
+            token = self.doc[parse.heads[token.i]]
+            if token.pos_ == "VERB" and token.lemma_.lower() in RELAY:
+                found.append(self.source_of(token, own))
+        names: list[str] = []
+        for name in reversed(found):
+            if name is not None and name not in names:
+                names.append(name)
+        return names
+
+    def source_of(self, cue: Token, own: int | None) -> str | None:
+        """Who speaks through ``cue`` (a speech verb or 'according'), named or as written;
+        None when it is the quote's own speaker, at ``own``."""
+        parse = tree(self.doc)
+        if cue.lower_ == "according":
+            to = next((c for c in parse.children_of(cue) if c.lower_ == "to"), None)
+            heads = [c for c in parse.children_of(to) if c.dep_ == "pobj"] if to else []
+        else:
+            kids = parse.children_of(cue)
+            heads = [c for c in kids if c.dep_ == "nsubj"]
+            for agent in (c for c in kids if c.dep_ == "agent"):  # "as reported by BelTA"
+                heads += [c for c in parse.children_of(agent) if c.dep_ == "pobj"]
+        for head in heads:
+            first, last = parse.subtree_bounds(head)
+            if own is not None and first.idx <= own < last.idx + len(last.text):
+                return None  # the speaker himself ("GraphicHe said": inside a glued token)
+            if head.pos_ == "PRON":
+                return None
+            name = self.name_at(head)
+            if name is not None:
+                return name
+            left = head.left_edge
+            return self.text[left.idx : head.idx + len(head.text)]
+        return None
+
+    def cited(self, quote: Quote) -> str | None:
+        """The source the cue cites: "Interfax reported, citing the defence ministry"."""
+        token = self.cue_token(quote)
+        if token is None:
+            return None
+        parse = tree(self.doc)
+        # the parse may hang "citing …" on the reported clause rather than on the cue
+        near = parse.children_of(token)
+        near += [g for c in near if c.dep_ == "ccomp" for g in parse.children_of(c)]
+        for kid in near:
+            if kid.lower_ == "citing":
+                obj = next((c for c in parse.children_of(kid) if c.dep_ == "dobj"), None)
+                if obj is not None and obj.pos_ != "PRON":
+                    name = self.name_at(obj)
+                    left = obj.left_edge
+                    return name or self.text[left.idx : obj.idx + len(obj.text)]
+        return None
 
     def alleged(self, quote: Quote) -> bool:
         """Whether the sentences around the quote say 'allegedly' (or the like)."""
@@ -178,10 +270,10 @@ class _Reader:
         found = [self.doc[indices[k]] for k in (before, after) if a <= k < b]
         return min(found, key=lambda t: (abs(t.idx - quote.start), t.i), default=None)
 
-    def chain(self, quote: Quote) -> tuple[str, ...]:
-        """Who passed the claim to whom: the named subjects of the speech cues in the
-        quote's sentence (and 'according to X') outside the quote, in text order, then
-        the quote's own speaker, then the named sources inside the quote.
+    def chain(self, quote: Quote, relays: Sequence[str]) -> tuple[str, ...]:
+        """Who passed the claim to whom: the sources it came through (``relays``), the
+        quote's own speaker, the source the cue cites, then the named sources inside the
+        quote.
 
         "According to Franak Viačorka, Makei allegedly hinted that …" gives ('Franak
         Viačorka', 'Vladimir Makei').
@@ -189,15 +281,15 @@ class _Reader:
         own = quote.speaker_key or quote.speaker_text
         if own is None:
             return ()
-        span = self.doc.char_span(quote.start, quote.end, alignment_mode="expand")
-        if span is None or not len(span):
-            return (own,)
-        outer: list[str] = []
         inner: list[str] = []
-        for _, idx, source in self.sources(sentence_of(self.doc, span[0].i)):
-            (inner if quote.start <= idx < quote.end else outer).append(source)
+        span = self.doc.char_span(quote.start, quote.end, alignment_mode="expand")
+        if span is not None and len(span):
+            for _, idx, source in self.sources(sentence_of(self.doc, span[0].i)):
+                if quote.start <= idx < quote.end:
+                    inner.append(source)
+        cited = self.cited(quote)
         names: list[str] = []
-        for name in [*outer, own, *inner]:
+        for name in [*relays, own, *([cited] if cited else []), *inner]:
             if name not in names:
                 names.append(name)
         return tuple(names)

@@ -14,7 +14,7 @@ from pathlib import Path
 MODELS = ("sm", "md")
 
 # Bump when the rules change what they produce, so stale results show in `tocsin status`.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "2"  # 2 (#10): per-country bodies, figure scopes, event modes, relayed claims
 
 Progress = Callable[[int, str], None]
 

@@ -17,6 +17,14 @@ from tocsin.text import Sentence
 EntityLabel = Literal["PERSON", "ORG", "GPE", "LOC", "NORP"]
 QuoteKind = Literal["direct", "partial", "indirect"]
 ClaimStatus = Literal["asserted", "reported", "alleged", "denied", "speculative"]
+# How a sentence reports an event's action: done, denied, refused, threatened, planned,
+# hypothetical, or passed on from a source (tocsin.extract.modality).
+EventMode = Literal[
+    "asserted", "denied", "refused", "threatened", "planned", "hypothetical", "reported"
+]
+EVENT_MODES: tuple[EventMode, ...] = (
+    "asserted", "denied", "refused", "threatened", "planned", "hypothetical", "reported"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -77,13 +85,23 @@ class DateMention(Span):
 
 @dataclass(frozen=True)
 class Event(Span):
+    """An action between actors, as one sentence reports it.
+
+    ``category`` is the PLOVER category of what the sentence says took place: a refused or
+    denied action is a REJECT, a threatened one a THREATEN. ``action_category`` is the
+    category of the action itself, whatever its mode: "Minsk won't send troops" is REJECT of
+    MOBILIZE, mode ``refused``.
+    """
+
     actor: str | None
     action: str  # the verb's lemma
     target: str | None
-    category: str | None  # a PLOVER category: MOBILIZE, COOPERATE, THREATEN ...
+    category: str | None  # a PLOVER category: MOBILIZE, COOPERATE, THREATEN, REJECT ...
     date_start: date | None = None
     date_end: date | None = None
     actor_key: str | None = None
+    mode: EventMode = "asserted"
+    action_category: str | None = None
 
 
 @dataclass
@@ -185,12 +203,14 @@ class EventRow:
     category: str | None
     date_start: date
     date_end: date | None
+    mode: str  # an EventMode
+    action_category: str | None
 
 
 @dataclass(frozen=True)
 class SpanRecord:
     """What the evidence layer says of a stretch of an article: a quote (with its speaker),
-    a claim (with its status and source chain) or an event."""
+    a claim (with its status and source chain) or an event (with its mode)."""
 
     kind: str  # 'quote', 'claim' or 'event'
     start: int
@@ -198,3 +218,4 @@ class SpanRecord:
     status: str | None = None
     source: str | None = None
     chain: tuple[str, ...] = ()
+    mode: str | None = None  # an event's EventMode

@@ -117,11 +117,21 @@ def event(event: TimelineEvent) -> dict[str, Any]:
         "actor": event.actor or "–",
         "action": event.action or "–",
         "target": event.target or "–",
-        "category": event.category or "–",
+        "category": _category(event),
+        "mode": event.mode,
         "outlet": event.outlet or "–",
         "text": event.text or "",
         "href": f"#article-{event.article_id}",
     }
+
+
+def _category(event: TimelineEvent) -> str:
+    """The event's category, with its action's when they differ: "REJECT of MOBILIZE"."""
+    if event.category is None:
+        return "–"
+    if event.action_category and event.action_category != event.category:
+        return f"{event.category} of {event.action_category}"
+    return event.category
 
 
 def track(a: Assessment) -> dict[str, Any]:

@@ -138,13 +138,13 @@ def write_evidence(
     )  # fmt: skip
     db.executemany(
         """INSERT INTO events(article_id, start, "end", text, actor, actor_entity_id, action,
-             target, category, date_start, date_end)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+             target, category, date_start, date_end, mode, action_category)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             (article_id, e.start, e.end, e.text, e.actor, ids.get(e.actor_key or ""),
              e.action, e.target, e.category,
              e.date_start.isoformat() if e.date_start else None,
-             e.date_end.isoformat() if e.date_end else None)
+             e.date_end.isoformat() if e.date_end else None, e.mode, e.action_category)
             for e in ev.events
         ],
     )  # fmt: skip
@@ -286,8 +286,8 @@ def article_evidence(store: Store, article_id: int) -> dict[str, list[dict[str, 
            WHERE article_id = ? ORDER BY start"""
     )
     events = rows(
-        """SELECT text, start, "end", actor, action, target, category, date_start, date_end
-           FROM events WHERE article_id = ? ORDER BY start"""
+        """SELECT text, start, "end", actor, action, target, category, mode, action_category,
+                  date_start, date_end FROM events WHERE article_id = ? ORDER BY start"""
     )
     return {
         "entities": entities,
@@ -349,14 +349,14 @@ def dated_events(store: Store) -> list[EventRow]:
     """Every event with a date, in date order."""
     rows = store.conn.execute(
         """SELECT article_id, start, "end", text, actor, action, target, category, date_start,
-                  date_end FROM events WHERE date_start IS NOT NULL
+                  date_end, mode, action_category FROM events WHERE date_start IS NOT NULL
            ORDER BY date_start, article_id, start"""
     ).fetchall()
     return [
         EventRow(
             row["article_id"], row["start"], row["end"], row["text"], row["actor"],
             row["action"], row["target"], row["category"], date.fromisoformat(row["date_start"]),
-            _day(row["date_end"]),
+            _day(row["date_end"]), row["mode"], row["action_category"],
         )
         for row in rows
     ]  # fmt: skip
@@ -368,7 +368,7 @@ def _day(value: str | None) -> date | None:
 
 def span_records(store: Store, article_id: int) -> list[SpanRecord]:
     """The article's quotes (with speakers), claims (with status and source chain) and
-    events, as spans of its text."""
+    events (with their modes), as spans of its text."""
     db = store.conn
     out: list[SpanRecord] = []
     for row in db.execute(
@@ -389,8 +389,10 @@ def span_records(store: Store, article_id: int) -> list[SpanRecord]:
         )
         source = chain[-1] if chain else None
         out.append(SpanRecord("claim", row[0], row[1], row["status"], source, chain))
-    for row in db.execute('SELECT start, "end" FROM events WHERE article_id = ?', (article_id,)):
-        out.append(SpanRecord("event", row[0], row[1]))
+    for row in db.execute(
+        'SELECT start, "end", mode FROM events WHERE article_id = ?', (article_id,)
+    ):
+        out.append(SpanRecord("event", row[0], row[1], mode=row["mode"]))
     return out
 
 
