@@ -6,7 +6,8 @@ English rules, Russian ones through natasha and tocsin's Russian rules
 (``tocsin.extract.russian``). Any other language is never run through either: the article
 stays stored and searchable, and is marked "not extracted (language xx)". An article whose
 language could not be told goes to the English pipeline when most of its letters are Latin
-(short English texts often leave CLD2 unsure), and is not extracted otherwise ("language
+(short English texts often leave CLD2 unsure), to the Russian one when it is written in
+the Russian alphabet (``russian_letters``), and is not extracted otherwise ("language
 unknown").
 
 Light to import: the command line shows the routes without loading any model.
@@ -21,6 +22,8 @@ RUSSIAN = "ru"
 LANGUAGES = (ENGLISH, RUSSIAN)  # the languages with a pipeline
 _SAMPLE = 5_000  # characters read to tell the script of an undetected text
 _LATIN_SHARE = 0.5
+_RUSSIAN_ONLY = frozenset("ыэ")
+_OTHER_CYRILLIC = frozenset("іїєґўјљњћџѓќѕәөүңқғһҗҫҙҡӣӯҳҷ")
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,18 @@ def route(language: str | None, text: str) -> Route:
         return Route(code)
     if code:
         return Route(None, f"language {code}")
-    return Route(ENGLISH) if mostly_latin(text) else Route(None, "language unknown")
+    if mostly_latin(text):
+        return Route(ENGLISH)
+    return Route(RUSSIAN) if russian_letters(text) else Route(None, "language unknown")
+
+
+def russian_letters(text: str) -> bool:
+    """Whether a Cyrillic text is written in the Russian alphabet: it has ы or э, which
+    Ukrainian, Bulgarian, Serbian and Macedonian lack, and none of the letters of the other
+    Cyrillic alphabets (і ї є ґ ў ј љ њ ћ џ ѓ ќ ѕ, and those of Kazakh, Tatar, Mongolian …).
+    CLD2 leaves short texts undetected; their letters still tell Russian apart."""
+    sample = text[:_SAMPLE].lower()
+    return bool(_RUSSIAN_ONLY & set(sample)) and not _OTHER_CYRILLIC & set(sample)
 
 
 def mostly_latin(text: str) -> bool:

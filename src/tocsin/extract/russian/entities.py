@@ -28,50 +28,101 @@ from collections.abc import Sequence
 
 from tocsin.extract.names import AliasTable
 from tocsin.extract.russian.document import Named, RuDoc
+from tocsin.extract.russian.morphology import nominative
 from tocsin.extract.russian.translit import to_latin
 from tocsin.models.evidence import EntityLabel, Mention
 
 _PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична|инична)$")
 _TRIM = " \t\n.,;:!?«»„“”\"'()[]—–-"
-_COUNTRY_LABELS = ("GPE", "LOC")
+# Capitalised words the NER takes for names that name nobody in particular.
+_NOT_NAMES = frozenset({"сми"})
 
 
 def find_mentions(doc: RuDoc, aliases: AliasTable) -> list[Mention]:
     """The article's named mentions with their cluster keys, in text order."""
-    raw = _qualified(doc, [n for n in doc.named if _is_name(doc.text, n)], aliases)
-    people = _person_keys(raw, aliases)
+    found = [_trimmed(doc, n) for n in doc.named if _is_name(doc.text, n)]
+    raw = _qualified(doc, _propagated(doc, found), aliases)
+    labelled = [(n, q, _label(doc, n, aliases)) for n, q in raw]
+    people = _person_keys(
+        [n for n, q, label in labelled if label == "PERSON" and q is None], aliases
+    )
     mentions: list[Mention] = []
-    for named, qualified_key in raw:
-        label = _label(named, aliases)
+    for named, qualified_key, label in labelled:
+        text = doc.text[named.start : named.end]
         if qualified_key is not None:
             key = qualified_key
         elif label == "PERSON":
             key = people[named.normal]
         else:
-            key = latin_key(named.normal, aliases)
-        text = doc.text[named.start : named.end]
+            key = aliases.canonical(text) or latin_key(named.normal, aliases)
         mentions.append(Mention(named.start, named.end, text, label, key))
     return mentions
 
 
+def _propagated(doc: RuDoc, named: list[Named]) -> list[Named]:
+    """``named`` with the other occurrences of the surnames it found: the NER finds 'Виктор
+    Хренин' in the body and misses 'Хренин' alone in the headline."""
+    surnames = {n.normal.split()[-1].lower() for n in named if n.label == "PERSON" and n.normal}
+    if not surnames:
+        return named
+    covered = [False] * len(doc.tokens)
+    for n in named:
+        for k in range(n.first, n.last):
+            covered[k] = True
+    added = []
+    for k, t in enumerate(doc.tokens):
+        if covered[k] or t.pos != "PROPN" or not t.text[:1].isupper():
+            continue
+        normal = nominative(t.text, t.pos, t.feats).replace("ё", "е")
+        if normal.lower() in surnames or t.text.lower() in surnames:
+            added.append(Named(t.start, t.end, "PERSON", normal, k, k + 1))
+    return sorted([*named, *added], key=lambda n: n.start) if added else named
+
+
 def _is_name(text: str, named: Named) -> bool:
-    """A name starts with a capital or a digit (lower-case slips are not names) and holds
-    a letter."""
+    """A name starts with a capital or a digit (lower-case slips are not names), holds a
+    letter and is no generic word ('СМИ', the media)."""
     surface = text[named.start : named.end].strip(_TRIM)
-    return (
-        bool(surface)
-        and (surface[0].isupper() or surface[0].isdigit())
-        and any(c.isalpha() for c in surface)
+    if not surface or surface.lower() in _NOT_NAMES:
+        return False
+    return (surface[0].isupper() or surface[0].isdigit()) and any(c.isalpha() for c in surface)
+
+
+def _trimmed(doc: RuDoc, named: Named) -> Named:
+    """``named`` without punctuation the NER left at its ends ('Sputnik.')."""
+    start, end = named.start, named.end
+    while start < end and doc.text[start] in _TRIM:
+        start += 1
+    while end > start and doc.text[end - 1] in _TRIM and not _closes_open(doc.text, start, end):
+        end -= 1
+    if (start, end) == (named.start, named.end):
+        return named
+    first, last = doc.token_from(start), doc.token_before(end) + 1
+    normal = named.normal.strip(_TRIM) or named.normal
+    return Named(start, end, named.label, normal, first, max(last, first + 1))
+
+
+def _closes_open(text: str, start: int, end: int) -> bool:
+    """The span's last character closes a bracket or quote it opens: 'ЧВК «Вагнер»'."""
+    opener = {"»": "«", ")": "(", "”": "“", '"': '"'}.get(text[end - 1])
+    return opener is not None and opener in text[start : end - 1]
+
+
+def _label(doc: RuDoc, named: Named, aliases: AliasTable) -> EntityLabel:
+    """The NER's label, unless the alias tables list the name as a body or a place
+    ('Кремлю' tagged as a person, 'Союзного государства' as a place); LOC is GPE unless
+    listed as LOC."""
+    surface = doc.text[named.start : named.end]
+    listed = (
+        aliases.label(surface)
+        or aliases.label(named.normal)
+        or aliases.label(to_latin(named.normal))
     )
-
-
-def _label(named: Named, aliases: AliasTable) -> EntityLabel:
+    if listed is not None and listed != "PERSON":
+        return listed
     if named.label == "PERSON":
         return "PERSON"
-    listed = aliases.label(named.normal) or aliases.label(to_latin(named.normal))
-    if named.label == "ORG":
-        return "ORG"
-    return listed if listed in _COUNTRY_LABELS else "GPE"
+    return "ORG" if named.label == "ORG" else "GPE"
 
 
 def latin_key(normal: str, aliases: AliasTable) -> str:
@@ -154,11 +205,12 @@ def _qualified_key(doc: RuDoc, whole: Named, org: Named, place: Named, aliases: 
     return f"{latin_key(org.normal, aliases)} of {latin_key(place.normal, aliases)}"
 
 
-def _person_keys(raw: Sequence[tuple[Named, str | None]], aliases: AliasTable) -> dict[str, str]:
+def _person_keys(people: Sequence[Named], aliases: AliasTable) -> dict[str, str]:
     """Each person's normal form -> the key of the fullest name it belongs to."""
+    # Fullest names first; a given name with a patronymic after the full names it may join.
     names = sorted(
-        {n.normal for n, q in raw if n.label == "PERSON" and q is None},
-        key=lambda s: (-len(s.split()), s),
+        {n.normal for n in people},
+        key=lambda s: (-len(s.split()), bool(_PATRONYMIC.search(s.lower())), s),
     )
     alone = {name.lower() for name in names if len(name.split()) == 1}
     full: dict[str, str] = {}  # surname (lower case) -> fullest name with it

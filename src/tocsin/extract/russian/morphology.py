@@ -12,6 +12,7 @@ Tags are converted from OpenCorpora's grammemes (pymorphy3's) to Universal Depen
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +36,8 @@ _FEATS = {
 _AGREE = ("Case", "Gender", "Number", "Tense", "Aspect", "Person")
 _INFLECTED = frozenset({"NOUN", "PROPN", "ADJ"})
 _NUMBER = {"Sing": "sing", "Plur": "plur"}
+_ABBREVIATION = 5  # letters of the longest all-capitals word read as an abbreviation
+_ENKO = re.compile(r"(енк)(у|ой|ою|а|е|ом)$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +86,13 @@ def nominative(word: str, pos: str, feats: dict[str, str]) -> str:
     ('Александра' -> 'Александр', 'Беларусью' -> 'Беларусью' when the reading fails)."""
     if pos not in _INFLECTED or feats.get("Case") in (None, "Nom"):
         return word
+    if word.isupper() and len(word) <= _ABBREVIATION:
+        return word  # an abbreviation: 'БЕЛТА', 'ТАСС' do not decline
+    enko = _ENKO.search(word)
+    if enko and pos == "PROPN":
+        # Surnames in -енко are indeclinable in the norm; declined in the press ('Лукашенку'),
+        # the dictionary takes them for nouns in -енок.
+        return _shaped(word[: enko.start(2)].lower() + "о", word)
     best = _best(word, pos, feats)
     if best is None:
         return word

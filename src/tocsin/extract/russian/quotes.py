@@ -98,6 +98,8 @@ class _Reader:
             return None
         words = len(self.text[start:end].split())
         kind: QuoteKind = "direct" if self._stands_alone(q, start) else "partial"
+        if kind == "partial" and self._a_name(start, end, words):
+            return None  # «ФедералПресс», "Россия-1": a name in quotation marks
         cue: str | None = None
         speaker: Speaker | None = None
         if q.depth == 0:
@@ -114,6 +116,13 @@ class _Reader:
         if speaker is not None:
             self._heard(start, speaker, para)
         return _record(self.text, start, end, kind, cue, speaker)
+
+    def _a_name(self, start: int, end: int, words: int) -> bool:
+        """The quoted words are a name: one capitalised word, or all of one mention."""
+        if words == 1 and self.text[start : start + 1].isupper():
+            return True
+        named = self.speakers.names.within(start, end)
+        return named is not None and named.start <= start and named.end >= end
 
     def _stands_alone(self, q: Quoted, start: int) -> bool:
         first = self.text[start : start + 1]

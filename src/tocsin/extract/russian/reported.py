@@ -200,7 +200,7 @@ class Finder:
             if s is not None and s < verb:
                 continue  # 'X, который …, заявил': the subject comes first, no clause before
             start, end = self._span(r.start, k - 1)
-            if self.inside.share(start, end) >= 0.5:
+            if self.inside.share(start, end) >= _MOSTLY_QUOTED:
                 continue  # a quotation: the direct-quote rules give it its speaker
             yield Reported(start, end, self._tok(verb), self.speakers.of_cue(verb))
             return
