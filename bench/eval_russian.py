@@ -13,9 +13,9 @@ evidence against the gold (format in its README), per split (tune, check) and ov
 * dates: F1 and interval agreement; figures: F1 and value agreement.
 
 Matching is bench/eval_evidence.py's: overlap of at least half of the shorter span,
-one-to-one, greedily. It then ingests one English paragraph written for this check and
-reports which of its names land in the same entity as their Cyrillic spellings (Lukashenka
-= Лукашенко). It prints a table, writes ``bench/results/russian.json`` and the "Russian"
+one-to-one, greedily; figures agree to the four decimals the gold writes. It then ingests
+one English paragraph written for this check and reports which of its names land in the
+same entity as their Cyrillic spellings (Lukashenka = Лукашенко). It prints a table, writes ``bench/results/russian.json`` and the "Russian"
 section of docs/quality.md. ``--details`` prints tune articles' records one by one (never
 the check articles': those are scored only in aggregate).
 """
@@ -39,7 +39,6 @@ from eval_evidence import (
     Item,
     Tally,
     _same_dates,
-    _same_figure,
     _same_speaker,
     bcubed,
     locate,
@@ -163,6 +162,18 @@ def gold_mentions(g: GoldArticle) -> list[Item]:
         taken.append((start, end))
         found.append(Item(start, end, {"label": label, "canonical": canonical}))
     return sorted(found, key=lambda i: i.start)
+
+
+def _same_figure(g: Item, p: Item) -> bool:
+    """Same value, low and high, to the four decimals the gold writes ('a third = 0.3333')."""
+    keys = ("value",) if g.attrs.get("qualifier") == "vague" else ("value", "low", "high")
+    return all(_near(g.attrs.get(k), p.attrs.get(k)) for k in keys)
+
+
+def _near(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= max(5e-5, 1e-6 * max(abs(a), abs(b)))
 
 
 def _same_label(g: Item, p: Item) -> bool:

@@ -63,19 +63,23 @@ def _propagated(doc: RuDoc, named: list[Named]) -> list[Named]:
     """``named`` with the other occurrences of the surnames it found: the NER finds 'Виктор
     Хренин' in the body and misses 'Хренин' alone in the headline."""
     surnames = {n.normal.split()[-1].lower() for n in named if n.label == "PERSON" and n.normal}
-    if not surnames:
-        return named
+    bodies = {doc.text[n.start : n.end].lower(): n.label for n in named if n.label != "PERSON"}
     covered = [False] * len(doc.tokens)
     for n in named:
         for k in range(n.first, n.last):
             covered[k] = True
     added = []
     for k, t in enumerate(doc.tokens):
-        if covered[k] or t.pos != "PROPN" or not t.text[:1].isupper():
+        if covered[k] or not t.text[:1].isupper():
             continue
-        normal = nominative(t.text, t.pos, t.feats).replace("ё", "е")
-        if normal.lower() in surnames or t.text.lower() in surnames:
-            added.append(Named(t.start, t.end, "PERSON", normal, k, k + 1))
+        if t.pos == "PROPN":
+            normal = nominative(t.text, t.pos, t.feats).replace("ё", "е")
+            if normal.lower() in surnames or t.text.lower() in surnames:
+                added.append(Named(t.start, t.end, "PERSON", normal, k, k + 1))
+                continue
+        if t.text.isupper() and len(t.text) > 1 and t.text.lower() in bodies:
+            # an abbreviation found elsewhere in the article: 'БЕЛТА' after 'БелТА'
+            added.append(Named(t.start, t.end, bodies[t.text.lower()], t.text, k, k + 1))
     return sorted([*named, *added], key=lambda n: n.start) if added else named
 
 

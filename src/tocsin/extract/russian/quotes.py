@@ -61,6 +61,7 @@ class _Reader:
     def run(self) -> list[Quote]:
         out: list[Quote] = []
         attributed: set[int] = set()  # sentences with an attributed record
+        reported: dict[int, Reported] = {}  # sentence -> its last reported speech
         k = 0
         for s in range(len(self.doc.sentences)):
             sent_end = self.doc.sentences[s].end
@@ -71,9 +72,10 @@ class _Reader:
                     if quote.cue is not None or quote.speaker_text is not None:
                         attributed.update(self._sentences(quote.start, quote.end))
                 k += 1
-            for found in self.finder.sentence(s, s - 1 in attributed):
+            for found in self.finder.sentence(s, s - 1 in attributed, reported.get(s - 1)):
                 out.append(self._reported(found, s))
                 attributed.add(s)
+                reported[s] = found
         out.sort(key=lambda q: (q.start, q.end))
         return out
 

@@ -17,7 +17,9 @@ The forms read, each with the speaker found by ``speech.Speakers``:
    and no verb (cue '-');
 7. 'Об этом X заявил …' after a sentence with no attribution of its own: that sentence is
    X's reported content. With a relay verb ('Об этом передает БелТА', 'пишут СМИ') it is
-   no record.
+   no record;
+8. a sentence opening with 'При этом' or 'Причём' right after reported speech, with no cue
+   of its own, carries the same speaker's words on (cue None).
 
 A record needs at least ``MIN_WORDS`` words of content outside quotation marks' full cover.
 """
@@ -40,6 +42,8 @@ _OPENERS = frozenset({"а", "и", "но", "однако", "также", "при"
 _TRIM_LEAD = " \t\n,;:—–-"
 _TRIM_TAIL = " \t\n.,;:—–-"
 _POSSESSIVE = {"его": "Masc", "ее": "Fem", "её": "Fem", "их": None}
+# Openers of a sentence that carries on the reported speech before it: 'При этом', 'Причём'.
+_CONTINUATIONS = frozenset({"при", "причем", "причём"})
 _TITLE_POS = frozenset({"NOUN", "PROPN", "ADJ"})  # the words of "белорусский оппозиционер X"
 
 
@@ -47,7 +51,7 @@ _TITLE_POS = frozenset({"NOUN", "PROPN", "ADJ"})  # the words of "белорус
 class Reported:
     start: int
     end: int
-    cue: str
+    cue: str | None  # None for a continuation
     speaker: Speaker | None
 
 
@@ -58,9 +62,12 @@ class Finder:
         self.doc, self.inside, self.speakers = doc, inside, speakers
         self.text = doc.text
 
-    def sentence(self, s: int, attributed_before: bool) -> list[Reported]:
-        """The records of sentence ``s``; 'Об этом' reaches back only when the sentence
-        before has no attribution of its own."""
+    def sentence(
+        self, s: int, attributed_before: bool, reported_before: Reported | None = None
+    ) -> list[Reported]:
+        """The records of sentence ``s``. 'Об этом' reaches back only when the sentence
+        before has no attribution of its own; a continuation carries on ``reported_before``,
+        the reported speech of the sentence before."""
         r = self.doc.sentence_range(s)
         if not len(r):
             return []
@@ -71,7 +78,21 @@ class Finder:
             found += self._headline(s, r) or self._dash_headline(r)
         if not found and not attributed_before:
             found += self._about_this(s, r)
+        if not found and reported_before is not None:
+            found += self._continued(r, reported_before)
         return [f for f in found if self._worth(f)]
+
+    def _continued(self, r: range, before: Reported) -> list[Reported]:
+        """'При этом …', 'Причём …' right after reported speech, with no cue of its own: the
+        same speaker's words carried on (cue None)."""
+        if self._low(r.start) not in _CONTINUATIONS or any(True for _ in self._cues(r)):
+            return []
+        if self._low(r.start) == "при" and (
+            r.start + 1 >= r.stop or self._low(r.start + 1) != "этом"
+        ):
+            return []
+        start, end = self._span(r.start, r.stop - 1)
+        return [Reported(start, end, None, before.speaker)]
 
     # -- helpers ---------------------------------------------------------------------------
 
