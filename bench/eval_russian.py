@@ -16,8 +16,9 @@ Matching is bench/eval_evidence.py's: overlap of at least half of the shorter sp
 one-to-one, greedily; figures agree to the four decimals the gold writes. It then ingests
 one English paragraph written for this check and reports which of its names land in the
 same entity as their Cyrillic spellings (Lukashenka = Лукашенко). It prints a table,
-writes ``bench/results/russian.json`` and the "Russian" section of docs/quality.md. ``--details`` prints tune articles' records one by one (never
-the check articles': those are scored only in aggregate).
+writes ``bench/results/russian.json`` and the "Russian" section of docs/quality.md.
+``--details`` prints tune articles' records one by one (never the check articles': those
+are scored only in aggregate).
 """
 
 from __future__ import annotations
