@@ -311,12 +311,16 @@ def quality_section(payload: dict[str, Any]) -> str:
     )
     versions = ", ".join(f"{n} {version(n)}" for n in ("natasha", "slovnet", "pymorphy3"))
     tune, check = results["tune"]["articles"], results["check"]["articles"]
+    detected = ", ".join(
+        f"{n} {'undetected (routed by its letters)' if lang == 'None' else lang}"
+        for lang, n in sorted(payload["languages"].items())
+    )
     return f"""## Russian
 
-Measured on {payload["date"]} on the {results["all"]["articles"]} articles of the Russian
-gold in `tests/data/russian/` (format, sources and splits in its README: {tune} tune,
-{check} check), through the whole path: JSONL ingest (language detected:
-{payload["languages"]}), `tocsin extract`, the store. Versions: {versions}.
+Measured on {payload["date"]} on the {results["all"]["articles"]} articles of the Russian gold
+in `tests/data/russian/` (format, sources and splits in its README: {tune} tune, {check}
+check), through the whole path: JSONL ingest, language detection ({detected}), `tocsin
+extract`, the store. Versions: {versions}.
 
 ```sh
 {COMMAND}
@@ -324,9 +328,9 @@ gold in `tests/data/russian/` (format, sources and splits in its README: {tune} 
 
 {format_table(results)}
 
-The rules were written on text of our own and on the tune articles; the check articles
-were scored only in aggregate. Claims and events are not extracted for Russian
-([languages.md](languages.md)).
+The rules were written on text of our own and on the tune articles, so the tune figures
+measure fit; the check articles were scored only in aggregate and are the figures to
+quote. Claims and events are not extracted for Russian ([languages.md](languages.md)).
 
 English spellings in one English paragraph written for the check, and the Cyrillic
 spellings of the gold, in one entity:
