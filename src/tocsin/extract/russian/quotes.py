@@ -18,6 +18,7 @@ order, so a pronoun or a title finds the last person named or heard before it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from tocsin.extract.russian.document import RuDoc
@@ -57,6 +58,7 @@ class _Reader:
         self.finder = Finder(doc, inside, speakers)
         self.para_of = [s.paragraph for s in doc.sentences]
         self.last_para: int | None = None  # the paragraph of the last speaker heard
+        self._cues: dict[int, list[int]] = {}
 
     def run(self) -> list[Quote]:
         out: list[Quote] = []
@@ -141,7 +143,8 @@ class _Reader:
         doc = self.doc
         i = doc.token_from(q.close_mark + 1)
         joined = False
-        while i < len(doc.tokens) and set(doc.tokens[i].text) <= _PUNCT_AFTER:
+        stop = min(len(doc.tokens), i + _AFTER_REACH)
+        while i < stop and set(doc.tokens[i].text) <= _PUNCT_AFTER:
             joined = joined or bool(set(doc.tokens[i].text) & _JOINS)
             i += 1
         if not joined or i >= len(doc.tokens):
@@ -171,25 +174,35 @@ class _Reader:
                 break
             if is_cue(doc, i):
                 return doc.tokens[i].text, self._speaker(i)
-        named = self.speakers.names.within(doc.sentences[sentence].start, doc.tokens[colon].start)
+        near = doc.tokens[max(colon - _BEFORE_REACH, doc.sent_first[sentence])].start
+        named = self.speakers.names.within(near, doc.tokens[colon].start)
         if named is not None and named.end >= doc.tokens[colon].start - 1:
             return ":", Speaker(named.text, named.start, named.end, named.key, named.label)
         return None, None
 
     def _in_sentence(self, q: Quoted) -> tuple[str | None, Speaker | None]:
-        """A partial quote's cue: the speech or naming verb of its sentence nearest to it."""
+        """A partial quote's cue: the speech or naming verb of its sentence nearest to it
+        (found by bisection among the sentence's cues, listed once)."""
         doc = self.doc
-        s = doc.sentence_at(q.start)
-        best: int | None = None
-        for i in doc.sentence_range(s):
-            t = doc.tokens[i]
-            if self.inside(t.start) or not (is_cue(doc, i) or t.lemma in NAMING_LEMMAS):
-                continue
-            if best is None or _distance(t.start, q) < _distance(doc.tokens[best].start, q):
-                best = i
-        if best is None:
+        cues = self._sentence_cues(doc.sentence_at(q.start))
+        k = bisect_left(cues, q.open_mark, key=lambda i: doc.tokens[i].start)
+        near = [cues[j] for j in (k - 1, k) if 0 <= j < len(cues)]
+        if not near:
             return None, None
+        best = min(near, key=lambda i: _distance(doc.tokens[i].start, q))
         return doc.tokens[best].text, self._speaker(best)
+
+    def _sentence_cues(self, s: int) -> list[int]:
+        """The speech and naming verbs of sentence ``s`` outside quotes (cached)."""
+        if s not in self._cues:
+            doc = self.doc
+            self._cues[s] = [
+                i
+                for i in doc.sentence_range(s)
+                if not self.inside(doc.tokens[i].start)
+                and (is_cue(doc, i) or doc.tokens[i].lemma in NAMING_LEMMAS)
+            ]
+        return self._cues[s]
 
     def _speaker(self, verb: int) -> Speaker | None:
         """The subject of a cue, else the first name after it in its sentence."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from tocsin.extract.russian.document import RuDoc
 from tocsin.extract.russian.marks import QuotedIndex
@@ -35,6 +36,8 @@ from tocsin.extract.russian.speech import Speaker, Speakers, is_cue, is_relay, s
 
 MIN_WORDS = 3
 _THAT_REACH = 8  # tokens between a speech verb and its 'что'
+_PHRASE_REACH = 12  # tokens of 'по словам X,' or 'как сообщил X,' up to its comma
+_POSTPOSED_CUES = 8  # speech verbs of one sentence tried as '…, заявил он'
 _HEAD_REACH = 7  # tokens before the colon of a headline attribution
 _MOSTLY_QUOTED = 0.8
 _DASHES = frozenset({"—", "–", "-", "−"})
@@ -118,7 +121,10 @@ class Finder:
         return words >= MIN_WORDS and self.inside.share(f.start, f.end) < _MOSTLY_QUOTED
 
     def _next_comma(self, i: int, r: range) -> int | None:
-        return next((k for k in range(i, r.stop) if self._tok(k) == ","), None)
+        """The first comma from ``i`` within ``_PHRASE_REACH`` tokens: where a phrase such
+        as 'по словам X' ends (a bounded look, however long the sentence)."""
+        stop = min(r.stop, i + _PHRASE_REACH)
+        return next((k for k in range(i, stop) if self._tok(k) == ","), None)
 
     # -- 1. что-clauses --------------------------------------------------------------------
 
@@ -166,6 +172,8 @@ class Finder:
                 speaker = self.speakers.person(pos, end_pos, self._tok(i + 1), _POSSESSIVE[nxt])
             elif nxt in ("словам", "мнению") and i + 2 < r.stop:
                 comma = self._next_comma(i + 2, r)
+                if comma is None and r.stop - i > _PHRASE_REACH:
+                    continue  # no comma near: no phrase that ends the sentence either
                 phrase_end = (comma - 1) if comma is not None else r.stop - 1
                 speaker = self._named_phrase(i + 2, phrase_end)
             else:
@@ -204,6 +212,8 @@ class Finder:
             if i > r.start and self._tok(i - 1) != ",":
                 continue
             comma = self._next_comma(i + 1, r)
+            if comma is None and r.stop - i > _PHRASE_REACH:
+                continue
             last = (comma - 1) if comma is not None else r.stop - 1
             cue = self._tok(i) + " " + self._tok(i + 1)
             yield from self._around(i, last, r, cue, self.speakers.of_cue(i + 1))
@@ -211,7 +221,7 @@ class Finder:
     # -- 4. a speech verb after its clause -------------------------------------------------
 
     def _postposed(self, r: range) -> Iterator[Reported]:
-        for verb in self._cues(r):
+        for verb in islice(self._cues(r), _POSTPOSED_CUES):
             k = verb - 1
             while k > r.start and self._tok(k) in _DASHES:
                 k -= 1

@@ -65,6 +65,7 @@ BODY_LEMMAS = frozenset(
 _SUBJECT = ("nsubj", "nsubj:pass")
 _PRIORITY = {"PERSON": 0, "ORG": 1, "GPE": 2, "LOC": 2}
 _MAX_SUBJECT_TOKENS = 8  # a longer subject phrase is written as its head word only
+_LOOK_BACK = 50  # people looked back over for a pronoun of the right gender
 
 
 def is_cue(doc: RuDoc, i: int) -> bool:
@@ -124,9 +125,12 @@ class Antecedents:
         return best
 
     def person_before(self, pos: int, gender: str | None = None) -> Mention | None:
-        """The last person named in the nominative before ``pos``, of ``gender`` if known."""
+        """The last person named in the nominative before ``pos``, of ``gender`` if known,
+        among the last ``_LOOK_BACK`` such people."""
         k = bisect_left(self.people_ends, pos + 1) - 1
-        while k >= 0:
+        for _ in range(_LOOK_BACK):
+            if k < 0:
+                break
             _, m, g = self.people[k]
             if gender is None or g is None or g == gender:
                 return m
@@ -158,6 +162,8 @@ class Speakers:
         """The speaker a subject phrase (headed by token ``head``) names or stands for."""
         doc = self.doc
         first, last = doc.edges(head)
+        # A subject phrase is read near its head: a subtree the parse made huge is no name.
+        first, last = max(first, head - _MAX_SUBJECT_TOKENS), min(last, head + _MAX_SUBJECT_TOKENS)
         start, end = doc.tokens[first].start, doc.tokens[last].end
         named = self.names.within(start, end)
         if named is not None:
