@@ -54,6 +54,13 @@ def _run(*args: str) -> Result:
         ("uk", "Війська залишаються на кордоні.", Route(None, "language uk")),
         (None, "Troops stay at the border.", Route("en")),
         (None, "Войска остаются на границе.", Route(None, "language unknown")),
+        (None, "Войска вышли к границе, учения закончены.", Route("ru")),  # ы: Russian
+        (None, "Війська вийшли до кордону, навчання закінчено.", Route(None, "language unknown")),
+        (
+            None,
+            "Войските излязоха на границата, ученията са приключили.",
+            Route(None, "language unknown"),
+        ),
         (None, "", Route("en")),
     ],
 )
