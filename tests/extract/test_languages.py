@@ -12,11 +12,12 @@ from click.testing import CliRunner, Result
 
 from tocsin.cli import main
 from tocsin.config import Config
+from tocsin.errors import InvalidInput
 from tocsin.extract.languages import Route, mostly_latin, not_extracted, route
-from tocsin.extract.report import EXTRACTOR_VERSION
-from tocsin.extract.run import analyse_text, extract
+from tocsin.extract.report import EXTRACTOR_VERSION, Options
+from tocsin.extract.run import analyse_text, extract, read_article
 from tocsin.ingest.pipeline import ingest
-from tocsin.models.evidence import NotExtracted
+from tocsin.models.evidence import ArticleText, NotExtracted
 from tocsin.store.db import Store
 from tocsin.store.evidence import extraction_counts, extraction_state, not_extracted_counts
 
@@ -75,12 +76,14 @@ def test_mostly_latin_counts_letters_not_characters() -> None:
     assert not_extracted("language pl") == "not extracted (language pl)"
 
 
-def test_analyse_text_never_runs_a_foreign_text_through_english() -> None:
-    found = analyse_text(CROATIAN, language="hr")
+def test_no_pipeline_reads_a_foreign_text() -> None:
+    found = read_article(ArticleText(1, CROATIAN, None, "hr"), Options())
     assert isinstance(found, NotExtracted)
     assert found.reason == "language hr"
     assert found.sentences
     assert found.sentences[0].start == 0
+    with pytest.raises(InvalidInput, match=r"not extracted \(language hr\)"):
+        analyse_text(CROATIAN, language="hr")
 
 
 @pytest.fixture(scope="module")

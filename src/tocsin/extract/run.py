@@ -17,8 +17,9 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from tocsin.errors import InvalidInput
 from tocsin.extract.article import extract_article, pipeline, time_budget
-from tocsin.extract.languages import ENGLISH, RUSSIAN, route
+from tocsin.extract.languages import ENGLISH, RUSSIAN, not_extracted, route
 from tocsin.extract.quantities import measure_key
 from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
 from tocsin.extract.resolve import resolve_clusters
@@ -41,19 +42,21 @@ def analyse_text(
     anchor: date | None = None,
     options: Options | None = None,
     language: str | None = ENGLISH,
-) -> Evidence | NotExtracted:
-    """Evidence from one text in ``language`` (None: tell by its script), in this process
-    (for tests and the library user); NotExtracted for a language with no pipeline."""
-    options = options or Options()
-    return _read(ArticleText(0, text, anchor, language), options)
+) -> Evidence:
+    """Evidence from one text in ``language`` (None: tell by its letters), in this process
+    (for tests and the library user); InvalidInput for a language with no pipeline."""
+    found = read_article(ArticleText(0, text, anchor, language), options or Options())
+    if isinstance(found, NotExtracted):
+        raise InvalidInput(f"no pipeline reads this text: {not_extracted(found.reason)}")
+    return found
 
 
 Result = Evidence | NotExtracted | str  # a str is why the article failed
 Results = list[tuple[int, Result]]
 
 
-def _read(job: ArticleText, options: Options) -> Evidence | NotExtracted:
-    """One article through the pipeline of its language."""
+def read_article(job: ArticleText, options: Options) -> Evidence | NotExtracted:
+    """One article through the pipeline of its language, or why none reads it."""
     way = route(job.language, job.text)
     if way.language == RUSSIAN:
         from tocsin.extract.russian import analyse_russian  # natasha loads here
@@ -70,7 +73,7 @@ def _work(batch: list[ArticleText], options: Options) -> Results:
     out: Results = []
     for job in batch:
         try:
-            found = _read(job, options)
+            found = read_article(job, options)
         except Exception as exc:  # one article's failure must not lose the batch
             out.append((job.article_id, _reason(exc)))
         else:
