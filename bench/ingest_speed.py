@@ -254,7 +254,7 @@ def run_ingest(folder: Path, workers: int, db: Path) -> dict[str, Any]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     argv = [*cli_command(), "ingest", str(folder), "--db", str(db), "-q", "--json"]
-    argv += ["--workers", str(workers)]
+    argv += ["--no-extract", "--workers", str(workers)]  # ingest alone: extraction is its own bench
     load, cpu_before = os.getloadavg()[0], _cpu_seconds()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -595,13 +595,13 @@ generated once under `bench/.cache/`, which git ignores):
 ```
 
 Each run is the real CLI in a subprocess on a fresh database,
-`tocsin ingest DIR --db fresh.db -q --json --workers {result["workers"]}`: HTML read, decoded,
-cleaned, dated, fingerprinted and stored. Wall time is from start to exit (interpreter and
-worker start-up included); articles/s is articles added / wall time. Peak RSS is polled every
-0.1 s: "tree" is the largest sum over the CLI process and all its children (shared pages are
-counted once per process, so it overstates), "largest process" the largest single one. Peak
-PSS, polled every 1 s, splits shared pages between the processes that share them: the tree's
-real footprint.
+`tocsin ingest DIR --db fresh.db -q --json --no-extract --workers {result["workers"]}`: HTML
+read, decoded, cleaned, dated, fingerprinted and stored (extraction has its own benchmark).
+Wall time is from start to exit (interpreter and worker start-up included); articles/s is
+articles added / wall time. Peak RSS is polled every 0.1 s: "tree" is the largest sum over
+the CLI process and all its children (shared pages are counted once per process, so it
+overstates), "largest process" the largest single one. Peak PSS, polled every 1 s, splits
+shared pages between the processes that share them: the tree's real footprint.
 
 The pages: {c["count"]:,} generated from {c["templates"]} of the 91 benchmark pages
 (`random.Random({c["seed"]})`), each keeping a real page's markup with its article paragraphs

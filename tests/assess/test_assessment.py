@@ -52,6 +52,30 @@ def test_the_demo_assessment_is_filled_and_traceable(demo_db: Path, belarus: Cas
     assert to_dict(a)["leader"] == "H2"
 
 
+def test_an_assessment_runs_the_actor_model_once(
+    demo_db: Path, belarus: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tocsin.assess import actors
+    from tocsin.assess import assessment as module
+
+    calls: list[int] = []
+    simulate = actors.simulate
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(actors, "simulate", counted)
+    with Store.open(demo_db) as store:
+        once = assess(store, belarus)
+        per_run = len(calls)
+        monkeypatch.setattr(module, "actor_model", lambda case: ([], {}, []))
+        assert assess(store, belarus).actor_probabilities == {}  # score took the given run
+    assert per_run > 0
+    assert len(calls) == per_run  # the second assess ran no simulation of its own
+    assert once.actor_probabilities
+
+
 def test_decisions_survive_recomputation(demo_db: Path, belarus: Case) -> None:
     with Store.open(demo_db) as store:
         relink(store, belarus)

@@ -26,6 +26,7 @@ EXPORT_KEYS = {
     "published",
     "published_estimated",
     "published_range",
+    "published_precision",
     "outlet",
     "language",
     "text",

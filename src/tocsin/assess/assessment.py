@@ -72,13 +72,13 @@ def assess(
     if record and as_of is not None:
         raise ValueError("a look back in time (as_of) records nothing")
     say("running the actor model")  # first: a model it cannot run stops before any writes
-    actor_model(case)
+    actor_result = actor_model(case)
     wanted = embedder_name(embedder) if embedder is not None else None
     if link or (relink_if_stale and links_stale(store, case, wanted)):
         say("linking evidence")
         relink(store, case, embedder)
     say("scoring")
-    result = score(case, load(store, case), as_of)
+    result = score(case, load(store, case), as_of, actor_result)
     if record:
         record_forecasts(store, result)
     return result

@@ -227,7 +227,10 @@ def timeline(
 # -- actors ---------------------------------------------------------------------------------
 
 
-def actor_model(case: Case) -> tuple[list[actors.Round], dict[str, float], list[float]]:
+ActorResult = tuple[list[actors.Round], dict[str, float], list[float]]
+
+
+def actor_model(case: Case) -> ActorResult:
     """The bargaining rounds at the best estimates, and the Monte Carlo over the ranges."""
     model = case.actor_model
     if model is None or len(case.actors) < 2:
@@ -300,9 +303,15 @@ def case_record(
 # -- the whole ------------------------------------------------------------------------------
 
 
-def score(case: Case, data: CaseData, as_of: date | None = None) -> Assessment:
-    """The assessment of ``case`` from ``data`` as of ``as_of`` (default: everything)."""
-    rounds, actor_probs, outcomes = actor_model(case)
+def score(
+    case: Case, data: CaseData, as_of: date | None = None, actor_result: ActorResult | None = None
+) -> Assessment:
+    """The assessment of ``case`` from ``data`` as of ``as_of`` (default: everything).
+
+    ``actor_result`` is ``actor_model(case)`` when the caller has already run it (it depends
+    on the case alone), so that the Monte Carlo runs once per assessment.
+    """
+    rounds, actor_probs, outcomes = actor_result or actor_model(case)
     rows = [r for r in evidence_rows(case, data.links) if known_by(r.when, as_of)]
     priors = case.priors()
     scored = items(rows)

@@ -234,14 +234,16 @@ def extract_cli(
 @db_option
 @json_option
 def status_cli(db: Path, as_json: bool) -> None:
-    """Counts of stored inputs and articles by state, and every failure with its reason."""
+    """Counts of stored inputs and articles by state, every failure with its reason, and
+    every warning of the ingest."""
     with open_store(db, read_only=True, check=True) as store:
         found = status(store, EXTRACTOR_VERSION)
     if as_json:
         emit({"db": str(db), **found.as_dict()})
         return
     show(terminal.status(db, found.counts, found.extraction, found.failures,
-                         found.extraction_failures, found.not_extracted))  # fmt: skip
+                         found.extraction_failures, found.warnings,
+                         found.not_extracted))  # fmt: skip
 
 
 @click.command("show")

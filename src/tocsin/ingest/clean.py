@@ -9,6 +9,7 @@ text for exact de-duplication.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ import pycld2
 from tocsin.config import Config
 from tocsin.errors import FailureCode, InputError
 from tocsin.ingest import dedupe
-from tocsin.ingest.dates import estimate_published, parse_stated
+from tocsin.ingest.dates import estimate_published, parse_stated, read_stated, stated_estimate
 from tocsin.ingest.decode import decode, normalize_text
 from tocsin.ingest.html import clean_html
 from tocsin.ingest.language import not_language
@@ -91,12 +92,21 @@ def _clean_jsonl(item: RawItem, config: Config) -> CleanArticle:
         "outlet": _str(record.get("outlet")) or article.outlet,
         "authors": [str(a) for a in authors] if isinstance(authors, list) else article.authors,
     }
-    stated = parse_stated(record.get("published"))
-    if stated:
-        updates["published"] = DateEstimate(
-            value=stated, estimated=False, low=stated, high=stated, method="stated in input"
-        )
+    given = record.get("published")
+    if given is not None and not (isinstance(given, str) and not given.strip()):
+        span = read_stated(given)
+        if span:
+            updates["published"] = stated_estimate(span, "stated in input")
+        else:
+            updates["warnings"] = [*article.warnings, _unreadable("published", given)]
     return article.model_copy(update=updates)
+
+
+def _unreadable(field: str, value: object) -> str:
+    """The warning for a date an input gives that cannot be read."""
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return f"'{field}' {shown} cannot be read as a date; it was not used"
 
 
 def _str(value: object) -> str | None:
@@ -117,26 +127,42 @@ def _finish(article: CleanArticle, item: RawItem, options: CleanOptions) -> Clea
     outlet = article.outlet if article.outlet and not _HOSTLIKE.match(article.outlet) else None
     updates["outlet"] = outlet or hints.get("outlet") or _host(article.url or item.url)
     updates["url"] = article.url or item.url
-    published = article.published
-    stated = parse_stated(hints.get("published"))
-    if published is None and stated:
-        published = DateEstimate(
-            value=stated, estimated=False, low=stated, high=stated, method="feed entry"
-        )
+    published, warnings = _hinted_date(article, hints)
+    if warnings:
+        updates["warnings"] = [*article.warnings, *warnings]
     if published is None:
         today = parse_stated(hints.get("crawled")) or options.today
-        # Captions are the page's own words: their dates ("Allied Resolve 2022") count too.
+        # Captions are the page's own words: their dates bound the estimate from below.
         captions = [r.split(": ", 1)[1] for r in article.removed if r.startswith("caption: ")]
         published = estimate_published(
-            "\n".join([article.text, *captions]),
+            article.text,
             today=today,
             period=options.period,
             horizon_days=options.config.date_horizon_days,
+            captions="\n".join(captions),
         )
     updates["published"] = published
     if not article.language:
         updates["language"] = detect_language(article.text)
     return _normalized_metadata(article.model_copy(update=updates))
+
+
+def _hinted_date(
+    article: CleanArticle, hints: dict[str, object]
+) -> tuple[DateEstimate | None, list[str]]:
+    """The article's own date, else the one its container (a feed entry) states; with a
+    warning when the container gave a date that cannot be read."""
+    if article.published is not None:
+        return article.published, []
+    for key in ("published", "published_text"):
+        value = hints.get(key)
+        if value in (None, ""):
+            continue
+        span = read_stated(value)
+        if span:
+            return stated_estimate(span, "feed entry"), []
+        return None, [_unreadable("published", value)]
+    return None, []
 
 
 def _refuse_unless_language(text: str) -> None:

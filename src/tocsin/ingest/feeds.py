@@ -45,11 +45,15 @@ def _entry(entry: Any, feed: Any) -> dict[str, Any]:
         html = max((c.get("value", "") for c in entry.content), key=len)
     html = html or entry.get("summary", "")
     authors = [a.get("name") for a in entry.get("authors", []) if a.get("name")]
-    published = entry.get("published_parsed") or entry.get("updated_parsed")
+    # Read as a plain dict: feedparser's own get() maps "updated" to "published" with a warning.
+    published = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    written = dict.get(entry, "published") or dict.get(entry, "updated")
     return {
         "url": entry.get("link"),
         "title": entry.get("title"),
         "published": "{:04d}-{:02d}-{:02d}".format(*published[:3]) if published else None,
+        # A date feedparser cannot read is passed on as written, to be read again or reported.
+        "published_text": None if published else written,
         "html": html,
         "authors": authors,
         "outlet": feed.get("title"),

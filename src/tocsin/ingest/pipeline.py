@@ -49,6 +49,7 @@ class ArticleRow:
     outlet: str | None
     published: date | None
     estimated: bool
+    precision: str | None
     words: int
     duplicate_of: int | None
     similarity: float | None
@@ -65,7 +66,9 @@ class IngestReport:
     added: list[ArticleRow] = field(default_factory=list)
     duplicates: list[tuple[str, int]] = field(default_factory=list)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     added_count: int = 0
+    warning_count: int = 0
     near_duplicates: int = 0
     unchanged: int = 0
     skipped: int = 0
@@ -77,6 +80,12 @@ class IngestReport:
         self.near_duplicates += row.duplicate_of is not None
         if len(self.added) < REPORT_ROWS:
             self.added.append(row)
+
+    def warn(self, locator: str, warnings: list[str]) -> None:
+        """Count an article's warnings; the first REPORT_ROWS are kept to be listed."""
+        self.warning_count += len(warnings)
+        room = REPORT_ROWS - len(self.warnings)
+        self.warnings.extend((locator, w) for w in warnings[: max(0, room)])
 
     @property
     def ok(self) -> bool:
@@ -100,6 +109,7 @@ class IngestReport:
                     "outlet": a.outlet,
                     "published": a.published.isoformat() if a.published else None,
                     "published_estimated": a.estimated,
+                    "published_precision": a.precision,
                     "words": a.words,
                     "duplicate_of": a.duplicate_of,
                 }
@@ -108,6 +118,8 @@ class IngestReport:
             "articles_listed": len(self.added),
             "duplicate_sources": [{"source": s, "duplicate_of": i} for s, i in self.duplicates],
             "failures": [{"source": s, "code": c, "reason": r} for s, c, r in self.failures],
+            "warned": self.warning_count,
+            "warnings": [{"source": s, "warning": w} for s, w in self.warnings],
         }
 
 
@@ -377,6 +389,7 @@ class _Writer:
             return existing
         source_id = self.store.record_source(**common, status="ok")
         row = self._add_article(source_id, p)
+        self.report.warn(item.locator, p.article.warnings)
         self.store.set_source_article(source_id, row.id)
         return row
 
@@ -405,6 +418,7 @@ class _Writer:
             duplicate_of=original,
             similarity=sim,
             removed=a.removed,
+            warnings=a.warnings,
         )
         article_id = self.store.add_article(new, bands)
         return ArticleRow(
@@ -414,6 +428,7 @@ class _Writer:
             outlet=a.outlet,
             published=pub.value if pub else None,
             estimated=bool(pub and pub.estimated),
+            precision=pub.precision if pub else None,
             words=words,
             duplicate_of=original,
             similarity=sim,

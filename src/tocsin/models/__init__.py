@@ -7,7 +7,7 @@ which is why ``Article.text`` is immutable once stored for a given cleaner versi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -17,7 +17,10 @@ from tocsin.config import Config
 from tocsin.errors import InputError
 
 # Bump when cleaning changes what it produces, so stale articles can be found and redone.
-CLEANER_VERSION = "2"
+CLEANER_VERSION = "3"
+
+# How precise a stated publication date is: a day, or a whole month or year given alone.
+DatePrecision = Literal["day", "month", "year"]
 
 InputKind = Literal["html", "text", "jsonl", "feed", "warc", "url"]
 
@@ -48,6 +51,9 @@ class DateEstimate(BaseModel):
     low: date
     high: date
     method: str
+    precision: DatePrecision = Field(
+        default="day", description="Of a stated date: a day, or a month or year stated alone."
+    )
 
 
 class CleanArticle(BaseModel):
@@ -61,6 +67,9 @@ class CleanArticle(BaseModel):
     language: str | None = None
     url: str | None = None
     removed: list[str] = Field(default_factory=list, description="Boilerplate blocks dropped.")
+    warnings: list[str] = Field(
+        default_factory=list, description="What the input gave that could not be used."
+    )
 
 
 class ArticleFields(BaseModel):
@@ -74,6 +83,9 @@ class ArticleFields(BaseModel):
     published: date | None
     published_estimated: bool
     published_range: tuple[date, date] | None
+    published_precision: DatePrecision | None = Field(
+        default=None, description="day, or month or year when only that was stated"
+    )
     outlet: str | None
     language: str | None
     text: str
@@ -105,6 +117,7 @@ class NewArticle:
     duplicate_of: int | None
     similarity: float | None
     removed: list[str]
+    warnings: list[str] = field(default_factory=list)
     cleaner_version: str = CLEANER_VERSION
 
 
@@ -174,3 +187,13 @@ class Provenance:
     raw_size: int | None
     content_type: str | None
     meta: dict[str, object]
+
+
+@dataclass(frozen=True)
+class IngestWarning:
+    """Something an input gave that could not be used (a date that cannot be read), kept
+    with the article it was stored as."""
+
+    article_id: int
+    locator: str
+    message: str

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from tocsin.assess.track import TrackRecord
     from tocsin.extract.report import ExtractReport
     from tocsin.ingest.pipeline import IngestReport
-    from tocsin.models import Article, ExtractionFailure, Failure, Provenance
+    from tocsin.models import Article, ExtractionFailure, Failure, IngestWarning, Provenance
     from tocsin.models.assessment import LinkRow
     from tocsin.models.evidence import EntitySummary, ExtractionState, QuoteRow
     from tocsin.store.db import SearchHit
@@ -97,9 +97,7 @@ def ingest_report(report: IngestReport, db: object) -> RenderableType:
             "Articles added", ("id", "title", "outlet", "published", "words", "duplicate of")
         )
         for a in report.added[:SUMMARY_ROWS]:
-            when = "—" if a.published is None else a.published.isoformat()
-            if a.published and a.estimated:
-                when += " (est.)"
+            when = _row_date(a.published, a.estimated, a.precision)
             dup = "" if a.duplicate_of is None else f"#{a.duplicate_of} ({a.similarity:.0%})"
             table.add_row(safe(a.id), safe(a.title or "(no title)"), safe(a.outlet or "—"),
                           safe(when), safe(a.words), safe(dup))  # fmt: skip
@@ -114,10 +112,16 @@ def ingest_report(report: IngestReport, db: object) -> RenderableType:
         for source, code, reason in report.failures:
             table.add_row(safe(source), safe(code), safe(reason))
         parts.append(table)
+    if report.warnings:
+        table = _table("Warnings", ("input", "warning"), title_style="yellow")
+        for source, warning in report.warnings:
+            table.add_row(safe(source), safe(warning))
+        parts.append(table)
     parts.append(safe(
         f"{report.added_count} added ({report.near_duplicates} near-duplicates), "
         f"{len(report.duplicates)} exact duplicates, {report.unchanged} already stored, "
-        f"{report.skipped} skipped, {len(report.failures)} failed "
+        f"{report.skipped} skipped, {len(report.failures)} failed, "
+        f"{report.warning_count} warnings "
         f"in {report.seconds:.1f}s. Database: {db}"
     ))  # fmt: skip
     if report.interrupted:
@@ -153,10 +157,12 @@ def status(
     extraction: Mapping[str, int],
     failures: Sequence[Failure],
     extraction_failures: Sequence[ExtractionFailure],
+    warnings: Sequence[IngestWarning] = (),
     not_extracted: Mapping[str, int] | None = None,
 ) -> RenderableType:
-    """Counts by state, then every failed input and every article extraction failed on,
-    each with its reason; articles no pipeline reads are counted by reason."""
+    """Counts by state (articles no pipeline reads counted by reason), then every failed
+    input, every article extraction failed on, each with its reason, and every warning of
+    the ingest."""
     table = _table(f"tocsin store {db}", ("state", "count"))
     for key, value in counts.items():
         table.add_row(key.replace("_", " "), str(value))
@@ -181,12 +187,36 @@ def status(
         for e in extraction_failures:
             failed.add_row(safe(e.article_id), safe(e.title or "(no title)"), safe(e.error))
         parts.append(failed)
+    if warnings:
+        warned = _table("Ingest warnings", ("article", "input", "warning"), title_style="yellow")
+        for w in warnings:
+            warned.add_row(safe(w.article_id), safe(w.locator), safe(w.message))
+        parts.append(warned)
     return Group(*parts)
 
 
-def _date_text(value: date | None, estimated: bool, span: tuple[date, date] | None) -> str | None:
+def _row_date(value: date | None, estimated: bool, precision: str | None) -> str:
+    """A publication date in a table: the day, the month or year stated, or an estimate."""
+    if value is None:
+        return "—"
+    if estimated:
+        return f"{value.isoformat()} (est.)"
+    return {"month": value.isoformat()[:7], "year": str(value.year)}.get(
+        precision or "day", value.isoformat()
+    )
+
+
+def _date_text(
+    value: date | None,
+    estimated: bool,
+    span: tuple[date, date] | None,
+    precision: str | None = "day",
+) -> str | None:
     if value is None:
         return None
+    if not estimated and precision in ("month", "year") and span:
+        shown = _row_date(value, False, precision)
+        return f"{shown} (only the {precision} stated: {span[0]} to {span[1]})"
     if not estimated:
         return value.isoformat()
     return f"{value.isoformat()} (estimated, between {span[0]} and {span[1]})" if span else None
@@ -201,7 +231,9 @@ def article(
         "url": a.url,
         "outlet": a.outlet,
         "authors": ", ".join(a.authors) or None,
-        "published": _date_text(a.published, a.published_estimated, a.published_range),
+        "published": _date_text(
+            a.published, a.published_estimated, a.published_range, a.published_precision
+        ),
         "dated by": extra.published_method if extra else None,
         "language": a.language,
         "words": a.words,

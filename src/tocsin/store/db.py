@@ -22,7 +22,7 @@ from typing import Any
 import zstandard
 
 from tocsin.errors import StoreError
-from tocsin.models import Article, Failure, NewArticle, Provenance
+from tocsin.models import Article, Failure, IngestWarning, NewArticle, Provenance
 from tocsin.store.faults import (
     as_store_error,
     ensure_intact,
@@ -355,6 +355,7 @@ class Store:
             "published_low": pub.low.isoformat() if pub else None,
             "published_high": pub.high.isoformat() if pub else None,
             "published_method": pub.method if pub else None,
+            "published_precision": pub.precision if pub else None,
             "outlet": a.outlet,
             "language": a.language,
             "text": a.text,
@@ -364,6 +365,7 @@ class Store:
             "duplicate_of": a.duplicate_of,
             "similarity": a.similarity,
             "removed": json.dumps(a.removed, ensure_ascii=False),
+            "warnings": json.dumps(a.warnings, ensure_ascii=False),
             "cleaner_version": a.cleaner_version,
         }
         columns = ", ".join(fields)
@@ -446,12 +448,22 @@ class Store:
             counts[str(status)] = int(n)
         row = self.conn.execute(
             "SELECT count(*), count(duplicate_of), coalesce(sum(published_estimated), 0)"
+            ", coalesce(sum(warnings != '[]'), 0)"
             " FROM articles"
         ).fetchone()
         counts["articles"] = int(row[0])
         counts["near_duplicates"] = int(row[1])
         counts["dates_estimated"] = int(row[2])
+        counts["articles_with_warnings"] = int(row[3])
         return counts
+
+    def warnings(self) -> list[IngestWarning]:
+        """Every warning of the ingest about a stored article, in article order."""
+        rows = self.conn.execute(
+            "SELECT a.id, s.locator, w.value FROM articles a JOIN sources s ON s.id = a.source_id,"
+            " json_each(a.warnings) w WHERE a.warnings != '[]' ORDER BY a.id, w.key"
+        )
+        return [IngestWarning(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     def failures(self) -> list[Failure]:
         rows = self.conn.execute(
@@ -463,7 +475,8 @@ class Store:
 
 _ARTICLE_SELECT = (
     "SELECT a.id, s.locator AS source, a.url, a.title, a.authors, a.published,"
-    " a.published_estimated, a.published_low, a.published_high, a.outlet, a.language,"
+    " a.published_estimated, a.published_low, a.published_high, a.published_precision,"
+    " a.outlet, a.language,"
     " a.text, a.duplicate_of, a.words FROM articles a JOIN sources s ON s.id = a.source_id"
 )
 
@@ -481,6 +494,7 @@ def _row_to_article(row: sqlite3.Row) -> Article:
         published_range=(date.fromisoformat(low), date.fromisoformat(high))
         if low and high
         else None,
+        published_precision=row["published_precision"],
         outlet=row["outlet"],
         language=row["language"],
         text=row["text"],
