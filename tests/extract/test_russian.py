@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tocsin.config import Config
+from tocsin.extract.resolve import entities_named
 from tocsin.extract.run import analyse_text, extract
 from tocsin.extract.russian import analyse_russian
 from tocsin.ingest.pipeline import ingest
@@ -85,6 +86,9 @@ def test_russian_and_english_spellings_share_one_entity_in_the_store(tmp_path: P
         assert extraction_state(store, 1).pipeline == "natasha"
         assert extraction_state(store, 2).pipeline == "sm"
         rows = entity_table(store)
+        lukashenko = entities_named(store, "Лукашенко")  # `tocsin quotes --speaker Лукашенко`
+        assert lukashenko == entities_named(store, "Lukashenka")
+        assert len(lukashenko) == 1
     by_spelling = {s: r.id for r in rows for s in r.spellings}
     for group in (
         ("Александр Лукашенко", "Лукашенко", "Alexander Lukashenka"),
