@@ -6,20 +6,32 @@ import json
 from typing import Any, TextIO
 
 from tocsin.models import Article, ArticleFields
+from tocsin.models.evidence import ExtractionState
 from tocsin.store.db import Store
-from tocsin.store.evidence import article_evidence
+from tocsin.store.evidence import article_evidence, extraction_state
 
 EXPORT_FIELDS = tuple(ArticleFields.model_fields)
 # Added by the evidence layer (#3), each a list of records with offsets into ``text``.
 EVIDENCE_FIELDS = ("entities", "quotes", "claims", "quantities", "dates", "events")
 
 
+def extraction_record(state: ExtractionState) -> dict[str, Any]:
+    """The export's ``extraction`` field: where the article stands with the evidence layer."""
+    return {
+        "state": state.state,
+        "pipeline": state.pipeline,
+        "reason": state.reason,
+        "extractor_version": state.extractor_version,
+    }
+
+
 def article_record(article: Article, store: Store | None = None) -> dict[str, Any]:
     """The export line of one article; with ``store``, its evidence too (empty lists
-    until it is extracted)."""
+    until it is extracted) and its extraction state."""
     data = article.model_dump(mode="json")
     record = {key: data[key] for key in EXPORT_FIELDS}
     if store is not None:
+        record["extraction"] = extraction_record(extraction_state(store, article.id))
         record.update(article_evidence(store, article.id))
     return record
 

@@ -86,11 +86,23 @@ class EventRecord(_Offsets):
     date_end: date | None
 
 
+class ExtractionRecord(_Strict):
+    state: Literal["pending", "extracted", "failed", "not extracted"]
+    pipeline: str | None = Field(
+        description="What read it: 'sm' or 'md' (spaCy English), 'natasha' (Russian)."
+    )
+    reason: str | None = Field(
+        description="Why it failed, or why no pipeline read it: 'language hr'."
+    )
+    extractor_version: str | None
+
+
 class ExportLine(ArticleFields):
     """One article of `tocsin export --format jsonl`."""
 
     model_config = ConfigDict(extra="forbid", title="tocsin export line")
 
+    extraction: ExtractionRecord
     entities: list[EntityMention]
     quotes: list[QuoteRecord]
     claims: list[ClaimRecord]

@@ -56,10 +56,11 @@ class Layout:
         return None
 
 
-# Titles and other abbreviations after which a full stop never ends a sentence.
+# Titles and other abbreviations after which a full stop never ends a sentence (English,
+# and the Russian ones of names and addresses: 'им. Ленина', 'ул. Ленина', 'акад. Сахаров').
 _TITLES = frozenset(
     "mr mrs ms dr gen lt col maj capt cpt sgt adm cmdr gov sen rep rev prof hon pres st mt "
-    "ft no nos vol art fig op ch pp para approx cf vs".split()
+    "ft no nos vol art fig op ch pp para approx cf vs им ул пр просп пл пер тов св акад".split()
 )
 # Abbreviations that can end a sentence: a full stop after one ends it only before a
 # common sentence opener ("... by the U.S. The ministry said").
@@ -74,9 +75,10 @@ _OPENERS = frozenset(
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE = re.compile(r"[^\n]+")
 # A candidate end: terminal punctuation, closers, then white space.
-_END = re.compile(r"[.!?…]+[”\"’')\]]*(?=\s)")
+_END = re.compile(r"[.!?…]+[”»\"’')\]]*(?=\s)")
 _STARTER = re.compile(r"\s+([“\"‘'(\[«]*)(\S)")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]{0,15})\.$")
+# The word a full stop ends, Latin or Cyrillic (an initial: "J.", "А.").
+_WORD_BEFORE = re.compile(r"([A-Za-zА-ЯЁа-яё][A-Za-zА-ЯЁа-яё.]{0,15})\.$")
 _LOOKBACK = 18  # characters read before a full stop to find the word it ends
 
 
@@ -137,8 +139,8 @@ def _ends_sentence(text: str, found: re.Match[str], limit: int) -> bool:
     if nxt is None:
         return False
     first = nxt.group(2)
-    if first.islower():
-        return False
+    if first.islower() or first in "—–":
+        return False  # a dash carries on the sentence: '«…» — сказал он.'
     mark = found.group(0)
     if not mark.startswith(".") or mark.startswith(".."):
         return first.isupper() or first.isdigit() or bool(nxt.group(1))

@@ -265,7 +265,8 @@ def test_export_jsonl_has_exactly_the_documented_keys(db: Path, tmp_path: Path) 
     assert len(lines) == ARTICLES
     records = [json.loads(line) for line in lines]
     for record in records:
-        assert set(record) == EXPORT_KEYS | EVIDENCE_KEYS
+        assert set(record) == EXPORT_KEYS | EVIDENCE_KEYS | {"extraction"}
+        assert set(record["extraction"]) == {"state", "pipeline", "reason", "extractor_version"}
     assert [r["id"] for r in records] == list(range(1, ARTICLES + 1))
     assert records[0]["published"] == "2022-10-10"
     assert records[0]["published_range"] == ["2022-10-10", "2022-10-10"]

@@ -116,6 +116,7 @@ def test_extract_again_changes_nothing_and_redo_replaces(demo_db: Path, tmp_path
             "extracted": 5,
             "stale": 0,
             "failed": 0,
+            "not_extracted": 0,
             "pending": 0,
         }
 

@@ -30,14 +30,14 @@ from tocsin.commands.common import (
 )
 from tocsin.config import GIB, Config
 from tocsin.errors import NotFound
-from tocsin.export import export_jsonl
+from tocsin.export import export_jsonl, extraction_record
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
 from tocsin.files import atomic_write, database_files, refuse_overwrite
 from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest
 from tocsin.parallel import steady_malloc
 from tocsin.report import terminal
 from tocsin.store.db import Store
-from tocsin.store.evidence import entity_table, extraction_counts, quote_table
+from tocsin.store.evidence import entity_table, extraction_counts, extraction_state, quote_table
 from tocsin.store.status import status
 
 model_option = click.option(
@@ -242,7 +242,8 @@ def status_cli(db: Path, as_json: bool) -> None:
         emit({"db": str(db), **found.as_dict()})
         return
     show(terminal.status(db, found.counts, found.extraction, found.failures,
-                         found.extraction_failures, found.warnings))  # fmt: skip
+                         found.extraction_failures, found.warnings,
+                         found.not_extracted))  # fmt: skip
 
 
 @click.command("show")
@@ -250,17 +251,19 @@ def status_cli(db: Path, as_json: bool) -> None:
 @db_option
 @json_option
 def show_cli(article_id: int, db: Path, as_json: bool) -> None:
-    """One article: its metadata, provenance and clean text."""
+    """One article: its metadata, provenance, evidence state and clean text."""
     with open_store(db, read_only=True) as store:
         article = store.article(article_id)
         if article is None:
             store.ensure_intact()  # not found, or lost to damage?
             raise NotFound(f"no article {article_id} in {db}")
         extra = store.article_extra(article_id)
+        extraction = extraction_state(store, article_id)
     if as_json:
-        emit({**article.model_dump(mode="json"), **(asdict(extra) if extra else {})})
+        emit({**article.model_dump(mode="json"), **(asdict(extra) if extra else {}),
+              "extraction": extraction_record(extraction)})  # fmt: skip
         return
-    show(terminal.article(article, extra))
+    show(terminal.article(article, extra, extraction))
 
 
 @click.command("search")

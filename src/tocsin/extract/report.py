@@ -14,7 +14,7 @@ from pathlib import Path
 MODELS = ("sm", "md")
 
 # Bump when the rules change what they produce, so stale results show in `tocsin status`.
-EXTRACTOR_VERSION = "2"  # 2 (#10): per-country bodies, figure scopes, event modes, relayed claims
+EXTRACTOR_VERSION = "2"  # 2 (#10): country bodies, figure scopes, event modes, relays, Russian
 
 Progress = Callable[[int, str], None]
 
@@ -36,6 +36,7 @@ class Options:
 class ExtractReport:
     processed: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)
+    not_extracted: dict[str, int] = field(default_factory=dict)  # reason -> articles
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     interrupted: bool = False
@@ -46,6 +47,7 @@ class ExtractReport:
         return {
             "processed": self.processed,
             "failed": [{"article_id": i, "error": e} for i, e in self.failed],
+            "not_extracted": self.not_extracted,
             "counts": self.counts,
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,

@@ -1,12 +1,15 @@
-"""Extract evidence from stored articles: spaCy in worker processes, the store in this one.
+"""Extract evidence from stored articles: the models in worker processes, the store in this one.
 
-Workers load the model once and take articles in small batches; each article is read on its
-own (``tocsin.extract.article``), under a time budget and in bounded pieces, so that one
-article that fails, however it fails, costs only itself. Only this process writes: one
-transaction per article, so an interrupted run keeps whole articles, and re-running does
-the rest. A failed article is recorded with its reason and is not tried again unless
-``redo``. Entities are resolved to shared canonical entities here, since that needs the
-store.
+Each article goes to the pipeline of its language (``tocsin.extract.languages``): English to
+spaCy and tocsin's English rules, Russian to natasha and tocsin's Russian rules; an article
+in any other language is marked "not extracted (language xx)" and read by neither. Workers
+load a model once, when its first article comes, and take articles in small batches; each
+article is read on its own (``tocsin.extract.article``), under a time budget and in bounded
+pieces, so that one article that fails, however it fails, costs only itself. Only this
+process writes: one transaction per article, so an interrupted run keeps whole articles, and
+re-running does the rest. A failed article is recorded with its reason and is not tried
+again unless ``redo``; nor is one not extracted. Entities are resolved to shared canonical
+entities here, since that needs the store.
 """
 
 from __future__ import annotations
@@ -14,34 +17,63 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from tocsin.extract.article import extract_article, pipeline
+from tocsin.errors import InvalidInput
+from tocsin.extract.article import extract_article, pipeline, time_budget
+from tocsin.extract.languages import ENGLISH, RUSSIAN, not_extracted, route
 from tocsin.extract.quantities import measure_key
 from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
 from tocsin.extract.resolve import resolve_clusters
-from tocsin.models.evidence import ArticleText, Evidence
+from tocsin.models.evidence import ArticleText, Evidence, NotExtracted
 from tocsin.parallel import chunks, ordered_map
 from tocsin.store.db import Store
-from tocsin.store.evidence import pending_articles, save_failure, write_evidence
+from tocsin.store.evidence import (
+    pending_articles,
+    save_failure,
+    save_not_extracted,
+    write_evidence,
+)
+from tocsin.text import segment
 
 BATCH = 4  # articles per worker task: few, so that a slow one holds little else back
 
 
-def analyse_text(text: str, anchor: date | None = None, options: Options | None = None) -> Evidence:
-    """Evidence from one text, in this process (for tests and the library user)."""
-    options = options or Options()
+def analyse_text(
+    text: str,
+    anchor: date | None = None,
+    options: Options | None = None,
+    language: str | None = ENGLISH,
+) -> Evidence:
+    """Evidence from one text in ``language`` (None: tell by its letters), in this process
+    (for tests and the library user); InvalidInput for a language with no pipeline."""
+    found = read_article(ArticleText(0, text, anchor, language), options or Options())
+    if isinstance(found, NotExtracted):
+        raise InvalidInput(f"no pipeline reads this text: {not_extracted(found.reason)}")
+    return found
+
+
+Result = Evidence | NotExtracted | str  # a str is why the article failed
+Results = list[tuple[int, Result]]
+
+
+def read_article(job: ArticleText, options: Options) -> Evidence | NotExtracted:
+    """One article through the pipeline of its language, or why none reads it."""
+    way = route(job.language, job.text)
+    if way.language == RUSSIAN:
+        from tocsin.extract.russian import analyse_russian  # natasha loads here
+
+        with time_budget(options.budget):
+            return analyse_russian(job.text, job.published, options.alias_files)
+    if way.language is None:
+        return NotExtracted(way.reason or "language unknown", segment(job.text).sentences)
     nlp, aliases = pipeline(options.model, options.alias_files)
-    return extract_article(nlp, aliases, text, anchor, options.budget)
-
-
-Results = list[tuple[int, Evidence | str]]
+    return extract_article(nlp, aliases, job.text, job.published, options.budget)
 
 
 def _work(batch: list[ArticleText], options: Options) -> Results:
-    nlp, aliases = pipeline(options.model, options.alias_files)
     out: Results = []
     for job in batch:
         try:
-            found = extract_article(nlp, aliases, job.text, job.published, options.budget)
+            found = read_article(job, options)
         except Exception as exc:  # one article's failure must not lose the batch
             out.append((job.article_id, _reason(exc)))
         else:
@@ -77,9 +109,9 @@ def extract(
     try:
         for batch_result in results:
             for article_id, result in batch_result:
-                _keep(store, report, article_id, result, options.model)
+                _keep(store, report, article_id, result, options)
                 if progress:
-                    progress(article_id, "failed" if isinstance(result, str) else "ok")
+                    progress(article_id, _outcome(result))
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
@@ -88,13 +120,23 @@ def extract(
     return report
 
 
+def _outcome(result: Result) -> str:
+    if isinstance(result, str):
+        return "failed"
+    return "not extracted" if isinstance(result, NotExtracted) else "ok"
+
+
 def _keep(
-    store: Store, report: ExtractReport, article_id: int, result: Evidence | str, model: str
+    store: Store, report: ExtractReport, article_id: int, result: Result, options: Options
 ) -> None:
     if isinstance(result, str):
-        save_failure(store, article_id, result, EXTRACTOR_VERSION, model)
+        save_failure(store, article_id, result, EXTRACTOR_VERSION, options.model)
         report.failed.append((article_id, result))
+    elif isinstance(result, NotExtracted):
+        save_not_extracted(store, article_id, result, EXTRACTOR_VERSION)
+        report.not_extracted[result.reason] = report.not_extracted.get(result.reason, 0) + 1
     else:
+        model = result.pipeline or options.model
         for name, n in save(store, article_id, result, model).items():
             report.counts[name] = report.counts.get(name, 0) + n
     report.processed += 1

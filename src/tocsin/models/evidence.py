@@ -115,6 +115,7 @@ class Evidence:
     dates: list[DateMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
+    pipeline: str | None = None  # what read it, when not the English model: 'natasha'
 
 
 # -- as the store gives them back ---------------------------------------------------------
@@ -122,12 +123,42 @@ class Evidence:
 
 @dataclass(frozen=True)
 class ArticleText:
-    """An article to extract: its id, clean text and publication date (the anchor of
-    relative dates)."""
+    """An article to extract: its id, clean text, publication date (the anchor of relative
+    dates) and language (which pipeline reads it)."""
 
     article_id: int
     text: str
     published: date | None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class NotExtracted:
+    """An article no pipeline reads, with why ('language hr') and its sentences (the text
+    model is the same in every language)."""
+
+    reason: str
+    sentences: tuple[Sentence, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExtractionState:
+    """Where an article stands with the evidence layer (`tocsin show`, the export)."""
+
+    state: Literal["pending", "extracted", "failed", "not extracted"]
+    pipeline: str | None = None  # the model that read it: 'sm', 'md' (English), 'natasha'
+    reason: str | None = None  # why it failed, or why it is not extracted ('language hr')
+    extractor_version: str | None = None
+
+    def describe(self) -> str:
+        """'extracted (natasha, extractor 2)', 'not extracted (language hr)', 'failed: …'."""
+        if self.state == "extracted":
+            return f"extracted ({self.pipeline}, extractor {self.extractor_version})"
+        if self.state == "failed":
+            return f"failed: {self.reason}"
+        if self.state == "not extracted":
+            return f"not extracted ({self.reason})"
+        return "pending"
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from tocsin.ingest.pipeline import IngestReport
     from tocsin.models import Article, ExtractionFailure, Failure, IngestWarning, Provenance
     from tocsin.models.assessment import LinkRow
-    from tocsin.models.evidence import EntitySummary, QuoteRow
+    from tocsin.models.evidence import EntitySummary, ExtractionState, QuoteRow
     from tocsin.store.db import SearchHit
 
 TOP_EVIDENCE = 5
@@ -139,6 +139,9 @@ def extract_report(report: ExtractReport) -> RenderableType:
     )]  # fmt: skip
     for article_id, error in report.failed:
         parts.append(line(Text("failed ", style="red"), f"article #{article_id}: {error}"))
+    for reason, n in report.not_extracted.items():
+        parts.append(line(Text("not extracted ", style="yellow"),
+                          f"({reason}): {n} article{'s' if n != 1 else ''}"))  # fmt: skip
     if report.interrupted:
         parts.append(line(Text("Interrupted", style="yellow"),
                           ": run `tocsin extract` again to finish."))  # fmt: skip
@@ -155,15 +158,21 @@ def status(
     failures: Sequence[Failure],
     extraction_failures: Sequence[ExtractionFailure],
     warnings: Sequence[IngestWarning] = (),
+    not_extracted: Mapping[str, int] | None = None,
 ) -> RenderableType:
-    """Counts by state, then every failed input, every article extraction failed on, each
-    with its reason, and every warning of the ingest."""
+    """Counts by state (articles no pipeline reads counted by reason), then every failed
+    input, every article extraction failed on, each with its reason, and every warning of
+    the ingest."""
     table = _table(f"tocsin store {db}", ("state", "count"))
     for key, value in counts.items():
         table.add_row(key.replace("_", " "), str(value))
     for key, value in extraction.items():
+        if key == "not_extracted":
+            continue  # one row per reason below
         table.add_row(f"articles {key}" + (" (older extractor)" if key == "stale" else ""),
                       str(value))  # fmt: skip
+    for reason, value in (not_extracted or {}).items():
+        table.add_row(safe(f"articles not extracted ({reason})"), str(value))
     parts: list[RenderableType] = [table]
     if failures:
         failed = _table("Failed inputs", ("id", "input", "code", "reason", "attempts"),
@@ -213,8 +222,10 @@ def _date_text(
     return f"{value.isoformat()} (estimated, between {span[0]} and {span[1]})" if span else None
 
 
-def article(a: Article, extra: Provenance | None) -> RenderableType:
-    """One article: title, metadata and provenance, then its clean text."""
+def article(
+    a: Article, extra: Provenance | None, extraction: ExtractionState | None = None
+) -> RenderableType:
+    """One article: title, metadata, provenance and evidence state, then its clean text."""
     rows = {
         "source": a.source,
         "url": a.url,
@@ -228,6 +239,7 @@ def article(a: Article, extra: Provenance | None) -> RenderableType:
         "words": a.words,
         "duplicate of": a.duplicate_of,
         "boilerplate removed": len(extra.removed) if extra else 0,
+        "evidence": extraction.describe() if extraction else None,
     }
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", justify="right", no_wrap=True)

@@ -21,13 +21,18 @@ from tocsin.models.evidence import (
     EntitySummary,
     EventRow,
     Evidence,
+    ExtractionState,
     FigureRow,
+    NotExtracted,
     QuoteRow,
     SpanRecord,
     Spelling,
 )
 from tocsin.store.db import Store
 from tocsin.text import Sentence
+
+# The model recorded for an article no pipeline read (extractions.model is never null).
+NO_PIPELINE = "none"
 
 
 def pending_articles(store: Store, *, redo: bool) -> Iterator[ArticleText]:
@@ -45,10 +50,11 @@ def pending_articles(store: Store, *, redo: bool) -> Iterator[ArticleText]:
         )
     ]
     for article_id in ids:
-        text, published = store.conn.execute(
-            "SELECT text, published FROM articles WHERE id = ?", (article_id,)
+        text, published, language = store.conn.execute(
+            "SELECT text, published, language FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        yield ArticleText(article_id, text, date.fromisoformat(published) if published else None)
+        day = date.fromisoformat(published) if published else None
+        yield ArticleText(article_id, text, day, language)
 
 
 def _clear(store: Store, article_id: int) -> None:
@@ -57,14 +63,28 @@ def _clear(store: Store, article_id: int) -> None:
         store.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
 
-def _mark(store: Store, article_id: int, version: str, model: str, error: str | None) -> None:
+def _mark(
+    store: Store,
+    article_id: int,
+    version: str,
+    model: str,
+    error: str | None,
+    skipped: str | None = None,
+) -> None:
     store.conn.execute(
-        """INSERT INTO extractions(article_id, extractor_version, model, error)
-           VALUES (?, ?, ?, ?)
+        """INSERT INTO extractions(article_id, extractor_version, model, error, skipped)
+           VALUES (?, ?, ?, ?, ?)
            ON CONFLICT(article_id) DO UPDATE SET extractor_version = excluded.extractor_version,
-             model = excluded.model, error = excluded.error,
+             model = excluded.model, error = excluded.error, skipped = excluded.skipped,
              extracted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')""",
-        (article_id, version, model, error),
+        (article_id, version, model, error, skipped),
+    )
+
+
+def _write_sentences(store: Store, article_id: int, sentences: Iterable[Sentence]) -> None:
+    store.conn.executemany(
+        'INSERT INTO sentences(article_id, start, "end", paragraph) VALUES (?, ?, ?, ?)',
+        [(article_id, s.start, s.end, s.paragraph) for s in sentences],
     )
 
 
@@ -72,6 +92,14 @@ def save_failure(store: Store, article_id: int, error: str, version: str, model:
     with store.transaction():
         _clear(store, article_id)
         _mark(store, article_id, version, model, error)
+
+
+def save_not_extracted(store: Store, article_id: int, skipped: NotExtracted, version: str) -> None:
+    """Mark an article no pipeline reads, with the reason, keeping only its sentences."""
+    with store.transaction():
+        _clear(store, article_id)
+        _write_sentences(store, article_id, skipped.sentences)
+        _mark(store, article_id, version, NO_PIPELINE, None, skipped.reason)
 
 
 def write_evidence(
@@ -148,10 +176,7 @@ def write_evidence(
             for e in ev.events
         ],
     )  # fmt: skip
-    db.executemany(
-        'INSERT INTO sentences(article_id, start, "end", paragraph) VALUES (?, ?, ?, ?)',
-        [(article_id, s.start, s.end, s.paragraph) for s in ev.sentences],
-    )
+    _write_sentences(store, article_id, ev.sentences)
     _mark(store, article_id, version, model, None)
 
 
@@ -412,12 +437,14 @@ def extraction_failures(store: Store) -> list[ExtractionFailure]:
 
 
 def extraction_counts(store: Store, version: str) -> dict[str, int]:
-    """Articles extracted with this version, with an older one, failed, and not yet."""
+    """Articles extracted with this version, with an older one, failed, not extracted (no
+    pipeline for their language), and not tried yet."""
     row = store.conn.execute(
         """SELECT
-             sum(e.article_id IS NOT NULL AND e.error IS NULL AND e.extractor_version = ?),
-             sum(e.article_id IS NOT NULL AND e.error IS NULL AND e.extractor_version != ?),
+             sum(e.error IS NULL AND e.skipped IS NULL AND e.extractor_version = ?),
+             sum(e.error IS NULL AND e.skipped IS NULL AND e.extractor_version != ?),
              sum(e.error IS NOT NULL),
+             sum(e.skipped IS NOT NULL),
              sum(e.article_id IS NULL)
            FROM articles a LEFT JOIN extractions e ON e.article_id = a.id""",
         (version, version),
@@ -426,5 +453,31 @@ def extraction_counts(store: Store, version: str) -> dict[str, int]:
         "extracted": row[0] or 0,
         "stale": row[1] or 0,
         "failed": row[2] or 0,
-        "pending": row[3] or 0,
+        "not_extracted": row[3] or 0,
+        "pending": row[4] or 0,
     }
+
+
+def not_extracted_counts(store: Store) -> dict[str, int]:
+    """How many articles are not extracted, by reason ('language hr': 3), most first."""
+    rows = store.conn.execute(
+        """SELECT skipped, count(*) FROM extractions WHERE skipped IS NOT NULL
+           GROUP BY skipped ORDER BY count(*) DESC, skipped"""
+    )
+    return {str(reason): int(n) for reason, n in rows.fetchall()}
+
+
+def extraction_state(store: Store, article_id: int) -> ExtractionState:
+    """Where one article stands with the evidence layer."""
+    row = store.conn.execute(
+        "SELECT extractor_version, model, error, skipped FROM extractions WHERE article_id = ?",
+        (article_id,),
+    ).fetchone()
+    if row is None:
+        return ExtractionState("pending")
+    version, model, error, skipped = row
+    if error is not None:
+        return ExtractionState("failed", model, error, version)
+    if skipped is not None:
+        return ExtractionState("not extracted", None, skipped, version)
+    return ExtractionState("extracted", model, None, version)

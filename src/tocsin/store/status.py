@@ -1,5 +1,6 @@
-"""What `tocsin status` reports: inputs by state, articles by extraction state, and every
-failure, of an input or of an article's extraction, with its reason."""
+"""What `tocsin status` reports: inputs by state, articles by extraction state, every
+failure, of an input or of an article's extraction, with its reason, every warning of the
+ingest, and the articles no pipeline reads, counted by reason ('language hr')."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from tocsin.models import ExtractionFailure, Failure, IngestWarning
 from tocsin.store.db import Store
-from tocsin.store.evidence import extraction_counts, extraction_failures
+from tocsin.store.evidence import extraction_counts, extraction_failures, not_extracted_counts
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class StoreStatus:
     extractor_version: str
     failures: list[Failure]
     extraction_failures: list[ExtractionFailure]
+    not_extracted: dict[str, int]
     warnings: list[IngestWarning]
 
     def as_dict(self) -> dict[str, Any]:
@@ -26,6 +28,7 @@ class StoreStatus:
             "extraction": {**self.extraction, "extractor_version": self.extractor_version},
             "failures": [asdict(f) for f in self.failures],
             "extraction_failures": [asdict(f) for f in self.extraction_failures],
+            "not_extracted": self.not_extracted,
             "warnings": [asdict(w) for w in self.warnings],
         }
 
@@ -37,5 +40,6 @@ def status(store: Store, extractor_version: str) -> StoreStatus:
         extractor_version,
         store.failures(),
         extraction_failures(store),
+        not_extracted_counts(store),
         store.warnings(),
     )
