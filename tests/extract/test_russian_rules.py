@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tocsin.extract.names import AliasTable, same_referent
+from tocsin.extract.aliases import AliasTable, same_referent
 from tocsin.extract.russian import russian_aliases
 from tocsin.extract.russian.entities import latin_key, nominatives
 from tocsin.extract.russian.marks import QuotedIndex, find_quoted

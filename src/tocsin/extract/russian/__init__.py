@@ -20,7 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import cast
 
-from tocsin.extract.names import AliasEntry, AliasTable, normalise
+from tocsin.extract.aliases import AliasEntry, AliasTable
+from tocsin.extract.names import normalise
 from tocsin.extract.russian.dates import date_spans, find_dates
 from tocsin.extract.russian.document import parse
 from tocsin.extract.russian.entities import find_mentions

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from tocsin.extract.names import AliasTable
+from tocsin.extract.aliases import AliasTable
 from tocsin.extract.russian.document import Named, RuDoc
 from tocsin.extract.russian.morphology import nominative
 from tocsin.extract.russian.translit import to_latin
