@@ -341,6 +341,15 @@ def write_outputs(results: dict[str, Any], json_path: Path, doc_path: Path) -> N
     doc_path.write_text(replace_section(doc, quality_section(results)), encoding="utf-8")
 
 
+def save_results(json_path: Path, results: dict[str, Any], doc_path: Path, section: str) -> None:
+    """Write the rounded ``results`` as JSON and put ``section`` into the doc at ``doc_path``
+    (replacing the section of the same heading): what every quality script writes."""
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(rounded(results), indent=2) + "\n", encoding="utf-8")
+    doc = doc_path.read_text(encoding="utf-8") if doc_path.exists() else "# Quality\n"
+    doc_path.write_text(replace_section(doc, section), encoding="utf-8")
+
+
 def rounded(results: dict[str, Any], digits: int = 4) -> Any:
     """A copy of the results with floats rounded, for a readable JSON file."""
     if isinstance(results, dict):

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from eval_evidence import Item, locate, match, prf
-from eval_extraction import replace_section, rounded
+from eval_extraction import rounded, save_results
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "data" / "figures" / "gold.json"
@@ -235,12 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.baseline.write_text(json.dumps(rounded(results), indent=2) + "\n", "utf-8")
         return 0
     before = json.loads(BASELINE.read_text("utf-8")) if BASELINE.exists() else None
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps({"command": COMMAND, **rounded(results)}, indent=2) + "\n", "utf-8"
+    save_results(
+        RESULTS, {"command": COMMAND, **results}, QUALITY_DOC, quality_section(results, before)
     )
-    doc = QUALITY_DOC.read_text("utf-8") if QUALITY_DOC.exists() else "# Quality\n"
-    QUALITY_DOC.write_text(replace_section(doc, quality_section(results, before)), "utf-8")
     return 0
 
 

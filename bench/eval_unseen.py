@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from eval_evidence import Item, Tally, _same_speaker, locate
-from eval_extraction import replace_section, rounded
+from eval_extraction import save_results
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "data" / "unseen-en"
@@ -164,10 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     before = json.loads(args.before.read_text("utf-8")) if args.before else None
     print(table(results, before))
     if not args.no_write:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rounded(results), indent=2) + "\n", "utf-8")
-        doc = QUALITY_DOC.read_text("utf-8")
-        QUALITY_DOC.write_text(replace_section(doc, section(results, before)), "utf-8")
+        save_results(args.json, results, QUALITY_DOC, section(results, before))
         print(f"wrote {args.json} and {QUALITY_DOC}", file=sys.stderr)
     return 0
 
