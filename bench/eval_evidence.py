@@ -165,6 +165,15 @@ class Tally:
         }
 
 
+def in_gold_scope(quote: dict[str, Any]) -> bool:
+    """Whether a stored quote is of what the gold annotates as quotes (tests/data/gold/
+    README.md): words said or written, not beliefs or intentions; and for indirect speech,
+    a speaker, not a document, a poll or an unnamed group ("analysts")."""
+    if quote.get("reports", "speech") != "speech":
+        return False
+    return quote["kind"] != "indirect" or quote.get("source_kind", "speaker") == "speaker"
+
+
 def _same_name(a: str | None, b: str | None) -> bool:
     from tocsin.extract.names import default_aliases, same_referent
 
@@ -269,7 +278,7 @@ def evaluate(gold: Sequence[GoldArticle], db: Path, model: str = "sm") -> dict[s
         ev = predicted[g.article]
         doc = nlp(g.text)
         # Quotes, all kinds, and direct/partial only (the peer finds only those).
-        quotes = _items(ev["quotes"])
+        quotes = _items(q for q in ev["quotes"] if in_gold_scope(q))
         names = {e["canonical"]: {e["canonical"], *e["spellings"]} for e in g.entities}
 
         def speaker(a: Item, b: Item, names: dict[str, set[str]] = names) -> bool:

@@ -25,8 +25,10 @@ linear in the text's length, however many marks, cues or names it holds.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -42,17 +44,22 @@ from tocsin.extract.speakers import (
     can_speak,
     find_cue,
     main_complement,
+    source_kind,
     speaker_of,
-    unnamed_plural,
 )
+from tocsin.extract.stances import is_stance, stance_clause
 from tocsin.extract.syntax import tree
-from tocsin.models.evidence import Mention, Quote, QuoteKind
+from tocsin.models.evidence import Mention, Quote, QuoteKind, SourceKind
 
 # Speech verbs that report with an infinitive: "promised to release", "urged X to lift".
 _SPEECH_WITH_INFINITIVE = frozenset(
     "promise vow urge ask demand pledge threaten call propose offer".split()
 )
 _MIN_UNATTRIBUTED_WORDS = 5  # a shorter quoted phrase with no speaker is a term, not a quote
+_SAME_SPAN = 0.9  # share of the longer of two reported spans that makes them one
+_MAX_AFTER_CUE = 30  # characters between a speech verb and the comma before its quote
+# A label that stands for "the speaker said": "Quotation: “…”", "Quote: “…”".
+_LABEL = re.compile(r"(?:^|\W)(?:quotation|quote|citation)\s*:\s*$", re.IGNORECASE)
 
 
 def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
@@ -76,7 +83,26 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
             quote = reader.indirect(cue)
         if quote is not None:
             quotes.append(quote)
-    return quotes
+    return _one_per_span(quotes)
+
+
+def _one_per_span(quotes: list[Quote]) -> list[Quote]:
+    """One indirect record per reported span: two cues for the same clause ("X said and
+    added that …") report it once, as the first found."""
+    out: list[Quote] = []
+    last: Quote | None = None
+    for q in quotes:
+        if q.kind == "indirect" and last is not None and _same_span(last, q):
+            continue
+        out.append(q)
+        if q.kind == "indirect":
+            last = q
+    return out
+
+
+def _same_span(a: Quote, b: Quote) -> bool:
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    return shared >= _SAME_SPAN * max(a.end - a.start, b.end - b.start)
 
 
 class _Reader:
@@ -98,8 +124,9 @@ class _Reader:
         return self._clauses[cue.i]
 
     def indirect_cues(self) -> Iterator[tuple[int, Token]]:
-        """Speech cues outside quotes, with where the clause they report starts."""
-        for token in self.cues.tokens:
+        """Speech, belief and intention cues outside quotes, with where the clause they
+        report starts."""
+        for token in self.cues.reporting():
             content = self.clause(token)
             if content is not None:
                 yield _trim_clause(self.text, *content)[0], token
@@ -111,15 +138,12 @@ class _Reader:
         start, end = _trim(text, span.start, span.end)
         if end <= start:
             return None
-        kind: QuoteKind = "direct" if _stands_alone(text, span, p_start) else "partial"
-        cue = find_cue(self.doc, span, p_start, p_end, self.cues)
+        alone = _stands_alone(text, span, p_start) or self._after_cue(span, p_start)
+        kind: QuoteKind = "direct" if alone else "partial"
+        cue = find_cue(self.doc, span, p_start, p_end, self.cues) or self._introduced(span)
         speaker = speaker_of(self.doc, cue, span, self.index, state) if cue is not None else None
-        if speaker is None and cue is None and state.last is not None and kind == "direct":
-            # No cue of its own: a quote continues the speaker of the last quote in this
-            # paragraph or the one before ("…,” he said. “…”; a quote running on).
-            prev_para, prev = state.last
-            if prev_para in (para_no, para_no - 1):
-                speaker = prev
+        if speaker is None and cue is None and kind == "direct":
+            speaker = self._continued(span, para_no)
         words = self.where.words(start, end)
         if (
             speaker is None
@@ -130,7 +154,65 @@ class _Reader:
             return None  # a highlighted term, not a quote
         if speaker is not None:
             state.heard(start, para_no, speaker)
-        return _quote(text, start, end, kind, cue, speaker)
+        return _quote(text, start, end, kind, cue, speaker, source_kind(self.doc, speaker))
+
+    def _after_cue(self, span: QuoteSpan, p_start: int) -> bool:
+        """Whether the quote follows a speech verb and a comma ("He said, “We …”"; "she
+        added on Monday, “…”"): it stands as a sentence of its own."""
+        k = span.open_mark
+        while k > p_start and self.text[k - 1].isspace():
+            k -= 1
+        if (
+            k <= p_start
+            or self.text[k - 1] != ","
+            or not self.text[span.start : span.start + 1].isupper()
+        ):
+            return False
+        n = bisect_right(self.cues.chars, k - 1) - 1
+        if n < 0:
+            return False
+        cue = self.cues.tokens[n]
+        between = self.text[cue.idx + len(cue.text) : k - 1]
+        return len(between) <= _MAX_AFTER_CUE and not any(c in '.;:!?,”"' for c in between)
+
+    def _introduced(self, span: QuoteSpan) -> Token | None:
+        """The cue of a paragraph that ends with a colon, for a quote that opens the next
+        ("Caddell continued:" then "“…”" in a paragraph of its own)."""
+        para_no = bisect_right(self.para_starts, span.open_mark) - 1
+        if para_no < 1 or span.open_mark != self.paras[para_no][0]:
+            return None
+        b_start, b_end = self.paras[para_no - 1]
+        if not self.text[b_start:b_end].rstrip().endswith(":"):
+            return None
+        n = bisect_right(self.cues.chars, b_end) - 1
+        return self.cues.tokens[n] if n >= 0 and self.cues.chars[n] >= b_start else None
+
+    def _continued(self, span: QuoteSpan, para_no: int) -> Speaker | None:
+        """The speaker of a quote with no cue of its own: the last quote's, in this
+        paragraph or the one before ("…,” he said. “…”; a quote running on), or after a
+        label ("Quotation: “…”") the last one heard or named as a subject before it."""
+        state = self.state
+        if self._labelled(span, para_no):
+            if state.last is not None:
+                return state.last[1]
+            named = self.index.last_subject_before(span.start, frozenset({"PERSON"}))
+            if named is None:
+                return None
+            return Speaker(named.text, named.start, named.end, named.key, named.label)
+        if state.last is not None and state.last[0] in (para_no, para_no - 1):
+            return state.last[1]
+        return None
+
+    def _labelled(self, span: QuoteSpan, para_no: int) -> bool:
+        """Whether a label such as "Quotation:" or "Quote:" introduces the quote."""
+        if span.open_mark < 0:
+            return False
+        p_start = self.paras[para_no][0]
+        before = self.text[max(p_start, span.open_mark - 30) : span.open_mark]
+        if para_no > 0 and not before.strip():
+            b_start, b_end = self.paras[para_no - 1]
+            before = self.text[max(b_start, b_end - 30) : b_end]
+        return _LABEL.search(before) is not None
 
     def indirect(self, cue: Token) -> Quote | None:
         """Reported speech: a speech verb with a clause, or 'according to X, …'."""
@@ -142,12 +224,14 @@ class _Reader:
         if self.where.words(start, end) < 4 or self.inside.overlap(start, end) > 0.8:
             return None
         speaker = speaker_of(self.doc, cue, None, self.index, self.state)
-        if speaker is None or not can_speak(speaker):
+        if speaker is None or not can_speak(speaker, strict=is_stance(cue)):
             return None
-        if speaker.key is None and unnamed_plural(self.doc, speaker):
-            return None  # "according to military analysts": nobody in particular
-        self.state.record(start, speaker)
-        return _quote(self.text, start, end, "indirect", cue, speaker)
+        if not is_stance(cue):
+            self.state.record(start, speaker)  # who has spoken, for a later 'he'
+        found = _quote(
+            self.text, start, end, "indirect", cue, speaker, source_kind(self.doc, speaker)
+        )
+        return replace(found, reports="belief") if is_stance(cue) else found
 
     def _within_paragraph(self, pos: int, start: int, end: int) -> tuple[int, int]:
         """[start, end) cut to the paragraph around ``pos``: a parse can run past a heading."""
@@ -158,7 +242,13 @@ class _Reader:
 
 
 def _quote(
-    text: str, start: int, end: int, kind: QuoteKind, cue: Token | None, speaker: Speaker | None
+    text: str,
+    start: int,
+    end: int,
+    kind: QuoteKind,
+    cue: Token | None,
+    speaker: Speaker | None,
+    source: SourceKind,
 ) -> Quote:
     return Quote(
         start=start,
@@ -170,6 +260,7 @@ def _quote(
         speaker_start=speaker.start if speaker else None,
         speaker_end=speaker.end if speaker else None,
         speaker_key=speaker.key if speaker else None,
+        source_kind=source,
     )
 
 
@@ -207,6 +298,8 @@ def _cue_text(token: Token) -> str:
 def _reported_clause(doc: Doc, cue: Token) -> tuple[int, int] | None:
     if cue.lower_ == "according":
         return _rest_of_sentence(doc, cue)
+    if is_stance(cue):
+        return stance_clause(cue)
     clause = main_complement(cue)
     if clause is None and cue.lemma_.lower() in _SPEECH_WITH_INFINITIVE:
         clause = _infinitive(cue)

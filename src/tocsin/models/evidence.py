@@ -16,6 +16,13 @@ from tocsin.text import Sentence
 
 EntityLabel = Literal["PERSON", "ORG", "GPE", "LOC", "NORP"]
 QuoteKind = Literal["direct", "partial", "indirect"]
+# What an attribution reports: words said or written, or what the source believes, knows,
+# has found, wants or intends ("X fears that …", "X plans to …", "the poll shows …").
+Reported = Literal["speech", "belief"]
+# Who it is attributed to: a person or an identifiable body (named, a pronoun, a title, "a
+# U.S. official", "the ministry"), an unnamed group ("analysts", "sources", "many
+# Democrats"), or a document, poll or data set ("the report", "a poll").
+SourceKind = Literal["speaker", "group", "document"]
 ClaimStatus = Literal["asserted", "reported", "alleged", "denied", "speculative"]
 
 
@@ -47,6 +54,8 @@ class Quote(Span):
     speaker_start: int | None = None
     speaker_end: int | None = None
     speaker_key: str | None = None  # the Mention.key it resolves to, when it does
+    reports: Reported = "speech"
+    source_kind: SourceKind = "speaker"
 
 
 @dataclass(frozen=True)
