@@ -153,7 +153,7 @@ def _kind(text: str, content: tuple[tuple[int, int], ...], cue: str) -> str:
     written = "".join(text[a:b] for a, b in sorted(content)).strip()
     if written[:1] in QUOTE_MARKS:
         return "direct"
-    if any(m in written for m in "\"“”«»"):
+    if any(m in written for m in '"“”«»'):
         return "partial"
     if "according to" in cue.lower():
         return "according to"
@@ -368,8 +368,7 @@ def _extent(tokens: Iterable[Any]) -> tuple[int, int] | None:
 
 # The raw spaCy baseline: what a reader of spaCy's parse would write first.
 BASELINE_VERBS = frozenset(
-    "say tell state add claim report announce write note explain argue warn insist "
-    "suggest".split()
+    "say tell state add claim report announce write note explain argue warn insist suggest".split()
 )
 
 
@@ -409,9 +408,7 @@ def speech_verb_baseline(doc: Any) -> list[Predicted]:
     return out
 
 
-def evaluate(
-    articles: Sequence[Article], model: str = "sm", peers: bool = True
-) -> dict[str, Any]:
+def evaluate(articles: Sequence[Article], model: str = "sm", peers: bool = True) -> dict[str, Any]:
     """Every system's figures, per part, on ``articles``."""
     predicted, seconds = tocsin_predictions(articles, model)
     systems = {SYSTEMS[0]: score(articles, predicted)}
