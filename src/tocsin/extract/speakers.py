@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -39,6 +39,8 @@ from tocsin.models.evidence import Mention, SourceKind
 
 _QUOTED_AS = frozenset({"quote", "cite"})  # "Lukashenko was quoted as saying"
 _BODIES = ("PERSON", "ORG")
+_TAG_TOKENS = 12  # "Tulsa police Chief Chuck Jordan said Monday."
+_MARK = re.compile('[“”"«»„]')
 _NAMING = frozenset({"NORP", "GPE", "ORG"})  # what makes a plural someone's: "Belarusian"
 _MAX_GROUP_WORDS = 8  # "many prominent Democrats in the House": longer is not a bare plural
 _GLUED_PRONOUN = re.compile(r"^[A-Z]?[a-z]+(He|She|They|We|I)$")
@@ -259,7 +261,8 @@ def find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, cues: Cues) ->
     """The speech cue nearest the quote, outside any quote, in its sentences and paragraph.
 
     The frame is the sentences the quote touches, plus the next one when the quote ends
-    with a comma or the text after it runs on in lower case (", he continued").
+    with a comma or the text after it runs on in lower case (", he continued"), or when
+    that one is a short tag with no quote of its own ("Graham asked.").
     """
     text = text_of(doc)
     first = doc.char_span(span.start, max(span.start + 1, span.end), alignment_mode="expand")
@@ -275,7 +278,15 @@ def find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, cues: Cues) ->
         if nxt is not None:
             hi = max(hi, sentence_of(doc, nxt.i).end_char)
     frame = doc.char_span(max(lo, p_start), min(hi, p_end), alignment_mode="expand")
-    return cues.nearest(frame.start, frame.end, span) if frame is not None else None
+    found = cues.nearest(frame.start, frame.end, span) if frame is not None else None
+    if found is None and hi < min(p_end, len(text)):
+        # “…?” Graham asked. “…”: a short tag of its own after the quote names the speaker.
+        nxt = _token_at(doc, hi)
+        tag = sentence_of(doc, nxt.i) if nxt is not None else None
+        if tag is not None and len(tag) <= _TAG_TOKENS and not _MARK.search(tag.text):
+            found = cues.nearest(tag.start, tag.end, span)
+            found = found if found is not None and found.dep_ == "ROOT" else None
+    return found
 
 
 def _token_at(doc: Doc, pos: int) -> Token | None:
@@ -290,11 +301,14 @@ def speaker_of(
     doc: Doc, cue: Token, span: QuoteSpan | None, index: Mentions, state: State
 ) -> Speaker | None:
     """The one who speaks through ``cue``: its subject, or the object of 'according to'."""
-    head = _according_object(cue) if cue.lower_ == "according" else _subject_of(doc, cue)
-    if head is None:
-        return None
-    if span is not None and span.start <= head.idx < span.end:
-        return None  # the subject is inside the quote: not the speaker
+
+    def outside(t: Token) -> bool:
+        return span is None or not span.start <= t.idx < span.end
+
+    according = cue.lower_ == "according"
+    head = _according_object(cue) if according else _subject_of(doc, cue, outside)
+    if head is None or not outside(head):
+        return None  # a subject inside the quote is not its speaker
     return _resolve(doc, head, index, state, cue)
 
 
@@ -306,12 +320,14 @@ def _according_object(cue: Token) -> Token | None:
     return next((c for c in parse.children_of(to) if c.dep_ == "pobj"), None)
 
 
-def _subject_of(doc: Doc, cue: Token) -> Token | None:
+def _subject_of(doc: Doc, cue: Token, outside: Callable[[Token], bool]) -> Token | None:
+    """The subject of ``cue`` outside the quote ("“… Total retreat,” said Bell": the parse
+    may take 'retreat' for a second subject)."""
     parse = tree(doc)
     kids = parse.children_of(cue)
     inner = _inner_speaker(cue)
     subjects = [inner] if inner is not None else []
-    subjects = subjects or [c for c in kids if c.dep_ in ("nsubj", "nsubjpass")]
+    subjects = subjects or [c for c in kids if c.dep_ in ("nsubj", "nsubjpass") and outside(c)]
     agent = next((c for c in kids if c.dep_ == "agent"), None)
     if agent is not None:
         subjects = [c for c in parse.children_of(agent) if c.dep_ == "pobj"] or subjects
