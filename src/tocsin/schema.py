@@ -39,8 +39,8 @@ class EntityMention(_Offsets):
 
 class QuoteRecord(_Offsets):
     kind: Literal["direct", "partial", "indirect"]
-    reports: Literal["speech", "belief"] = Field(
-        description="Words said or written, or a belief, intention or finding."
+    reports: Literal["speech", "belief", "topic"] = Field(
+        description="Words said or written; a belief, intention or finding; or a topic."
     )
     source_kind: Literal["speaker", "group", "document"] = Field(
         description="A person or body, an unnamed group ('analysts'), or a document or poll."

@@ -29,10 +29,31 @@ INTENTION_VERBS = frozenset(
     "want plan intend hope expect seek aim wish prefer refuse decline agree vote decide "
     "promise vow pledge threaten urge ask demand offer propose call push press".split()
 )
-# Adjectives of stance that take a clause: "X is confident that …", "X was afraid that …".
+# Verbs of attitude towards a thing, with an object: "criticised the plan", "backed the
+# bill", "blasted him for …". What they are about is a topic, not a statement.
+ATTITUDE_VERBS = frozenset(
+    "criticize criticise praise support oppose attack accuse blame condemn defend welcome "
+    "reject endorse question challenge dismiss slam blast cite back applaud denounce fault "
+    "hail mock ridicule embrace favor favour tout champion discuss approve veto "
+    "lambaste rebuke".split()
+)
+# Adjectives of stance: with a clause ("X is confident that …", "X was afraid that …") or a
+# topic ("X is critical of the deal", "X is worried about turnout").
 STANCE_ADJECTIVES = frozenset(
     "sure certain confident convinced afraid worried concerned aware hopeful optimistic "
-    "pessimistic adamant determined eager skeptical sceptical unaware unsure".split()
+    "pessimistic adamant determined eager skeptical sceptical unaware unsure critical "
+    "supportive wary proud angry upset frustrated furious pleased disappointed "
+    "enthusiastic".split()
+)
+# Prepositions that name what a source spoke of or took a stance on ("talked about the
+# war", "warned against haste", "is critical of the deal"). Not 'on' or 'over': "said on
+# Monday", "said on Twitter".
+TOPIC_PREPOSITIONS = frozenset({"about", "of", "against"})
+# Speech verbs whose object is not what they are about: the addressee ("told reporters",
+# "urged Congress") or a bare word ("said nothing", "added that").
+ADDRESSEE_VERBS = frozenset(
+    "say tell ask urge assure remind inform notify advise caution promise add continue "
+    "reply respond answer speak talk shout cry whisper quip joke warn".split()
 )
 # Sources whose findings are reported like speech: "the poll shows", "the study found".
 FINDING_VERBS = frozenset("find show indicate estimate suggest predict calculate".split())

@@ -47,7 +47,7 @@ from tocsin.extract.speakers import (
     source_kind,
     speaker_of,
 )
-from tocsin.extract.stances import is_stance, stance_clause
+from tocsin.extract.stances import Content, is_stance, stance_content, topic
 from tocsin.extract.syntax import tree
 from tocsin.models.evidence import Mention, Quote, QuoteKind, SourceKind
 
@@ -56,6 +56,8 @@ _SPEECH_WITH_INFINITIVE = frozenset(
     "promise vow urge ask demand pledge threaten call propose offer".split()
 )
 _MIN_UNATTRIBUTED_WORDS = 5  # a shorter quoted phrase with no speaker is a term, not a quote
+_MIN_CLAUSE_WORDS = 4  # a shorter reported clause is a fragment the parse cut off
+_MIN_TOPIC_WORDS = 2  # "the plan", "Mrs. Clinton": one word is too little to report
 _SAME_SPAN = 0.9  # share of the longer of two reported spans that makes them one
 _MAX_AFTER_CUE = 30  # characters between a speech verb and the comma before its quote
 # A label that stands for "the speaker said": "Quotation: “…”", "Quote: “…”".
@@ -116,9 +118,9 @@ class _Reader:
         self.cues = Cues(doc, inside)
         self.state = State()
         self.where: TextIndex = text_index(doc)
-        self._clauses: dict[int, tuple[int, int] | None] = {}
+        self._clauses: dict[int, Content | None] = {}
 
-    def clause(self, cue: Token) -> tuple[int, int] | None:
+    def clause(self, cue: Token) -> Content | None:
         if cue.i not in self._clauses:
             self._clauses[cue.i] = _reported_clause(self.doc, cue)
         return self._clauses[cue.i]
@@ -129,7 +131,7 @@ class _Reader:
         for token in self.cues.reporting():
             content = self.clause(token)
             if content is not None:
-                yield _trim_clause(self.text, *content)[0], token
+                yield _trim_clause(self.text, *content[:2])[0], token
 
     def direct(self, span: QuoteSpan) -> Quote | None:
         text, state = self.text, self.state
@@ -215,23 +217,26 @@ class _Reader:
         return _LABEL.search(before) is not None
 
     def indirect(self, cue: Token) -> Quote | None:
-        """Reported speech: a speech verb with a clause, or 'according to X, …'."""
+        """Reported speech, belief or topic: a speech verb with a clause, 'according to X,
+        …', a belief or intention, or what a source spoke of or took a stance on."""
         content = self.clause(cue)
         if content is None:
             return None
-        start, end = self._within_paragraph(cue.idx, *content)
+        start, end = self._within_paragraph(cue.idx, *content[:2])
         start, end = _trim_clause(self.text, start, end)
-        if self.where.words(start, end) < 4 or self.inside.overlap(start, end) > 0.8:
+        least = _MIN_TOPIC_WORDS if content[2] == "topic" else _MIN_CLAUSE_WORDS
+        if self.where.words(start, end) < least or self.inside.overlap(start, end) > 0.8:
             return None
         speaker = speaker_of(self.doc, cue, None, self.index, self.state)
-        if speaker is None or not can_speak(speaker, strict=is_stance(cue)):
+        stance = content[2] != "speech" or is_stance(cue)
+        if speaker is None or not can_speak(speaker, strict=stance):
             return None
-        if not is_stance(cue):
+        if content[2] == "speech":
             self.state.record(start, speaker)  # who has spoken, for a later 'he'
         found = _quote(
             self.text, start, end, "indirect", cue, speaker, source_kind(self.doc, speaker)
         )
-        return replace(found, reports="belief") if is_stance(cue) else found
+        return replace(found, reports=content[2])
 
     def _within_paragraph(self, pos: int, start: int, end: int) -> tuple[int, int]:
         """[start, end) cut to the paragraph around ``pos``: a parse can run past a heading."""
@@ -295,19 +300,22 @@ def _cue_text(token: Token) -> str:
     return token.text
 
 
-def _reported_clause(doc: Doc, cue: Token) -> tuple[int, int] | None:
+def _reported_clause(doc: Doc, cue: Token) -> Content | None:
+    """What ``cue`` reports: a clause or quoted words (speech), a belief, or a topic."""
     if cue.lower_ == "according":
-        return _rest_of_sentence(doc, cue)
+        found = _rest_of_sentence(doc, cue)
+        return (*found, "speech") if found is not None else None
     if is_stance(cue):
-        return stance_clause(cue)
+        return stance_content(cue)
     clause = main_complement(cue)
     if clause is None and cue.lemma_.lower() in _SPEECH_WITH_INFINITIVE:
         clause = _infinitive(cue)
     if clause is None and cue.dep_ == "parataxis":
-        return _rest_of_sentence(doc, cue)  # "For now, he wrote, he is focused on …"
+        found = _rest_of_sentence(doc, cue)  # "For now, he wrote, he is focused on …"
+        return (*found, "speech") if found is not None else None
     if clause is None:
-        return None
-    return _extent(doc, clause)
+        return topic(cue)  # "announced the arrest of …", "talked about the war"
+    return (*_extent(doc, clause), "speech")
 
 
 def _infinitive(cue: Token) -> Token | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from tocsin.extract.cue_words import (
+    ATTITUDE_VERBS,
     BELIEF_VERBS,
     DOCUMENT_NOUNS,
     INTENTION_VERBS,
@@ -39,6 +40,7 @@ from tocsin.models.evidence import Mention, SourceKind
 
 _QUOTED_AS = frozenset({"quote", "cite"})  # "Lukashenko was quoted as saying"
 _BODIES = ("PERSON", "ORG")
+_STANCE_VERBS = BELIEF_VERBS | INTENTION_VERBS | ATTITUDE_VERBS
 _TAG_TOKENS = 12  # "Tulsa police Chief Chuck Jordan said Monday."
 _MARK = re.compile('[“”"«»„]')
 _NAMING = frozenset({"NORP", "GPE", "ORG"})  # what makes a plural someone's: "Belarusian"
@@ -226,7 +228,9 @@ class Cues:
             lambda: (
                 (
                     parse.has("POS", {"VERB"})
-                    & parse.has("LEMMA", BELIEF_VERBS | INTENTION_VERBS, lower=True)
+                    & parse.has(
+                        "LEMMA", BELIEF_VERBS | INTENTION_VERBS | ATTITUDE_VERBS, lower=True
+                    )
                     & ~parse.has("LEMMA", SPEECH_VERBS, lower=True)
                 )
                 | (parse.has("POS", {"ADJ"}) & parse.has("LOWER", STANCE_ADJECTIVES))

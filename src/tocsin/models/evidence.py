@@ -16,9 +16,11 @@ from tocsin.text import Sentence
 
 EntityLabel = Literal["PERSON", "ORG", "GPE", "LOC", "NORP"]
 QuoteKind = Literal["direct", "partial", "indirect"]
-# What an attribution reports: words said or written, or what the source believes, knows,
-# has found, wants or intends ("X fears that …", "X plans to …", "the poll shows …").
-Reported = Literal["speech", "belief"]
+# What an attribution reports: words said or written; what the source believes, knows,
+# has found, wants or intends ("X fears that …", "X plans to …", "the poll shows …"); or
+# the topic a source spoke of or took a stance on ("criticised the plan", "talked about
+# the war").
+Reported = Literal["speech", "belief", "topic"]
 # Who it is attributed to: a person or an identifiable body (named, a pronoun, a title, "a
 # U.S. official", "the ministry"), an unnamed group ("analysts", "sources", "many
 # Democrats"), or a document, poll or data set ("the report", "a poll").
