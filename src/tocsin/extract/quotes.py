@@ -29,6 +29,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from itertools import accumulate
 
 from spacy.tokens import Doc, Span, Token
 
@@ -59,6 +60,7 @@ _MIN_UNATTRIBUTED_WORDS = 5  # a shorter quoted phrase with no speaker is a term
 _MIN_CLAUSE_WORDS = 4  # a shorter reported clause is a fragment the parse cut off
 _MIN_TOPIC_WORDS = 2  # "the plan", "Mrs. Clinton": one word is too little to report
 _SAME_SPAN = 0.9  # share of the longer of two reported spans that makes them one
+_CLOSING = "”\"»’'"  # a quote that ends on one of these was closed where it ends
 _MAX_AFTER_CUE = 30  # characters between a speech verb and the comma before its quote
 # A label that stands for "the speaker said": "Quotation: “…”", "Quote: “…”".
 _LABEL = re.compile(r"(?:^|\W)(?:quotation|quote|citation)\s*:\s*$", re.IGNORECASE)
@@ -76,7 +78,7 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
     found: list[tuple[int, QuoteSpan | None, Token | None]] = [(s.start, s, None) for s in spans]
     found += [(start, None, cue) for start, cue in reader.indirect_cues()]
     found.sort(key=lambda f: f[0])
-    quotes: list[Quote] = []
+    quotes: list[tuple[Quote, QuoteSpan | None]] = []
     for _, span, cue in found:
         if span is not None:
             quote = reader.direct(span)
@@ -84,8 +86,22 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
             assert cue is not None
             quote = reader.indirect(cue)
         if quote is not None:
-            quotes.append(quote)
-    return _one_per_span(quotes)
+            quotes.append((quote, span))
+    return _one_per_span(_outside_speech(reader.run_on(quotes)))
+
+
+def _outside_speech(quotes: list[Quote]) -> list[Quote]:
+    """Without the beliefs and topics that lie inside reported speech: in "Lynch said he
+    doubted any court would enforce it", the doubt is part of what Lynch said."""
+    speech = sorted((q.start, q.end) for q in quotes if q.reports == "speech")
+    starts = [a for a, _ in speech]
+    reach = list(accumulate((b for _, b in speech), max))
+
+    def inside(q: Quote) -> bool:
+        k = bisect_right(starts, q.start)
+        return k > 0 and reach[k - 1] >= q.end
+
+    return [q for q in quotes if q.reports == "speech" or not inside(q)]
 
 
 def _one_per_span(quotes: list[Quote]) -> list[Quote]:
@@ -157,6 +173,39 @@ class _Reader:
         if speaker is not None:
             state.heard(start, para_no, speaker)
         return _quote(text, start, end, kind, cue, speaker, source_kind(self.doc, speaker))
+
+    def run_on(self, quotes: list[tuple[Quote, QuoteSpan | None]]) -> list[Quote]:
+        """The quotes, a paragraph left open with no cue of its own taking the speaker of
+        the quote that continues it in the next paragraph ("“…\n\n“…,” Harris said.")."""
+        out = [q for q, _ in quotes]
+        following: tuple[int, QuoteSpan] | None = None
+        for k in range(len(quotes) - 1, -1, -1):
+            quote, span = quotes[k]
+            if span is None:
+                continue
+            if quote.cue is None and following is not None and self._continues(span, following[1]):
+                later = out[following[0]]
+                if later.speaker_text is not None:
+                    out[k] = replace(
+                        quote,
+                        speaker_text=later.speaker_text,
+                        speaker_start=later.speaker_start,
+                        speaker_end=later.speaker_end,
+                        speaker_key=later.speaker_key,
+                        source_kind=later.source_kind,
+                    )
+            following = (k, span)
+        return out
+
+    def _continues(self, span: QuoteSpan, after: QuoteSpan) -> bool:
+        """Whether ``span`` is left open at its paragraph's end and ``after`` opens the
+        next paragraph."""
+        text = self.text
+        if span.end < len(text) and text[span.end] in _CLOSING:
+            return False  # closed: the quote ends here
+        para_no = bisect_right(self.para_starts, span.start) - 1
+        nxt = para_no + 1
+        return nxt < len(self.paras) and after.open_mark == self.paras[nxt][0]
 
     def _after_cue(self, span: QuoteSpan, p_start: int) -> bool:
         """Whether the quote follows a speech verb and a comma ("He said, “We …”"; "she
