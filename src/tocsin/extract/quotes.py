@@ -33,6 +33,7 @@ from itertools import accumulate
 
 from spacy.tokens import Doc, Span, Token
 
+from tocsin.extract.cue_words import FINDING_VERBS
 from tocsin.extract.lookup import TextIndex, text_index
 from tocsin.extract.nlp import sentence_of, text_of
 from tocsin.extract.quote_marks import Inside, QuoteSpan, find_quote_spans, paragraphs
@@ -57,6 +58,7 @@ _SPEECH_WITH_INFINITIVE = frozenset(
     "promise vow urge ask demand pledge threaten call propose offer".split()
 )
 _MIN_UNATTRIBUTED_WORDS = 5  # a shorter quoted phrase with no speaker is a term, not a quote
+_COMPLEMENTS = frozenset({"ccomp", "xcomp", "dobj", "prep", "advcl", "oprd"})
 _MIN_CLAUSE_WORDS = 4  # a shorter reported clause is a fragment the parse cut off
 _MIN_TOPIC_WORDS = 2  # "the plan", "Mrs. Clinton": one word is too little to report
 _SAME_SPAN = 0.9  # share of the longer of two reported spans that makes them one
@@ -277,8 +279,9 @@ class _Reader:
         if self.where.words(start, end) < least or self.inside.overlap(start, end) > 0.8:
             return None
         speaker = speaker_of(self.doc, cue, None, self.index, self.state)
-        stance = content[2] != "speech" or is_stance(cue)
-        if speaker is None or not can_speak(speaker, strict=stance):
+        # A belief or topic needs a person or a body; a finding may be a document's.
+        strict = content[2] != "speech" and cue.lemma_.lower() not in FINDING_VERBS
+        if speaker is None or not can_speak(speaker, strict=strict):
             return None
         if content[2] == "speech":
             self.state.record(start, speaker)  # who has spoken, for a later 'he'
@@ -354,9 +357,19 @@ def _reported_clause(doc: Doc, cue: Token) -> Content | None:
     if cue.lower_ == "according":
         found = _rest_of_sentence(doc, cue)
         return (*found, "speech") if found is not None else None
+    tag = _trailing_tag(doc, cue)
+    if tag is not None:
+        return tag
     if is_stance(cue):
         return stance_content(cue)
     clause = main_complement(cue)
+    if (
+        clause is not None
+        and clause.i > cue.i
+        and _reporting(clause)
+        and _trailing_tag(doc, clause)
+    ):
+        clause = None  # "…, Ortega said, the Gazette has learned.": not what Ortega said
     if clause is None and cue.lemma_.lower() in _SPEECH_WITH_INFINITIVE:
         clause = _infinitive(cue)
     if clause is None and cue.dep_ == "parataxis":
@@ -365,6 +378,25 @@ def _reported_clause(doc: Doc, cue: Token) -> Content | None:
     if clause is None:
         return topic(cue)  # "announced the arrest of …", "talked about the war"
     return (*_extent(doc, clause), "speech")
+
+
+def _reporting(token: Token) -> bool:
+    return token.lemma_.lower() in SPEECH_VERBS or is_stance(token)
+
+
+def _trailing_tag(doc: Doc, cue: Token) -> Content | None:
+    """ "…, the Riverside Gazette has learned.": a reporting verb with a subject and no
+    complement, after a comma at the end of its sentence, reports the sentence before it."""
+    kids = tree(doc).children_of(cue)
+    if any(k.dep_ in _COMPLEMENTS for k in kids) or not any(k.dep_ == "nsubj" for k in kids):
+        return None
+    first, last = tree(doc).subtree_bounds(cue)
+    sent = sentence_of(doc, cue.i)
+    ends = last.i + 1 >= sent.end or (doc[last.i + 1].is_punct and last.i + 2 >= sent.end)
+    if first.i <= sent.start or doc[first.i - 1].text != "," or not ends:
+        return None
+    found = _rest_of_sentence(doc, cue)
+    return (*found, "speech" if not is_stance(cue) else "belief") if found is not None else None
 
 
 def _infinitive(cue: Token) -> Token | None:
