@@ -464,6 +464,11 @@ annotations in `tests/data/gold/` (format and guidelines in its README), model
   speaker (alias table and transliteration-aware matching), the same value/low/high (for
   vague numbers such as "thousands", whose gold has no bounds, only the absence of a
   single value), or the same date interval.
+- **Scope**: the gold annotates speech (its guideline leaves out beliefs, noun-phrase
+  topics, and indirect speech whose source is a document or an unnamed group), so tocsin's
+  quotes with `reports` other than `speech`, and its indirect ones with a `source_kind`
+  other than `speaker`, are not counted here (`in_gold_scope`); they are measured on
+  PolNeAR ("Attribution on PolNeAR" below).
 - **textacy `direct_quotations`** raised on {results["textacy_raised_on_articles"]} of the
   {results["articles"]} articles (unbalanced quote marks); those articles count as no
   output. It finds direct quotes only, so its "all kinds" recall is bounded.

@@ -208,9 +208,7 @@ def test_he_after_according_to_the_president_is_that_president() -> None:
 
 
 def test_quoted_as_saying_names_the_speaker() -> None:
-    q = _one(
-        "Ann Cole was quoted by the local paper as saying that no new taxes would be needed."
-    )
+    q = _one("Ann Cole was quoted by the local paper as saying that no new taxes would be needed.")
     assert q.speaker_key == "Ann Cole"
     assert q.text == "no new taxes would be needed"
 
@@ -227,9 +225,7 @@ def test_who_said_keeps_the_pronoun_and_resolves_it() -> None:
 
 
 def test_an_unnamed_official_is_kept_as_written_not_resolved_to_the_country() -> None:
-    q = _one(
-        "A U.S. administration official told reporters that the sanctions would be widened."
-    )
+    q = _one("A U.S. administration official told reporters that the sanctions would be widened.")
     assert q.speaker_text == "A U.S. administration official"
     assert q.speaker_key is None
     assert q.source_kind == "speaker"

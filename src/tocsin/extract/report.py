@@ -14,7 +14,7 @@ from pathlib import Path
 MODELS = ("sm", "md")
 
 # Bump when the rules change what they produce, so stale results show in `tocsin status`.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # 2: attribution beyond quote marks (beliefs, topics, sources), issue #10
 
 Progress = Callable[[int, str], None]
 
