@@ -298,3 +298,12 @@ def test_a_subject_inside_the_quote_is_not_its_speaker() -> None:
         "leader of the tenants’ union."
     )
     assert q.speaker_key == "Mark Bell"
+
+
+def test_a_line_that_opens_with_a_name_and_a_colon_is_that_name_speaking() -> None:
+    text = "Ann Cole: Voters Are Worried About the Bridge and Its Cost.\n\nCole spoke on Friday."
+    q = _one(text, kind="indirect")
+    assert q.text == "Voters Are Worried About the Bridge and Its Cost"
+    assert q.speaker_key == "Ann Cole"
+    q = _one("Ann Cole: “Build the bridge before the winter comes.”\n\nShe spoke on Friday.")
+    assert (q.kind, q.speaker_key) == ("direct", "Ann Cole")

@@ -64,6 +64,7 @@ _MIN_TOPIC_WORDS = 2  # "the plan", "Mrs. Clinton": one word is too little to re
 _SAME_SPAN = 0.9  # share of the longer of two reported spans that makes them one
 _CLOSING = "”\"»’'"  # a quote that ends on one of these was closed where it ends
 _MAX_AFTER_CUE = 30  # characters between a speech verb and the comma before its quote
+_MAX_NAME_LABEL = 60  # characters from a line's start to the colon after a name
 # A label that stands for "the speaker said": "Quotation: “…”", "Quote: “…”".
 _LABEL = re.compile(r"(?:^|\W)(?:quotation|quote|citation)\s*:\s*$", re.IGNORECASE)
 
@@ -89,7 +90,9 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
             quote = reader.indirect(cue)
         if quote is not None:
             quotes.append((quote, span))
-    return _one_per_span(_outside_speech(reader.run_on(quotes)))
+    found_quotes = reader.run_on(quotes) + reader.named_lines()
+    found_quotes.sort(key=lambda q: q.start)
+    return _one_per_span(_outside_speech(found_quotes))
 
 
 def _outside_speech(quotes: list[Quote]) -> list[Quote]:
@@ -240,18 +243,53 @@ class _Reader:
         n = bisect_right(self.cues.chars, b_end) - 1
         return self.cues.tokens[n] if n >= 0 and self.cues.chars[n] >= b_start else None
 
+    def named_lines(self) -> list[Quote]:
+        """ "Pat Caddell: Voters worry about her health", "Sanders: Clinton needs to …": a
+        line that opens with a name and a colon gives the rest of it to that name, unless
+        it is quoted (the quote has it)."""
+        out = []
+        for p_start, p_end in self.paras:
+            named = self._named_line(p_start, p_end)
+            if named is None:
+                continue
+            start, end = _trim_clause(self.text, named[1], p_end)
+            if (
+                self.where.words(start, end) < _MIN_CLAUSE_WORDS
+                or self.inside.overlap(start, end) > 0.5
+            ):
+                continue
+            speaker = Speaker(
+                named[0].text, named[0].start, named[0].end, named[0].key, named[0].label
+            )
+            out.append(_quote(self.text, start, end, "indirect", None, speaker, "speaker"))
+        return out
+
+    def _named_line(self, p_start: int, p_end: int) -> tuple[Mention, int] | None:
+        """The name that opens a paragraph with a colon after it, and where its words
+        start."""
+        colon = self.text.find(":", p_start, min(p_end, p_start + _MAX_NAME_LABEL))
+        named = self.index.around(colon - 1) if colon > p_start else None
+        if named is None or named.end != colon or named.label not in ("PERSON", "ORG"):
+            return None
+        if self.where.words(p_start, named.start) > 2:  # "Sen. Bernie Sanders:" at most
+            return None
+        return named, colon + 1
+
     def _continued(self, span: QuoteSpan, para_no: int) -> Speaker | None:
-        """The speaker of a quote with no cue of its own: the last quote's, in this
-        paragraph or the one before ("…,” he said. “…”; a quote running on), or after a
-        label ("Quotation: “…”") the last one heard or named as a subject before it."""
+        """The speaker of a quote with no cue of its own: the name that opens its line
+        ("Loretta Lynch: ‘Be the voice …’"), the last quote's, in this paragraph or the
+        one before ("…,” he said. “…”; a quote running on), or after a label ("Quotation:
+        “…”") the last one heard or named as a subject before it."""
         state = self.state
+        p_start, p_end = self.paras[para_no]
+        line = self._named_line(p_start, p_end) if span.open_mark >= 0 else None
+        if line is not None and not self.text[line[1] : span.open_mark].strip():
+            return _as_speaker(line[0])
         if self._labelled(span, para_no):
             if state.last is not None:
                 return state.last[1]
             named = self.index.last_subject_before(span.start, frozenset({"PERSON"}))
-            if named is None:
-                return None
-            return Speaker(named.text, named.start, named.end, named.key, named.label)
+            return _as_speaker(named) if named is not None else None
         if state.last is not None and state.last[0] in (para_no, para_no - 1):
             return state.last[1]
         return None
@@ -296,6 +334,10 @@ class _Reader:
         p_end = self.where.blank_after(pos)
         p_end = len(self.text) if p_end < 0 else p_end
         return max(start, p_start), min(end, p_end)
+
+
+def _as_speaker(m: Mention) -> Speaker:
+    return Speaker(m.text, m.start, m.end, m.key, m.label)
 
 
 def _quote(
