@@ -307,3 +307,8 @@ def test_a_line_that_opens_with_a_name_and_a_colon_is_that_name_speaking() -> No
     assert q.speaker_key == "Ann Cole"
     q = _one("Ann Cole: “Build the bridge before the winter comes.”\n\nShe spoke on Friday.")
     assert (q.kind, q.speaker_key) == ("direct", "Ann Cole")
+
+
+def test_a_naming_verb_gives_a_partial_quote_its_speaker() -> None:
+    q = _one("Senator Tom Hale called the plan “a reckless gamble” on Tuesday.", kind="partial")
+    assert (q.text, q.cue, q.speaker_key) == ("a reckless gamble", "called", "Tom Hale")

@@ -16,6 +16,10 @@ SPEECH_VERBS = frozenset(
     "remark caution testify disclose reveal concede contend maintain point describe "
     "quip joke shout cry whisper assert boast brag counter charge pledge".split()
 )
+# Verbs that give quoted words as a name for something: "called it “a disgrace”", "branded
+# North Korea “an outlaw nation”". They give a partial quote its speaker when no speech
+# verb does.
+NAMING_VERBS = frozenset("call brand dub label term characterize characterise".split())
 # Verbs that report what a source believes, knows or has found, with a clause: "X believes
 # that …", "the poll found that …", "BelTA has learned that …".
 BELIEF_VERBS = frozenset(

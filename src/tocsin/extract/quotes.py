@@ -26,14 +26,14 @@ linear in the text's length, however many marks, cues or names it holds.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from itertools import accumulate
 
 from spacy.tokens import Doc, Span, Token
 
-from tocsin.extract.cue_words import FINDING_VERBS
+from tocsin.extract.cue_words import FINDING_VERBS, NAMING_VERBS
 from tocsin.extract.lookup import TextIndex, text_index
 from tocsin.extract.nlp import sentence_of, text_of
 from tocsin.extract.quote_marks import Inside, QuoteSpan, find_quote_spans, paragraphs
@@ -64,6 +64,7 @@ _MIN_TOPIC_WORDS = 2  # "the plan", "Mrs. Clinton": one word is too little to re
 _SAME_SPAN = 0.9  # share of the longer of two reported spans that makes them one
 _CLOSING = "”\"»’'"  # a quote that ends on one of these was closed where it ends
 _MAX_AFTER_CUE = 30  # characters between a speech verb and the comma before its quote
+_NAMING_REACH = 12  # tokens from "called" to the quoted name it gives
 _MAX_NAME_LABEL = 60  # characters from a line's start to the colon after a name
 # A label that stands for "the speaker said": "Quotation: “…”", "Quote: “…”".
 _LABEL = re.compile(r"(?:^|\W)(?:quotation|quote|citation)\s*:\s*$", re.IGNORECASE)
@@ -164,7 +165,11 @@ class _Reader:
         alone = _stands_alone(text, span, p_start) or self._after_cue(span, p_start)
         kind: QuoteKind = "direct" if alone else "partial"
         cue = find_cue(self.doc, span, p_start, p_end, self.cues) or self._introduced(span)
+        named_by = self._naming(span) if cue is None and kind == "partial" else None
+        cue = cue or named_by
         speaker = speaker_of(self.doc, cue, span, self.index, state) if cue is not None else None
+        if named_by is not None and (speaker is None or speaker.key is None):
+            cue, speaker = None, None  # "the press called it …": nobody in particular
         if speaker is None and cue is None and kind == "direct":
             speaker = self._continued(span, para_no)
         words = self.where.words(start, end)
@@ -230,6 +235,22 @@ class _Reader:
         cue = self.cues.tokens[n]
         between = self.text[cue.idx + len(cue.text) : k - 1]
         return len(between) <= _MAX_AFTER_CUE and not any(c in '.;:!?,”"' for c in between)
+
+    def _naming(self, span: QuoteSpan) -> Token | None:
+        """With no speech verb, a verb that gives the quoted words as a name, just before
+        them in their sentence: "Cruz called Trump a “pathological liar”"."""
+        parse = tree(self.doc)
+        naming = parse.where(
+            "naming-verb",
+            lambda: parse.has("POS", {"VERB"}) & parse.has("LEMMA", NAMING_VERBS, lower=True),
+        )
+        k = bisect_left(parse.starts, span.open_mark)
+        n = bisect_left(naming, k) - 1
+        if n < 0 or not parse.readable(naming[n]):
+            return None
+        verb = self.doc[naming[n]]
+        same = sentence_of(self.doc, verb.i).end > k and k - verb.i <= _NAMING_REACH
+        return verb if same and not self.inside(verb.idx) else None
 
     def _introduced(self, span: QuoteSpan) -> Token | None:
         """The cue of a paragraph that ends with a colon, for a quote that opens the next
