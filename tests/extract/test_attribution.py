@@ -312,3 +312,10 @@ def test_a_line_that_opens_with_a_name_and_a_colon_is_that_name_speaking() -> No
 def test_a_naming_verb_gives_a_partial_quote_its_speaker() -> None:
     q = _one("Senator Tom Hale called the plan “a reckless gamble” on Tuesday.", kind="partial")
     assert (q.text, q.cue, q.speaker_key) == ("a reckless gamble", "called", "Tom Hale")
+
+
+def test_a_claim_noun_reports_its_clause_for_its_owner() -> None:
+    q = _one("The sheriff's earlier claim that the driver had refused to stop was false.")
+    assert (q.kind, q.reports, q.cue) == ("indirect", "speech", "claim")
+    assert q.text == "the driver had refused to stop"
+    assert q.speaker_text == "sheriff"

@@ -62,6 +62,17 @@ ADDRESSEE_VERBS = frozenset(
 # Sources whose findings are reported like speech: "the poll shows", "the study found".
 FINDING_VERBS = frozenset("find show indicate estimate suggest predict calculate".split())
 
+# Nouns that report what their owner said or holds, with a clause: "Tulsa police's earlier
+# claim that …", "warnings from his attorney that …", "the president's eagerness to …".
+SPEECH_NOUNS = frozenset(
+    "claim statement assertion warning argument promise pledge demand suggestion "
+    "acknowledgment acknowledgement admission insistence vow threat accusation allegation "
+    "announcement proposal prediction remark comment".split()
+)
+BELIEF_NOUNS = frozenset(
+    "belief view fear hope plan decision eagerness determination desire intention "
+    "conclusion finding expectation concern conviction".split()
+)
 PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "i"})
 PRONOUNS_PLURAL = frozenset({"they", "them", "we", "us"})
 # "Ms. Moore, who said …". Not 'which' or 'that': a clause on a thing ("the report,
@@ -107,5 +118,10 @@ SPEAKING_NOUNS = NOMINAL_ORG | frozenset(
     "teacher doctor student parent mother father family relative friend neighbor "
     "neighbour colleague person man woman father-in-law democrat republican "
     "conservative liberal historian professor economist author writer narrator host "
-    "anchor editor correspondent commission agency".split()
+    "anchor editor correspondent commission agency fund association federation league "
+    "station magazine journal publication bureau authority watchdog regulator tribunal "
+    "parliament congress senate assembly cabinet consulate delegation command navy guard "
+    "legislature caucus corporation insurer lender scientist physician nurse lobbyist "
+    "negotiator prosecutor sheriff chief mayor spokesperson organizer organiser "
+    "campaigner protester demonstrator victim survivor relative".split()
 )

@@ -49,7 +49,7 @@ from tocsin.extract.speakers import (
     source_kind,
     speaker_of,
 )
-from tocsin.extract.stances import Content, is_stance, stance_content, topic
+from tocsin.extract.stances import Content, is_stance, noun_content, stance_content, topic
 from tocsin.extract.syntax import tree
 from tocsin.models.evidence import Mention, Quote, QuoteKind, SourceKind
 
@@ -423,6 +423,8 @@ def _reported_clause(doc: Doc, cue: Token) -> Content | None:
     tag = _trailing_tag(doc, cue)
     if tag is not None:
         return tag
+    if cue.pos_ == "NOUN":
+        return noun_content(cue)
     if is_stance(cue):
         return stance_content(cue)
     clause = main_complement(cue)

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Token
 
 from tocsin.extract.cue_words import (
     ATTITUDE_VERBS,
+    BELIEF_NOUNS,
     BELIEF_VERBS,
     DOCUMENT_NOUNS,
     INTENTION_VERBS,
@@ -27,6 +28,7 @@ from tocsin.extract.cue_words import (
     QUANTIFIERS,
     RELATIVE_PRONOUNS,
     SPEAKING_NOUNS,
+    SPEECH_NOUNS,
     STANCE_ADJECTIVES,
     TITLE_NOUNS,
 )
@@ -34,12 +36,14 @@ from tocsin.extract.cue_words import SPEECH_VERBS as SPEECH_VERBS  # claims and 
 from tocsin.extract.lookup import LatestBefore, Ordered, text_index
 from tocsin.extract.nlp import sentence_of, text_of
 from tocsin.extract.quote_marks import Inside, QuoteSpan, find_quote_spans
+from tocsin.extract.stances import noun_source
 from tocsin.extract.syntax import tree
 from tocsin.extract.titles import Titles, title_words
 from tocsin.models.evidence import Mention, SourceKind
 
 _QUOTED_AS = frozenset({"quote", "cite"})  # "Lukashenko was quoted as saying"
 _BODIES = ("PERSON", "ORG")
+_REPORTING_NOUNS = SPEECH_NOUNS | BELIEF_NOUNS
 _STANCE_VERBS = BELIEF_VERBS | INTENTION_VERBS | ATTITUDE_VERBS
 _TAG_TOKENS = 12  # "Tulsa police Chief Chuck Jordan said Monday."
 _MARK = re.compile('[“”"«»„]')
@@ -234,6 +238,7 @@ class Cues:
                     & ~parse.has("LEMMA", SPEECH_VERBS, lower=True)
                 )
                 | (parse.has("POS", {"ADJ"}) & parse.has("LOWER", STANCE_ADJECTIVES))
+                | (parse.has("POS", {"NOUN"}) & parse.has("LEMMA", _REPORTING_NOUNS, lower=True))
             ),
         )
         self.stances = [doc[i] for i in stances if not inside(doc[i].idx) and parse.readable(i)]
@@ -309,8 +314,12 @@ def speaker_of(
     def outside(t: Token) -> bool:
         return span is None or not span.start <= t.idx < span.end
 
-    according = cue.lower_ == "according"
-    head = _according_object(cue) if according else _subject_of(doc, cue, outside)
+    if cue.lower_ == "according":
+        head = _according_object(cue)
+    elif cue.pos_ == "NOUN":
+        head = noun_source(cue)  # "the police's claim that …"
+    else:
+        head = _subject_of(doc, cue, outside)
     if head is None or not outside(head):
         return None  # a subject inside the quote is not its speaker
     return _resolve(doc, head, index, state, cue)

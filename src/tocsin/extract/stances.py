@@ -19,6 +19,7 @@ from spacy.tokens import Token
 from tocsin.extract.cue_words import (
     ADDRESSEE_VERBS,
     ATTITUDE_VERBS,
+    BELIEF_NOUNS,
     BELIEF_VERBS,
     INTENTION_VERBS,
     SPEECH_VERBS,
@@ -34,10 +35,12 @@ Content = tuple[int, int, Reported]
 
 
 def is_stance(cue: Token) -> bool:
-    """A belief, intention or attitude verb that is not a speech verb, or a stance
-    adjective."""
+    """A belief, intention or attitude verb that is not a speech verb, a stance
+    adjective, or a noun for a belief."""
     if cue.pos_ == "ADJ":
         return cue.lower_ in STANCE_ADJECTIVES
+    if cue.pos_ == "NOUN":
+        return cue.lemma_.lower() in BELIEF_NOUNS
     lemma = cue.lemma_.lower()
     return lemma not in SPEECH_VERBS and lemma in BELIEF_VERBS | INTENTION_VERBS | ATTITUDE_VERBS
 
@@ -60,6 +63,32 @@ def stance_content(cue: Token) -> Content | None:
     if lemma == "call":
         return _called(cue, kids)
     return topic(cue)
+
+
+def noun_content(cue: Token) -> Content | None:
+    """What a claim or belief noun reports: its 'that' clause or its infinitive ("the
+    claim that …", "his eagerness to …"); a speech noun reports speech."""
+    parse = tree(cue.doc)
+    for kid in parse.children_of(cue):
+        if kid.dep_ not in ("acl", "ccomp") or kid.i < cue.i:
+            continue
+        marks = {c.lower_ for c in parse.children_of(kid) if c.dep_ in ("mark", "aux")}
+        if marks & {"that", "to"}:
+            reported: Reported = "belief" if is_stance(cue) else "speech"
+            return (*_bounds(kid), reported)
+    return None
+
+
+def noun_source(cue: Token) -> Token | None:
+    """Whose claim or belief a noun reports: its possessor ("police's claim", "his
+    fear") or the object of 'from' or 'by' ("warnings from his attorney")."""
+    parse = tree(cue.doc)
+    for kid in parse.children_of(cue):
+        if kid.dep_ == "poss":
+            return kid
+        if kid.dep_ == "prep" and kid.lower_ in ("from", "by"):
+            return next((c for c in parse.children_of(kid) if c.dep_ == "pobj"), None)
+    return None
 
 
 def topic(cue: Token) -> Content | None:
