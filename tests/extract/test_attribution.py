@@ -319,3 +319,10 @@ def test_a_claim_noun_reports_its_clause_for_its_owner() -> None:
     assert (q.kind, q.reports, q.cue) == ("indirect", "speech", "claim")
     assert q.text == "the driver had refused to stop"
     assert q.speaker_text == "sheriff"
+
+
+def test_a_quoted_name_in_prose_is_not_a_quote() -> None:
+    text = "Ann Cole told “The Morning Show With Sam Reed” that the bridge would reopen soon."
+    assert [q.kind for q in _quotes(text)] == ["indirect"]
+    q = _one("Ann Cole called the plan “a costly mistake for the town” on Monday.", kind="partial")
+    assert q.text == "a costly mistake for the town"

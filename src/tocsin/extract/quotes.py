@@ -64,6 +64,7 @@ _MIN_TOPIC_WORDS = 2  # "the plan", "Mrs. Clinton": one word is too little to re
 _SAME_SPAN = 0.9  # share of the longer of two reported spans that makes them one
 _CLOSING = "”\"»’'"  # a quote that ends on one of these was closed where it ends
 _MAX_AFTER_CUE = 30  # characters between a speech verb and the comma before its quote
+_MINOR_WORDS = frozenset("a an the of in on and or to for at by with from as".split())
 _NAMING_REACH = 12  # tokens from "called" to the quoted name it gives
 _MAX_NAME_LABEL = 60  # characters from a line's start to the colon after a name
 # A label that stands for "the speaker said": "Quotation: “…”", "Quote: “…”".
@@ -172,6 +173,8 @@ class _Reader:
             cue, speaker = None, None  # "the press called it …": nobody in particular
         if speaker is None and cue is None and kind == "direct":
             speaker = self._continued(span, para_no)
+        if kind == "partial" and _a_name(text[start:end]) and self._in_prose(span, p_start):
+            return None  # “Morning Joe”, “War On Drugs”: a name or a title, not words said
         words = self.where.words(start, end)
         if (
             speaker is None
@@ -216,6 +219,12 @@ class _Reader:
         para_no = bisect_right(self.para_starts, span.start) - 1
         nxt = para_no + 1
         return nxt < len(self.paras) and after.open_mark == self.paras[nxt][0]
+
+    def _in_prose(self, span: QuoteSpan, p_start: int) -> bool:
+        """Whether the words before the quote are in sentence case (a headline capitalises
+        every word, and there a capitalised quote is no name)."""
+        before = self.text[max(p_start, span.open_mark - 40) : max(p_start, span.open_mark)]
+        return any(w[:1].islower() and w not in _MINOR_WORDS for w in before.split()[-5:])
 
     def _after_cue(self, span: QuoteSpan, p_start: int) -> bool:
         """Whether the quote follows a speech verb and a comma ("He said, “We …”"; "she
@@ -355,6 +364,16 @@ class _Reader:
         p_end = self.where.blank_after(pos)
         p_end = len(self.text) if p_end < 0 else p_end
         return max(start, p_start), min(end, p_end)
+
+
+def _a_name(quoted: str) -> bool:
+    """Whether quoted words read as a name or a title: two or more words, each
+    capitalised but the small ones, and no sentence in them ("Make Your Kid a
+    Millionaire", "The Steve Harvey Morning Show")."""
+    words = quoted.strip(" ,.;:!?'\"’”").split()
+    if len(words) < 2 or any(c in quoted for c in ".!?"):
+        return False
+    return all(w[:1].isupper() or w in _MINOR_WORDS for w in words) and words[0][:1].isupper()
 
 
 def _as_speaker(m: Mention) -> Speaker:
