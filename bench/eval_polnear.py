@@ -499,7 +499,7 @@ def _goals(results: dict[str, Any]) -> str:
     lines = ["| goal (issue #10) | tocsin, check part | met |", "|---|---:|---|"]
     for key, goal in GOALS.items():
         met = "yes" if found[key] >= goal else "no"
-        lines.append(f"| {names[key]} ≥ {goal} | {found[key]:.3f} | {met} |")
+        lines.append(f"| {names[key]} ≥ {goal} | {found[key]:.4f} | {met} |")
     return "\n".join(lines)
 
 
