@@ -165,27 +165,36 @@ class _Reader:
             return None
         alone = _stands_alone(text, span, p_start) or self._after_cue(span, p_start)
         kind: QuoteKind = "direct" if alone else "partial"
-        cue = find_cue(self.doc, span, p_start, p_end, self.cues) or self._introduced(span)
-        named_by = self._naming(span) if cue is None and kind == "partial" else None
-        cue = cue or named_by
-        speaker = speaker_of(self.doc, cue, span, self.index, state) if cue is not None else None
-        if named_by is not None and (speaker is None or speaker.key is None):
-            cue, speaker = None, None  # "the press called it …": nobody in particular
+        cue, speaker = self._cue_and_speaker(span, kind, p_start, p_end)
         if speaker is None and cue is None and kind == "direct":
             speaker = self._continued(span, para_no)
         if kind == "partial" and _a_name(text[start:end]) and self._in_prose(span, p_start):
             return None  # “Morning Joe”, “War On Drugs”: a name or a title, not words said
-        words = self.where.words(start, end)
-        if (
-            speaker is None
-            and cue is None
-            and (kind == "partial" or words < 3)
-            and words < _MIN_UNATTRIBUTED_WORDS
-        ):
+        if speaker is None and cue is None and self._a_term(start, end, kind):
             return None  # a highlighted term, not a quote
         if speaker is not None:
             state.heard(start, para_no, speaker)
         return _quote(text, start, end, kind, cue, speaker, source_kind(self.doc, speaker))
+
+    def _cue_and_speaker(
+        self, span: QuoteSpan, kind: QuoteKind, p_start: int, p_end: int
+    ) -> tuple[Token | None, Speaker | None]:
+        """The quote's cue (a speech verb, a colon paragraph's, or for a partial quote a
+        naming verb with a named subject) and the speaker it gives."""
+        cue = find_cue(self.doc, span, p_start, p_end, self.cues) or self._introduced(span)
+        named_by = self._naming(span) if cue is None and kind == "partial" else None
+        cue = cue or named_by
+        if cue is None:
+            return None, None
+        speaker = speaker_of(self.doc, cue, span, self.index, self.state)
+        if named_by is not None and (speaker is None or speaker.key is None):
+            return None, None  # "the press called it …": nobody in particular
+        return cue, speaker
+
+    def _a_term(self, start: int, end: int, kind: QuoteKind) -> bool:
+        """Whether quoted words nobody is said to have said are a term, not a quote."""
+        words = self.where.words(start, end)
+        return (kind == "partial" or words < 3) and words < _MIN_UNATTRIBUTED_WORDS
 
     def run_on(self, quotes: list[tuple[Quote, QuoteSpan | None]]) -> list[Quote]:
         """The quotes, a paragraph left open with no cue of its own taking the speaker of

@@ -344,20 +344,29 @@ def _subject_of(doc: Doc, cue: Token, outside: Callable[[Token], bool]) -> Token
     agent = next((c for c in kids if c.dep_ == "agent"), None)
     if agent is not None:
         subjects = [c for c in parse.children_of(agent) if c.dep_ == "pobj"] or subjects
-    up, steps = cue, 0
-    while not subjects and up.head != up and steps < 4:
-        # "…, at times saying that …", "such as claiming that …": a participle or
-        # infinitive speaks through the subject of the clause it hangs from.
-        # Climbing, only an active subject speaks: in "asked for sanctions to be lifted
-        # … and promised to release …" the sanctions promise nothing; but one who "was
-        # quoted as saying" is the speaker.
-        up, steps = up.head, steps + 1
-        wanted = {"nsubj", "nsubjpass"} if up.lemma_.lower() in _QUOTED_AS else {"nsubj"}
-        subjects = [c for c in parse.children_of(up) if c.dep_ in wanted]
+    subjects = subjects or _climbing(cue)
     if subjects:
         return subjects[0]
     # "…,” said Shraibman: a parse that misses the inverted subject.
     return next((t for t in doc[cue.i + 1 : cue.i + 3] if t.ent_type_ in ("PERSON", "ORG")), None)
+
+
+def _climbing(cue: Token) -> list[Token]:
+    """ "…, at times saying that …", "such as claiming that …": a participle or infinitive
+    speaks through the subject of the clause it hangs from. Climbing, only an active
+    subject speaks: in "asked for sanctions to be lifted … and promised to release …" the
+    sanctions promise nothing; but one who "was quoted as saying" is the speaker."""
+    parse = tree(cue.doc)
+    up = cue
+    for _ in range(4):
+        if up.head == up:
+            break
+        up = up.head
+        wanted = {"nsubj", "nsubjpass"} if up.lemma_.lower() in _QUOTED_AS else {"nsubj"}
+        subjects = [c for c in parse.children_of(up) if c.dep_ in wanted]
+        if subjects:
+            return subjects
+    return []
 
 
 def _resolve(
