@@ -165,6 +165,15 @@ class Tally:
         }
 
 
+def in_gold_scope(quote: dict[str, Any]) -> bool:
+    """Whether a stored quote is of what the gold annotates as quotes (tests/data/gold/
+    README.md): words said or written, not beliefs or intentions; and for indirect speech,
+    a speaker, not a document, a poll or an unnamed group ("analysts")."""
+    if quote.get("reports", "speech") != "speech":
+        return False
+    return quote["kind"] != "indirect" or quote.get("source_kind", "speaker") == "speaker"
+
+
 def _same_name(a: str | None, b: str | None) -> bool:
     from tocsin.extract.aliases import default_aliases, same_referent
 
@@ -269,7 +278,7 @@ def evaluate(gold: Sequence[GoldArticle], db: Path, model: str = "sm") -> dict[s
         ev = predicted[g.article]
         doc = nlp(g.text)
         # Quotes, all kinds, and direct/partial only (the peer finds only those).
-        quotes = _items(ev["quotes"])
+        quotes = _items(q for q in ev["quotes"] if in_gold_scope(q))
         names = {e["canonical"]: {e["canonical"], *e["spellings"]} for e in g.entities}
 
         def speaker(a: Item, b: Item, names: dict[str, set[str]] = names) -> bool:
@@ -455,6 +464,11 @@ annotations in `tests/data/gold/` (format and guidelines in its README), model
   speaker (alias table and transliteration-aware matching), the same value/low/high (for
   vague numbers such as "thousands", whose gold has no bounds, only the absence of a
   single value), or the same date interval.
+- **Scope**: the gold annotates speech (its guideline leaves out beliefs, noun-phrase
+  topics, and indirect speech whose source is a document or an unnamed group), so tocsin's
+  quotes with `reports` other than `speech`, and its indirect ones with a `source_kind`
+  other than `speaker`, are not counted here (`in_gold_scope`); they are measured on
+  PolNeAR ("Attribution on PolNeAR" below).
 - **textacy `direct_quotations`** raised on {results["textacy_raised_on_articles"]} of the
   {results["articles"]} articles (unbalanced quote marks); those articles count as no
   output. It finds direct quotes only, so its "all kinds" recall is bounded.

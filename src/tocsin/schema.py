@@ -39,6 +39,12 @@ class EntityMention(_Offsets):
 
 class QuoteRecord(_Offsets):
     kind: Literal["direct", "partial", "indirect"]
+    reports: Literal["speech", "belief", "topic"] = Field(
+        description="Words said or written; a belief, intention or finding; or a topic."
+    )
+    source_kind: Literal["speaker", "group", "document"] = Field(
+        description="A person or body, an unnamed group ('analysts'), or a document or poll."
+    )
     cue: str | None = Field(description="Speech verb or phrase: 'said', 'according to'.")
     speaker_text: str | None = Field(description="The speaker as written, e.g. 'he'.")
     speaker_start: int | None

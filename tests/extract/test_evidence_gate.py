@@ -64,3 +64,13 @@ def test_matching_is_one_to_one_and_needs_half_the_shorter_span() -> None:
     pairs = bench.match(gold, pred)
     assert [(g.start, p.start) for g, p in pairs] == [(0, 0)]
     assert bench.prf(1, 3, 2)["f1"] == pytest.approx(0.4)
+
+
+def test_the_gold_scope_is_speech_and_for_indirect_speech_a_speaker() -> None:
+    said = {"kind": "indirect", "reports": "speech", "source_kind": "speaker"}
+    assert bench.in_gold_scope(said)
+    assert not bench.in_gold_scope({**said, "reports": "belief"})  # "X believes that …"
+    assert not bench.in_gold_scope({**said, "reports": "topic"})  # "X criticised the plan"
+    assert not bench.in_gold_scope({**said, "source_kind": "group"})  # "analysts said …"
+    assert bench.in_gold_scope({**said, "kind": "direct", "source_kind": "group"})
+    assert bench.in_gold_scope({"kind": "partial"})  # stored before the fields existed

@@ -1,7 +1,8 @@
 """Quote marks paired into quoted spans, per paragraph, from the characters alone.
 
-Curly, straight and single curly marks (when they are not apostrophes) and guillemets
-pair within a paragraph. A mark left open runs to the paragraph's end, which is how
+Curly, straight and single curly marks (when they are not apostrophes), guillemets, and
+two straight apostrophes standing for a double mark (''as some archives print them'') pair
+within a paragraph. A mark left open runs to the paragraph's end, which is how
 multi-paragraph quotes are written; a mixed pair (“ … ") still pairs; a closing mark with
 no opening before it ends a quote that began at the paragraph's start (the last paragraph
 of a multi-paragraph quote), until a quote that is not blank has closed there. Nothing
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 
 from tocsin.extract.lookup import Intervals
 
-_MARKS = re.compile('[“”"«»„‘’]')
+_MARKS = re.compile("''|[“”\"«»„‘’]")
+# Marks read like a straight double one: open or close by what stands around them.
+_STRAIGHT = frozenset({'"', "''"})
 
 
 @dataclass
@@ -42,24 +45,22 @@ def paragraphs(text: str) -> Iterator[tuple[int, int]]:
         yield pos, len(text)
 
 
-def _is_open(text: str, i: int, para_start: int) -> bool:
+def _is_open(text: str, i: int, para_start: int, ch: str) -> bool:
     before = text[i - 1] if i > para_start else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    ch = text[i]
+    after = text[i + len(ch)] if i + len(ch) < len(text) else " "
     if ch in "“«„":
         return True
-    if ch in '"‘':
+    if ch in _STRAIGHT or ch == "‘":
         return (before.isspace() or before in "([{—–-/:“") and not after.isspace()
     return False
 
 
-def _is_close(text: str, i: int, para_end: int) -> bool:
-    ch = text[i]
+def _is_close(text: str, i: int, para_end: int, ch: str) -> bool:
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < para_end else " "
+    after = text[i + len(ch)] if i + len(ch) < para_end else " "
     if ch in "”»":
         return True
-    if ch == '"':
+    if ch in _STRAIGHT:
         return not before.isspace()
     if ch == "’":
         # An apostrophe sits between letters (it’s) or ends a plural possessive (Belarus’
@@ -86,6 +87,7 @@ class _Pairing:
     def __init__(self, text: str, p_start: int, p_end: int) -> None:
         self.text, self.p_start, self.p_end = text, p_start, p_end
         self.open_at = -1  # the open quote's opening mark
+        self.open_len = 1  # and its length: 2 for ''
         self.single = False  # whether that mark is a single one
         self.opened_double = False  # an opening double mark has been seen
         self.closed_double = False  # a double-quoted span has ended
@@ -94,7 +96,8 @@ class _Pairing:
         for match in _MARKS.finditer(self.text, self.p_start, self.p_end):
             yield from self._mark(match.start(), match.group())
         if self.open_at >= 0 and not self.single:
-            yield self._double(self.open_at + 1, _rstrip(self.text, self.p_end), self.open_at)
+            start = self.open_at + self.open_len
+            yield self._double(start, _rstrip(self.text, self.p_end), self.open_at)
 
     def _double(self, start: int, end: int, open_mark: int) -> QuoteSpan:
         # A blank span does not count: a paragraph that opens with a closing mark used as
@@ -107,17 +110,18 @@ class _Pairing:
         opens_double = ch in "“«„"
         if open_at >= 0:
             # Inside a quote: a single mark nests inside a double one and is left alone.
-            if (ch == "’" if self.single else ch in '”»"') and _is_close(text, i, self.p_end):
-                span = QuoteSpan(open_at + 1, i, open_at)
+            closes = ch == "’" if self.single else ch in "”»" or ch in _STRAIGHT
+            if closes and _is_close(text, i, self.p_end, ch):
+                span = QuoteSpan(open_at + self.open_len, i, open_at)
                 yield span if self.single else self._double(span.start, span.end, open_at)
                 self.open_at = -1
-            elif not self.single and opens_double and _is_open(text, i, self.p_start):
+            elif not self.single and opens_double and _is_open(text, i, self.p_start, ch):
                 # A new opening mark before any close: the first quote lost its closing
                 # mark; end it here rather than swallow the rest of the paragraph.
-                yield self._double(open_at + 1, _rstrip(text, i), open_at)
-                self.open_at = i
-        elif _is_open(text, i, self.p_start):
-            self.open_at, self.single = i, ch == "‘"
+                yield self._double(open_at + self.open_len, _rstrip(text, i), open_at)
+                self.open_at, self.open_len = i, len(ch)
+        elif _is_open(text, i, self.p_start, ch):
+            self.open_at, self.open_len, self.single = i, len(ch), ch == "‘"
         elif ch in "”»" and not self.opened_double and not self.closed_double:
             # A closing mark with no opening in the paragraph: the quote began at the
             # paragraph's start (a multi-paragraph quote's last paragraph, say).

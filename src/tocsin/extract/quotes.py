@@ -25,11 +25,15 @@ linear in the text's length, however many marks, cues or names it holds.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from itertools import accumulate
 
 from spacy.tokens import Doc, Span, Token
 
+from tocsin.extract.cue_words import FINDING_VERBS, NAMING_VERBS
 from tocsin.extract.lookup import TextIndex, text_index
 from tocsin.extract.nlp import sentence_of, text_of
 from tocsin.extract.quote_marks import Inside, QuoteSpan, find_quote_spans, paragraphs
@@ -42,17 +46,29 @@ from tocsin.extract.speakers import (
     can_speak,
     find_cue,
     main_complement,
+    source_kind,
     speaker_of,
-    unnamed_plural,
 )
+from tocsin.extract.stances import Content, is_stance, noun_content, stance_content, topic
 from tocsin.extract.syntax import tree
-from tocsin.models.evidence import Mention, Quote, QuoteKind
+from tocsin.models.evidence import Mention, Quote, QuoteKind, SourceKind
 
 # Speech verbs that report with an infinitive: "promised to release", "urged X to lift".
 _SPEECH_WITH_INFINITIVE = frozenset(
     "promise vow urge ask demand pledge threaten call propose offer".split()
 )
 _MIN_UNATTRIBUTED_WORDS = 5  # a shorter quoted phrase with no speaker is a term, not a quote
+_COMPLEMENTS = frozenset({"ccomp", "xcomp", "dobj", "prep", "advcl", "oprd"})
+_MIN_CLAUSE_WORDS = 4  # a shorter reported clause is a fragment the parse cut off
+_MIN_TOPIC_WORDS = 2  # "the plan", "Mrs. Clinton": one word is too little to report
+_SAME_SPAN = 0.9  # share of the longer of two reported spans that makes them one
+_CLOSING = "”\"»’'"  # a quote that ends on one of these was closed where it ends
+_MAX_AFTER_CUE = 30  # characters between a speech verb and the comma before its quote
+_MINOR_WORDS = frozenset("a an the of in on and or to for at by with from as".split())
+_NAMING_REACH = 12  # tokens from "called" to the quoted name it gives
+_MAX_NAME_LABEL = 60  # characters from a line's start to the colon after a name
+# A label that stands for "the speaker said": "Quotation: “…”", "Quote: “…”".
+_LABEL = re.compile(r"(?:^|\W)(?:quotation|quote|citation)\s*:\s*$", re.IGNORECASE)
 
 
 def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
@@ -67,7 +83,7 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
     found: list[tuple[int, QuoteSpan | None, Token | None]] = [(s.start, s, None) for s in spans]
     found += [(start, None, cue) for start, cue in reader.indirect_cues()]
     found.sort(key=lambda f: f[0])
-    quotes: list[Quote] = []
+    quotes: list[tuple[Quote, QuoteSpan | None]] = []
     for _, span, cue in found:
         if span is not None:
             quote = reader.direct(span)
@@ -75,8 +91,43 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
             assert cue is not None
             quote = reader.indirect(cue)
         if quote is not None:
-            quotes.append(quote)
-    return quotes
+            quotes.append((quote, span))
+    found_quotes = reader.run_on(quotes) + reader.named_lines()
+    found_quotes.sort(key=lambda q: q.start)
+    return _one_per_span(_outside_speech(found_quotes))
+
+
+def _outside_speech(quotes: list[Quote]) -> list[Quote]:
+    """Without the beliefs and topics that lie inside reported speech: in "Lynch said he
+    doubted any court would enforce it", the doubt is part of what Lynch said."""
+    speech = sorted((q.start, q.end) for q in quotes if q.reports == "speech")
+    starts = [a for a, _ in speech]
+    reach = list(accumulate((b for _, b in speech), max))
+
+    def inside(q: Quote) -> bool:
+        k = bisect_right(starts, q.start)
+        return k > 0 and reach[k - 1] >= q.end
+
+    return [q for q in quotes if q.reports == "speech" or not inside(q)]
+
+
+def _one_per_span(quotes: list[Quote]) -> list[Quote]:
+    """One indirect record per reported span: two cues for the same clause ("X said and
+    added that …") report it once, as the first found."""
+    out: list[Quote] = []
+    last: Quote | None = None
+    for q in quotes:
+        if q.kind == "indirect" and last is not None and _same_span(last, q):
+            continue
+        out.append(q)
+        if q.kind == "indirect":
+            last = q
+    return out
+
+
+def _same_span(a: Quote, b: Quote) -> bool:
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    return shared >= _SAME_SPAN * max(a.end - a.start, b.end - b.start)
 
 
 class _Reader:
@@ -90,19 +141,20 @@ class _Reader:
         self.cues = Cues(doc, inside)
         self.state = State()
         self.where: TextIndex = text_index(doc)
-        self._clauses: dict[int, tuple[int, int] | None] = {}
+        self._clauses: dict[int, Content | None] = {}
 
-    def clause(self, cue: Token) -> tuple[int, int] | None:
+    def clause(self, cue: Token) -> Content | None:
         if cue.i not in self._clauses:
             self._clauses[cue.i] = _reported_clause(self.doc, cue)
         return self._clauses[cue.i]
 
     def indirect_cues(self) -> Iterator[tuple[int, Token]]:
-        """Speech cues outside quotes, with where the clause they report starts."""
-        for token in self.cues.tokens:
+        """Speech, belief and intention cues outside quotes, with where the clause they
+        report starts."""
+        for token in self.cues.reporting():
             content = self.clause(token)
             if content is not None:
-                yield _trim_clause(self.text, *content)[0], token
+                yield _trim_clause(self.text, *content[:2])[0], token
 
     def direct(self, span: QuoteSpan) -> Quote | None:
         text, state = self.text, self.state
@@ -111,43 +163,209 @@ class _Reader:
         start, end = _trim(text, span.start, span.end)
         if end <= start:
             return None
-        kind: QuoteKind = "direct" if _stands_alone(text, span, p_start) else "partial"
-        cue = find_cue(self.doc, span, p_start, p_end, self.cues)
-        speaker = speaker_of(self.doc, cue, span, self.index, state) if cue is not None else None
-        if speaker is None and cue is None and state.last is not None and kind == "direct":
-            # No cue of its own: a quote continues the speaker of the last quote in this
-            # paragraph or the one before ("…,” he said. “…”; a quote running on).
-            prev_para, prev = state.last
-            if prev_para in (para_no, para_no - 1):
-                speaker = prev
-        words = self.where.words(start, end)
-        if (
-            speaker is None
-            and cue is None
-            and (kind == "partial" or words < 3)
-            and words < _MIN_UNATTRIBUTED_WORDS
-        ):
+        alone = _stands_alone(text, span, p_start) or self._after_cue(span, p_start)
+        kind: QuoteKind = "direct" if alone else "partial"
+        cue, speaker = self._cue_and_speaker(span, kind, p_start, p_end)
+        if speaker is None and cue is None and kind == "direct":
+            speaker = self._continued(span, para_no)
+        if kind == "partial" and _a_name(text[start:end]) and self._in_prose(span, p_start):
+            return None  # “Morning Joe”, “War On Drugs”: a name or a title, not words said
+        if speaker is None and cue is None and self._a_term(start, end, kind):
             return None  # a highlighted term, not a quote
         if speaker is not None:
             state.heard(start, para_no, speaker)
-        return _quote(text, start, end, kind, cue, speaker)
+        return _quote(text, start, end, kind, cue, speaker, source_kind(self.doc, speaker))
+
+    def _cue_and_speaker(
+        self, span: QuoteSpan, kind: QuoteKind, p_start: int, p_end: int
+    ) -> tuple[Token | None, Speaker | None]:
+        """The quote's cue (a speech verb, a colon paragraph's, or for a partial quote a
+        naming verb with a named subject) and the speaker it gives."""
+        cue = find_cue(self.doc, span, p_start, p_end, self.cues) or self._introduced(span)
+        named_by = self._naming(span) if cue is None and kind == "partial" else None
+        cue = cue or named_by
+        if cue is None:
+            return None, None
+        speaker = speaker_of(self.doc, cue, span, self.index, self.state)
+        if named_by is not None and (speaker is None or speaker.key is None):
+            return None, None  # "the press called it …": nobody in particular
+        return cue, speaker
+
+    def _a_term(self, start: int, end: int, kind: QuoteKind) -> bool:
+        """Whether quoted words nobody is said to have said are a term, not a quote."""
+        words = self.where.words(start, end)
+        return (kind == "partial" or words < 3) and words < _MIN_UNATTRIBUTED_WORDS
+
+    def run_on(self, quotes: list[tuple[Quote, QuoteSpan | None]]) -> list[Quote]:
+        """The quotes, a paragraph left open with no cue of its own taking the speaker of
+        the quote that continues it in the next paragraph ("“…\n\n“…,” Harris said.")."""
+        out = [q for q, _ in quotes]
+        following: tuple[int, QuoteSpan] | None = None
+        for k in range(len(quotes) - 1, -1, -1):
+            quote, span = quotes[k]
+            if span is None:
+                continue
+            if quote.cue is None and following is not None and self._continues(span, following[1]):
+                later = out[following[0]]
+                if later.speaker_text is not None:
+                    out[k] = replace(
+                        quote,
+                        speaker_text=later.speaker_text,
+                        speaker_start=later.speaker_start,
+                        speaker_end=later.speaker_end,
+                        speaker_key=later.speaker_key,
+                        source_kind=later.source_kind,
+                    )
+            following = (k, span)
+        return out
+
+    def _continues(self, span: QuoteSpan, after: QuoteSpan) -> bool:
+        """Whether ``span`` is left open at its paragraph's end and ``after`` opens the
+        next paragraph."""
+        text = self.text
+        if span.end < len(text) and text[span.end] in _CLOSING:
+            return False  # closed: the quote ends here
+        para_no = bisect_right(self.para_starts, span.start) - 1
+        nxt = para_no + 1
+        return nxt < len(self.paras) and after.open_mark == self.paras[nxt][0]
+
+    def _in_prose(self, span: QuoteSpan, p_start: int) -> bool:
+        """Whether the words before the quote are in sentence case (a headline capitalises
+        every word, and there a capitalised quote is no name)."""
+        before = self.text[max(p_start, span.open_mark - 40) : max(p_start, span.open_mark)]
+        return any(w[:1].islower() and w not in _MINOR_WORDS for w in before.split()[-5:])
+
+    def _after_cue(self, span: QuoteSpan, p_start: int) -> bool:
+        """Whether the quote follows a speech verb and a comma ("He said, “We …”"; "she
+        added on Monday, “…”"): it stands as a sentence of its own."""
+        k = span.open_mark
+        while k > p_start and self.text[k - 1].isspace():
+            k -= 1
+        if (
+            k <= p_start
+            or self.text[k - 1] != ","
+            or not self.text[span.start : span.start + 1].isupper()
+        ):
+            return False
+        n = bisect_right(self.cues.chars, k - 1) - 1
+        if n < 0:
+            return False
+        cue = self.cues.tokens[n]
+        between = self.text[cue.idx + len(cue.text) : k - 1]
+        return len(between) <= _MAX_AFTER_CUE and not any(c in '.;:!?,”"' for c in between)
+
+    def _naming(self, span: QuoteSpan) -> Token | None:
+        """With no speech verb, a verb that gives the quoted words as a name, just before
+        them in their sentence: "Cruz called Trump a “pathological liar”"."""
+        parse = tree(self.doc)
+        naming = parse.where(
+            "naming-verb",
+            lambda: parse.has("POS", {"VERB"}) & parse.has("LEMMA", NAMING_VERBS, lower=True),
+        )
+        k = bisect_left(parse.starts, span.open_mark)
+        n = bisect_left(naming, k) - 1
+        if n < 0 or not parse.readable(naming[n]):
+            return None
+        verb = self.doc[naming[n]]
+        same = sentence_of(self.doc, verb.i).end > k and k - verb.i <= _NAMING_REACH
+        return verb if same and not self.inside(verb.idx) else None
+
+    def _introduced(self, span: QuoteSpan) -> Token | None:
+        """The cue of a paragraph that ends with a colon, for a quote that opens the next
+        ("Caddell continued:" then "“…”" in a paragraph of its own)."""
+        para_no = bisect_right(self.para_starts, span.open_mark) - 1
+        if para_no < 1 or span.open_mark != self.paras[para_no][0]:
+            return None
+        b_start, b_end = self.paras[para_no - 1]
+        if not self.text[b_start:b_end].rstrip().endswith(":"):
+            return None
+        n = bisect_right(self.cues.chars, b_end) - 1
+        return self.cues.tokens[n] if n >= 0 and self.cues.chars[n] >= b_start else None
+
+    def named_lines(self) -> list[Quote]:
+        """ "Pat Caddell: Voters worry about her health", "Sanders: Clinton needs to …": a
+        line that opens with a name and a colon gives the rest of it to that name, unless
+        it is quoted (the quote has it)."""
+        out = []
+        for p_start, p_end in self.paras:
+            named = self._named_line(p_start, p_end)
+            if named is None:
+                continue
+            start, end = _trim_clause(self.text, named[1], p_end)
+            if (
+                self.where.words(start, end) < _MIN_CLAUSE_WORDS
+                or self.inside.overlap(start, end) > 0.5
+            ):
+                continue
+            speaker = Speaker(
+                named[0].text, named[0].start, named[0].end, named[0].key, named[0].label
+            )
+            out.append(_quote(self.text, start, end, "indirect", None, speaker, "speaker"))
+        return out
+
+    def _named_line(self, p_start: int, p_end: int) -> tuple[Mention, int] | None:
+        """The name that opens a paragraph with a colon after it, and where its words
+        start."""
+        colon = self.text.find(":", p_start, min(p_end, p_start + _MAX_NAME_LABEL))
+        named = self.index.around(colon - 1) if colon > p_start else None
+        if named is None or named.end != colon or named.label not in ("PERSON", "ORG"):
+            return None
+        if self.where.words(p_start, named.start) > 2:  # "Sen. Bernie Sanders:" at most
+            return None
+        return named, colon + 1
+
+    def _continued(self, span: QuoteSpan, para_no: int) -> Speaker | None:
+        """The speaker of a quote with no cue of its own: the name that opens its line
+        ("Loretta Lynch: ‘Be the voice …’"), the last quote's, in this paragraph or the
+        one before ("…,” he said. “…”; a quote running on), or after a label ("Quotation:
+        “…”") the last one heard or named as a subject before it."""
+        state = self.state
+        p_start, p_end = self.paras[para_no]
+        line = self._named_line(p_start, p_end) if span.open_mark >= 0 else None
+        if line is not None and not self.text[line[1] : span.open_mark].strip():
+            return _as_speaker(line[0])
+        if self._labelled(span, para_no):
+            if state.last is not None:
+                return state.last[1]
+            named = self.index.last_subject_before(span.start, frozenset({"PERSON"}))
+            return _as_speaker(named) if named is not None else None
+        if state.last is not None and state.last[0] in (para_no, para_no - 1):
+            return state.last[1]
+        return None
+
+    def _labelled(self, span: QuoteSpan, para_no: int) -> bool:
+        """Whether a label such as "Quotation:" or "Quote:" introduces the quote."""
+        if span.open_mark < 0:
+            return False
+        p_start = self.paras[para_no][0]
+        before = self.text[max(p_start, span.open_mark - 30) : span.open_mark]
+        if para_no > 0 and not before.strip():
+            b_start, b_end = self.paras[para_no - 1]
+            before = self.text[max(b_start, b_end - 30) : b_end]
+        return _LABEL.search(before) is not None
 
     def indirect(self, cue: Token) -> Quote | None:
-        """Reported speech: a speech verb with a clause, or 'according to X, …'."""
+        """Reported speech, belief or topic: a speech verb with a clause, 'according to X,
+        …', a belief or intention, or what a source spoke of or took a stance on."""
         content = self.clause(cue)
         if content is None:
             return None
-        start, end = self._within_paragraph(cue.idx, *content)
+        start, end = self._within_paragraph(cue.idx, *content[:2])
         start, end = _trim_clause(self.text, start, end)
-        if self.where.words(start, end) < 4 or self.inside.overlap(start, end) > 0.8:
+        least = _MIN_TOPIC_WORDS if content[2] == "topic" else _MIN_CLAUSE_WORDS
+        if self.where.words(start, end) < least or self.inside.overlap(start, end) > 0.8:
             return None
         speaker = speaker_of(self.doc, cue, None, self.index, self.state)
-        if speaker is None or not can_speak(speaker):
+        # A belief or topic needs a person or a body; a finding may be a document's.
+        strict = content[2] != "speech" and cue.lemma_.lower() not in FINDING_VERBS
+        if speaker is None or not can_speak(speaker, strict=strict):
             return None
-        if speaker.key is None and unnamed_plural(self.doc, speaker):
-            return None  # "according to military analysts": nobody in particular
-        self.state.record(start, speaker)
-        return _quote(self.text, start, end, "indirect", cue, speaker)
+        if content[2] == "speech":
+            self.state.record(start, speaker)  # who has spoken, for a later 'he'
+        found = _quote(
+            self.text, start, end, "indirect", cue, speaker, source_kind(self.doc, speaker)
+        )
+        return replace(found, reports=content[2])
 
     def _within_paragraph(self, pos: int, start: int, end: int) -> tuple[int, int]:
         """[start, end) cut to the paragraph around ``pos``: a parse can run past a heading."""
@@ -157,8 +375,28 @@ class _Reader:
         return max(start, p_start), min(end, p_end)
 
 
+def _a_name(quoted: str) -> bool:
+    """Whether quoted words read as a name or a title: two or more words, each
+    capitalised but the small ones, and no sentence in them ("Make Your Kid a
+    Millionaire", "The Steve Harvey Morning Show")."""
+    words = quoted.strip(" ,.;:!?'\"’”").split()
+    if len(words) < 2 or any(c in quoted for c in ".!?"):
+        return False
+    return all(w[:1].isupper() or w in _MINOR_WORDS for w in words) and words[0][:1].isupper()
+
+
+def _as_speaker(m: Mention) -> Speaker:
+    return Speaker(m.text, m.start, m.end, m.key, m.label)
+
+
 def _quote(
-    text: str, start: int, end: int, kind: QuoteKind, cue: Token | None, speaker: Speaker | None
+    text: str,
+    start: int,
+    end: int,
+    kind: QuoteKind,
+    cue: Token | None,
+    speaker: Speaker | None,
+    source: SourceKind,
 ) -> Quote:
     return Quote(
         start=start,
@@ -170,6 +408,7 @@ def _quote(
         speaker_start=speaker.start if speaker else None,
         speaker_end=speaker.end if speaker else None,
         speaker_key=speaker.key if speaker else None,
+        source_kind=source,
     )
 
 
@@ -204,17 +443,53 @@ def _cue_text(token: Token) -> str:
     return token.text
 
 
-def _reported_clause(doc: Doc, cue: Token) -> tuple[int, int] | None:
+def _reported_clause(doc: Doc, cue: Token) -> Content | None:
+    """What ``cue`` reports: a clause or quoted words (speech), a belief, or a topic."""
     if cue.lower_ == "according":
-        return _rest_of_sentence(doc, cue)
+        found = _rest_of_sentence(doc, cue)
+        return (*found, "speech") if found is not None else None
+    tag = _trailing_tag(doc, cue)
+    if tag is not None:
+        return tag
+    if cue.pos_ == "NOUN":
+        return noun_content(cue)
+    if is_stance(cue):
+        return stance_content(cue)
     clause = main_complement(cue)
+    if (
+        clause is not None
+        and clause.i > cue.i
+        and _reporting(clause)
+        and _trailing_tag(doc, clause)
+    ):
+        clause = None  # "…, Ortega said, the Gazette has learned.": not what Ortega said
     if clause is None and cue.lemma_.lower() in _SPEECH_WITH_INFINITIVE:
         clause = _infinitive(cue)
     if clause is None and cue.dep_ == "parataxis":
-        return _rest_of_sentence(doc, cue)  # "For now, he wrote, he is focused on …"
+        found = _rest_of_sentence(doc, cue)  # "For now, he wrote, he is focused on …"
+        return (*found, "speech") if found is not None else None
     if clause is None:
+        return topic(cue)  # "announced the arrest of …", "talked about the war"
+    return (*_extent(doc, clause), "speech")
+
+
+def _reporting(token: Token) -> bool:
+    return token.lemma_.lower() in SPEECH_VERBS or is_stance(token)
+
+
+def _trailing_tag(doc: Doc, cue: Token) -> Content | None:
+    """ "…, the Riverside Gazette has learned.": a reporting verb with a subject and no
+    complement, after a comma at the end of its sentence, reports the sentence before it."""
+    kids = tree(doc).children_of(cue)
+    if any(k.dep_ in _COMPLEMENTS for k in kids) or not any(k.dep_ == "nsubj" for k in kids):
         return None
-    return _extent(doc, clause)
+    first, last = tree(doc).subtree_bounds(cue)
+    sent = sentence_of(doc, cue.i)
+    ends = last.i + 1 >= sent.end or (doc[last.i + 1].is_punct and last.i + 2 >= sent.end)
+    if first.i <= sent.start or doc[first.i - 1].text != "," or not ends:
+        return None
+    found = _rest_of_sentence(doc, cue)
+    return (*found, "speech" if not is_stance(cue) else "belief") if found is not None else None
 
 
 def _infinitive(cue: Token) -> Token | None:

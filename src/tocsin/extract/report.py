@@ -14,7 +14,7 @@ from pathlib import Path
 MODELS = ("sm", "md")
 
 # Bump when the rules change what they produce, so stale results show in `tocsin status`.
-EXTRACTOR_VERSION = "2"  # 2 (#10): country bodies, figure scopes, event modes, relays, Russian
+EXTRACTOR_VERSION = "2"  # 2 (#10): attribution, country bodies, figure scopes, event modes, Russian
 
 Progress = Callable[[int, str], None]
 

@@ -11,49 +11,44 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from tocsin.extract.cue_words import (
+    ATTITUDE_VERBS,
+    BELIEF_NOUNS,
+    BELIEF_VERBS,
+    DOCUMENT_NOUNS,
+    INTENTION_VERBS,
+    NOMINAL_ORG,
+    PRONOUNS_PERSON,
+    PRONOUNS_PLURAL,
+    QUANTIFIERS,
+    RELATIVE_PRONOUNS,
+    SPEAKING_NOUNS,
+    SPEECH_NOUNS,
+    STANCE_ADJECTIVES,
+    TITLE_NOUNS,
+)
+from tocsin.extract.cue_words import SPEECH_VERBS as SPEECH_VERBS  # claims and quotes read it here
 from tocsin.extract.lookup import LatestBefore, Ordered, text_index
 from tocsin.extract.nlp import sentence_of, text_of
 from tocsin.extract.quote_marks import Inside, QuoteSpan, find_quote_spans
+from tocsin.extract.stances import noun_source
 from tocsin.extract.syntax import tree
-from tocsin.models.evidence import Mention
+from tocsin.extract.titles import Titles, title_words
+from tocsin.models.evidence import Mention, SourceKind
 
-# Lemmas of verbs that report speech or writing. Cognition verbs (think, believe) are left
-# out: "he thinks X" is not a statement the article attributes as said.
-SPEECH_VERBS = frozenset(
-    "say speak talk tell state add continue write claim allege warn admit report note stress "
-    "emphasise emphasize insist declare announce deny suggest complain argue explain assure "
-    "promise threaten acknowledge confirm reiterate lament vow urge predict hint ask demand "
-    "propose recall comment respond reply accuse conclude assess tweet post mention observe "
-    "remark caution testify disclose reveal concede contend maintain point describe "
-    "quip joke shout cry whisper".split()
-)
-PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "i"})
-PRONOUNS_PLURAL = frozenset({"they", "them", "we", "us"})
-# Titles that stand for a person named before: "the Belarusian leader", "the president".
-_TITLE_NOUNS = frozenset("leader president minister premier strongman dictator".split())
-# Nominals that refer back to a named organisation: "the group reported" after "the
-# Belarusian Hajun Project". Generic bodies ("the authorities") are not resolved.
-_NOMINAL_ORG = frozenset(
-    ["group", "organisation", "organization", "ministry", "agency", "monitor", "project", "outlet"]
-)
-# Nouns for what a source issues: "according to a briefing by the UK’s Ministry of Defence".
-_DOCUMENT_NOUNS = frozenset(
-    "briefing report statement interview letter study survey poll assessment analysis data "
-    "announcement communique communiqué post tweet video".split()
-)
-# Nouns for people and bodies that make statements: "officials said", "the ministry said".
-SPEAKING_NOUNS = _NOMINAL_ORG | frozenset(
-    "official analyst expert observer diplomat spokesman spokeswoman spokesperson source "
-    "minister president leader adviser advisor sociologist critic activist witness resident "
-    "journalist reporter representative authorities official people pentagon kremlin "
-    "government army military forces council committee department office service party "
-    "campaign".split()
-)
+_QUOTED_AS = frozenset({"quote", "cite"})  # "Lukashenko was quoted as saying"
+_BODIES = ("PERSON", "ORG")
+_REPORTING_NOUNS = SPEECH_NOUNS | BELIEF_NOUNS
+_STANCE_VERBS = BELIEF_VERBS | INTENTION_VERBS | ATTITUDE_VERBS
+_TAG_TOKENS = 12  # "Tulsa police Chief Chuck Jordan said Monday."
+_MARK = re.compile('[“”"«»„]')
+_NAMING = frozenset({"NORP", "GPE", "ORG"})  # what makes a plural someone's: "Belarusian"
+_MAX_GROUP_WORDS = 8  # "many prominent Democrats in the House": longer is not a bare plural
 _GLUED_PRONOUN = re.compile(r"^[A-Z]?[a-z]+(He|She|They|We|I)$")
 _PERSON = frozenset({"PERSON"})
 
@@ -67,6 +62,8 @@ class Mentions:
         self.items = sorted(mentions, key=lambda m: m.start)
         self.starts = [m.start for m in self.items]
         self._ordered = Ordered(self.items)
+        self._doc = doc
+        self._titles: Titles | None = None
         self._labels: dict[str, list[int]] = {}
         self._before: dict[str, LatestBefore[tuple[int, Mention]]] = {}
         for k, m in enumerate(self.items):
@@ -112,12 +109,17 @@ class Mentions:
             return self.items[i]
         return None
 
-    def best_within(self, start: int, end: int) -> Mention | None:
+    def best_within(
+        self, start: int, end: int, labels: Sequence[str] | None = None
+    ) -> Mention | None:
         """The first person within [start, end), else the first organisation, else the
-        first mention there."""
+        first mention there (of ``labels`` only, when given)."""
         if not self._ordered.fast:
             rank = {"PERSON": 0, "ORG": 1}
-            found = sorted(self._within(start, end), key=lambda m: (rank.get(m.label, 2), m.start))
+            found = sorted(
+                (m for m in self._within(start, end) if labels is None or m.label in labels),
+                key=lambda m: (rank.get(m.label, 2), m.start),
+            )
             return found[0] if found else None
         span = self._ordered.within(start, end)
         if not span:
@@ -127,7 +129,16 @@ class Mentions:
             k = bisect_left(ks, span[0])
             if k < len(ks) and ks[k] < span[-1] + 1:
                 return self.items[ks[k]]
-        return self.items[span[0]]
+        return self.items[span[0]] if labels is None else None
+
+    def titled(self, head: Token) -> Mention | None:
+        """The person a title such as 'the Belarusian leader' (``head``: 'leader') stands
+        for: the last one before it given that title, or one of its modifiers."""
+        if self._doc is None:
+            return None
+        if self._titles is None:
+            self._titles = Titles(self._doc, self.items)
+        return self._titles.person(head.idx, *title_words(head))
 
     def _within(self, start: int, end: int) -> list[Mention]:
         i = max(0, bisect_right(self.starts, start) - 1)
@@ -153,6 +164,9 @@ class Speaker:
     end: int
     key: str | None
     label: str | None
+    noun: str = ""  # the lemma of the phrase's head word, for a speaker no name resolves
+    proper: bool = False  # whether that head is a proper noun ("BelTA", "Republicans")
+    source: SourceKind | None = None  # its kind, when known from what it stands for
 
 
 @dataclass
@@ -161,8 +175,10 @@ class State:
 
     last: tuple[int, Speaker] | None = None  # (paragraph number, speaker) of the last quote
     # the speakers with a key, by position: any of them, and those that may be a person
-    _named: LatestBefore[str] = field(default_factory=lambda: LatestBefore(strict=True))
-    _people: LatestBefore[str] = field(default_factory=lambda: LatestBefore(strict=True))
+    _named: LatestBefore[tuple[int, str]] = field(default_factory=lambda: LatestBefore(strict=True))
+    _people: LatestBefore[tuple[int, str]] = field(
+        default_factory=lambda: LatestBefore(strict=True)
+    )
 
     def heard(self, pos: int, para_no: int, speaker: Speaker) -> None:
         self.last = (para_no, speaker)
@@ -170,12 +186,17 @@ class State:
 
     def record(self, pos: int, speaker: Speaker) -> None:
         if speaker.key:
-            self._named.add(pos, speaker.key)
+            self._named.add(pos, (speaker.start, speaker.key))
             if speaker.label in (None, "PERSON"):
-                self._people.add(pos, speaker.key)
+                self._people.add(pos, (speaker.start, speaker.key))
 
     def last_key_before(self, pos: int, *, person: bool) -> str | None:
         """The key of the last speaker heard before ``pos`` (a possible person's, if so)."""
+        found = (self._people if person else self._named).latest(pos)
+        return found[1] if found else None
+
+    def last_before(self, pos: int, *, person: bool) -> tuple[int, str] | None:
+        """Where the last speaker heard before ``pos`` was named, and their key."""
         return (self._people if person else self._named).latest(pos)
 
 
@@ -205,6 +226,26 @@ class Cues:
         self.tokens = [t for t in found if not inside(t.idx) and is_cue(t)]
         self.index = [t.i for t in self.tokens]
         self.chars = [t.idx for t in self.tokens]
+        # Beliefs, intentions and stances: they report a clause, never a quote's words.
+        stances = parse.where(
+            "stance-candidate",
+            lambda: (
+                (
+                    parse.has("POS", {"VERB"})
+                    & parse.has(
+                        "LEMMA", BELIEF_VERBS | INTENTION_VERBS | ATTITUDE_VERBS, lower=True
+                    )
+                    & ~parse.has("LEMMA", SPEECH_VERBS, lower=True)
+                )
+                | (parse.has("POS", {"ADJ"}) & parse.has("LOWER", STANCE_ADJECTIVES))
+                | (parse.has("POS", {"NOUN"}) & parse.has("LEMMA", _REPORTING_NOUNS, lower=True))
+            ),
+        )
+        self.stances = [doc[i] for i in stances if not inside(doc[i].idx) and parse.readable(i)]
+
+    def reporting(self) -> list[Token]:
+        """Every cue that may report a clause, speech or stance, in text order."""
+        return sorted([*self.tokens, *self.stances], key=lambda t: t.i)
 
     def nearest(self, first: int, end: int, span: QuoteSpan) -> Token | None:
         """The cue in tokens [first, end) nearest the quote's closing or opening mark; for
@@ -229,7 +270,8 @@ def find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, cues: Cues) ->
     """The speech cue nearest the quote, outside any quote, in its sentences and paragraph.
 
     The frame is the sentences the quote touches, plus the next one when the quote ends
-    with a comma or the text after it runs on in lower case (", he continued").
+    with a comma or the text after it runs on in lower case (", he continued"), or when
+    that one is a short tag with no quote of its own ("Graham asked.").
     """
     text = text_of(doc)
     first = doc.char_span(span.start, max(span.start + 1, span.end), alignment_mode="expand")
@@ -237,7 +279,7 @@ def find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, cues: Cues) ->
         return None
     lo = sentence_of(doc, first[0].i).start_char
     hi = sentence_of(doc, first[-1].i).end_char
-    after = text[span.end + 1 : span.end + 40].lstrip(' ”"’»')
+    after = text[span.end + 1 : span.end + 40].lstrip(" ”\"’»'")
     ends_with_comma = text[max(span.start, span.end - 1) : span.end] == ","
     if (ends_with_comma or after[:1].islower()) and hi < len(text):
         # The cue follows in what the parser may take for the next sentence.
@@ -245,7 +287,15 @@ def find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, cues: Cues) ->
         if nxt is not None:
             hi = max(hi, sentence_of(doc, nxt.i).end_char)
     frame = doc.char_span(max(lo, p_start), min(hi, p_end), alignment_mode="expand")
-    return cues.nearest(frame.start, frame.end, span) if frame is not None else None
+    found = cues.nearest(frame.start, frame.end, span) if frame is not None else None
+    if found is None and hi < min(p_end, len(text)):
+        # “…?” Graham asked. “…”: a short tag of its own after the quote names the speaker.
+        nxt = _token_at(doc, hi)
+        tag = sentence_of(doc, nxt.i) if nxt is not None else None
+        if tag is not None and len(tag) <= _TAG_TOKENS and not _MARK.search(tag.text):
+            found = cues.nearest(tag.start, tag.end, span)
+            found = found if found is not None and found.dep_ == "ROOT" else None
+    return found
 
 
 def _token_at(doc: Doc, pos: int) -> Token | None:
@@ -260,12 +310,19 @@ def speaker_of(
     doc: Doc, cue: Token, span: QuoteSpan | None, index: Mentions, state: State
 ) -> Speaker | None:
     """The one who speaks through ``cue``: its subject, or the object of 'according to'."""
-    head = _according_object(cue) if cue.lower_ == "according" else _subject_of(doc, cue)
-    if head is None:
-        return None
-    if span is not None and span.start <= head.idx < span.end:
-        return None  # the subject is inside the quote: not the speaker
-    return _resolve(doc, head, index, state)
+
+    def outside(t: Token) -> bool:
+        return span is None or not span.start <= t.idx < span.end
+
+    if cue.lower_ == "according":
+        head = _according_object(cue)
+    elif cue.pos_ == "NOUN":
+        head = noun_source(cue)  # "the police's claim that …"
+    else:
+        head = _subject_of(doc, cue, outside)
+    if head is None or not outside(head):
+        return None  # a subject inside the quote is not its speaker
+    return _resolve(doc, head, index, state, cue)
 
 
 def _according_object(cue: Token) -> Token | None:
@@ -276,36 +333,56 @@ def _according_object(cue: Token) -> Token | None:
     return next((c for c in parse.children_of(to) if c.dep_ == "pobj"), None)
 
 
-def _subject_of(doc: Doc, cue: Token) -> Token | None:
+def _subject_of(doc: Doc, cue: Token, outside: Callable[[Token], bool]) -> Token | None:
+    """The subject of ``cue`` outside the quote ("“… Total retreat,” said Bell": the parse
+    may take 'retreat' for a second subject)."""
     parse = tree(doc)
     kids = parse.children_of(cue)
     inner = _inner_speaker(cue)
     subjects = [inner] if inner is not None else []
-    subjects = subjects or [c for c in kids if c.dep_ in ("nsubj", "nsubjpass")]
+    subjects = subjects or [c for c in kids if c.dep_ in ("nsubj", "nsubjpass") and outside(c)]
     agent = next((c for c in kids if c.dep_ == "agent"), None)
     if agent is not None:
         subjects = [c for c in parse.children_of(agent) if c.dep_ == "pobj"] or subjects
-    up, steps = cue, 0
-    while not subjects and up.head != up and steps < 4:
-        # "…, at times saying that …", "such as claiming that …": a participle or
-        # infinitive speaks through the subject of the clause it hangs from.
-        # Climbing, only an active subject speaks: in "asked for sanctions to be lifted
-        # … and promised to release …" the sanctions promise nothing.
-        up, steps = up.head, steps + 1
-        subjects = [c for c in parse.children_of(up) if c.dep_ == "nsubj"]
+    subjects = subjects or _climbing(cue)
     if subjects:
         return subjects[0]
     # "…,” said Shraibman: a parse that misses the inverted subject.
     return next((t for t in doc[cue.i + 1 : cue.i + 3] if t.ent_type_ in ("PERSON", "ORG")), None)
 
 
-def _resolve(doc: Doc, head: Token, index: Mentions, state: State) -> Speaker:
+def _climbing(cue: Token) -> list[Token]:
+    """ "…, at times saying that …", "such as claiming that …": a participle or infinitive
+    speaks through the subject of the clause it hangs from. Climbing, only an active
+    subject speaks: in "asked for sanctions to be lifted … and promised to release …" the
+    sanctions promise nothing; but one who "was quoted as saying" is the speaker."""
+    parse = tree(cue.doc)
+    up = cue
+    for _ in range(4):
+        if up.head == up:
+            break
+        up = up.head
+        wanted = {"nsubj", "nsubjpass"} if up.lemma_.lower() in _QUOTED_AS else {"nsubj"}
+        subjects = [c for c in parse.children_of(up) if c.dep_ in wanted]
+        if subjects:
+            return subjects
+    return []
+
+
+def _resolve(
+    doc: Doc, head: Token, index: Mentions, state: State, cue: Token | None = None
+) -> Speaker:
     lower = head.lower_
     end = head.idx + len(head.text)
     if lower in PRONOUNS_PERSON or lower in PRONOUNS_PLURAL:
         person = lower not in PRONOUNS_PLURAL
         target = _last_speaker_or_mention(head.idx, index, state, person=person)
-        return Speaker(head.text, head.idx, end, target, None)
+        return Speaker(head.text, head.idx, end, target, None, lower)
+    if lower in RELATIVE_PRONOUNS and cue is not None and cue.dep_ == "relcl":
+        # "Ms. Moore, who said …": as written, for the one the clause describes.
+        named = _resolve(doc, cue.head, index, state)
+        kind = source_kind(doc, named)
+        return Speaker(head.text, head.idx, end, named.key, named.label, lower, source=kind)
     glued = _GLUED_PRONOUN.search(head.text)
     if glued and index.around(head.idx) is None:
         # "GraphicHe said": a caption glued to the pronoun that starts the next line.
@@ -315,26 +392,44 @@ def _resolve(doc: Doc, head: Token, index: Mentions, state: State) -> Speaker:
     if _possessor_of_a_thing(head):
         return Speaker(head.text, head.idx, end, None, None)
     mention = _speaker_mention(head, index)
-    if mention is not None:
+    if mention is not None and (head.pos_ != "NOUN" or mention.label == "PERSON"):
         return Speaker(mention.text, mention.start, mention.end, mention.key, mention.label)
+    if mention is not None and index.around(head.idx) is mention:
+        return Speaker(mention.text, mention.start, mention.end, mention.key, mention.label)
+    return _nominal(doc, head, index, state, mention)
+
+
+def _nominal(doc: Doc, head: Token, index: Mentions, state: State, body: Mention | None) -> Speaker:
+    """A speaker no name stands for: a title ("the Belarusian leader"), a body ("the
+    group", "officials at the ministry") or someone unnamed ("a U.S. official"), kept as
+    written."""
     left = head.left_edge
+    end = head.idx + len(head.text)
     text = text_of(doc)[left.idx : end]
-    if (
-        head.lemma_.lower() in _TITLE_NOUNS
-        and left.lower_ == "the"
-        and not tree(doc).summary(head).proper[head.i]
-    ):
-        # "the Belarusian leader said": a title standing for the person last named.
-        named = index.last_subject_before(head.idx, _PERSON)
-        return Speaker(
-            text, left.idx, end, named.key if named else None, "PERSON" if named else None
-        )
-    # A nominal: "the Belarusian defence ministry", "the group".
+    lemma = head.lemma_.lower()
+    proper = head.pos_ == "PROPN"
+    if lemma in TITLE_NOUNS and left.lower_ == "the":
+        # "the Belarusian leader said": a title standing for the person it was given to.
+        named = index.titled(head)
+        if named is None:
+            found = state.last_before(head.idx, person=True)
+            subject = index.last_subject_before(head.idx, _PERSON)
+            if found is not None and (subject is None or found[0] > subject.start):
+                return Speaker(text, left.idx, end, found[1], "PERSON", lemma, proper)
+            named = subject
+        key = named.key if named else None
+        return Speaker(text, left.idx, end, key, "PERSON" if named else None, lemma, proper)
+    if body is not None:  # "officials at the ministry": unnamed, for the body named
+        return Speaker(text, left.idx, end, body.key, body.label, lemma, proper)
     key = None
-    if lower in _NOMINAL_ORG or head.lemma_.lower() in _NOMINAL_ORG:
+    if lower_in(head, NOMINAL_ORG):  # "the group": the body named last
         before = index.last_before(left.idx, frozenset({"ORG"}))
         key = before.key if before else None
-    return Speaker(text, left.idx, end, key, None)
+    return Speaker(text, left.idx, end, key, None, lemma, proper)
+
+
+def lower_in(token: Token, words: frozenset[str]) -> bool:
+    return token.lower_ in words or token.lemma_.lower() in words
 
 
 def _possessor_of_a_thing(head: Token) -> bool:
@@ -348,65 +443,81 @@ def _possessor_of_a_thing(head: Token) -> bool:
         return False
     for token in doc[last + 1 : last + 7]:
         if token.pos_ == "NOUN":
-            return token.lemma_.lower() not in SPEAKING_NOUNS | _DOCUMENT_NOUNS
+            return token.lemma_.lower() not in SPEAKING_NOUNS | DOCUMENT_NOUNS
     return False
 
 
 def _speaker_mention(head: Token, index: Mentions) -> Mention | None:
     """The mention naming the subject: the one at its head word, else the first person
-    in its phrase ("the defence minister, Viktor Khrenin"), else the first mention there."""
+    in its phrase ("the defence minister, Viktor Khrenin"), else, for a noun, the first
+    body there ("officials at the ministry"), for a name the first mention there. A
+    country is not the speaker of "a U.S. official"."""
     own = index.around(head.idx)
     if own is not None:
         return own
-    if head.pos_ == "NOUN" and head.lemma_.lower() not in SPEAKING_NOUNS | _DOCUMENT_NOUNS:
+    if head.pos_ == "NOUN" and head.lemma_.lower() not in SPEAKING_NOUNS | DOCUMENT_NOUNS:
         return None  # "Russia and Belarus’s joint military doctrine" speaks for no one
     first, last = tree(head.doc).subtree_bounds(head)
-    return index.best_within(first.idx, last.idx + len(last.text))
+    labels = _BODIES if head.pos_ == "NOUN" else None
+    return index.best_within(first.idx, last.idx + len(last.text), labels)
 
 
 def _last_speaker_or_mention(
     pos: int, index: Mentions, state: State, *, person: bool
 ) -> str | None:
-    """What a pronoun at ``pos`` refers to: the last person (or, for 'they', body or
-    person) that was the subject of a clause outside quotes, else the last speaker, else the
-    last such mention."""
+    """What a pronoun at ``pos`` refers to: the person (or, for 'they', body or person)
+    last made the subject of a clause outside quotes or last heard as a speaker, whichever
+    came later ("According to the President … he said"), else the last such mention."""
     labels = frozenset({"PERSON"} if person else {"PERSON", "ORG", "GPE"})
     subject = index.last_subject_before(pos, labels)
+    spoken = state.last_before(pos, person=person)
+    if spoken is not None and (subject is None or spoken[0] > subject.start):
+        return spoken[1]
     if subject is not None:
         return subject.key
-    spoken = state.last_key_before(pos, person=person)
-    if spoken is not None:
-        return spoken
     mention = index.last_before(pos, labels)
     return mention.key if mention else None
 
 
-def can_speak(speaker: Speaker) -> bool:
-    """Whether the subject is someone who can say things: a named entity, a personal
-    pronoun, or a noun for a person or body; not 'the evidence', 'videos' or 'which'."""
-    if speaker.key is not None or speaker.label is not None:
+def can_speak(speaker: Speaker, *, strict: bool = False) -> bool:
+    """Whether the subject is someone who can say things: a named entity, a pronoun, a
+    name, or a noun for a person, a body or (unless ``strict``, as for beliefs and
+    intentions) a document; not 'the evidence' or 'videos'."""
+    if speaker.key is not None or speaker.label is not None or speaker.proper:
         return True
-    words = speaker.text.lower().split()
-    if not words:
-        return False
-    if len(words) == 1 and words[0] in PRONOUNS_PERSON | PRONOUNS_PLURAL:
+    noun = speaker.noun or speaker.text.lower()
+    if noun in PRONOUNS_PERSON | PRONOUNS_PLURAL | RELATIVE_PRONOUNS | QUANTIFIERS:
         return True
-    last = words[-1]
-    return last.rstrip("s") in SPEAKING_NOUNS or last in SPEAKING_NOUNS
+    if noun in SPEAKING_NOUNS:
+        return True
+    return not strict and noun in DOCUMENT_NOUNS
 
 
-def unnamed_plural(doc: Doc, speaker: Speaker) -> bool:
-    """'analysts', 'military analysts', 'videos': a bare plural with no article or name."""
+def source_kind(doc: Doc, speaker: Speaker | None) -> SourceKind:
+    """A document, poll or data ('the report', 'a poll', 'data'); an unnamed group ('analysts',
+    'many Democrats', 'others', 'sources'): a bare plural or a quantifier, with no name,
+    article or possessive; else a speaker (a person or an identifiable body)."""
+    if speaker is None or speaker.key is not None or speaker.label is not None:
+        return "speaker"
+    if speaker.source is not None:
+        return speaker.source
+    if speaker.noun in DOCUMENT_NOUNS:
+        return "document"
+    if speaker.noun in QUANTIFIERS:
+        return "group"
     span = doc.char_span(speaker.start, speaker.end, alignment_mode="expand")
     if span is None or not len(span):
-        return False
-    parse = tree(doc)
-    if parse.span_root(span.start, span.end).tag_ not in ("NNS",):
-        return False
-    someone = {"DET", "PRON", "PROPN"}
-    return not parse.count(
-        "det-pron-propn", lambda: parse.has("POS", someone), span.start, span.end
+        return "speaker"
+    if len(span) > _MAX_GROUP_WORDS or tree(doc).span_root(span.start, span.end).tag_ not in (
+        "NNS",
+        "NNPS",
+    ):
+        return "speaker"
+    # "the analysts", "their aides", "U.S. officials", "Belarusian authorities": named
+    named = any(
+        t.pos_ in ("DET", "PRON") or t.tag_ == "NNP" or t.ent_type_ in _NAMING for t in span
     )
+    return "speaker" if named else "group"
 
 
 def main_complement(cue: Token) -> Token | None:

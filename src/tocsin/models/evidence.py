@@ -16,6 +16,15 @@ from tocsin.text import Sentence
 
 EntityLabel = Literal["PERSON", "ORG", "GPE", "LOC", "NORP"]
 QuoteKind = Literal["direct", "partial", "indirect"]
+# What an attribution reports: words said or written; what the source believes, knows,
+# has found, wants or intends ("X fears that …", "X plans to …", "the poll shows …"); or
+# the topic a source spoke of or took a stance on ("criticised the plan", "talked about
+# the war").
+Reported = Literal["speech", "belief", "topic"]
+# Who it is attributed to: a person or an identifiable body (named, a pronoun, a title, "a
+# U.S. official", "the ministry"), an unnamed group ("analysts", "sources", "many
+# Democrats"), or a document, poll or data set ("the report", "a poll").
+SourceKind = Literal["speaker", "group", "document"]
 ClaimStatus = Literal["asserted", "reported", "alleged", "denied", "speculative"]
 # How a sentence reports an event's action: done, denied, refused, threatened, planned,
 # hypothetical, or passed on from a source (tocsin.extract.modality).
@@ -55,6 +64,8 @@ class Quote(Span):
     speaker_start: int | None = None
     speaker_end: int | None = None
     speaker_key: str | None = None  # the Mention.key it resolves to, when it does
+    reports: Reported = "speech"
+    source_kind: SourceKind = "speaker"
 
 
 @dataclass(frozen=True)

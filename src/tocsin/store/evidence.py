@@ -129,11 +129,12 @@ def write_evidence(
     )
     db.executemany(
         """INSERT INTO quotes(article_id, start, "end", text, kind, cue, speaker_text,
-             speaker_start, speaker_end, speaker_entity_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+             speaker_start, speaker_end, speaker_entity_id, reports, source_kind)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             (article_id, q.start, q.end, q.text, q.kind, q.cue, q.speaker_text,
-             q.speaker_start, q.speaker_end, ids.get(q.speaker_key or ""))
+             q.speaker_start, q.speaker_end, ids.get(q.speaker_key or ""), q.reports,
+             q.source_kind)
             for q in ev.quotes
         ],
     )  # fmt: skip
@@ -286,8 +287,9 @@ def article_evidence(store: Store, article_id: int) -> dict[str, list[dict[str, 
            WHERE m.article_id = ? ORDER BY m.start"""
     )
     quotes = rows(
-        """SELECT q.text, q.start, q."end", q.kind, q.cue, q.speaker_text, q.speaker_start,
-                  q.speaker_end, e.canonical AS speaker, q.speaker_entity_id
+        """SELECT q.text, q.start, q."end", q.kind, q.reports, q.source_kind, q.cue,
+                  q.speaker_text, q.speaker_start, q.speaker_end, e.canonical AS speaker,
+                  q.speaker_entity_id
            FROM quotes q LEFT JOIN entities e ON e.id = q.speaker_entity_id
            WHERE q.article_id = ? ORDER BY q.start"""
     )
