@@ -62,12 +62,14 @@ HEDGES = re.compile(
 
 
 def extract_claims(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Claim]:
-    """One claim per attributed quote, and one per hedged sentence nobody is quoted in."""
+    """One claim per attributed quote (not per topic), and one per hedged sentence nobody is
+    quoted in."""
     if not len(doc):
         return []  # nlp.sentences cannot split an empty Doc
     text = text_of(doc)
     reader = _Reader(doc, mentions)
-    claims = [reader.from_quote(q) for q in quotes]
+    # A topic ("criticised the plan") states nothing: no claim of its own.
+    claims = [reader.from_quote(q) for q in quotes if q.reports != "topic"]
     claims += reader.denials(quotes)
     covered = Intervals([(c.start, c.end) for c in claims])
     for sent in sentences(doc):

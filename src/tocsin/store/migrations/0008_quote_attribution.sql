@@ -1,4 +1,4 @@
--- 0007: what a quote reports (words said or written; a belief or intention: "X fears
+-- 0008: what a quote reports (words said or written; a belief or intention: "X fears
 -- that …", "X plans to …"; or a topic: "criticised the plan") and what kind of source it
 -- is attributed to (a speaker, an unnamed group such as "analysts", or a document, poll or
 -- data). Quotes stored before were all speech by speakers.
