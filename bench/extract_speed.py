@@ -60,7 +60,7 @@ from eval_extraction import CORPUS, ROOT, replace_section
 from ingest_speed import cli_command, machine
 from tocsin.config import Config
 from tocsin.demo import run_demo
-from tocsin.extract import names
+from tocsin.extract import aliases, names
 from tocsin.extract.aliases import AliasTable
 from tocsin.extract.article import analyse, pipeline
 from tocsin.extract.claims import extract_claims
@@ -150,7 +150,7 @@ def timed(fn: Callable[..., T], *args: Any) -> tuple[T, float, float]:
 
 def clear_name_caches() -> None:
     """Empty the rules' per-name memo caches, so every timed run starts as cold as a worker."""
-    for fn in (names.normalise, names.name_key, names.same_referent):
+    for fn in (names.normalise, names.name_key, aliases.same_referent):
         fn.cache_clear()
 
 

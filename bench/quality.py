@@ -33,9 +33,9 @@ SCRIPTS: tuple[tuple[str, ...], ...] = (
     ("eval_extraction.py",),
     ("eval_pasted.py",),
     ("eval_evidence.py",),
-    ("eval_polnear.py",),
-    ("eval_unseen.py",),
-    ("eval_events.py",),
+    ("eval_polnear.py", "--models", "sm", "md"),
+    ("eval_unseen.py", "--before", "bench/results/unseen_before.json"),
+    ("eval_events.py", "--before", "bench/results/events_before.json"),
     ("eval_figures.py",),
     ("eval_entities.py",),
     ("eval_russian.py",),
@@ -92,7 +92,7 @@ def _split_row(label: str, what: str, cell: Any, data: dict[str, Any] | None) ->
 def _polnear_rows(pn: dict[str, Any] | None) -> list[str]:
     rows = []
     for system in ("tocsin", "textacy direct_quotations", "spaCy speech-verb baseline"):
-        parts = _get(pn, "systems", system)
+        parts = _get(pn, "models", "sm", "systems", system)
 
         def cell(p: Any) -> str:
             return (
