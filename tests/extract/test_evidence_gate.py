@@ -31,7 +31,7 @@ def test_task_keeps_its_floors_and_beats_its_peer(measured: dict[str, Any], task
     for metric, floor in FLOORS[task].items():
         assert ours[metric] >= floor, f"{task} {metric} {ours[metric]:.3f} < floor {floor}"
     for name, peer in systems.items():
-        if name != "tocsin":
+        if not name.startswith("tocsin"):  # peers, not tocsin's own variants
             assert ours["f1"] > peer["f1"], f"{task}: {name} {peer['f1']:.3f} >= tocsin"
 
 
