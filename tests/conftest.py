@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from html import escape
@@ -16,6 +17,13 @@ from tocsin.config import SETTINGS, Config
 from tocsin.ingest.pipeline import ingest
 from tocsin.models import Article
 from tocsin.store.db import Store
+
+# A shell that starts the suite in the background without job control (`cmd &` in a script,
+# as POSIX has it) hands it SIGINT ignored, and an ignored signal stays ignored in every child
+# process: the Ctrl-C tests would then test that shell, not tocsin. Python's own handler is
+# what a terminal gives, and children get the default disposition back when they start.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Seeded word salad: distinct enough that no two generated articles are near-duplicates.
 _WORDS = """army border troops minister exercise railway column brigade officials said reported
