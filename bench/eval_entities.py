@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from eval_evidence import Item, match
-from eval_extraction import CORPUS, rounded, save_results
+from eval_extraction import CORPUS, save_or_baseline
 from eval_figures import _commit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -272,14 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         results = run(args.model, Path(scratch))
     _report(results, read_not_names())
-    if args.baseline:
-        args.baseline.parent.mkdir(parents=True, exist_ok=True)
-        args.baseline.write_text(json.dumps(rounded(results), indent=2) + "\n", "utf-8")
-        return 0
-    before = json.loads(BASELINE.read_text("utf-8")) if BASELINE.exists() else None
-    save_results(
-        RESULTS, {"command": COMMAND, **results}, QUALITY_DOC, quality_section(results, before)
-    )
+    results = {"command": COMMAND, **results} if not args.baseline else results
+    save_or_baseline(results, args.baseline, BASELINE, RESULTS, QUALITY_DOC, quality_section)
     return 0
 
 

@@ -350,6 +350,24 @@ def save_results(json_path: Path, results: dict[str, Any], doc_path: Path, secti
     doc_path.write_text(replace_section(doc, section), encoding="utf-8")
 
 
+def save_or_baseline(
+    results: dict[str, Any],
+    baseline: Path | None,
+    saved_baseline: Path,
+    json_path: Path,
+    doc_path: Path,
+    section: Callable[[dict[str, Any], dict[str, Any] | None], str],
+) -> None:
+    """With ``baseline``, keep ``results`` there as the 'before' figures and write nothing
+    else; otherwise write them and their doc section beside the saved baseline, if any."""
+    if baseline is not None:
+        baseline.parent.mkdir(parents=True, exist_ok=True)
+        baseline.write_text(json.dumps(rounded(results), indent=2) + "\n", encoding="utf-8")
+        return
+    before = json.loads(saved_baseline.read_text("utf-8")) if saved_baseline.exists() else None
+    save_results(json_path, results, doc_path, section(results, before))
+
+
 def rounded(results: dict[str, Any], digits: int = 4) -> Any:
     """A copy of the results with floats rounded, for a readable JSON file."""
     if isinstance(results, dict):
