@@ -258,3 +258,12 @@ def is_credit_or_byline(line: str) -> bool:
     if words > 8 or TERMINAL.search(line):
         return False
     return bool(CREDIT.search(line) or BYLINE.match(line))
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without white space at either end or commas at its end."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    return start, end

@@ -51,7 +51,8 @@ from tocsin.extract.speakers import (
 )
 from tocsin.extract.stances import Content, is_stance, noun_content, stance_content, topic
 from tocsin.extract.syntax import tree
-from tocsin.models.evidence import Mention, Quote, QuoteKind, SourceKind
+from tocsin.models.evidence import Mention, Quote, QuoteKind
+from tocsin.text import trim_span
 
 # Speech verbs that report with an infinitive: "promised to release", "urged X to lift".
 _SPEECH_WITH_INFINITIVE = frozenset(
@@ -160,7 +161,7 @@ class _Reader:
         text, state = self.text, self.state
         para_no = max(0, bisect_right(self.para_starts, span.start) - 1)
         p_start, p_end = self.paras[para_no]
-        start, end = _trim(text, span.start, span.end)
+        start, end = trim_span(text, span.start, span.end)
         if end <= start:
             return None
         alone = _stands_alone(text, span, p_start) or self._after_cue(span, p_start)
@@ -174,7 +175,10 @@ class _Reader:
             return None  # a highlighted term, not a quote
         if speaker is not None:
             state.heard(start, para_no, speaker)
-        return _quote(text, start, end, kind, cue, speaker, source_kind(self.doc, speaker))
+        cue_text = _cue_text(cue) if cue is not None else None
+        return Quote.attributed(
+            text, start, end, kind, cue_text, speaker, source_kind(self.doc, speaker)
+        )
 
     def _cue_and_speaker(
         self, span: QuoteSpan, kind: QuoteKind, p_start: int, p_end: int
@@ -300,7 +304,7 @@ class _Reader:
             speaker = Speaker(
                 named[0].text, named[0].start, named[0].end, named[0].key, named[0].label
             )
-            out.append(_quote(self.text, start, end, "indirect", None, speaker, "speaker"))
+            out.append(Quote.attributed(self.text, start, end, "indirect", None, speaker))
         return out
 
     def _named_line(self, p_start: int, p_end: int) -> tuple[Mention, int] | None:
@@ -362,9 +366,10 @@ class _Reader:
             return None
         if content[2] == "speech":
             self.state.record(start, speaker)  # who has spoken, for a later 'he'
-        found = _quote(
-            self.text, start, end, "indirect", cue, speaker, source_kind(self.doc, speaker)
-        )
+        found = Quote.attributed(
+            self.text, start, end, "indirect", _cue_text(cue), speaker,
+            source_kind(self.doc, speaker),
+        )  # fmt: skip
         return replace(found, reports=content[2])
 
     def _within_paragraph(self, pos: int, start: int, end: int) -> tuple[int, int]:
@@ -387,37 +392,6 @@ def _a_name(quoted: str) -> bool:
 
 def _as_speaker(m: Mention) -> Speaker:
     return Speaker(m.text, m.start, m.end, m.key, m.label)
-
-
-def _quote(
-    text: str,
-    start: int,
-    end: int,
-    kind: QuoteKind,
-    cue: Token | None,
-    speaker: Speaker | None,
-    source: SourceKind,
-) -> Quote:
-    return Quote(
-        start=start,
-        end=end,
-        text=text[start:end],
-        kind=kind,
-        cue=_cue_text(cue) if cue is not None else None,
-        speaker_text=speaker.text if speaker else None,
-        speaker_start=speaker.start if speaker else None,
-        speaker_end=speaker.end if speaker else None,
-        speaker_key=speaker.key if speaker else None,
-        source_kind=source,
-    )
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
-        end -= 1
-    return start, end
 
 
 def _stands_alone(text: str, span: QuoteSpan, p_start: int) -> bool:

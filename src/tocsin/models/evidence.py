@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, Protocol
 
 from tocsin.text import Sentence
 
@@ -56,6 +56,19 @@ class Mention(Span):
     key: str
 
 
+class SpeakerSpan(Protocol):
+    """What a quote rule knows of a speaker: as written, where, and the mention key."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def key(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Quote(Span):
     kind: QuoteKind
@@ -66,6 +79,31 @@ class Quote(Span):
     speaker_key: str | None = None  # the Mention.key it resolves to, when it does
     reports: Reported = "speech"
     source_kind: SourceKind = "speaker"
+
+    @classmethod
+    def attributed(
+        cls,
+        text: str,
+        start: int,
+        end: int,
+        kind: QuoteKind,
+        cue: str | None,
+        speaker: SpeakerSpan | None,
+        source_kind: SourceKind = "speaker",
+    ) -> Quote:
+        """The quote ``text[start:end]`` given to ``speaker`` (None: nobody found)."""
+        return cls(
+            start=start,
+            end=end,
+            text=text[start:end],
+            kind=kind,
+            cue=cue,
+            speaker_text=speaker.text if speaker else None,
+            speaker_start=speaker.start if speaker else None,
+            speaker_end=speaker.end if speaker else None,
+            speaker_key=speaker.key if speaker else None,
+            source_kind=source_kind,
+        )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from tocsin.extract.russian.speech import (
     is_cue,
 )
 from tocsin.models.evidence import Mention, Quote, QuoteKind
+from tocsin.text import trim_span
 
 _MIN_UNATTRIBUTED_WORDS = 5  # a shorter quoted phrase with no speaker is a term
 _AFTER_REACH = 4  # tokens after a closing mark (and its punctuation) where a cue may stand
@@ -87,7 +88,9 @@ class _Reader:
     def _reported(self, found: Reported, s: int) -> Quote:
         if found.speaker is not None:
             self._heard(found.start, found.speaker, self.para_of[s])
-        return _record(self.text, found.start, found.end, "indirect", found.cue, found.speaker)
+        return Quote.attributed(
+            self.text, found.start, found.end, "indirect", found.cue, found.speaker
+        )
 
     def _heard(self, pos: int, speaker: Speaker, para: int) -> None:
         self.speakers.heard(pos, speaker)
@@ -97,7 +100,7 @@ class _Reader:
     # -- direct and partial quotes ------------------------------------------------------------
 
     def _direct(self, q: Quoted) -> Quote | None:
-        start, end = _trim(self.text, q.start, q.end)
+        start, end = trim_span(self.text, q.start, q.end)
         if end <= start:
             return None
         words = len(self.text[start:end].split())
@@ -119,7 +122,7 @@ class _Reader:
             return None  # a name or a term in quotation marks
         if speaker is not None:
             self._heard(start, speaker, para)
-        return _record(self.text, start, end, kind, cue, speaker)
+        return Quote.attributed(self.text, start, end, kind, cue, speaker)
 
     def _a_name(self, start: int, end: int, words: int) -> bool:
         """The quoted words are a name: one capitalised word, or all of one mention."""
@@ -227,27 +230,3 @@ class _Reader:
 
 def _distance(pos: int, q: Quoted) -> int:
     return q.open_mark - pos if pos < q.open_mark else pos - q.end
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
-        end -= 1
-    return start, end
-
-
-def _record(
-    text: str, start: int, end: int, kind: QuoteKind, cue: str | None, speaker: Speaker | None
-) -> Quote:
-    return Quote(
-        start=start,
-        end=end,
-        text=text[start:end],
-        kind=kind,
-        cue=cue,
-        speaker_text=speaker.text if speaker else None,
-        speaker_start=speaker.start if speaker else None,
-        speaker_end=speaker.end if speaker else None,
-        speaker_key=speaker.key if speaker else None,
-    )
