@@ -326,3 +326,60 @@ def test_a_quoted_name_in_prose_is_not_a_quote() -> None:
     assert [q.kind for q in _quotes(text)] == ["indirect"]
     q = _one("Ann Cole called the plan “a costly mistake for the town” on Monday.", kind="partial")
     assert q.text == "a costly mistake for the town"
+
+
+# Relays and the words they pass on
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("“We are ready to talk,” the agency quoted Ann Cole as telling reporters.", "Ann Cole"),
+        (
+            "The troops will go home next week, news agencies cited Mark Bell as saying.",
+            "Mark Bell",
+        ),
+        ("The dam will be repaired by May, the agency reported, citing Mark Bell.", "Mark Bell"),
+    ],
+)
+def test_a_relay_passes_on_the_words_of_the_one_it_cites(text: str, speaker: str) -> None:
+    found = [q for q in _quotes(text) if q.speaker_key == speaker]
+    assert found, _quotes(text)
+    assert not [q for q in _quotes(text) if q.speaker_text == "the agency"]
+    _offsets_hold(text)
+
+
+def test_the_cue_a_quote_hangs_from_beats_a_nearer_one() -> None:
+    text = "Mayor Ann Cole said it would be “improper” for him to speak before the vote."
+    q = _one(text, kind="partial")
+    assert (q.cue, q.speaker_key) == ("said", "Ann Cole")
+
+
+def test_a_speaker_named_beside_a_subject_the_parse_took_wrongly() -> None:
+    text = (
+        "With ten days until the vote, Nora Vance, a senior adviser to the campaign, called "
+        "the speech “a true wake-up call” for its voters."
+    )
+    q = _one(text, kind="partial")
+    assert q.speaker_key == "Nora Vance"
+
+
+def test_a_name_the_tagger_missed_speaks_not_the_body_before_it() -> None:
+    text = (
+        "The same week, Deputy Secretary of the Security Council Aliaksei Varnavich said "
+        "mobilisation was not needed."
+    )
+    q = _one(text, cue="said")
+    assert q.speaker_text is not None
+    assert q.speaker_text.endswith("Varnavich")
+    assert q.speaker_key != "Security Council"
+
+
+def test_a_quote_on_a_line_after_a_closed_one_stands_alone() -> None:
+    text = (
+        "Cole Speaks.\n\nShe said the town “will not wait.”\n“Let us build the bridge "
+        "before the winter comes and the river rises,” said Ann Cole."
+    )
+    q = _one(text, kind="direct")
+    assert q.text.startswith("Let us build the bridge")
+    assert q.speaker_key == "Ann Cole"

@@ -406,6 +406,8 @@ def _stands_alone(text: str, span: QuoteSpan, p_start: int) -> bool:
     starts_sentence = (
         k <= p_start
         or text[k - 1] in ":.!?;—–"
+        or "\n" in text[k : span.open_mark]  # a line of its own
+        or (text[k - 1] in _CLOSING and k - 2 >= p_start and text[k - 2] in ".!?")
         or (k - p_start >= 4 and text[k - 4 : k] in ("said", "says"))
     )
     return starts_sentence and (first.isupper() or first in "…[(")

@@ -225,6 +225,7 @@ class Cues:
         found = (doc[i] for i in candidates)
         self.tokens = [t for t in found if not inside(t.idx) and is_cue(t)]
         self.index = [t.i for t in self.tokens]
+        self.at = frozenset(self.index)
         self.chars = [t.idx for t in self.tokens]
         # Beliefs, intentions and stances: they report a clause, never a quote's words.
         stances = parse.where(
@@ -246,6 +247,19 @@ class Cues:
     def reporting(self) -> list[Token]:
         """Every cue that may report a clause, speech or stance, in text order."""
         return sorted([*self.tokens, *self.stances], key=lambda t: t.i)
+
+    def governing(self, token: Token, first: int, end: int) -> Token | None:
+        """The nearest cue in tokens [first, end) that ``token`` hangs from: in "McCrory
+        said it would be “improper” for him to speak", 'said' and not the nearer 'speak'."""
+        heads = tree(token.doc).heads
+        up = token.i
+        for _ in range(_CLIMB):
+            if heads[up] == up:
+                return None
+            up = heads[up]
+            if up in self.at and first <= up < end:
+                return token.doc[up]
+        return None
 
     def nearest(self, first: int, end: int, span: QuoteSpan) -> Token | None:
         """The cue in tokens [first, end) nearest the quote's closing or opening mark; for
@@ -288,6 +302,8 @@ def find_cue(doc: Doc, span: QuoteSpan, p_start: int, p_end: int, cues: Cues) ->
             hi = max(hi, sentence_of(doc, nxt.i).end_char)
     frame = doc.char_span(max(lo, p_start), min(hi, p_end), alignment_mode="expand")
     found = cues.nearest(frame.start, frame.end, span) if frame is not None else None
+    if found is not None and frame is not None:
+        found = cues.governing(first[0], frame.start, frame.end) or found
     if found is None and hi < min(p_end, len(text)):
         # “…?” Graham asked. “…”: a short tag of its own after the quote names the speaker.
         nxt = _token_at(doc, hi)
@@ -320,9 +336,36 @@ def speaker_of(
         head = noun_source(cue)  # "the police's claim that …"
     else:
         head = _subject_of(doc, cue, outside)
+        cited = _cited(cue)
+        head = cited if cited is not None and outside(cited) else head
     if head is None or not outside(head):
         return None  # a subject inside the quote is not its speaker
     return _resolve(doc, head, index, state, cue)
+
+
+def _cited(cue: Token) -> Token | None:
+    """The one whose words a relay passes on: "Belta quoted Lukashenko as telling …",
+    "news agencies cited the military as saying …" and "…, Belta reported, citing
+    Lukashenko" give the words to Lukashenko and the military, not to the relay."""
+    parse = tree(cue.doc)
+    relay = cue
+    if cue.head.lower_ == "as" and cue.head.head.lemma_.lower() in _QUOTED_AS:
+        relay = cue.head.head  # the cue is "saying" of "quoted … as saying"
+    if relay.lemma_.lower() in _QUOTED_AS and any(
+        c.lower_ == "as" for c in parse.children_of(relay)
+    ):
+        return _object(relay)
+    citing = (
+        c
+        for c in parse.children_of(cue)
+        if c.dep_ in ("advcl", "xcomp", "conj") and c.lower_ in ("citing", "quoting")
+    )
+    found = next(citing, None)
+    return _object(found) if found is not None else None
+
+
+def _object(verb: Token) -> Token | None:
+    return next((c for c in tree(verb.doc).children_of(verb) if c.dep_ == "dobj"), None)
 
 
 def _according_object(cue: Token) -> Token | None:
@@ -339,16 +382,43 @@ def _subject_of(doc: Doc, cue: Token, outside: Callable[[Token], bool]) -> Token
     parse = tree(doc)
     kids = parse.children_of(cue)
     inner = _inner_speaker(cue)
-    subjects = [inner] if inner is not None else []
+    subjects = [inner] if inner is not None and outside(inner) else []
     subjects = subjects or [c for c in kids if c.dep_ in ("nsubj", "nsubjpass") and outside(c)]
     agent = next((c for c in kids if c.dep_ == "agent"), None)
     if agent is not None:
         subjects = [c for c in parse.children_of(agent) if c.dep_ == "pobj"] or subjects
-    subjects = subjects or _climbing(cue)
+    subjects = subjects or [c for c in _climbing(cue) if outside(c)]
     if subjects:
-        return subjects[0]
-    # "…,” said Shraibman: a parse that misses the inverted subject.
-    return next((t for t in doc[cue.i + 1 : cue.i + 3] if t.ent_type_ in ("PERSON", "ORG")), None)
+        return _person_in_apposition(subjects[0])
+    # "…,” said Shraibman: a parse that misses the inverted subject; or "…,” Chief Chuck
+    # Jordan said Monday: one that hangs the name elsewhere.
+    after = (t for t in doc[cue.i + 1 : cue.i + 3] if t.ent_type_ in _NAMED)
+    return next(after, None) or _name_just_before(doc, cue, outside)
+
+
+def _person_in_apposition(head: Token) -> Token:
+    """The person a subject that names no one stands beside: "the election, Minyon Moore,
+    a senior adviser, called …" (a parse that takes the date phrase for the subject) and
+    "the group's leader, Jane Roe, said" both speak through the name."""
+    if head.ent_type_ == "PERSON":
+        return head
+    titled = head.lemma_.lower() in TITLE_NOUNS
+    named = (c for c in tree(head.doc).children_of(head) if c.dep_ == "appos")
+    return next(
+        (c for c in named if c.ent_type_ == "PERSON" or (titled and c.pos_ == "PROPN")), head
+    )
+
+
+def _name_just_before(doc: Doc, cue: Token, outside: Callable[[Token], bool]) -> Token | None:
+    """The last word of a name that ends right before ``cue``, outside the quote."""
+    before = doc[cue.i - 1] if cue.i > 0 else None
+    if before is None or before.ent_type_ not in _NAMED or not outside(before):
+        return None
+    return before
+
+
+_NAMED = ("PERSON", "ORG")
+_CLIMB = 12  # heads climbed from a quote to the cue that governs it
 
 
 def _climbing(cue: Token) -> list[Token]:
@@ -457,9 +527,24 @@ def _speaker_mention(head: Token, index: Mentions) -> Mention | None:
         return own
     if head.pos_ == "NOUN" and head.lemma_.lower() not in SPEAKING_NOUNS | DOCUMENT_NOUNS:
         return None  # "Russia and Belarus’s joint military doctrine" speaks for no one
+    if _an_untagged_name(head):
+        return None  # "State Secretary of the Security Council Aliaksandr Valfovich"
     first, last = tree(head.doc).subtree_bounds(head)
     labels = _BODIES if head.pos_ == "NOUN" else None
     return index.best_within(first.idx, last.idx + len(last.text), labels)
+
+
+def _an_untagged_name(head: Token) -> bool:
+    """A capitalised name the tagger missed, ending a phrase of other names: its own
+    words, not a body named before it ("Security Council"), are the speaker."""
+    kids = tree(head.doc).children_of(head)
+    return (
+        head.pos_ == "PROPN"
+        and not head.ent_type_
+        and head.text[:1].isupper()
+        and head.lemma_.lower() not in TITLE_NOUNS
+        and any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in kids)
+    )
 
 
 def _last_speaker_or_mention(

@@ -91,12 +91,19 @@ def noun_source(cue: Token) -> Token | None:
     return None
 
 
+_SOURCE_VERBS = frozenset({"cite", "quote"})
+
+
 def topic(cue: Token) -> Content | None:
     """The noun phrase a speech or stance cue is about: its object ("criticised the
     plan"; not the addressee of "told reporters"), or the object of 'about', 'of', 'on',
     'against' ("talked about the war", "is critical of the deal")."""
     parse = tree(cue.doc)
     kids = parse.children_of(cue)
+    if cue.lemma_.lower() in _SOURCE_VERBS and any(
+        k.dep_ == "dobj" and k.ent_type_ in ("PERSON", "ORG") for k in kids
+    ):
+        return None  # "citing Lukashenko": a source, not what is spoken of
     if cue.lemma_.lower() not in ADDRESSEE_VERBS:
         obj = next((k for k in kids if k.dep_ == "dobj"), None)
         if obj is not None and obj.pos_ not in _EMPTY_OBJECTS:
