@@ -383,3 +383,14 @@ def test_a_quote_on_a_line_after_a_closed_one_stands_alone() -> None:
     q = _one(text, kind="direct")
     assert q.text.startswith("Let us build the bridge")
     assert q.speaker_key == "Ann Cole"
+
+
+def test_a_labelled_quotation_speaks_for_the_source_line_before_it() -> None:
+    text = (
+        "Guards See No Threat.\n\nSource: Olena Marchuk, spokeswoman for the border guard, "
+        'at a briefing in Lviv\n\nQuote: "The situation on the border remains under our full '
+        'control. We do not see any grouping that could attack."'
+    )
+    q = _one(text, kind="direct")
+    assert q.speaker_text == "Olena Marchuk"
+    _offsets_hold(text)

@@ -69,6 +69,7 @@ _MINOR_WORDS = frozenset("a an the of in on and or to for at by with from as".sp
 _NAMING_REACH = 12  # tokens from "called" to the quoted name it gives
 _MAX_NAME_LABEL = 60  # characters from a line's start to the colon after a name
 # A label that stands for "the speaker said": "Quotation: “…”", "Quote: “…”".
+_SOURCE_LABEL = re.compile(r"\s*(?:source|sources|speaker)\s*:", re.IGNORECASE)
 _LABEL = re.compile(r"(?:^|\W)(?:quotation|quote|citation)\s*:\s*$", re.IGNORECASE)
 
 
@@ -329,12 +330,34 @@ class _Reader:
         if line is not None and not self.text[line[1] : span.open_mark].strip():
             return _as_speaker(line[0])
         if self._labelled(span, para_no):
+            source = self._source_line(para_no)
+            if source is not None:
+                return source
             if state.last is not None:
                 return state.last[1]
             named = self.index.last_subject_before(span.start, frozenset({"PERSON"}))
             return _as_speaker(named) if named is not None else None
         if state.last is not None and state.last[0] in (para_no, para_no - 1):
             return state.last[1]
+        return None
+
+    def _source_line(self, para_no: int) -> Speaker | None:
+        """The one a "Source: Jan Kos, border service spokesman" line names, in this or the
+        paragraph before (the house style of a labelled quotation): the words up to the
+        first comma, as the mention there when one covers them."""
+        for k in (para_no, para_no - 1):
+            if k < 0:
+                continue
+            p_start, p_end = self.paras[k]
+            label = _SOURCE_LABEL.match(self.text, p_start, p_end)
+            if label is None:
+                continue
+            comma = self.text.find(",", label.end(), p_end)
+            start, end = trim_span(self.text, label.end(), p_end if comma < 0 else comma)
+            named = self.index.best_within(start, end)
+            if named is not None and named.start == start:
+                return _as_speaker(named)
+            return Speaker(self.text[start:end], start, end, None, None) if end > start else None
         return None
 
     def _labelled(self, span: QuoteSpan, para_no: int) -> bool:
