@@ -394,3 +394,10 @@ def test_a_labelled_quotation_speaks_for_the_source_line_before_it() -> None:
     q = _one(text, kind="direct")
     assert q.speaker_text == "Olena Marchuk"
     _offsets_hold(text)
+
+
+def test_called_for_a_short_phrase_or_a_gerund_reports_it() -> None:
+    q = _one("Mayor Ann Cole called for more school funding.")
+    assert (q.text, q.reports, q.speaker_key) == ("more school funding", "belief", "Ann Cole")
+    q = _one("Mayor Ann Cole called for cutting the bridge toll to two dollars.")
+    assert q.text == "cutting the bridge toll to two dollars"

@@ -379,7 +379,9 @@ class _Reader:
             return None
         start, end = self._within_paragraph(cue.idx, *content[:2])
         start, end = _trim_clause(self.text, start, end)
-        least = _MIN_TOPIC_WORDS if content[2] == "topic" else _MIN_CLAUSE_WORDS
+        # A topic, or what is called for ("called for more investment"), is a noun phrase.
+        phrase = content[2] == "topic" or cue.lemma_.lower() == "call"
+        least = _MIN_TOPIC_WORDS if phrase else _MIN_CLAUSE_WORDS
         if self.where.words(start, end) < least or self.inside.overlap(start, end) > 0.8:
             return None
         speaker = speaker_of(self.doc, cue, None, self.index, self.state)

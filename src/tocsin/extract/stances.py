@@ -121,7 +121,7 @@ def _called(cue: Token, kids: list[Token]) -> Content | None:
     fabricated'; "called on Congress to act" -> 'Congress to act'."""
     parse = tree(cue.doc)
     for prep in (k for k in kids if k.dep_ == "prep" and k.lower_ in ("for", "on")):
-        obj = next((c for c in parse.children_of(prep) if c.dep_ == "pobj"), None)
+        obj = next((c for c in parse.children_of(prep) if c.dep_ in ("pobj", "pcomp")), None)
         if obj is not None:
             first, last = _bounds(obj)
             rest = [c for c in kids if c.dep_ in ("xcomp", "ccomp") and c.i > obj.i]
