@@ -2,7 +2,7 @@
 
 Reproduce with ``.venv/bin/python bench/eval_unseen.py`` from the repository root. The gold is
 ``tests/data/unseen-en/`` (30 dated news excerpts on the Belarus question, none a seed article;
-gold quotes for 01-16, in the seed gold's format; its README). Each article's whole file
+gold quotes for all 30, in the seed gold's format; its README). Each article's whole file
 (title line included, as the gold's offsets are) goes through ``analyse_text`` against the
 gold's anchor; predicted quotes are matched to gold quotes as ``bench/eval_evidence.py``
 matches them (overlap of at least half the shorter span, one to one, greedy by overlap).
@@ -177,7 +177,7 @@ def section(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     return f"""## {SECTION}
 
 Measured on {results["date"]} with `{COMMAND}` on the gold quotes of `tests/data/unseen-en/`
-(articles 01–16: 30 dated English news excerpts on the Belarus question, none a seed article;
+(all 30 articles: dated English news excerpts on the Belarus question, none a seed article;
 tune = odd, check = even). Each whole file goes through `analyse_text` against the gold's
 anchor; quotes match when they overlap by at least half the shorter span. The speaker is right
 when the predicted speaker names the gold one (canonical name, alias table, or one of the ways

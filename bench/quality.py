@@ -121,7 +121,7 @@ def _unseen_rows(un: dict[str, Any] | None, evs: dict[str, Any] | None) -> list[
             f" / {_f(_get(p, 'category and mode', 'precision'))}"
         )
 
-    label = "unseen English news on the Belarus question (16 of the 30 with gold)"
+    label = "unseen English news on the Belarus question (all 30 with gold)"
     return [
         _split_row(label, "quotes F1 / speaker right", quotes, _get(un, "parts")),
         _split_row(label, "event category P / R; category and mode P", events, _get(evs, "splits")),
