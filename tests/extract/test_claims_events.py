@@ -216,6 +216,13 @@ def _event(text: str, action: str) -> Event:
          "MOBILIZE", "asserted"),
         ("Belarusian troops took part in the joint exercises.", "take", "MOBILIZE", "MOBILIZE",
          "asserted"),
+        # troops leaving; a denial of a clause that names the war
+        ("Nearly all Russian troops have left the country.", "leave", "RETREAT", "RETREAT",
+         "asserted"),
+        (
+            "Minsk denied reports that its army would be dragged into the war.",
+            "deny", "REJECT", "ASSAULT", "denied",
+        ),
     ],
 )  # fmt: skip
 def test_event_category_and_mode(
@@ -301,3 +308,13 @@ def test_an_action_inside_an_if_clause_is_hypothetical_however_deep() -> None:
         "There would be time to react if Belarus began to mobilise its reserves.", "mobilise"
     )
     assert event.mode == "hypothetical"
+
+
+def test_what_a_source_does_not_see_is_no_event() -> None:
+    text = "We do not see that the enemy could invade the country from the north."
+    assert not [e for e in _events(text) if e.action_category == "ASSAULT"]
+    assert _event("We see that the enemy could invade the country from the north.", "invade")
+
+
+def test_leaving_is_a_retreat_only_for_troops() -> None:
+    assert not _events("The minister left the summit early on Friday.")

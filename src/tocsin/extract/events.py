@@ -77,6 +77,11 @@ LIGHT_VERBS = frozenset(
 MOVEMENT = frozenset(
     "send transfer move bring dispatch deliver land arrive advance relocate head enter".split()
 )
+# Verbs of leaving: a retreat when troops leave ("practically all Russian forces have left").
+LEAVING = frozenset("leave depart evacuate".split())
+# Verbs of seeing: what one does not see is absent, not an event ("we do not see the enemy
+# having the grouping necessary to invade").
+PERCEIVING = frozenset("see observe notice detect fix record register spot".split())
 # Event nouns, by category: general military and diplomatic vocabulary.
 NOUN_CATEGORIES: dict[str, str] = {
     **dict.fromkeys(
@@ -102,7 +107,7 @@ PERSONNEL = frozenset(
     "troop soldier force unit serviceman personnel paratrooper battalion brigade contingent "
     "division regiment army military mercenary fighter".split()
 )
-EVENT_LEMMAS = frozenset(CATEGORIES) | LIGHT_VERBS | MOVEMENT | {"speak"}
+EVENT_LEMMAS = frozenset(CATEGORIES) | LIGHT_VERBS | MOVEMENT | LEAVING | {"speak"}
 # A governor whose action is its complement's gives way to it: one event, not two.
 _GIVES_WAY = DENYING | REFUSING | THREATENING | COMMANDING
 # Verbs whose object does what their complement says: "allowed Russia to use", "ordered
@@ -115,6 +120,7 @@ _MODE_OF_VERB: dict[str, EventMode] = {
 # The category of what took place, for the modes in which the action did not.
 _FOLDED = {"denied": "REJECT", "refused": "REJECT", "threatened": "THREATEN"}
 _NOUN_PREPS = frozenset({"in", "into", "for", "of", "on"})
+_FOLDING_VERBS = DENYING | REFUSING
 # Relations through which a verb with no subject takes that of the word it hangs from.
 _CONTROLLED = frozenset({"xcomp", "pcomp", "conj", "advcl", "acomp"})
 _MAX_CONTROL = 4  # verbs climbed to find the subject of one that has none
@@ -234,7 +240,7 @@ def _record(
     """The event of ``token``'s clause, with its mode, actor (``who[0]``) and target."""
     doc = token.doc
     reading = read_mode(token)
-    if reading.requested:
+    if reading.requested or _not_seen(token):
         return None
     names, when = found
     mode = _mode(reading.mode, action, action_category, quoted=quoted)
@@ -261,6 +267,20 @@ def _record(
         action_category=action_category,
     )
     return event, reading
+
+
+def _not_seen(token: Token) -> bool:
+    """Whether the action is what someone says they do not see: an absence reported."""
+    parse = tree(token.doc)
+    doc, up = token.doc, token.i
+    for _ in range(_MAX_CONTROL * 2):
+        if parse.heads[up] == up:
+            return False
+        up = parse.heads[up]
+        head = doc[up]
+        if _lemma(head) in PERCEIVING and any(k.dep_ == "neg" for k in parse.children_of(head)):
+            return True
+    return False
 
 
 def _mode(found: EventMode, lemma: str, action_category: str, *, quoted: bool) -> EventMode:
@@ -372,6 +392,8 @@ def _category(parse: Tree, token: Token, obj: Token | None) -> tuple[str | None,
             return None, None
     if lemma in MOVEMENT and _moves_troops(parse, token):
         return "MOBILIZE", obj
+    if lemma in LEAVING and _troops_leave(parse, token):
+        return "RETREAT", obj  # "Russian forces have left Belarus"
     if lemma == "speak":  # "spoke with Lukashenko": a consultation
         return _with_whom(parse, token)
     if lemma not in CATEGORIES:
@@ -391,6 +413,13 @@ def _moves_troops(parse: Tree, token: Token) -> bool:
     return moved is not None and _lemma(moved) in PERSONNEL
 
 
+def _troops_leave(parse: Tree, token: Token) -> bool:
+    """Whether who leaves is troops (the object of 'leave' is the place left)."""
+    kids = parse.children_of(token)
+    who = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return who is not None and _lemma(who) in PERSONNEL
+
+
 def _with_whom(parse: Tree, token: Token) -> tuple[str | None, Token | None]:
     """CONSULT, and with whom, for "spoke with X"; nothing without a 'with'."""
     for kid in parse.children_of(token):
@@ -408,6 +437,10 @@ def _event_noun(parse: Tree, token: Token, obj: Token | None) -> Token | None:
     candidates: list[Token] = []
     if obj is not None:
         candidates.append(obj)
+    if _lemma(token) in _FOLDING_VERBS:  # "denied that … could be dragged into the war"
+        for kid in parse.children_of(token):
+            if kid.dep_ == "ccomp":
+                candidates += _clause_nouns(parse, kid)
     for kid in parse.children_of(token):
         if kid.dep_ == "prep" and kid.lower_ in _NOUN_PREPS:
             candidates += [c for c in parse.children_of(kid) if c.dep_ == "pobj"]
@@ -417,7 +450,20 @@ def _event_noun(parse: Tree, token: Token, obj: Token | None) -> Token | None:
                 candidates.append(kid)
             if kid.dep_ == "prep" and kid.lower_ in _NOUN_PREPS:
                 candidates += [c for c in parse.children_of(kid) if c.dep_ == "pobj"]
+            if kid.dep_ in ("acl", "ccomp") and _lemma(token) in _FOLDING_VERBS:
+                candidates += _clause_nouns(parse, kid)  # "denied claims that … the war"
     return next((c for c in candidates if _lemma(c) in NOUN_CATEGORIES), None)
+
+
+def _clause_nouns(parse: Tree, verb: Token) -> list[Token]:
+    """The nouns a clause's verb governs, directly or through a preposition."""
+    out: list[Token] = []
+    for kid in parse.children_of(verb):
+        if kid.dep_ in ("dobj", "nsubj", "nsubjpass", "attr"):
+            out.append(kid)
+        if kid.dep_ == "prep" and kid.lower_ in _NOUN_PREPS:
+            out += [c for c in parse.children_of(kid) if c.dep_ == "pobj"]
+    return out
 
 
 def _noun_target(parse: Tree, noun: Token) -> Token | None:
