@@ -882,3 +882,11 @@ def test_lengths_in_miles_and_km_share_a_group(nlp: Language) -> None:
     km = _key(nlp, "Crews patrol the 1,300 km border every day.", "1,300 km")
     miles = _key(nlp, "Crews patrol the 800-mile border every day.", "800-mile")
     assert km == miles == "length:border"
+
+
+def test_soldiers_and_troops_are_one_count(nlp: Language) -> None:
+    soldiers = _one(nlp, "Russia keeps about 9,000 soldiers in the country.", "about 9,000")
+    troops = _one(nlp, "Russia keeps about 30,000 troops in the country.", "about 30,000")
+    assert measure_key(soldiers) == measure_key(troops)
+    assert measure_key(troops) is not None
+    assert str(measure_key(troops)).startswith("count:troop")

@@ -170,6 +170,11 @@ def _is_conversion(doc: Doc, first: Phrase, second: Phrase) -> bool:
     )
 
 
+# Head nouns that count the same people: "9,000 soldiers" and "30,000 troops" are one
+# quantity, which can agree or conflict.
+_SAME_COUNT = {"soldier": "troop", "serviceman": "troop", "servicemen": "troop"}
+
+
 def measure_key(q: Quantity) -> str | None:
     """'<family>:<measure>', and ' [<scope>]' when it has one, for grouping figures across
     articles; None without a measure, or for people in general with no scope.
@@ -185,6 +190,8 @@ def measure_key(q: Quantity) -> str | None:
     words = " ".join(q.measure.lower().split())
     if not words or (words.split()[-1] in GENERIC and not q.scope):
         return None
+    head = words.split()[-1]
+    words = words.removesuffix(head) + _SAME_COUNT.get(head, head)
     key = f"{family(q.unit)}:{words}"
     return f"{key} [{q.scope}]" if q.scope else key
 

@@ -14,7 +14,7 @@ from pathlib import Path
 MODELS = ("sm", "md")
 
 # Bump when the rules change what they produce, so stale results show in `tocsin status`.
-EXTRACTOR_VERSION = "2"  # 2 (#10): attribution, country bodies, figure scopes, event modes, Russian
+EXTRACTOR_VERSION = "3"  # 3 (#10): relayed sources, labelled quotes, troops leaving, soldier=troop
 
 Progress = Callable[[int, str], None]
 
