@@ -434,25 +434,31 @@ def _event_noun(parse: Tree, token: Token, obj: Token | None) -> Token | None:
     """The event noun the verb governs: its object ("joined the invasion"), the object of
     its preposition ("took part in the war", "participate in exercises"), or what its
     object is of or in ("denied involvement in the war")."""
-    candidates: list[Token] = []
-    if obj is not None:
-        candidates.append(obj)
-    if _lemma(token) in _FOLDING_VERBS:  # "denied that … could be dragged into the war"
-        for kid in parse.children_of(token):
-            if kid.dep_ == "ccomp":
-                candidates += _clause_nouns(parse, kid)
+    folding = _lemma(token) in _FOLDING_VERBS
+    candidates: list[Token] = [obj] if obj is not None else []
     for kid in parse.children_of(token):
         if kid.dep_ == "prep" and kid.lower_ in _NOUN_PREPS:
             candidates += [c for c in parse.children_of(kid) if c.dep_ == "pobj"]
+        elif kid.dep_ == "ccomp" and folding:  # "denied that … be dragged into the war"
+            candidates += _clause_nouns(parse, kid)
     for noun in list(candidates):
-        for kid in parse.children_of(noun):
-            if kid.dep_ == "compound":  # "invasion efforts"
-                candidates.append(kid)
-            if kid.dep_ == "prep" and kid.lower_ in _NOUN_PREPS:
-                candidates += [c for c in parse.children_of(kid) if c.dep_ == "pobj"]
-            if kid.dep_ in ("acl", "ccomp") and _lemma(token) in _FOLDING_VERBS:
-                candidates += _clause_nouns(parse, kid)  # "denied claims that … the war"
+        candidates += _nouns_on(parse, noun, folding)
     return next((c for c in candidates if _lemma(c) in NOUN_CATEGORIES), None)
+
+
+def _nouns_on(parse: Tree, noun: Token, folding: bool) -> list[Token]:
+    """The nouns a noun carries: its compounds ("invasion efforts"), the objects of its
+    prepositions, and for a denial or refusal the nouns of its clause ("denied claims that
+    … the war")."""
+    out: list[Token] = []
+    for kid in parse.children_of(noun):
+        if kid.dep_ == "compound":
+            out.append(kid)
+        elif kid.dep_ == "prep" and kid.lower_ in _NOUN_PREPS:
+            out += [c for c in parse.children_of(kid) if c.dep_ == "pobj"]
+        elif kid.dep_ in ("acl", "ccomp") and folding:
+            out += _clause_nouns(parse, kid)
+    return out
 
 
 def _clause_nouns(parse: Tree, verb: Token) -> list[Token]:

@@ -45,11 +45,11 @@ from tocsin.extract.speakers import (
     State,
     can_speak,
     find_cue,
-    main_complement,
     source_kind,
     speaker_of,
 )
 from tocsin.extract.stances import Content, is_stance, noun_content, stance_content, topic
+from tocsin.extract.subjects import main_complement
 from tocsin.extract.syntax import tree
 from tocsin.models.evidence import Mention, Quote, QuoteKind
 from tocsin.text import trim_span
