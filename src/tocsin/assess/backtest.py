@@ -1,0 +1,351 @@
+"""Backtests: resolved questions assessed as of every article date, and scored against what
+happened and against gold evidence links.
+
+A *shelf* is a folder with one sub-folder per question and a ``shelf.json`` naming the
+questions held out from tuning. A question's folder holds its case file as written when the
+question opened (``case.yaml``), what happened (``resolution.json``), its dated articles
+(``articles.jsonl``, tocsin's JSONL input) and, optionally, gold links (``links.json``: per
+article id, the sentences that report an indicator, with their polarity). The format is in
+docs/backtest.md.
+
+Each question is assessed in a store of its own, built afresh: the articles are ingested
+and extracted, the case is linked, and the case is assessed as of each publication date.
+The forecasts are scored with the Brier score (summed over the hypotheses, 0 best, 2 worst)
+and the logarithmic score of the outcome, the prior forecast beside them; the links are
+scored against the gold, a predicted link agreeing with a gold one when they name the same
+indicator and their spans overlap by at least half of the shorter.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tocsin.assess.assessment import assess
+from tocsin.assess.case import Case, load_case
+from tocsin.assess.embed import Embedder
+from tocsin.assess.relink import relink
+from tocsin.assess.sources import article_facts
+from tocsin.config import Config
+from tocsin.extract.run import extract
+from tocsin.ingest.pipeline import ingest
+from tocsin.models.assessment import LinkRow
+from tocsin.store import assessment as queries
+from tocsin.store.db import Store
+
+SHELF_INDEX = "shelf.json"
+LOG_FLOOR = 1e-6  # the probability a log score reads for an outcome given none
+MATCH_OVERLAP = 0.5  # share of the shorter span two spans must share to be one sentence
+
+
+class ShelfError(ValueError):
+    """A shelf or question folder that cannot be read, with the file and the reason."""
+
+
+@dataclass(frozen=True)
+class GoldLink:
+    article: str  # the article's id in articles.jsonl
+    sentence: str  # an exact substring of that article's text
+    indicator: str
+    polarity: str  # 'seen' or 'negated'
+
+
+@dataclass(frozen=True)
+class Question:
+    qid: str
+    folder: Path
+    held_out: bool
+    outcome: str
+    resolved_on: date
+
+    @property
+    def case_path(self) -> Path:
+        return self.folder / "case.yaml"
+
+    @property
+    def articles_path(self) -> Path:
+        return self.folder / "articles.jsonl"
+
+    def articles(self) -> list[dict[str, Any]]:
+        """The article records, in file order."""
+        lines = self.articles_path.read_text("utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def gold(self) -> list[GoldLink] | None:
+        """The gold links, or None when the question has none."""
+        path = self.folder / "links.json"
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text("utf-8"))
+        return [
+            GoldLink(str(article), g["sentence"], g["indicator"], g["polarity"])
+            for article, links in data.items()
+            for g in links
+        ]
+
+
+def load_shelf(folder: Path, only: Iterable[str] = ()) -> list[Question]:
+    """The questions of the shelf at ``folder`` (those named in ``only``, if any), by id."""
+    index_path = folder / SHELF_INDEX
+    if not index_path.exists():
+        raise ShelfError(f"{index_path}: no shelf index")
+    index = json.loads(index_path.read_text("utf-8"))
+    held = set(index.get("held_out", []))
+    wanted = set(only)
+    out = []
+    for sub in sorted(p for p in folder.iterdir() if (p / "case.yaml").exists()):
+        if wanted and sub.name not in wanted:
+            continue
+        out.append(_question(sub, sub.name in held))
+    unknown = wanted - {q.qid for q in out}
+    if unknown:
+        raise ShelfError(f"{folder}: no question {', '.join(sorted(unknown))}")
+    return out
+
+
+def _question(folder: Path, held_out: bool) -> Question:
+    path = folder / "resolution.json"
+    try:
+        resolution = json.loads(path.read_text("utf-8"))
+        return Question(
+            folder.name,
+            folder,
+            held_out,
+            str(resolution["outcome"]),
+            date.fromisoformat(resolution["resolved_on"]),
+        )
+    except (OSError, KeyError, ValueError) as exc:
+        raise ShelfError(f"{path}: {exc}") from exc
+
+
+REQUIRED = ("id", "url", "outlet", "published", "title", "text")
+
+
+def check_question(question: Question) -> list[str]:
+    """What is wrong with a question's files, one line a fault (none: an empty list)."""
+    faults: list[str] = []
+    case = load_case(question.case_path)
+    hypotheses = {h.id for h in case.hypotheses}
+    if question.outcome not in hypotheses:
+        faults.append(f"resolution.json: outcome {question.outcome} is no hypothesis")
+    texts: dict[str, str] = {}
+    for n, record in enumerate(question.articles(), 1):
+        missing = [k for k in REQUIRED if not record.get(k)]
+        if missing:
+            faults.append(f"articles.jsonl:{n}: missing {', '.join(missing)}")
+        texts[str(record.get("id"))] = str(record.get("text", ""))
+    indicators = {i.id for i in case.indicators}
+    for g in question.gold() or []:
+        if g.article not in texts:
+            faults.append(f"links.json: no article {g.article}")
+        elif g.sentence not in texts[g.article]:
+            faults.append(f"links.json: {g.article}: not in the text: {g.sentence[:60]!r}")
+        if g.indicator not in indicators:
+            faults.append(f"links.json: {g.article}: no indicator {g.indicator}")
+        if g.polarity not in ("seen", "negated"):
+            faults.append(f"links.json: {g.article}: polarity {g.polarity!r}")
+    return faults
+
+
+# Scores of forecasts.
+
+
+def brier(probabilities: dict[str, float], outcome: str) -> float:
+    """The Brier score over all hypotheses: 0 for certainty on the outcome, 2 for
+    certainty on another."""
+    return sum((p - (h == outcome)) ** 2 for h, p in probabilities.items())
+
+
+def log_score(probabilities: dict[str, float], outcome: str) -> float:
+    """Minus the natural log of the probability given the outcome (0 best)."""
+    return -math.log(max(probabilities.get(outcome, 0.0), LOG_FLOOR))
+
+
+@dataclass(frozen=True)
+class Forecast:
+    as_of: date
+    probabilities: dict[str, float]
+    items: int  # evidence items counted
+
+
+@dataclass(frozen=True)
+class LinkScore:
+    predicted: int  # distinct (article, span, indicator) links
+    gold: int  # distinct (article, sentence, indicator) gold links
+    right: int  # predicted links agreeing with a gold one
+    found: int  # gold links some predicted link agrees with
+    polarity_right: int  # among those found, with the gold's polarity
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class Result:
+    question: Question
+    case_id: str
+    hypotheses: list[str]
+    priors: dict[str, float]
+    forecasts: list[Forecast]
+    articles: int
+    stored: int
+    links: int
+    link_score: LinkScore | None
+    seconds: float
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def final(self) -> dict[str, float]:
+        return self.forecasts[-1].probabilities if self.forecasts else self.priors
+
+    def briers(self) -> list[float]:
+        return [brier(f.probabilities, self.question.outcome) for f in self.forecasts]
+
+    def summary(self) -> dict[str, Any]:
+        """The figures of the question, as plain data."""
+        outcome = self.question.outcome
+        briers = self.briers()
+        wrong = [p for f in self.forecasts for h, p in f.probabilities.items() if h != outcome]
+        leader = max(self.final, key=lambda h: self.final[h]) if self.final else None
+        score = self.link_score
+        return {
+            "question": self.question.qid,
+            "held_out": self.question.held_out,
+            "outcome": outcome,
+            "hypotheses": len(self.hypotheses),
+            "articles": self.articles,
+            "stored": self.stored,
+            "links": self.links,
+            "prior_outcome": self.priors.get(outcome, 0.0),
+            "final_outcome": self.final.get(outcome, 0.0),
+            "final_leader": leader,
+            "final_brier": brier(self.final, outcome),
+            "prior_brier": brier(self.priors, outcome),
+            "mean_brier": sum(briers) / len(briers) if briers else brier(self.priors, outcome),
+            "final_log": log_score(self.final, outcome),
+            "max_wrong": max(wrong, default=0.0),
+            "link_precision": score.precision if score else None,
+            "link_recall": score.recall if score else None,
+            "link_f1": score.f1 if score else None,
+            "polarity_right": score.polarity_right / score.found if score and score.found else None,
+            "failures": len(self.failures),
+            "seconds": self.seconds,
+        }
+
+
+# Running a question.
+
+
+def run_question(
+    question: Question, workdir: Path, embedder: Embedder | None, workers: int = 1
+) -> Result:
+    """Assess ``question`` in a fresh store under ``workdir`` as of each article date."""
+    started = time.perf_counter()
+    faults = check_question(question)
+    if faults:
+        raise ShelfError(f"{question.folder}: " + "; ".join(faults))
+    case = load_case(question.case_path)
+    db = workdir / f"{question.qid}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    config = Config.load(workers=workers)
+    with Store.open(db) as store:
+        report = ingest([question.articles_path], store=store, config=config)
+        extract(store, workers=workers)
+        relink(store, case, embedder)
+        forecasts = _forecasts(store, case, embedder)
+        rows = queries.link_rows(store, case.id)
+        score = _link_score(store, question, rows)
+        stored = sum(1 for _ in store.articles())
+    return Result(
+        question=question,
+        case_id=case.id,
+        hypotheses=[h.id for h in case.hypotheses],
+        priors=case.priors(),
+        forecasts=forecasts,
+        articles=len(question.articles()),
+        stored=stored,
+        links=len(rows),
+        link_score=score,
+        seconds=time.perf_counter() - started,
+        failures=[": ".join(f[:2]) for f in report.failures],
+    )
+
+
+def _forecasts(store: Store, case: Case, embedder: Embedder | None) -> list[Forecast]:
+    dates = sorted(
+        {f.published for a in store.articles() if (f := article_facts(a, case)).published}
+    )
+    out = []
+    for when in dates:
+        found = assess(store, case, as_of=when, embedder=embedder, relink_if_stale=True)
+        out.append(Forecast(when, dict(found.posterior.probabilities), len(found.evidence)))
+    return out
+
+
+def _link_score(store: Store, question: Question, rows: Sequence[LinkRow]) -> LinkScore | None:
+    gold = question.gold()
+    if gold is None:
+        return None
+    by_url = {a.url: a for a in store.articles() if a.url}
+    spans: dict[tuple[int, str], set[tuple[int, int, str]]] = {}  # (article, indicator)
+    for record in question.articles():
+        stored = by_url.get(str(record.get("url")))
+        if stored is None:
+            continue
+        for g in (g for g in gold if g.article == str(record.get("id"))):
+            at = stored.text.find(g.sentence)
+            if at >= 0:
+                key = (stored.id, g.indicator)
+                spans.setdefault(key, set()).add((at, at + len(g.sentence), g.polarity))
+    predicted = {(r.key.article_id, r.key.start, r.key.end, r.key.indicator_id): r for r in rows}
+    right = 0
+    hit: dict[tuple[int, str, int, int], str] = {}
+    for (article, start, end, indicator), row in predicted.items():
+        agreeing = [
+            (a, b, pol)
+            for a, b, pol in spans.get((article, indicator), ())
+            if _overlap(start, end, a, b) >= MATCH_OVERLAP
+        ]
+        right += bool(agreeing)
+        for a, b, pol in agreeing:
+            polarity = row.decided_polarity or row.fields.polarity
+            hit[(article, indicator, a, b)] = (
+                "right" if polarity == pol else hit.get((article, indicator, a, b), "wrong")
+            )
+    total_gold = sum(len(v) for v in spans.values())
+    return LinkScore(
+        predicted=len(predicted),
+        gold=total_gold,
+        right=right,
+        found=len(hit),
+        polarity_right=sum(v == "right" for v in hit.values()),
+    )
+
+
+def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+    shared = min(a_end, b_end) - max(a_start, b_start)
+    shorter = min(a_end - a_start, b_end - b_start)
+    return shared / shorter if shared > 0 and shorter > 0 else 0.0
+
+
+def mean(values: Sequence[float | None]) -> float | None:
+    """The mean of the values that are known, or None when none is."""
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None

@@ -1,0 +1,132 @@
+"""Backtests: a shelf of resolved questions is read, checked, assessed as of each article
+date and scored against the outcome and the gold links."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tocsin.assess.backtest import (
+    Question,
+    ShelfError,
+    brier,
+    check_question,
+    load_shelf,
+    log_score,
+    run_question,
+)
+
+MINI = Path(__file__).resolve().parents[1] / "data" / "backtest-mini"
+
+
+def test_the_shelf_is_read_with_its_held_out_questions() -> None:
+    (question,) = load_shelf(MINI)
+    assert (question.qid, question.outcome, question.held_out) == ("town-bridge", "H1", True)
+    assert question.resolved_on == date(2024, 5, 20)
+    assert [a["id"] for a in question.articles()] == ["01", "02", "03"]
+    assert len(question.gold() or []) == 3
+    with pytest.raises(ShelfError, match="no question"):
+        load_shelf(MINI, only=["no-such-question"])
+
+
+def test_brier_and_log_scores() -> None:
+    assert brier({"H1": 1.0, "H2": 0.0}, "H1") == 0.0
+    assert brier({"H1": 0.0, "H2": 1.0}, "H1") == 2.0
+    assert brier({"H1": 0.5, "H2": 0.5}, "H1") == pytest.approx(0.5)
+    assert brier({"A": 0.2, "B": 0.3, "C": 0.5}, "C") == pytest.approx(0.04 + 0.09 + 0.25)
+    assert log_score({"H1": 0.5, "H2": 0.5}, "H1") == pytest.approx(math.log(2))
+    assert log_score({"H1": 0.0, "H2": 1.0}, "H1") == pytest.approx(-math.log(1e-6))
+
+
+def _copy(tmp_path: Path) -> Path:
+    shelf = tmp_path / "shelf"
+    shutil.copytree(MINI, shelf)
+    return shelf
+
+
+def test_faults_in_a_question_are_named(tmp_path: Path) -> None:
+    shelf = _copy(tmp_path)
+    (question,) = load_shelf(shelf)
+    assert check_question(question) == []
+    links = json.loads((question.folder / "links.json").read_text("utf-8"))
+    links["03"].append({"sentence": "Nobody wrote this.", "indicator": "nope", "polarity": "x"})
+    (question.folder / "links.json").write_text(json.dumps(links), "utf-8")
+    (question.folder / "resolution.json").write_text(
+        '{"outcome": "H9", "resolved_on": "2024-05-20"}', "utf-8"
+    )
+    faults = check_question(load_shelf(shelf)[0])
+    assert any("H9 is no hypothesis" in f for f in faults)
+    assert any("not in the text" in f for f in faults)
+    assert any("no indicator nope" in f for f in faults)
+    assert any("polarity 'x'" in f for f in faults)
+    with pytest.raises(ShelfError, match="not in the text"):
+        run_question(load_shelf(shelf)[0], tmp_path, embedder=None)
+
+
+def test_a_question_without_a_resolution_is_refused(tmp_path: Path) -> None:
+    shelf = _copy(tmp_path)
+    (shelf / "town-bridge" / "resolution.json").unlink()
+    with pytest.raises(ShelfError, match=r"resolution\.json"):
+        load_shelf(shelf)
+
+
+def test_a_question_is_assessed_as_of_each_article_date(tmp_path: Path) -> None:
+    (question,) = load_shelf(MINI)
+    result = run_question(question, tmp_path, embedder=None)
+    assert [f.as_of for f in result.forecasts] == [
+        date(2024, 3, 1),
+        date(2024, 4, 2),
+        date(2024, 5, 20),
+    ]
+    assert result.articles == result.stored == 3
+    # Patterns alone find the two sentences written to match them, not the third.
+    score = result.link_score
+    assert score is not None
+    assert (score.gold, score.found, score.polarity_right) == (3, 2, 2)
+    assert score.right == score.predicted == 2
+    summary = result.summary()
+    assert summary["prior_brier"] == pytest.approx(0.5)
+    # Both indicators favour H1, so each report moves the forecast towards the outcome.
+    probabilities = [f.probabilities["H1"] for f in result.forecasts]
+    assert probabilities[0] > 0.5
+    assert probabilities[1] > probabilities[0]
+    assert summary["final_brier"] < summary["prior_brier"]
+    assert summary["final_leader"] == "H1"
+    assert 0 < summary["mean_brier"] < 0.5
+
+
+def test_a_question_runs_twice_in_the_same_folder(tmp_path: Path) -> None:
+    (question,) = load_shelf(MINI)
+    first = run_question(question, tmp_path, embedder=None)
+    again = run_question(question, tmp_path, embedder=None)
+    assert again.stored == first.stored == 3
+    assert again.final == pytest.approx(first.final)
+
+
+def test_a_question_type_is_plain_data() -> None:
+    q = Question("q", MINI, False, "H1", date(2024, 1, 1))
+    assert q.case_path.name == "case.yaml"
+    assert q.gold() is None  # no links.json at the shelf's root
+
+
+def test_the_report_puts_held_out_questions_apart(tmp_path: Path) -> None:
+    from tests.conftest import load_bench
+
+    bench = load_bench("backtest")
+    (question,) = load_shelf(MINI)
+    row = bench.summarise(run_question(question, tmp_path, embedder=None))
+    tuned = {**row, "question": "other", "held_out": False}
+    text = bench.section({"date": "2026-12-06", "embeddings": False, "questions": [row, tuned]})
+    tuned_part, held_part = text.split("### Questions held out")
+    assert "| other |" in tuned_part
+    assert "town-bridge" not in tuned_part
+    assert "| town-bridge |" in held_part
+    assert "**mean, held out**" in held_part
+    assert "2024-03-01 0.5" in text  # the trajectory of each question
+    empty = bench.section({"date": "2026-12-06", "embeddings": True, "questions": []})
+    assert "No question on the shelf yet." in empty
