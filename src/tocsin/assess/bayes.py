@@ -10,11 +10,17 @@ turn a pile of news items into something a Bayes update can honestly use:
    true: ``L'_h = t·L_h + (1 − t)·L̄`` where ``L̄`` is the mean of ``L`` over hypotheses. At t = 0
    the item carries no information, at t = 1 all of it.
 3. **Independence.** Items with the same ``source_key`` (one wire story syndicated ten times, one
-   spokesman quoted by everyone) are one observation: the group's likelihood vector is the
-   geometric mean of its members' discounted vectors, so the group counts once however many
-   copies it has.
+   spokesman quoted by everyone) are one observation: the source's likelihood vector is the
+   geometric mean of its members' discounted vectors, so it counts once however many copies
+   it has.
+4. **Developments.** Items with the same ``cluster`` report one development (the same
+   announcement carried by eleven outlets). The cluster is the group: its strongest source
+   counts fully, and each further independent source confirms it with weight
+   ``confirm ** k`` (k = 1, 2, …). An item without a cluster is a group of its own source.
 
-The posterior is then ``P(H | E) ∝ P(H) · Π_groups L_group(H)``, computed in log space. All
+The posterior is then ``P(H | E) ∝ P(H) · Π_groups L_group(H) ** temper``, computed in log
+space, and mixed with the prior: ``(1 − prior_mix) · P(H | E) + prior_mix · P(H)``, so that
+the update admits its own error (:class:`Update`; the defaults are the plain update). All
 functions are pure; see docs/scoring.md.
 """
 
@@ -64,6 +70,13 @@ class Item:
     """Link confidence in [0, 1]: how sure we are the item is this evidence."""
     label: str = ""
     """Human text for tables."""
+    cluster: str = ""
+    """The development the item reports; items of one cluster are one group. Empty: the
+    item's group is its source."""
+
+    @property
+    def group(self) -> str:
+        return self.cluster or self.source_key
 
     def __post_init__(self) -> None:
         if self.reliability not in RELIABILITY:
@@ -80,20 +93,46 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Update:
+    """How much the update trusts itself. The defaults are the plain Bayes update."""
+
+    temper: float = 1.0
+    """Exponent on every group's likelihood ratio, in (0, 1]: below 1 the evidence counts
+    less than its stated likelihoods, as correlated or misread evidence does."""
+    prior_mix: float = 0.0
+    """Weight of the prior in the final mixture, in [0, 1): the chance the whole update
+    is wrong."""
+    confirm: float = 1.0
+    """Weight of the k-th further independent source of one development: ``confirm ** k``."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.temper <= 1.0:
+            raise ValueError(f"temper {self.temper!r} is not in (0, 1]")
+        if not 0.0 <= self.prior_mix < 1.0:
+            raise ValueError(f"prior_mix {self.prior_mix!r} is not in [0, 1)")
+        if not 0.0 <= self.confirm <= 1.0:
+            raise ValueError(f"confirm {self.confirm!r} is not in [0, 1]")
+
+
+PLAIN: Final = Update()
+
+
+@dataclass(frozen=True)
 class Posterior:
     """A posterior and how it was reached."""
 
     probabilities: dict[str, float]
     """P(H | evidence), in the priors' hypothesis order; sums to 1."""
     groups: dict[str, tuple[str, ...]]
-    """source_key -> ids of the member items used, both sorted."""
+    """group (cluster, else source_key) -> ids of the member items used, both sorted."""
     contributions: dict[str, dict[str, float]]
-    """source_key -> hypothesis -> log L_group(H) − mean over hypotheses of log L_group.
+    """group -> hypothesis -> log L_group(H) − mean over hypotheses of log L_group, tempered.
 
     A log-likelihood ratio against the geometric-mean hypothesis: log prior + Σ contributions is
     the unnormalised log posterior, and c[a] − c[b] is the group's log-odds shift from b to a.
     """
     as_of: date | None = None
+    update: Update = PLAIN
 
     @property
     def leader(self) -> str:
@@ -197,19 +236,45 @@ def _kept(items: Sequence[Item], as_of: date | None) -> list[Item]:
 
 
 def _group(items: Sequence[Item]) -> dict[str, list[Item]]:
-    """Items by source_key, keys and members sorted so results do not depend on input order."""
+    """Items by group, keys and members sorted so results do not depend on input order."""
     groups: dict[str, list[Item]] = {}
-    for item in sorted(items, key=lambda i: (i.source_key, i.id)):
-        groups.setdefault(item.source_key, []).append(item)
+    for item in sorted(items, key=lambda i: (i.group, i.source_key, i.id)):
+        groups.setdefault(item.group, []).append(item)
     return groups
 
 
-def _contribution(members: Sequence[Item], hypotheses: Sequence[str]) -> dict[str, float]:
+def _source_contribution(members: Sequence[Item], hypotheses: Sequence[str]) -> dict[str, float]:
     """Centred log of the geometric mean of the members' discounted likelihood vectors."""
     vectors = [effective_likelihoods(m) for m in members]
     logs = {h: math.fsum(math.log(v[h]) for v in vectors) / len(vectors) for h in hypotheses}
     centre = math.fsum(logs.values()) / len(logs)
     return {h: value - centre for h, value in logs.items()}
+
+
+def original_source(item: Item) -> str:
+    """Who a development's report comes from at first hand: its source key, except that
+    the unattributed reports of one development (each keyed by its outlet or article) are
+    one source, the development itself, however many outlets carry it."""
+    indicator, _, source = item.source_key.partition("|")
+    if item.cluster and source.startswith(("outlet:", "article:")):
+        return f"{indicator}|press"
+    return item.source_key
+
+
+def _contribution(
+    members: Sequence[Item], hypotheses: Sequence[str], update: Update = PLAIN
+) -> dict[str, float]:
+    """A group's tempered contribution: its sources, strongest first, the k-th further
+    one weighted ``confirm ** k``."""
+    sources: dict[str, list[Item]] = {}
+    for m in members:
+        sources.setdefault(original_source(m), []).append(m)
+    parts = [_source_contribution(ms, hypotheses) for _, ms in sorted(sources.items())]
+    parts.sort(key=lambda c: -math.fsum(abs(v) for v in c.values()))  # stable: ties by key
+    return {
+        h: update.temper * math.fsum(update.confirm**k * c[h] for k, c in enumerate(parts))
+        for h in hypotheses
+    }
 
 
 def _normalise(logs: Mapping[str, float]) -> dict[str, float]:
@@ -219,8 +284,21 @@ def _normalise(logs: Mapping[str, float]) -> dict[str, float]:
     return {h: w / total for h, w in weights.items()}
 
 
+def _mixed(
+    probabilities: Mapping[str, float], priors: Mapping[str, float], update: Update
+) -> dict[str, float]:
+    if update.prior_mix == 0.0:
+        return dict(probabilities)
+    total = math.fsum(priors.values())
+    w = update.prior_mix
+    return {h: (1.0 - w) * p + w * priors[h] / total for h, p in probabilities.items()}
+
+
 def posterior(
-    priors: Mapping[str, float], items: Sequence[Item], as_of: date | None = None
+    priors: Mapping[str, float],
+    items: Sequence[Item],
+    as_of: date | None = None,
+    update: Update = PLAIN,
 ) -> Posterior:
     """P(H | items) from ``priors`` (normalised here), using items dated on or before ``as_of``.
 
@@ -232,23 +310,27 @@ def posterior(
     hypotheses = tuple(priors)
     _check_items(items, hypotheses)
     groups = _group(_kept(items, as_of))
-    contributions = {key: _contribution(ms, hypotheses) for key, ms in groups.items()}
+    contributions = {key: _contribution(ms, hypotheses, update) for key, ms in groups.items()}
     logs = {h: log_prior[h] + math.fsum(c[h] for c in contributions.values()) for h in hypotheses}
     return Posterior(
-        probabilities=_normalise(logs),
+        probabilities=_mixed(_normalise(logs), priors, update),
         groups={key: tuple(m.id for m in ms) for key, ms in groups.items()},
         contributions=contributions,
         as_of=as_of,
+        update=update,
     )
 
 
 def trajectory(
-    priors: Mapping[str, float], items: Sequence[Item], dates: Sequence[date] | None = None
+    priors: Mapping[str, float],
+    items: Sequence[Item],
+    dates: Sequence[date] | None = None,
+    update: Update = PLAIN,
 ) -> list[tuple[date, dict[str, float]]]:
     """The posterior as of each date; by default each distinct item date, in order."""
     if dates is None:
         dates = sorted({i.when for i in items if i.when is not None})
-    return [(d, posterior(priors, items, d).probabilities) for d in dates]
+    return [(d, posterior(priors, items, d, update).probabilities) for d in dates]
 
 
 def _group_sensitivity(
@@ -267,12 +349,14 @@ def _group_sensitivity(
     share = base.contributions[key]
     rest = {h: total[h] - share[h] for h in hypotheses}
 
+    update = base.update
+
     def regraded(grade: tuple[str, int]) -> dict[str, float]:
         changed = [replace(i, reliability=grade[0], credibility=grade[1]) for i in members]
-        c = _contribution(changed, hypotheses)
-        return _normalise({h: rest[h] + c[h] for h in hypotheses})
+        c = _contribution(changed, hypotheses, update)
+        return _mixed(_normalise({h: rest[h] + c[h] for h in hypotheses}), priors, update)
 
-    without = _normalise(rest)
+    without = _mixed(_normalise(rest), priors, update)
     best, worst = regraded(BEST_GRADE), regraded(WORST_GRADE)
     return GroupSensitivity(
         source_key=key,
@@ -289,7 +373,10 @@ def _group_sensitivity(
 
 
 def sensitivity(
-    priors: Mapping[str, float], items: Sequence[Item], as_of: date | None = None
+    priors: Mapping[str, float],
+    items: Sequence[Item],
+    as_of: date | None = None,
+    update: Update = PLAIN,
 ) -> Sensitivity:
     """Which source groups the leading hypothesis depends on, and how much.
 
@@ -298,7 +385,7 @@ def sensitivity(
     leader's probability (``delta``) and its leader-versus-runner-up log-odds. ``tornado`` lists
     the groups by |delta|, largest first.
     """
-    base = posterior(priors, items, as_of)
+    base = posterior(priors, items, as_of, update)
     members = _group(_kept(items, as_of))
     log_prior = _log_priors(priors)
     total = {h: log_prior[h] + math.fsum(c[h] for c in base.contributions.values()) for h in priors}

@@ -17,6 +17,9 @@ from tocsin.assess.sources import SourceBook
 from tocsin.models.assessment import LinkRow
 
 RELEVANCE_WEIGHT = {"low": 0.5, "medium": 0.75, "high": 1.0}
+# Reports of one indicator and polarity within this many days of a development's first
+# report are that development (issue #11; to be fitted on the backtest shelf).
+CLUSTER_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -146,8 +149,62 @@ def evidence_rows(case: Case, links: Iterable[LinkRow]) -> list[EvidenceRow]:
     return rows
 
 
-def items(rows: Sequence[EvidenceRow]) -> list[bayes.Item]:
-    """The rows as the Bayesian update takes them."""
+@dataclass(frozen=True)
+class Cluster:
+    """Reports of one development: one indicator, one polarity, dated within ``window``
+    days of its first report."""
+
+    key: str
+    indicator: str
+    polarity: str
+    first: date
+    members: tuple[str, ...]  # row ids, in date order
+
+    def why(self, window: int) -> str:
+        return (
+            f"{len(self.members)} reports of {self.indicator} ({self.polarity}) within "
+            f"{window} days of {self.first.isoformat()}"
+        )
+
+
+def clusters(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[Cluster]:
+    """The developments the linked rows report, in order of their first report: a dated
+    row joins the open cluster of its indicator and polarity when it is at most ``window``
+    days after that cluster's first report, else opens one. Hand-entered and undated rows
+    are developments of their own and are not listed."""
+    found: list[list[EvidenceRow]] = []
+    open_: dict[tuple[str, str], list[EvidenceRow]] = {}
+    dated = [r for r in rows if r.kind == "link" and r.when is not None and r.indicator]
+    for row in sorted(dated, key=lambda r: (r.when, r.id)):
+        assert row.when is not None
+        assert row.indicator is not None
+        key = (row.indicator, row.polarity)
+        current = open_.get(key)
+        if current is None or current[0].when is None or (row.when - current[0].when).days > window:
+            current = []
+            open_[key] = current
+            found.append(current)
+        current.append(row)
+    out = []
+    for members in found:
+        head = members[0]
+        assert head.when is not None
+        assert head.indicator is not None
+        out.append(
+            Cluster(
+                key=f"{head.indicator}|{head.polarity}|{head.when.isoformat()}",
+                indicator=head.indicator,
+                polarity=head.polarity,
+                first=head.when,
+                members=tuple(r.id for r in members),
+            )
+        )
+    return out
+
+
+def items(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[bayes.Item]:
+    """The rows as the Bayesian update takes them, each with its development."""
+    cluster_of = {m: c.key for c in clusters(rows, window) for m in c.members}
     return [
         bayes.Item(
             id=row.id,
@@ -158,6 +215,7 @@ def items(rows: Sequence[EvidenceRow]) -> list[bayes.Item]:
             likelihoods=row.likelihoods,
             weight=min(1.0, max(0.0, row.weight)),
             label=row.text[:120],
+            cluster=cluster_of.get(row.id, ""),
         )
         for row in rows
     ]

@@ -1,0 +1,131 @@
+"""One development, one observation: reports of one indicator within days of each other form
+a cluster that counts once, confirmed only by independent original sources; and an update
+that admits its own error (tempered, mixed with the prior)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from tocsin.assess.bayes import Item, Update, posterior, sensitivity
+from tocsin.assess.evidence import EvidenceRow, clusters, items
+
+PRIORS = {"H1": 0.5, "H2": 0.5}
+L = {"H1": 0.8, "H2": 0.2}
+DAY = date(2022, 10, 10)
+
+
+def _item(n: int, key: str, cluster: str = "") -> Item:
+    return Item(f"L{n}", DAY, key, "A", 1, L, cluster=cluster)
+
+
+def _row(n: int, when: date, indicator: str = "joint-grouping", **kw: object) -> EvidenceRow:
+    base = EvidenceRow(
+        id=f"L{n}",
+        kind="link",
+        text=f"report {n}",
+        when=when,
+        indicator=indicator,
+        polarity="seen",
+        status="reported",
+        source=None,
+        reliability="B",
+        credibility=2,
+        score=1.0,
+        weight=1.0,
+        reason="",
+        source_key=f"{indicator}|outlet:outlet {n}",
+        likelihoods=L,
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def test_eleven_outlets_carrying_one_development_count_once() -> None:
+    outlets = [_item(n, f"joint|outlet:o{n}") for n in range(11)]
+    clustered = [replace(i, cluster="joint|seen|2022-10-10") for i in outlets]
+    one = posterior(PRIORS, outlets[:1]).probabilities["H1"]
+    separate = posterior(PRIORS, outlets).probabilities["H1"]
+    together = posterior(PRIORS, clustered).probabilities["H1"]
+    assert separate > 0.999  # eleven "independent" observations: the old saturation
+    assert together == pytest.approx(one)  # one development, one observation
+    assert len(posterior(PRIORS, clustered).groups) == 1
+
+
+def test_independent_sources_confirm_a_development_with_decaying_weight() -> None:
+    cluster = "joint|seen|2022-10-10"
+    two = [_item(1, "joint|lukashenko", cluster), _item(2, "joint|ministry of defence", cluster)]
+    one = posterior(PRIORS, two[:1]).probabilities["H1"]
+    full = posterior(PRIORS, two).probabilities["H1"]
+    half = posterior(PRIORS, two, update=Update(confirm=0.5)).probabilities["H1"]
+    none = posterior(PRIORS, two, update=Update(confirm=0.0)).probabilities["H1"]
+    assert none == pytest.approx(one)
+    assert one < half < full
+    assert full == pytest.approx(posterior(PRIORS, [replace(i, cluster="") for i in two])
+                                 .probabilities["H1"])  # fmt: skip
+
+
+def test_tempering_and_the_prior_mixture_keep_the_forecast_off_the_bounds() -> None:
+    many = [_item(n, f"k{n}") for n in range(30)]
+    plain = posterior(PRIORS, many).probabilities["H1"]
+    tempered = posterior(PRIORS, many, update=Update(temper=0.1)).probabilities["H1"]
+    mixed = posterior(PRIORS, many, update=Update(prior_mix=0.06)).probabilities["H1"]
+    assert plain > 0.9999
+    assert 0.5 < tempered < plain
+    assert mixed == pytest.approx(0.94 * plain + 0.06 * 0.5)
+    assert mixed <= 0.97
+    assert sum(posterior(PRIORS, many, update=Update(prior_mix=0.06)).probabilities.values()) \
+        == pytest.approx(1.0)  # fmt: skip
+
+
+def test_sensitivity_uses_the_same_update() -> None:
+    many = [_item(n, f"k{n}") for n in range(3)]
+    update = Update(temper=0.5, prior_mix=0.1)
+    base = sensitivity(PRIORS, many, update=update)
+    assert base.base.probabilities == posterior(PRIORS, many, update=update).probabilities
+    without = base.groups[0].without["H1"]
+    assert without == pytest.approx(posterior(PRIORS, many[1:], update=update).probabilities["H1"])
+
+
+@pytest.mark.parametrize(
+    "bad", [{"temper": 0.0}, {"temper": 1.5}, {"prior_mix": 1.0}, {"confirm": -0.1}]
+)
+def test_an_update_out_of_range_is_refused(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="is not in"):
+        Update(**bad)
+
+
+def test_reports_within_the_window_form_one_development() -> None:
+    rows = [
+        _row(1, DAY),
+        _row(2, DAY + timedelta(days=1)),
+        _row(3, DAY + timedelta(days=3)),
+        _row(4, DAY + timedelta(days=4)),  # past the window of the first report
+        _row(5, DAY, indicator="exercises"),
+        _row(6, DAY, polarity="negated"),
+        _row(7, DAY, kind="manual"),
+    ]
+    found = clusters(rows, window=3)
+    members = sorted(c.members for c in found)
+    assert members == [("L1", "L2", "L3"), ("L4",), ("L5",), ("L6",)]
+    first = next(c for c in found if "L1" in c.members)
+    assert first.key == "joint-grouping|seen|2022-10-10"
+    assert first.why(3) == "3 reports of joint-grouping (seen) within 3 days of 2022-10-10"
+    by_id = {i.id: i.cluster for i in items(rows, window=3)}
+    assert by_id["L1"] == by_id["L2"] == by_id["L3"] == first.key
+    assert by_id["L4"] != first.key
+    assert by_id["L7"] == ""  # hand-entered: a development of its own
+
+
+def test_outlets_in_one_development_share_one_source_but_named_speakers_do_not() -> None:
+    rows = [
+        _row(1, DAY),
+        _row(2, DAY),
+        _row(3, DAY, source_key="joint-grouping|lukashenko"),
+    ]
+    result = posterior(PRIORS, items(rows))
+    (group,) = result.groups.values()
+    assert len(group) == 3
+    press_and_lukashenko = posterior(PRIORS, items([rows[0], rows[2]])).probabilities
+    assert result.probabilities == pytest.approx(press_and_lukashenko)
