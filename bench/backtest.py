@@ -24,8 +24,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tocsin.assess.backtest import Result, load_shelf, mean, run_question
+from tocsin.assess.backtest import Result, load_shelf, mean, reliability, run_question
+from tocsin.assess.bayes import Update
 from tocsin.assess.embed import Embedder
+from tocsin.assess.fitting import Params, fit, grid, leave_one_out, score_table
 from tocsin.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,14 +49,18 @@ COLUMNS = (
     ("final_leader", "leader last"),
     ("mean_brier", "Brier, mean over dates"),
     ("final_brier", "Brier last"),
-    ("prior_brier", "Brier of the prior"),
+    ("prior_brier", "Brier, prior alone"),
+    ("naive_brier", "Brier, naive Bayes"),
+    ("latest_brier", "Brier, latest only"),
     ("max_wrong", "highest P(wrong)"),
     ("link_precision", "links P"),
     ("link_recall", "links R"),
     ("polarity_right", "polarity right"),
 )
-AVERAGED = ("final_outcome", "mean_brier", "final_brier", "prior_brier", "max_wrong",
-            "link_precision", "link_recall", "polarity_right")  # fmt: skip
+AVERAGED = ("final_outcome", "mean_brier", "final_brier", "prior_brier", "naive_brier",
+            "latest_brier", "max_wrong", "link_precision", "link_recall",
+            "polarity_right")  # fmt: skip
+FORECASTERS = ("tocsin", "prior", "naive Bayes", "latest only")
 
 
 def _cell(value: Any) -> str:
@@ -99,6 +105,8 @@ def section(payload: dict[str, Any]) -> str:
         if not chosen:
             continue
         parts += [f"### Questions {label}", "", table([*chosen, averages(chosen, label)]), ""]
+        parts += calibration(chosen, label)
+    parts += fitting_section(payload.get("fitted", {}))
     trajectories = ["### Forecast of the outcome by date", ""]
     for r in rows:
         points = ", ".join(f"{d} {p:.2f}" for d, p in r["trajectory"])
@@ -109,11 +117,98 @@ def section(payload: dict[str, Any]) -> str:
 def summarise(result: Result) -> dict[str, Any]:
     row = result.summary()
     outcome = result.question.outcome
+    row["naive_brier"] = row["baseline_mean_brier"]["naive Bayes"]
+    row["latest_brier"] = row["baseline_mean_brier"]["latest only"]
     row["trajectory"] = [
         (f.as_of.isoformat(), f.probabilities.get(outcome, 0.0)) for f in result.forecasts
     ]
+    # Every as-of forecast of every hypothesis, with whether it came true: for calibration.
+    row["pairs"] = {
+        name: [
+            (p, h == outcome)
+            for f in result.forecasts
+            for h, p in (f.probabilities if name == "tocsin" else f.baselines[name]).items()
+        ]
+        for name in FORECASTERS
+    }
     row["failed_inputs"] = result.failures
     return row
+
+
+def calibration(rows: Sequence[dict[str, Any]], label: str) -> list[str]:
+    """ECE of each forecaster over the rows' pooled as-of forecasts, and tocsin's
+    reliability table."""
+    out = [f"#### Calibration, {label}", ""]
+    eces = []
+    for name in FORECASTERS:
+        pairs = [tuple(p) for r in rows for p in r["pairs"][name]]
+        ece, _ = reliability(pairs)
+        eces.append(f"{name} {ece:.3f}")
+    out += [f"Expected calibration error (10 bins): {', '.join(eces)}.", ""]
+    pairs = [tuple(p) for r in rows for p in r["pairs"]["tocsin"]]
+    _, table = reliability(pairs)
+    out += ["| tocsin's forecast | mean forecast | share that came true | forecasts |",
+            "|---|---:|---:|---:|"]  # fmt: skip
+    out += [f"| {low:.1f}–{low + 0.1:.1f} | {p:.3f} | {t:.3f} | {n} |" for low, p, t, n in table]
+    return [*out, ""]
+
+
+def fitted(results: Sequence[Result]) -> dict[str, Any]:
+    """The update fitted on the questions tuned on, each of them scored leave-one-out,
+    and the held-out questions scored with the update fitted on all the others."""
+    tuned = [r.replay for r in results if r.replay and not r.question.held_out]
+    held = [r.replay for r in results if r.replay and r.question.held_out]
+    if len(tuned) < 2:
+        return {}
+    plain = Params(Update(), -1)  # no reports joined: every source counts (before #11)
+    options = grid()
+    table = score_table(tuned, options)
+    best = fit(tuned, options, table)
+    return {
+        "params": {**best.update.__dict__, "window": best.window},
+        "described": best.describe(),
+        "fitted_on": [r.qid for r in tuned],
+        "leave_one_out": [
+            {
+                "question": h.qid,
+                "params": h.params.describe(),
+                "mean_brier": h.mean_brier,
+                "plain": next(r for r in tuned if r.qid == h.qid).mean_brier(plain),
+            }
+            for h in leave_one_out(tuned, options, table)
+        ],
+        "held_out": [
+            {"question": r.qid, "mean_brier": r.mean_brier(best), "plain": r.mean_brier(plain)}
+            for r in held
+        ],
+    }
+
+
+def fitting_section(fit_result: dict[str, Any]) -> list[str]:
+    if not fit_result:
+        return []
+    out = [
+        "### The update's own error, fitted",
+        "",
+        f"Fitted on {', '.join(fit_result['fitted_on'])} (mean over questions of each "
+        f"one's mean Brier over its as-of dates): {fit_result['described']}. Each question "
+        "scored with the parameters fitted on the *other* questions (leave one question "
+        "out), beside the plain update (every source independent, no tempering):",
+        "",
+        "| question | fitted on the others | mean Brier, left out | mean Brier, plain |",
+        "|---|---|---:|---:|",
+    ]
+    out += [
+        f"| {h['question']} | {h['params']} | {h['mean_brier']:.3f} | {h['plain']:.3f} |"
+        for h in fit_result["leave_one_out"]
+    ]
+    if fit_result["held_out"]:
+        out += ["", "Held-out questions with the update fitted on all the questions tuned on:", ""]
+        out += [
+            f"- {h['question']}: mean Brier {h['mean_brier']:.3f} (plain {h['plain']:.3f})"
+            for h in fit_result["held_out"]
+        ]
+    return [*out, ""]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,16 +220,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     questions = load_shelf(args.shelf, args.only)
     embedder = None if args.no_embeddings else Embedder(threads=Config.load().worker_count)
-    rows = []
+    results = []
     with tempfile.TemporaryDirectory() as folder:
         for q in questions:
             print(f"== {q.qid}", file=sys.stderr, flush=True)
-            rows.append(summarise(run_question(q, Path(folder), embedder)))
+            results.append(run_question(q, Path(folder), embedder))
     payload = {
         "command": COMMAND,
         "date": date.today().isoformat(),
         "embeddings": embedder is not None,
-        "questions": rows,
+        "questions": [summarise(r) for r in results],
+        "fitted": fitted(results),
     }
     print(section(payload))
     if not args.no_write and not args.only:

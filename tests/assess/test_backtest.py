@@ -130,3 +130,17 @@ def test_the_report_puts_held_out_questions_apart(tmp_path: Path) -> None:
     assert "2024-03-01 0.5" in text  # the trajectory of each question
     empty = bench.section({"date": "2026-12-06", "embeddings": True, "questions": []})
     assert "No question on the shelf yet." in empty
+
+
+def test_reliability_table_and_calibration_error() -> None:
+    from tocsin.assess.backtest import reliability
+
+    perfect = [(0.25, n < 1) for n in range(4)] + [(0.75, n < 3) for n in range(4)]
+    ece, table = reliability(perfect, bins=4)
+    assert ece == pytest.approx(0.0)
+    assert [(low, count) for low, _, _, count in table] == [(0.25, 4), (0.75, 4)]
+    overconfident = [(0.95, n < 5) for n in range(10)]
+    ece, table = reliability(overconfident, bins=10)
+    assert ece == pytest.approx(0.45)
+    assert table == [(0.9, pytest.approx(0.95), 0.5, 10)]
+    assert reliability([(1.0, True)], bins=10)[1][0][3] == 1  # 1.0 falls in the last bin

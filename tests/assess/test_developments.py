@@ -129,3 +129,9 @@ def test_outlets_in_one_development_share_one_source_but_named_speakers_do_not()
     assert len(group) == 3
     press_and_lukashenko = posterior(PRIORS, items([rows[0], rows[2]])).probabilities
     assert result.probabilities == pytest.approx(press_and_lukashenko)
+
+
+def test_a_negative_window_joins_nothing() -> None:
+    rows = [_row(1, DAY), _row(2, DAY)]
+    assert clusters(rows, window=-1) == []
+    assert {i.cluster for i in items(rows, window=-1)} == {""}

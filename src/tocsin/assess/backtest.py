@@ -22,14 +22,17 @@ import json
 import math
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tocsin.assess import bayes
 from tocsin.assess.assessment import assess
 from tocsin.assess.case import Case, load_case
 from tocsin.assess.embed import Embedder
+from tocsin.assess.evidence import EvidenceRow, items
+from tocsin.assess.fitting import Replay
 from tocsin.assess.relink import relink
 from tocsin.assess.sources import article_facts
 from tocsin.config import Config
@@ -172,6 +175,28 @@ class Forecast:
     as_of: date
     probabilities: dict[str, float]
     items: int  # evidence items counted
+    # The same date's forecasts of the baselines (BASELINES), from the same evidence.
+    baselines: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+BASELINES = ("prior", "naive Bayes", "latest only")
+
+
+def baselines(
+    priors: dict[str, float], evidence: Sequence[bayes.Item], as_of: date
+) -> dict[str, dict[str, float]]:
+    """What simpler forecasters say as of ``as_of`` from the same dated evidence: the
+    prior alone; the plain Bayes update with every source independent (tocsin before
+    issue #11); and the plain update on the evidence of the latest date only."""
+    known = [replace(i, cluster="") for i in evidence if i.when is not None and i.when <= as_of]
+    latest = max((i.when for i in known if i.when is not None), default=None)
+    return {
+        "prior": dict(priors),
+        "naive Bayes": bayes.posterior(priors, known).probabilities,
+        "latest only": bayes.posterior(
+            priors, [i for i in known if i.when == latest]
+        ).probabilities,
+    }
 
 
 @dataclass(frozen=True)
@@ -209,6 +234,7 @@ class Result:
     link_score: LinkScore | None
     seconds: float
     failures: list[str] = field(default_factory=list)
+    replay: Replay | None = None  # what fitting the update needs of this question
 
     @property
     def final(self) -> dict[str, float]:
@@ -239,6 +265,21 @@ class Result:
             "prior_brier": brier(self.priors, outcome),
             "mean_brier": sum(briers) / len(briers) if briers else brier(self.priors, outcome),
             "final_log": log_score(self.final, outcome),
+            "mean_log": (
+                sum(log_score(f.probabilities, outcome) for f in self.forecasts)
+                / len(self.forecasts)
+                if self.forecasts
+                else log_score(self.priors, outcome)
+            ),
+            "baseline_mean_brier": {
+                name: (
+                    sum(brier(f.baselines[name], outcome) for f in self.forecasts)
+                    / len(self.forecasts)
+                    if self.forecasts
+                    else None
+                )
+                for name in BASELINES
+            },
             "max_wrong": max(wrong, default=0.0),
             "link_precision": score.precision if score else None,
             "link_recall": score.recall if score else None,
@@ -269,7 +310,7 @@ def run_question(
         report = ingest([question.articles_path], store=store, config=config)
         extract(store, workers=workers)
         relink(store, case, embedder)
-        forecasts = _forecasts(store, case, embedder)
+        forecasts, rows_seen = _forecasts(store, case, embedder)
         rows = queries.link_rows(store, case.id)
         score = _link_score(store, question, rows)
         stored = sum(1 for _ in store.articles())
@@ -285,18 +326,36 @@ def run_question(
         link_score=score,
         seconds=time.perf_counter() - started,
         failures=[": ".join(f[:2]) for f in report.failures],
+        replay=Replay(
+            question.qid,
+            case.priors(),
+            question.outcome,
+            tuple(f.as_of for f in forecasts),
+            tuple(r for r in rows_seen if r.when is not None),
+        ),
     )
 
 
-def _forecasts(store: Store, case: Case, embedder: Embedder | None) -> list[Forecast]:
+def _forecasts(
+    store: Store, case: Case, embedder: Embedder | None
+) -> tuple[list[Forecast], list[EvidenceRow]]:
     dates = sorted(
         {f.published for a in store.articles() if (f := article_facts(a, case)).published}
     )
+    everything = assess(store, case, embedder=embedder, relink_if_stale=True)
+    evidence = items(everything.evidence)
     out = []
     for when in dates:
         found = assess(store, case, as_of=when, embedder=embedder, relink_if_stale=True)
-        out.append(Forecast(when, dict(found.posterior.probabilities), len(found.evidence)))
-    return out
+        out.append(
+            Forecast(
+                when,
+                dict(found.posterior.probabilities),
+                len(found.evidence),
+                baselines(everything.priors, evidence, when),
+            )
+        )
+    return out, everything.evidence
 
 
 def _link_score(store: Store, question: Question, rows: Sequence[LinkRow]) -> LinkScore | None:
@@ -343,6 +402,27 @@ def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
     shared = min(a_end, b_end) - max(a_start, b_start)
     shorter = min(a_end - a_start, b_end - b_start)
     return shared / shorter if shared > 0 and shorter > 0 else 0.0
+
+
+def reliability(
+    pairs: Sequence[tuple[float, bool]], bins: int = 10
+) -> tuple[float, list[tuple[float, float, float, int]]]:
+    """Expected calibration error and the reliability table of (probability, came true)
+    pairs: per bin of equal width, (low, mean probability, share true, count); ECE is the
+    count-weighted mean gap between the last two."""
+    table: list[tuple[float, float, float, int]] = []
+    total = len(pairs)
+    ece = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(p, t) for p, t in pairs if low <= p < high or (b == bins - 1 and p == 1.0)]
+        if not inside:
+            continue
+        mean_p = sum(p for p, _ in inside) / len(inside)
+        share = sum(t for _, t in inside) / len(inside)
+        table.append((low, mean_p, share, len(inside)))
+        ece += len(inside) / total * abs(mean_p - share)
+    return ece, table
 
 
 def mean(values: Sequence[float | None]) -> float | None:

@@ -171,7 +171,9 @@ def clusters(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[Cl
     """The developments the linked rows report, in order of their first report: a dated
     row joins the open cluster of its indicator and polarity when it is at most ``window``
     days after that cluster's first report, else opens one. Hand-entered and undated rows
-    are developments of their own and are not listed."""
+    are developments of their own and are not listed; a negative ``window`` joins nothing."""
+    if window < 0:
+        return []
     found: list[list[EvidenceRow]] = []
     open_: dict[tuple[str, str], list[EvidenceRow]] = {}
     dated = [r for r in rows if r.kind == "link" and r.when is not None and r.indicator]
