@@ -56,10 +56,12 @@ COLUMNS = (
     ("link_precision", "links P"),
     ("link_recall", "links R"),
     ("polarity_right", "polarity right"),
+    ("leak_published_later", "used before published"),
+    ("leak_names_later_date", "names a later date"),
 )
 AVERAGED = ("final_outcome", "mean_brier", "final_brier", "prior_brier", "naive_brier",
             "latest_brier", "max_wrong", "link_precision", "link_recall",
-            "polarity_right")  # fmt: skip
+            "polarity_right", "leak_published_later", "leak_names_later_date")  # fmt: skip
 FORECASTERS = ("tocsin", "prior", "naive Bayes", "latest only")
 
 

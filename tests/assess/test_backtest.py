@@ -144,3 +144,25 @@ def test_reliability_table_and_calibration_error() -> None:
     assert ece == pytest.approx(0.45)
     assert table == [(0.9, pytest.approx(0.95), 0.5, 10)]
     assert reliability([(1.0, True)], bins=10)[1][0][3] == 1  # 1.0 falls in the last bin
+
+
+def test_evidence_known_before_it_was_published_is_counted_as_a_leak(tmp_path: Path) -> None:
+    (clean,) = load_shelf(MINI)
+    result = run_question(clean, tmp_path, embedder=None)
+    assert result.leaks is not None
+    assert result.leaks.pairs > 0
+    assert result.leaks.published_later == 0
+    # The case file misdates article 02 (published 2024-04-02) to the first article's day:
+    # as of 2024-03-01 its link is used, a month before it was written.
+    shelf = _copy(tmp_path)
+    case = shelf / "town-bridge" / "case.yaml"
+    case.write_text(
+        case.read_text("utf-8")
+        + "articles:\n  - {title: Councillors line up, published: 2024-03-01}\n",
+        "utf-8",
+    )
+    (question,) = load_shelf(shelf)
+    leaky = run_question(question, tmp_path / "run", embedder=None)
+    assert leaky.leaks is not None
+    assert leaky.leaks.published_later >= 1
+    assert 0 < leaky.leaks.share_published_later < 1

@@ -41,6 +41,7 @@ from tocsin.ingest.pipeline import ingest
 from tocsin.models.assessment import LinkRow
 from tocsin.store import assessment as queries
 from tocsin.store.db import Store
+from tocsin.store.evidence import article_evidence
 
 SHELF_INDEX = "shelf.json"
 LOG_FLOOR = 1e-6  # the probability a log score reads for an outcome given none
@@ -222,6 +223,25 @@ class LinkScore:
 
 
 @dataclass(frozen=True)
+class Leaks:
+    """What the as-of forecasts used that they should not have known: over every (as-of
+    date D, evidence item used as of D) pair, those whose article the question's file dates
+    after D, and those whose sentence names a date after D (plans and deadlines included)."""
+
+    pairs: int
+    published_later: int
+    names_later_date: int
+
+    @property
+    def share_published_later(self) -> float:
+        return self.published_later / self.pairs if self.pairs else 0.0
+
+    @property
+    def share_names_later_date(self) -> float:
+        return self.names_later_date / self.pairs if self.pairs else 0.0
+
+
+@dataclass(frozen=True)
 class Result:
     question: Question
     case_id: str
@@ -235,6 +255,7 @@ class Result:
     seconds: float
     failures: list[str] = field(default_factory=list)
     replay: Replay | None = None  # what fitting the update needs of this question
+    leaks: Leaks | None = None
 
     @property
     def final(self) -> dict[str, float]:
@@ -286,6 +307,9 @@ class Result:
             "link_f1": score.f1 if score else None,
             "polarity_right": score.polarity_right / score.found if score and score.found else None,
             "failures": len(self.failures),
+            "leak_published_later": self.leaks.share_published_later if self.leaks else None,
+            "leak_names_later_date": self.leaks.share_names_later_date if self.leaks else None,
+            "leak_pairs": self.leaks.pairs if self.leaks else 0,
             "seconds": self.seconds,
         }
 
@@ -302,6 +326,7 @@ def run_question(
     if faults:
         raise ShelfError(f"{question.folder}: " + "; ".join(faults))
     case = load_case(question.case_path)
+    workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / f"{question.qid}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -311,6 +336,7 @@ def run_question(
         extract(store, workers=workers)
         relink(store, case, embedder)
         forecasts, rows_seen = _forecasts(store, case, embedder)
+        leaks = _leaks(store, question, rows_seen, [f.as_of for f in forecasts])
         rows = queries.link_rows(store, case.id)
         score = _link_score(store, question, rows)
         stored = sum(1 for _ in store.articles())
@@ -326,6 +352,7 @@ def run_question(
         link_score=score,
         seconds=time.perf_counter() - started,
         failures=[": ".join(f[:2]) for f in report.failures],
+        leaks=leaks,
         replay=Replay(
             question.qid,
             case.priors(),
@@ -356,6 +383,38 @@ def _forecasts(
             )
         )
     return out, everything.evidence
+
+
+def _leaks(
+    store: Store, question: Question, rows: Sequence[EvidenceRow], dates: Sequence[date]
+) -> Leaks:
+    true_date = {
+        str(r.get("url")): date.fromisoformat(str(r["published"])[:10]) for r in question.articles()
+    }
+    by_id = {a.id: a for a in store.articles()}
+    published: dict[int, date] = {}
+    mentions: dict[int, list[tuple[int, int, date]]] = {}
+    for article_id in {r.article_id for r in rows if r.article_id is not None}:
+        found = true_date.get(str(by_id[article_id].url)) if article_id in by_id else None
+        if found is not None:
+            published[article_id] = found
+        mentions[article_id] = [
+            (int(m["start"]), int(m["end"]), date.fromisoformat(str(m["date_start"])[:10]))
+            for m in article_evidence(store, article_id)["dates"]
+            if m.get("date_start")
+        ]
+    pairs = later = named = 0
+    for d in dates:
+        for r in rows:
+            if r.when is None or r.when > d or r.article_id is None:
+                continue
+            pairs += 1
+            later += published.get(r.article_id, r.when) > d
+            start, end = r.start or 0, r.end or 0
+            named += any(
+                a < end and b > start and when > d for a, b, when in mentions[r.article_id]
+            )
+    return Leaks(pairs, later, named)
 
 
 def _link_score(store: Store, question: Question, rows: Sequence[LinkRow]) -> LinkScore | None:
