@@ -161,6 +161,9 @@ class Indicator(_Model):
     negated: dict[str, Likelihood] = {}
     # False when the indicator's own wording is negative, so that cues do not flip it.
     negatable: bool = True
+    # The hypotheses a report of it (seen) settles by the resolution criteria: only such a
+    # report lets the forecast of one of them pass the cap (score.CERTAINTY_CAP).
+    resolves: list[str] = []
 
     _id = field_validator("id")(_check_id)
 
@@ -389,6 +392,9 @@ def _tables(lists: dict[str, list[Any]], actor_model: Any) -> list[tuple[Loc, li
     for n, item in _mappings(lists.get("indicators", [])):
         for key in ("likelihoods", "ratings", "negated"):
             out.append((["indicators", n, key], _keys(item.get(key))))
+        resolves = item.get("resolves")
+        if isinstance(resolves, list):
+            out.append((["indicators", n, "resolves"], [str(h) for h in resolves]))
     for n, item in _mappings(lists.get("evidence", [])):
         out.append((["evidence", n, "likelihoods"], _keys(item.get("likelihoods"))))
         ratings = _by_analyst(item.get("ratings"))

@@ -7,9 +7,10 @@ traced to a link (and so to a sentence) or to an entry of the case file.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tocsin.assess import ach, actors, bayes
@@ -302,6 +303,38 @@ def case_record(
 # -- the whole ------------------------------------------------------------------------------
 
 
+# No hypothesis is given more than this until a report meets its resolution criteria (an
+# indicator that ``resolves`` it, seen): news of a development is not its outcome, and the
+# update's errors (misread, correlated or planted reports) are never all accounted for.
+CERTAINTY_CAP = 0.97
+
+
+def settled(case: Case, rows: Sequence[EvidenceRow], as_of: date | None = None) -> set[str]:
+    """The hypotheses that a seen report of a resolving indicator settles, as of ``as_of``."""
+    resolving = {i.id: set(i.resolves) for i in case.indicators if i.resolves}
+    return {
+        h
+        for r in rows
+        if r.indicator in resolving and r.polarity == "seen" and known_by(r.when, as_of)
+        for h in resolving[r.indicator]
+    }
+
+
+def capped(probabilities: dict[str, float], allowed: set[str]) -> dict[str, float]:
+    """``probabilities`` with a hypothesis above ``CERTAINTY_CAP`` brought down to it
+    (the rest shared by the others in proportion), unless it is ``allowed``."""
+    over = [h for h, p in probabilities.items() if p > CERTAINTY_CAP and h not in allowed]
+    if not over:
+        return dict(probabilities)
+    top = over[0]
+    rest = {h: p for h, p in probabilities.items() if h != top}
+    total = math.fsum(rest.values())
+    share = 1.0 - CERTAINTY_CAP
+    out = {h: share * (p / total if total > 0 else 1.0 / len(rest)) for h, p in rest.items()}
+    out[top] = CERTAINTY_CAP
+    return {h: out[h] for h in probabilities}
+
+
 def score(
     case: Case, data: CaseData, as_of: date | None = None, actor_result: ActorResult | None = None
 ) -> Assessment:
@@ -318,15 +351,20 @@ def score(
     # known is not known, so neither a date's assessment nor the trajectory takes them.
     dated = [i for i in scored if i.when is not None]
     dates = sorted({i.when for i in dated if i.when})
-    path = bayes.trajectory(priors, dated, dates) if dates else []
+    path = [
+        (d, capped(p, settled(case, rows, d)))
+        for d, p in (bayes.trajectory(priors, dated, dates) if dates else [])
+    ]
     forecasts = forecast_rows(case, path, actor_probs, as_of)
+    base = bayes.posterior(priors, scored)
+    final = replace(base, probabilities=capped(base.probabilities, settled(case, rows)))
     articles = {a.id: a for a in data.articles}
     return Assessment(
         case=case,
         as_of=as_of,
         priors=priors,
         evidence=rows,
-        posterior=bayes.posterior(priors, scored),
+        posterior=final,
         trajectory=path,
         sensitivity=bayes.sensitivity(priors, scored),
         ach=ach_matrix(case, rows),
