@@ -301,3 +301,16 @@ def test_an_events_mode_gives_the_status_of_a_sentence_no_claim_speaks_for() -> 
     assert done.status is None
     claimed = [SpanRecord("claim", 0, 42, "alleged"), SpanRecord("event", 0, 42, mode="planned")]
     assert _describe(FACTS, 0, len(text), text, claimed).status == "alleged"  # a claim first
+
+
+def test_the_pattern_matrix_scores_every_sentence_against_every_indicator() -> None:
+    from tocsin.assess.link import pattern_matrix, similarity_matrix
+
+    texts = [unit("Belarus is forming an offensive group in Gomel."), unit("Rain fell.")]
+    hits = pattern_matrix(CASE, texts)
+    assert hits.shape == (2, len(CASE.indicators))
+    column = [i.id for i in CASE.indicators].index("offensive")
+    assert hits[0, column]
+    assert not hits[1].any()
+    sims = similarity_matrix(CASE, texts, FakeEmbedder())  # type: ignore[arg-type]
+    assert sims.shape == hits.shape

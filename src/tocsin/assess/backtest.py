@@ -37,7 +37,7 @@ from tocsin.assess.relink import relink
 from tocsin.assess.sources import article_facts
 from tocsin.config import Config
 from tocsin.extract.run import extract
-from tocsin.ingest.pipeline import ingest
+from tocsin.ingest.pipeline import IngestReport, ingest
 from tocsin.models.assessment import LinkRow
 from tocsin.store import assessment as queries
 from tocsin.store.db import Store
@@ -317,23 +317,50 @@ class Result:
 # Running a question.
 
 
+def prepare(question: Question, workdir: Path, workers: int = 1) -> tuple[Path, IngestReport]:
+    """A fresh store under ``workdir`` with the question's articles ingested and extracted,
+    after checking the question's files."""
+    faults = check_question(question)
+    if faults:
+        raise ShelfError(f"{question.folder}: " + "; ".join(faults))
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / f"{question.qid}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with Store.open(db) as store:
+        report = ingest([question.articles_path], store=store, config=Config.load(workers=workers))
+        extract(store, workers=workers)
+    return db, report
+
+
+def gold_spans(
+    store: Store, question: Question
+) -> dict[tuple[int, str], set[tuple[int, int, str]]]:
+    """The gold links located in the store: (article id, indicator) -> {(start, end,
+    polarity)}; an article or sentence not found is left out."""
+    gold = question.gold() or []
+    by_url = {a.url: a for a in store.articles() if a.url}
+    spans: dict[tuple[int, str], set[tuple[int, int, str]]] = {}
+    for record in question.articles():
+        stored = by_url.get(str(record.get("url")))
+        if stored is None:
+            continue
+        for g in (g for g in gold if g.article == str(record.get("id"))):
+            at = stored.text.find(g.sentence)
+            if at >= 0:
+                key = (stored.id, g.indicator)
+                spans.setdefault(key, set()).add((at, at + len(g.sentence), g.polarity))
+    return spans
+
+
 def run_question(
     question: Question, workdir: Path, embedder: Embedder | None, workers: int = 1
 ) -> Result:
     """Assess ``question`` in a fresh store under ``workdir`` as of each article date."""
     started = time.perf_counter()
-    faults = check_question(question)
-    if faults:
-        raise ShelfError(f"{question.folder}: " + "; ".join(faults))
     case = load_case(question.case_path)
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / f"{question.qid}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    config = Config.load(workers=workers)
+    db, report = prepare(question, workdir, workers)
     with Store.open(db) as store:
-        report = ingest([question.articles_path], store=store, config=config)
-        extract(store, workers=workers)
         relink(store, case, embedder)
         forecasts, rows_seen = _forecasts(store, case, embedder)
         leaks = _leaks(store, question, rows_seen, [f.as_of for f in forecasts])
@@ -418,20 +445,9 @@ def _leaks(
 
 
 def _link_score(store: Store, question: Question, rows: Sequence[LinkRow]) -> LinkScore | None:
-    gold = question.gold()
-    if gold is None:
+    if question.gold() is None:
         return None
-    by_url = {a.url: a for a in store.articles() if a.url}
-    spans: dict[tuple[int, str], set[tuple[int, int, str]]] = {}  # (article, indicator)
-    for record in question.articles():
-        stored = by_url.get(str(record.get("url")))
-        if stored is None:
-            continue
-        for g in (g for g in gold if g.article == str(record.get("id"))):
-            at = stored.text.find(g.sentence)
-            if at >= 0:
-                key = (stored.id, g.indicator)
-                spans.setdefault(key, set()).add((at, at + len(g.sentence), g.polarity))
+    spans = gold_spans(store, question)
     predicted = {(r.key.article_id, r.key.start, r.key.end, r.key.indicator_id): r for r in rows}
     right = 0
     hit: dict[tuple[int, str, int, int], str] = {}
@@ -439,7 +455,7 @@ def _link_score(store: Store, question: Question, rows: Sequence[LinkRow]) -> Li
         agreeing = [
             (a, b, pol)
             for a, b, pol in spans.get((article, indicator), ())
-            if _overlap(start, end, a, b) >= MATCH_OVERLAP
+            if overlap(start, end, a, b) >= MATCH_OVERLAP
         ]
         right += bool(agreeing)
         for a, b, pol in agreeing:
@@ -457,7 +473,7 @@ def _link_score(store: Store, question: Question, rows: Sequence[LinkRow]) -> Li
     )
 
 
-def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+def overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
     shared = min(a_end, b_end) - max(a_start, b_start)
     shorter = min(a_end - a_start, b_end - b_start)
     return shared / shorter if shared > 0 and shorter > 0 else 0.0

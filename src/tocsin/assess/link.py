@@ -452,3 +452,21 @@ def _similarities(
         for i, col in enumerate(best):
             nearest[i][j] = flat[col]
     return sims, nearest
+
+
+def similarity_matrix(case: Case, candidates: Sequence[Unit], embedder: Embedder) -> np.ndarray:
+    """Cosine of each candidate to each indicator's nearest description or example."""
+    sims, _ = _similarities(case, candidates, embedder)
+    if sims is None:
+        return np.zeros((len(candidates), len(case.indicators)), dtype=np.float32)
+    return sims
+
+
+def pattern_matrix(case: Case, candidates: Sequence[Unit]) -> np.ndarray:
+    """Whether one of each indicator's patterns matches each candidate."""
+    compiled = case_patterns(case)
+    return np.array(
+        [[_pattern_match(u, compiled[j]) is not None for j in range(len(compiled))]
+         for u in candidates],
+        dtype=bool,
+    ).reshape(len(candidates), len(compiled))  # fmt: skip
