@@ -18,8 +18,8 @@ from tocsin.models.assessment import LinkRow
 
 RELEVANCE_WEIGHT = {"low": 0.5, "medium": 0.75, "high": 1.0}
 # Reports of one indicator and polarity within this many days of a development's first
-# report are that development (issue #11; to be fitted on the backtest shelf).
-CLUSTER_DAYS = 3
+# report are that development (issue #11: fitted on the backtest shelf, docs/backtest.md).
+CLUSTER_DAYS = 7
 
 
 @dataclass(frozen=True)
