@@ -89,10 +89,22 @@ def measure() -> dict[str, Any]:
                 }
                 for s in full.track.scores
             ]
+            # Descriptions and examples alone, every regular expression taken out (#11).
+            bare = case.model_copy(
+                update={
+                    "indicators": [i.model_copy(update={"patterns": []}) for i in case.indicators]
+                }
+            )
+            relink(store, bare, embedder)
+            no_patterns = assess(store, bare, embedder=embedder, relink_if_stale=True)
             relink(store, case, None)
             patterns_only = assess(store, case, relink_if_stale=True)
     return {
         "links": {"total": sum(methods.values()), "by_method": dict(methods)},
+        "no_patterns": {
+            "links": sum(e.kind == "link" for e in no_patterns.evidence),
+            "posterior": no_patterns.posterior.probabilities,
+        },
         "patterns_only": {
             "links": sum(e.kind == "link" for e in patterns_only.evidence),
             "posterior": patterns_only.posterior.probabilities,
@@ -137,6 +149,9 @@ def section(r: dict[str, Any]) -> str:
         f"Linked by patterns only, the final posterior is {_row(r['patterns_only']['posterior'])}"
         f" ({r['patterns_only']['links']} links, against {r['links']['total']} with embeddings:"
         f" {', '.join(f'{k} {v}' for k, v in sorted(r['links']['by_method'].items()))}).",
+        f"Without its regular expressions (descriptions and examples matched by embedding"
+        f" only), the final posterior is {_row(r['no_patterns']['posterior'])}"
+        f" ({r['no_patterns']['links']} links).",
         f"Pivotal evidence groups (removing one changes the leader): "
         f"{', '.join(r['pivotal']) or 'none'}.",
         "",

@@ -135,3 +135,25 @@ def test_a_negative_window_joins_nothing() -> None:
     rows = [_row(1, DAY), _row(2, DAY)]
     assert clusters(rows, window=-1) == []
     assert {i.cluster for i in items(rows, window=-1)} == {""}
+
+
+def test_the_bundled_case_ends_on_h2_without_its_regular_expressions(
+    belarus: object, demo_db: object, embedder: object
+) -> None:
+    """#11, item 7: descriptions and examples alone still lead to what happened."""
+    from pathlib import Path
+
+    from tocsin.assess.assessment import assess
+    from tocsin.assess.case import Case
+    from tocsin.store.db import Store
+
+    assert isinstance(belarus, Case)
+    assert isinstance(demo_db, Path)
+    bare = belarus.model_copy(
+        update={"indicators": [i.model_copy(update={"patterns": []}) for i in belarus.indicators]}
+    )
+    with Store.open(demo_db) as store:
+        found = assess(store, bare, embedder=embedder, link=True)  # type: ignore[arg-type]
+    assert found.leader == "H2"
+    assert all(e.reason.startswith("similarity") for e in found.evidence if e.kind == "link")
+    assert any(e.kind == "link" for e in found.evidence)
