@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -96,7 +98,14 @@ def section(payload: dict[str, Any]) -> str:
         "",
         f"Measured on {payload['date']} with `{COMMAND}`"
         f"{' (no embeddings)' if not payload['embeddings'] else ''}, model `sm`. "
-        "Each question in a store of its own; forecasts as of each article date.",
+        "Each question in a store of its own; forecasts as of each article date. "
+        + (
+            f"Wall time on this machine ({os.cpu_count()} CPUs): "
+            f"{payload['seconds']['assessing']:.0f} s to build the stores, link and assess, "
+            f"{payload['seconds']['fitting']:.0f} s to fit the update."
+            if "seconds" in payload
+            else ""
+        ),
         "",
     ]
     if not rows:
@@ -222,17 +231,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     questions = load_shelf(args.shelf, args.only)
     embedder = None if args.no_embeddings else Embedder(threads=Config.load().worker_count)
+    started = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for q in questions:
             print(f"== {q.qid}", file=sys.stderr, flush=True)
             results.append(run_question(q, Path(folder), embedder))
+    assessed = time.perf_counter() - started
+    fit_result = fitted(results)
     payload = {
         "command": COMMAND,
         "date": date.today().isoformat(),
         "embeddings": embedder is not None,
         "questions": [summarise(r) for r in results],
-        "fitted": fitted(results),
+        "fitted": fit_result,
+        "seconds": {"assessing": assessed, "fitting": time.perf_counter() - started - assessed},
     }
     print(section(payload))
     if not args.no_write and not args.only:

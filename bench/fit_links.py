@@ -141,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "",
             *table,
             "",
-            f"Shipped model: weights {dict(zip(FEATURES, model.weights, strict=True))}, "
+            f"Model fitted on all of them (not used by the linker yet: the pooled F1 is below "
+            "the current linker's; `--ship` writes it for the linker): weights "
+            f"{dict(zip(FEATURES, model.weights, strict=True))}, "
             f"bias {model.bias}; {model.fitted}.",
             "",
         ]

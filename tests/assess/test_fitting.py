@@ -63,3 +63,14 @@ def test_the_grid_and_the_replay_forecasts() -> None:
     assert found[0]["H1"] < found[1]["H1"] < found[2]["H1"]
     with pytest.raises(ValueError, match="nothing to fit"):
         fit([])
+
+
+def test_the_fast_table_agrees_with_replaying_each_candidate() -> None:
+    from tocsin.assess.fitting import score_table
+
+    replays = [_replay("r", "H1", "H1", n=5), _replay("w", "H2", "H1", n=5)]
+    options = [PLAIN, CAUTIOUS, Params(Update(temper=0.5, confirm=0.5), 3)]
+    table = score_table(replays, options)
+    for r in replays:
+        for p in options:
+            assert table[(r.qid, p)] == pytest.approx(r.mean_brier(p))

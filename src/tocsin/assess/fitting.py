@@ -15,6 +15,7 @@ figure to quote for how the fitted update does on a question it was not fitted o
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -56,6 +57,18 @@ class Replay:
             for d in self.dates
         ]
 
+    def summed(self, window: int, confirm: float) -> list[dict[str, float]]:
+        """Per date, the sum of every group's untempered contribution."""
+        evidence = items(self.rows, window)
+        update = bayes.Update(confirm=confirm)
+        out = []
+        for d in self.dates:
+            found = bayes.posterior(self.priors, evidence, d, update)
+            out.append(
+                {h: math.fsum(c[h] for c in found.contributions.values()) for h in self.priors}
+            )
+        return out
+
     def mean_brier(self, params: Params) -> float:
         found = self.forecasts(params)
         if not found:
@@ -79,9 +92,39 @@ Table = dict[tuple[str, Params], float]
 
 def score_table(replays: Sequence[Replay], candidates: Sequence[Params] | None = None) -> Table:
     """Each question's mean Brier under each candidate: computed once, read by ``fit``
-    and ``leave_one_out``."""
+    and ``leave_one_out``. The evidence's summed log-likelihood ratios depend only on the
+    window and the confirmation weight; tempering scales them and the mixture comes after,
+    so each (window, confirmation) is summed once per date."""
     options = list(candidates) if candidates is not None else grid()
-    return {(r.qid, p): r.mean_brier(p) for r in replays for p in options}
+    table: Table = {}
+    for r in replays:
+        sums: dict[tuple[int, float], list[dict[str, float]]] = {}
+        for p in options:
+            key = (p.window, p.update.confirm)
+            if key not in sums:
+                sums[key] = r.summed(p.window, p.update.confirm)
+            found = [_forecast(r.priors, s, p.update) for s in sums[key]]
+            table[(r.qid, p)] = (
+                sum(brier(f, r.outcome) for f in found) / len(found)
+                if found
+                else brier(r.priors, r.outcome)
+            )
+    return table
+
+
+def _forecast(
+    priors: dict[str, float], summed: dict[str, float], update: bayes.Update
+) -> dict[str, float]:
+    total = sum(priors.values())
+    logs = {
+        h: (math.log(priors[h] / total) if priors[h] > 0 else -math.inf) + update.temper * summed[h]
+        for h in priors
+    }
+    top = max(logs.values())
+    weights = {h: math.exp(v - top) for h, v in logs.items()}
+    norm = sum(weights.values())
+    w = update.prior_mix
+    return {h: (1 - w) * weights[h] / norm + w * priors[h] / total for h in priors}
 
 
 def fit(
