@@ -400,3 +400,37 @@ def sensitivity(
         groups=groups,
         tornado=tuple(sorted(groups, key=lambda g: (-abs(g.delta), g.source_key))),
     )
+
+
+# A claim that would move the forecast by more than this, resting on one low-graded source
+# with no independent confirmation, is uncorroborated: shown as such and counted at a
+# discount (issue #11).
+UNCORROBORATED_SHIFT: Final = 0.10
+UNCORROBORATED_WEIGHT: Final = 0.5
+LOW_RELIABILITY: Final = frozenset({"D", "E", "F"})
+
+
+def uncorroborated(priors: Mapping[str, float], items: Sequence[Item]) -> set[str]:
+    """The groups that, if believed (re-graded A/1), would move the leader's probability by
+    more than ``UNCORROBORATED_SHIFT``, while resting on one source (one outlet or one
+    speaker: a development many outlets carry is not one site's word) all of whose reports
+    are graded D, E or F."""
+    found = sensitivity(priors, items)
+    members = _group(items)
+    out = set()
+    for g in found.groups:
+        group = members[g.source_key]
+        sources = {m.source_key for m in group}  # one outlet or speaker, not one of many
+        low = all(m.reliability in LOW_RELIABILITY for m in group)
+        believed = abs(g.best[found.leader] - g.without[found.leader])
+        if len(sources) == 1 and low and believed > UNCORROBORATED_SHIFT:
+            out.add(g.source_key)
+    return out
+
+
+def discounted(items: Sequence[Item], groups: set[str]) -> list[Item]:
+    """The items, those of ``groups`` weighing ``UNCORROBORATED_WEIGHT`` of their weight."""
+    return [
+        replace(i, weight=i.weight * UNCORROBORATED_WEIGHT) if i.group in groups else i
+        for i in items
+    ]

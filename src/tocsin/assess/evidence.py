@@ -45,6 +45,8 @@ class EvidenceRow:
     start: int | None = None
     end: int | None = None
     likelihoods: dict[str, float] = field(default_factory=dict)
+    # Would move the forecast alone, on one low-graded source: counted at a discount.
+    uncorroborated: bool = False
 
 
 def likelihoods(indicator: Indicator, polarity: str, hypotheses: Sequence[str]) -> dict[str, float]:

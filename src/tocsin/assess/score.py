@@ -347,6 +347,12 @@ def score(
     rows = [r for r in evidence_rows(case, data.links) if known_by(r.when, as_of)]
     priors = case.priors()
     scored = items(rows)
+    # A claim that alone would move the forecast, from one low-graded source, counts at a
+    # discount and is shown as uncorroborated.
+    doubtful = bayes.uncorroborated(priors, scored) if scored else set()
+    flagged = {i.id for i in scored if i.group in doubtful}
+    scored = bayes.discounted(scored, doubtful)
+    rows = [replace(r, uncorroborated=True) if r.id in flagged else r for r in rows]
     # Undated items count in the assessment on all the evidence only: when they became
     # known is not known, so neither a date's assessment nor the trajectory takes them.
     dated = [i for i in scored if i.when is not None]

@@ -202,7 +202,7 @@ def _evidence(a: Assessment) -> list[dict[str, Any]]:
                 "date": day(row.when),
                 "indicator": row.indicator or "(hand-entered)",
                 "polarity": row.polarity,
-                "status": row.status or "–",
+                "status": (row.status or "–") + (", uncorroborated" if row.uncorroborated else ""),
                 "source": row.source or "unattributed",
                 "grade": grade(row.reliability, row.credibility),
                 "score": number(row.score, 2),

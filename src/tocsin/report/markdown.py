@@ -105,7 +105,7 @@ def _evidence(a: Assessment) -> list[str]:
             r.indicator or "(hand-entered)",
             r.polarity,
             r.source or "unattributed",
-            grade(r.reliability, r.credibility),
+            grade(r.reliability, r.credibility) + (" (uncorroborated)" if r.uncorroborated else ""),
             number(r.weight, 2),
             short(r.text, 160),
         )

@@ -405,7 +405,10 @@ def _evidence(a: Assessment) -> Table:
             safe(r.id),
             Text(day(r.when)),
             safe((r.indicator or "hand-entered") + polarity),
-            safe(grade(r.reliability, r.credibility)),
+            safe(
+                grade(r.reliability, r.credibility)
+                + (" uncorroborated" if r.uncorroborated else "")
+            ),
             Text(number(r.weight, 2)),
             safe(short(r.text, 200)),
         )
