@@ -32,7 +32,7 @@ from tocsin.assess.assessment import assess
 from tocsin.assess.case import Case, load_case
 from tocsin.assess.embed import Embedder
 from tocsin.assess.evidence import EvidenceRow, items
-from tocsin.assess.fitting import Replay
+from tocsin.assess.fitting import Replay, brier
 from tocsin.assess.relink import relink
 from tocsin.assess.sources import article_facts
 from tocsin.config import Config
@@ -160,10 +160,9 @@ def check_question(question: Question) -> list[str]:
 # Scores of forecasts.
 
 
-def brier(probabilities: dict[str, float], outcome: str) -> float:
-    """The Brier score over all hypotheses: 0 for certainty on the outcome, 2 for
-    certainty on another."""
-    return sum((p - (h == outcome)) ** 2 for h, p in probabilities.items())
+def ratio(part: int, whole: int) -> float:
+    """``part / whole``, 0 when there is no whole."""
+    return part / whole if whole else 0.0
 
 
 def log_score(probabilities: dict[str, float], outcome: str) -> float:
@@ -210,11 +209,11 @@ class LinkScore:
 
     @property
     def precision(self) -> float:
-        return self.right / self.predicted if self.predicted else 0.0
+        return ratio(self.right, self.predicted)
 
     @property
     def recall(self) -> float:
-        return self.found / self.gold if self.gold else 0.0
+        return ratio(self.found, self.gold)
 
     @property
     def f1(self) -> float:
@@ -234,11 +233,11 @@ class Leaks:
 
     @property
     def share_published_later(self) -> float:
-        return self.published_later / self.pairs if self.pairs else 0.0
+        return ratio(self.published_later, self.pairs)
 
     @property
     def share_names_later_date(self) -> float:
-        return self.names_later_date / self.pairs if self.pairs else 0.0
+        return ratio(self.names_later_date, self.pairs)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ class Replay:
 
 
 def brier(probabilities: dict[str, float], outcome: str) -> float:
+    """The Brier score over all hypotheses: 0 for certainty on the outcome, 2 for
+    certainty on another."""
     return sum((p - (h == outcome)) ** 2 for h, p in probabilities.items())
 
 
