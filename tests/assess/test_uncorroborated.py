@@ -107,3 +107,11 @@ def test_the_reports_say_uncorroborated(tmp_path: Path) -> None:
     assert "(uncorroborated)" in brief(found)
     plain = replace(found, evidence=[replace(e, uncorroborated=False) for e in found.evidence])
     assert "(uncorroborated)" not in brief(plain)
+
+
+def test_evidence_the_analyst_entered_by_hand_is_never_discounted() -> None:
+    base = [_item(f"m{n}", f"k{n}", "B", MILD) for n in range(3)]
+    note = Item("N1", DAY, "manual:N1", "F", 6, JOINS)
+    rumour = _item("fake", "joins|outlet:some site", "F", JOINS)
+    assert uncorroborated(PRIORS, [*base, note]) == set()
+    assert uncorroborated(PRIORS, [*base, rumour]) == {"joins|outlet:some site"}

@@ -420,6 +420,8 @@ def uncorroborated(priors: Mapping[str, float], items: Sequence[Item]) -> set[st
     out = set()
     for g in found.groups:
         group = members[g.source_key]
+        if any(m.source_key.startswith("manual:") for m in group):
+            continue  # entered by the analyst, who weighed it: not a claim to corroborate
         sources = {m.source_key for m in group}  # one outlet or speaker, not one of many
         low = all(m.reliability in LOW_RELIABILITY for m in group)
         believed = abs(g.best[found.leader] - g.without[found.leader])
