@@ -414,7 +414,7 @@ def prepare_question(folder: Path, out: Path) -> dict[str, Any]:
     """A shelf question: its articles ingested and extracted afresh, gold matched by span."""
     import tempfile
 
-    from tocsin.assess.backtest import MATCH_OVERLAP, _overlap, check_question
+    from tocsin.assess.backtest import MATCH_OVERLAP, check_question, overlap
     from tocsin.assess.case import load_case
     from tocsin.assess.link import units
     from tocsin.config import Config
@@ -455,7 +455,7 @@ def prepare_question(folder: Path, out: Path) -> dict[str, Any]:
             n
             for n, u in enumerate(found)
             if u.article.article_id == article
-            and _overlap(u.start, u.end, start, end) >= MATCH_OVERLAP
+            and overlap(u.start, u.end, start, end) >= MATCH_OVERLAP
         ]
         unmatched += not hits
         pairs.update((n, j) for n in hits)
