@@ -43,6 +43,7 @@ THRESHOLD = 0.5
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_extraction import replace_section, rounded  # noqa: E402
+from eval_linking import tfidf_cosines  # noqa: E402
 
 
 def question_pairs(
@@ -56,7 +57,7 @@ def question_pairs(
         spans = gold_spans(store, question)
     sims = similarity_matrix(case, found, embedder)
     hits = pattern_matrix(case, found)
-    x = pair_features(sims, hits).reshape(-1, len(FEATURES))
+    x = pair_features(sims, hits, tfidf_cosines(case, found)).reshape(-1, len(FEATURES))
     labels = np.array(
         [
             any(
@@ -97,7 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"== {q.qid}", file=sys.stderr, flush=True)
             data[q.qid] = question_pairs(q, Path(folder), embedder)
     rows = []
-    for variant, columns in (("with patterns", slice(None)), ("without patterns", slice(0, 3))):
+    no_pattern = [k for k, f in enumerate(FEATURES) if f != "pattern"]
+    variants: list[tuple[str, Any]] = [
+        ("embeddings, patterns", [0, 1, 2, 3]),
+        ("embeddings", [0, 1, 2]),
+        ("embeddings, TF-IDF, patterns", list(range(len(FEATURES)))),
+        ("embeddings, TF-IDF", no_pattern),
+    ]
+    for variant, columns in variants:
         pooled_truth, pooled_chosen = [], []
         for qid, (x, y) in data.items():
             train = [data[o] for o in data if o != qid]
@@ -156,7 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.dumps(rounded({"rows": rows, "model": model.as_dict()}), indent=2) + "\n", "utf-8"
         )
         DOC.write_text(replace_section(DOC.read_text("utf-8"), section), encoding="utf-8")
-        print(f"wrote {MODEL}, {JSON} and {DOC}", file=sys.stderr)
+        print(f"wrote {JSON} and {DOC}", file=sys.stderr)
+    if args.ship:
+        print(f"wrote {MODEL}", file=sys.stderr)
     return 0
 
 

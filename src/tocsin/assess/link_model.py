@@ -3,7 +3,8 @@
 Every candidate sentence is scored against every indicator of the case (multi-label): from
 its embedding's cosine to the indicator's nearest description or example, how far that
 cosine stands above the sentence's mean over all indicators, whether the indicator is the
-sentence's nearest, and whether one of the indicator's patterns matches. A logistic model
+sentence's nearest, whether one of the indicator's patterns matches, and the TF-IDF cosine
+of its words to the indicator's description and examples, with its margin. A logistic model
 turns these into the probability that an analyst would make the link; the linker links when
 it reaches ``threshold`` and the link weighs that probability in the update.
 
@@ -22,20 +23,33 @@ from importlib import resources
 
 import numpy as np
 
-FEATURES = ("similarity", "margin", "nearest", "pattern")
+FEATURES = ("similarity", "margin", "nearest", "pattern", "tfidf", "tfidf margin")
 MODEL_FILE = "link_model.json"
 
 
-def pair_features(sims: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+def pair_features(sims: np.ndarray, patterns: np.ndarray, tfidf: np.ndarray) -> np.ndarray:
     """Features of every (sentence, indicator) pair, shape (sentences, indicators, F):
-    ``sims`` the cosines to each indicator's nearest text, ``patterns`` whether a pattern
-    of the indicator matches the sentence (both (sentences, indicators))."""
+    ``sims`` the embedding cosines to each indicator's nearest text, ``patterns`` whether a
+    pattern of the indicator matches the sentence, ``tfidf`` the TF-IDF cosine of the
+    sentence to the indicator's description and examples (all (sentences, indicators))."""
     n, k = sims.shape
-    mean = sims.mean(axis=1, keepdims=True) if k else np.zeros((n, 1))
     nearest = sims == sims.max(axis=1, keepdims=True) if k else np.zeros((n, 0), dtype=bool)
     return np.stack(
-        [sims, sims - mean, nearest.astype(np.float32), patterns.astype(np.float32)], axis=-1
+        [
+            sims,
+            sims - _mean(sims),
+            nearest.astype(np.float32),
+            patterns.astype(np.float32),
+            tfidf,
+            tfidf - _mean(tfidf),
+        ],
+        axis=-1,
     ).astype(np.float32)
+
+
+def _mean(values: np.ndarray) -> np.ndarray:
+    n, k = values.shape
+    return values.mean(axis=1, keepdims=True) if k else np.zeros((n, 1))
 
 
 @dataclass(frozen=True)
