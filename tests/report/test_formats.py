@@ -89,3 +89,28 @@ def test_report_files_get_the_usual_permissions(assessment: Assessment, tmp_path
     for path in (files.html, files.markdown):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_the_reports_list_developments_with_members_and_sources(assessment: Assessment) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from tocsin.report.html import render_html
+    from tocsin.report.sections import developments
+
+    base = next(e for e in assessment.evidence if e.kind == "link")
+    rows = [
+        replace(base, id="L91", when=date(2022, 10, 10), source_key="mob|outlet:a"),
+        replace(base, id="L92", when=date(2022, 10, 12), source_key="mob|outlet:b"),
+        replace(base, id="L93", when=date(2022, 10, 13), source_key="mob|minister"),
+        replace(base, id="L94", when=date(2022, 11, 30), source_key="mob|outlet:c"),
+    ]
+    joined = replace(assessment, evidence=rows)
+    (found,) = developments(joined)
+    assert found["members"] == ["L91", "L92", "L93"]
+    assert found["sources"] == 2  # the two outlets' own voice is one source; the minister another
+    assert "3 reports of" in found["why"]
+    assert "L91, L92, L93 (2 independent source(s))" in render_markdown(joined)
+    assert "<h3>Developments</h3>" in render_html(joined)
+    alone = replace(assessment, evidence=rows[3:])
+    assert "No development was reported more than once." in render_markdown(alone)

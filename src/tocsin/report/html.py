@@ -82,6 +82,7 @@ def context(a: Assessment) -> dict[str, Any]:
         "ach": _ach(a),
         "indicators": [_indicator(i) for i in a.indicators],
         "evidence": _evidence(a),
+        "developments": sections.developments(a),
         "sensitivity": _sensitivity(a),
         "figures": sections.figures(a),
         "actors": sections.actors(a),

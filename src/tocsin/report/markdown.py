@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from tocsin.report import sections
 from tocsin.report.common import (
     as_of_text,
     bottom_line,
@@ -115,6 +116,14 @@ def _evidence(a: Assessment) -> list[str]:
     return table(header, rows) if rows else ["No evidence."]
 
 
+def _developments(a: Assessment) -> list[str]:
+    found = sections.developments(a)
+    return [
+        f"- {cell(d['why'])}: {', '.join(d['members'])} ({d['sources']} independent source(s))"
+        for d in found
+    ] or ["No development was reported more than once."]
+
+
 def _pivotal(a: Assessment) -> list[str]:
     s = a.sensitivity
     labels = group_labels(a.evidence)
@@ -184,6 +193,8 @@ def render_markdown(a: Assessment) -> str:
         "\n".join(_indicators(a)),
         f"## Strongest evidence (top {TOP_EVIDENCE})",
         "\n".join(_evidence(a)),
+        "## Developments reported more than once",
+        "\n".join(_developments(a)),
         "## What the judgement hangs on",
         "\n".join(_pivotal(a)),
         "## Track record",

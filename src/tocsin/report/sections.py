@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from tocsin.assess.bayes import CREDIBILITY, RELIABILITY
+from tocsin.assess.evidence import CLUSTER_DAYS, clusters
 from tocsin.assess.link import STATUS_WEIGHT
 from tocsin.extract.numerals import base_unit
 from tocsin.report.common import day, distribution, hypothesis_names, number, percent, span_of_days
@@ -172,3 +173,25 @@ def method() -> dict[str, Any]:
         "credibility": [(k, f"{v:.2f}") for k, v in CREDIBILITY.items()],
         "status": [(k or "unstated", f"{v:.2f}") for k, v in STATUS_WEIGHT.items()],
     }
+
+
+def developments(a: Assessment, limit: int = 20) -> list[dict[str, Any]]:
+    """The developments several reports were joined into (the update counts each once),
+    most reports first: why they were joined, their members and how many independent
+    sources confirm them (reports in the outlets' own voice are one source)."""
+    rows = {r.id: r for r in a.evidence}
+    found = [c for c in clusters(a.evidence, CLUSTER_DAYS) if len(c.members) > 1]
+    found.sort(key=lambda c: (-len(c.members), c.first, c.key))
+    out = []
+    for c in found[:limit]:
+        keys = {rows[m].source_key for m in c.members}
+        press = {k for k in keys if k.partition("|")[2].startswith(("outlet:", "article:"))}
+        out.append(
+            {
+                "key": c.key,
+                "why": c.why(CLUSTER_DAYS),
+                "members": list(c.members),
+                "sources": len(keys - press) + (1 if press else 0),
+            }
+        )
+    return out
