@@ -157,3 +157,32 @@ def test_the_bundled_case_ends_on_h2_without_its_regular_expressions(
     assert found.leader == "H2"
     assert all(e.reason.startswith("similarity") for e in found.evidence if e.kind == "link")
     assert any(e.kind == "link" for e in found.evidence)
+
+
+def test_a_later_opposite_report_supersedes_an_earlier_development() -> None:
+    arrived = replace(_item(1, "troops|minister", "troops|seen|2022-10-10"), when=DAY)
+    left = Item(
+        "L2", DAY + timedelta(days=20), "troops|ministry", "A", 1, {"H1": 0.3, "H2": 0.7},
+        cluster="troops|negated|2022-10-30",
+    )  # fmt: skip
+    both = [arrived, left]
+    gone = posterior(PRIORS, both, update=Update(supersede=0.0)).probabilities
+    assert gone == pytest.approx(posterior(PRIORS, [left]).probabilities)
+    half = posterior(PRIORS, both, update=Update(supersede=0.5))
+    assert half.ages == {"troops|seen|2022-10-10": 0.5, "troops|negated|2022-10-30": 1.0}
+    # Before the later report, nothing is superseded.
+    early = posterior(PRIORS, both, as_of=DAY, update=Update(supersede=0.0)).probabilities
+    assert early == pytest.approx(posterior(PRIORS, [arrived]).probabilities)
+
+
+def test_a_development_ages_by_its_half_life() -> None:
+    old = replace(_item(1, "k1", "i|seen|2022-10-10"), when=DAY)
+    later = DAY + timedelta(days=30)
+    aged = posterior(PRIORS, [old], as_of=later, update=Update(half_life=30.0))
+    assert aged.ages == {"i|seen|2022-10-10": pytest.approx(0.5)}
+    fresh = posterior(PRIORS, [old], as_of=later)
+    assert aged.contributions["i|seen|2022-10-10"]["H1"] == pytest.approx(
+        fresh.contributions["i|seen|2022-10-10"]["H1"] / 2
+    )
+    with pytest.raises(ValueError, match="half_life"):
+        Update(half_life=-1.0)

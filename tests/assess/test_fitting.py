@@ -74,3 +74,17 @@ def test_the_fast_table_agrees_with_replaying_each_candidate() -> None:
     for r in replays:
         for p in options:
             assert table[(r.qid, p)] == pytest.approx(r.mean_brier(p))
+
+
+def test_the_fast_table_agrees_when_developments_age() -> None:
+    from tocsin.assess.fitting import score_table
+
+    replays = [_replay("r", "H1", "H1", n=6), _replay("w", "H2", "H1", n=6)]
+    options = [
+        Params(Update(supersede=0.0, half_life=30.0), 3),
+        Params(Update(temper=0.6, supersede=0.5, half_life=90.0, confirm=0.25), 14),
+    ]
+    table = score_table(replays, options)
+    for r in replays:
+        for p in options:
+            assert table[(r.qid, p)] == pytest.approx(r.mean_brier(p))

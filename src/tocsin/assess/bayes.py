@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Final
@@ -104,8 +104,18 @@ class Update:
     is wrong."""
     confirm: float = 1.0
     """Weight of the k-th further independent source of one development: ``confirm ** k``."""
+    supersede: float = 1.0
+    """Weight left to a development once a later one of the same indicator reports the
+    opposite ("troops arrived", then "troops left"), in [0, 1]; 1 keeps it whole."""
+    half_life: float = 0.0
+    """Days after which a development counts half, as of the assessment's date; 0: it never
+    ages."""
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.supersede <= 1.0:
+            raise ValueError(f"supersede {self.supersede!r} is not in [0, 1]")
+        if not self.half_life >= 0.0:
+            raise ValueError(f"half_life {self.half_life!r} is not in [0, inf)")
         if not 0.0 < self.temper <= 1.0:
             raise ValueError(f"temper {self.temper!r} is not in (0, 1]")
         if not 0.0 <= self.prior_mix < 1.0:
@@ -133,6 +143,8 @@ class Posterior:
     """
     as_of: date | None = None
     update: Update = PLAIN
+    ages: dict[str, float] = field(default_factory=dict)
+    """group -> the weight ageing leaves it (1 when nothing ages)."""
 
     @property
     def leader(self) -> str:
@@ -294,6 +306,53 @@ def _mixed(
     return {h: (1.0 - w) * p + w * priors[h] / total for h, p in probabilities.items()}
 
 
+@dataclass(frozen=True)
+class GroupFacts:
+    """What ageing needs of a group: its indicator and polarity (for a development; the
+    cluster key says them) and the date of its first report."""
+
+    indicator: str | None
+    polarity: str | None
+    first: date | None
+
+
+def group_facts(key: str, members: Sequence[Item]) -> GroupFacts:
+    dates = [m.when for m in members if m.when is not None]
+    parts = key.split("|")
+    developed = len(parts) == 3 and all(m.cluster == key for m in members)
+    return GroupFacts(
+        parts[0] if developed else None, parts[1] if developed else None, min(dates, default=None)
+    )
+
+
+def age_factors(
+    facts: Mapping[str, GroupFacts], as_of: date | None, update: Update
+) -> dict[str, float]:
+    """Each group's weight for its age: ``supersede`` once a later development of its
+    indicator reports the opposite, and half per ``half_life`` days since its first report."""
+    out = dict.fromkeys(facts, 1.0)
+    if update.supersede < 1.0:
+        latest: dict[tuple[str, str], date] = {}
+        for f in facts.values():
+            if f.indicator is not None and f.polarity is not None and f.first is not None:
+                key = (f.indicator, f.polarity)
+                latest[key] = max(latest.get(key, f.first), f.first)
+        for k, f in facts.items():
+            if f.indicator is None or f.first is None:
+                continue
+            other = "negated" if f.polarity == "seen" else "seen"
+            later = latest.get((f.indicator, other))
+            if later is not None and later > f.first:
+                out[k] *= update.supersede
+    if update.half_life > 0.0:
+        known = [f.first for f in facts.values() if f.first is not None]
+        now = as_of or max(known, default=None)
+        for k, f in facts.items():
+            if now is not None and f.first is not None:
+                out[k] *= 0.5 ** (max(0, (now - f.first).days) / update.half_life)
+    return out
+
+
 def posterior(
     priors: Mapping[str, float],
     items: Sequence[Item],
@@ -310,7 +369,10 @@ def posterior(
     hypotheses = tuple(priors)
     _check_items(items, hypotheses)
     groups = _group(_kept(items, as_of))
-    contributions = {key: _contribution(ms, hypotheses, update) for key, ms in groups.items()}
+    ages = age_factors({k: group_facts(k, ms) for k, ms in groups.items()}, as_of, update)
+    contributions = {
+        key: _scaled(_contribution(ms, hypotheses, update), ages[key]) for key, ms in groups.items()
+    }
     logs = {h: log_prior[h] + math.fsum(c[h] for c in contributions.values()) for h in hypotheses}
     return Posterior(
         probabilities=_mixed(_normalise(logs), priors, update),
@@ -318,7 +380,12 @@ def posterior(
         contributions=contributions,
         as_of=as_of,
         update=update,
+        ages=ages,
     )
+
+
+def _scaled(contribution: dict[str, float], factor: float) -> dict[str, float]:
+    return contribution if factor == 1.0 else {h: v * factor for h, v in contribution.items()}
 
 
 def trajectory(
@@ -353,7 +420,7 @@ def _group_sensitivity(
 
     def regraded(grade: tuple[str, int]) -> dict[str, float]:
         changed = [replace(i, reliability=grade[0], credibility=grade[1]) for i in members]
-        c = _contribution(changed, hypotheses, update)
+        c = _scaled(_contribution(changed, hypotheses, update), base.ages.get(key, 1.0))
         return _mixed(_normalise({h: rest[h] + c[h] for h in hypotheses}), priors, update)
 
     without = _mixed(_normalise(rest), priors, update)

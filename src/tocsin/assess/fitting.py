@@ -27,6 +27,8 @@ TEMPERS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.85, 1.0)
 PRIOR_MIXES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
 CONFIRMS = (0.0, 0.25, 0.5, 1.0)
 WINDOWS = (1, 3, 7, 14)
+SUPERSEDES = (1.0, 0.5, 0.0)
+HALF_LIVES = (0.0, 30.0, 90.0, 180.0)
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,27 @@ class Params:
 
     def describe(self) -> str:
         u = self.update
+        ageing = f", half-life {u.half_life:g} days" if u.half_life else ", no ageing"
         return (
             f"temper {u.temper:g}, prior mixture {u.prior_mix:g}, confirmation "
-            f"{u.confirm:g}, development window {self.window} days"
+            f"{u.confirm:g}, development window {self.window} days, superseded weight "
+            f"{u.supersede:g}{ageing}"
         )
+
+
+@dataclass(frozen=True)
+class Parts:
+    """One as-of date of a replay: each group's contribution and its facts."""
+
+    as_of: date
+    contributions: dict[str, dict[str, float]]
+    facts: dict[str, bayes.GroupFacts]
+
+    def summed(self, update: bayes.Update, hypotheses: Sequence[str]) -> dict[str, float]:
+        ages = bayes.age_factors(self.facts, self.as_of, update)
+        return {
+            h: math.fsum(ages[k] * c[h] for k, c in self.contributions.items()) for h in hypotheses
+        }
 
 
 @dataclass(frozen=True)
@@ -57,16 +76,19 @@ class Replay:
             for d in self.dates
         ]
 
-    def summed(self, window: int, confirm: float) -> list[dict[str, float]]:
-        """Per date, the sum of every group's untempered contribution."""
+    def parts(self, window: int, confirm: float) -> list[Parts]:
+        """Per date, every group's untempered, unaged contribution and what ageing needs."""
         evidence = items(self.rows, window)
         update = bayes.Update(confirm=confirm)
         out = []
         for d in self.dates:
             found = bayes.posterior(self.priors, evidence, d, update)
-            out.append(
-                {h: math.fsum(c[h] for c in found.contributions.values()) for h in self.priors}
-            )
+            members = {i.id: i for i in evidence}
+            facts = {
+                k: bayes.group_facts(k, [members[m] for m in ids])
+                for k, ids in found.groups.items()
+            }
+            out.append(Parts(d, found.contributions, facts))
         return out
 
     def mean_brier(self, params: Params) -> float:
@@ -84,8 +106,10 @@ def brier(probabilities: dict[str, float], outcome: str) -> float:
 
 def grid() -> list[Params]:
     return [
-        Params(bayes.Update(temper=t, prior_mix=m, confirm=c), w)
-        for t, m, c, w in itertools.product(TEMPERS, PRIOR_MIXES, CONFIRMS, WINDOWS)
+        Params(bayes.Update(temper=t, prior_mix=m, confirm=c, supersede=s, half_life=h), w)
+        for t, m, c, w, s, h in itertools.product(
+            TEMPERS, PRIOR_MIXES, CONFIRMS, WINDOWS, SUPERSEDES, HALF_LIVES
+        )
     ]
 
 
@@ -100,12 +124,17 @@ def score_table(replays: Sequence[Replay], candidates: Sequence[Params] | None =
     options = list(candidates) if candidates is not None else grid()
     table: Table = {}
     for r in replays:
-        sums: dict[tuple[int, float], list[dict[str, float]]] = {}
+        parts: dict[tuple[int, float], list[Parts]] = {}
+        sums: dict[tuple[int, float, float, float], list[dict[str, float]]] = {}
         for p in options:
-            key = (p.window, p.update.confirm)
-            if key not in sums:
-                sums[key] = r.summed(p.window, p.update.confirm)
-            found = [_forecast(r.priors, s, p.update) for s in sums[key]]
+            u = p.update
+            key = (p.window, u.confirm)
+            if key not in parts:
+                parts[key] = r.parts(p.window, u.confirm)
+            aged = (*key, u.supersede, u.half_life)
+            if aged not in sums:
+                sums[aged] = [x.summed(u, list(r.priors)) for x in parts[key]]
+            found = [_forecast(r.priors, s, p.update) for s in sums[aged]]
             table[(r.qid, p)] = (
                 sum(brier(f, r.outcome) for f in found) / len(found)
                 if found
@@ -149,9 +178,15 @@ def fit(
 
 
 def _distance(p: Params) -> float:
-    """How far from the plain update (for ties): less tempering and mixing first."""
+    """How far from the plain update (for ties): less tempering, mixing and ageing first."""
     u = p.update
-    return (1.0 - u.temper) + u.prior_mix + (1.0 - u.confirm)
+    return (
+        (1.0 - u.temper)
+        + u.prior_mix
+        + (1.0 - u.confirm)
+        + (1.0 - u.supersede)
+        + (1.0 if u.half_life else 0.0)
+    )
 
 
 @dataclass(frozen=True)
