@@ -40,7 +40,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from eval_extraction import replace_section, rounded
+from eval_extraction import rounded, save_results
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "data" / "unseen-en"
@@ -295,15 +295,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = evaluate(args.gold)
     print(format_table(results))
     if not args.no_write:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {"command": COMMAND, **results}
-        args.json.write_text(json.dumps(rounded(payload), indent=2) + "\n", encoding="utf-8")
         before = json.loads(args.before.read_text("utf-8")) if args.before else None
         if args.json == RESULTS:
-            doc = QUALITY_DOC.read_text("utf-8") if QUALITY_DOC.exists() else "# Quality\n"
-            QUALITY_DOC.write_text(
-                replace_section(doc, quality_section(results, before)), encoding="utf-8"
-            )
+            save_results(args.json, payload, QUALITY_DOC, quality_section(results, before))
+        else:  # an earlier tree's figures, kept for --before: no section of its own
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(rounded(payload), indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")
     return 0
 

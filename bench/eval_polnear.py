@@ -45,7 +45,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from eval_extraction import replace_section, rounded
+from eval_extraction import rounded, save_results
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "polnear-dev"
@@ -602,13 +602,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {BEFORE.relative_to(ROOT)}")
     elif not args.no_write:
         before = json.loads(BEFORE.read_text("utf-8")) if BEFORE.exists() else None
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
         payload = {"command": COMMAND, "models": by_model}
-        RESULTS.write_text(json.dumps(rounded(payload), indent=2) + "\n", encoding="utf-8")
-        doc = QUALITY_DOC.read_text("utf-8") if QUALITY_DOC.exists() else "# Quality\n"
-        QUALITY_DOC.write_text(
-            replace_section(doc, quality_section(by_model, before)), encoding="utf-8"
-        )
+        save_results(RESULTS, payload, QUALITY_DOC, quality_section(by_model, before))
         print(f"wrote {RESULTS.relative_to(ROOT)} and {QUALITY_DOC.relative_to(ROOT)}")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import signal
 import sys
@@ -71,6 +72,20 @@ def make_good_article(seed: int = 1, title: str = "Troops return to barracks") -
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_corpus(name: str, marker: str) -> Path:
+    """A corpus of ../shared/corpus (or of $TOCSIN_SHARED/corpus), skipping the test when
+    it is not there: these are evaluation sets the project may read but not copy into the
+    repository (their READMEs say so), so a checkout without them cannot run the test."""
+    base = Path(os.environ.get("TOCSIN_SHARED", ROOT.parent / "shared"))
+    path = base / "corpus" / name
+    if not (path / marker).exists():
+        pytest.skip(
+            f"shared corpus {name} not found at {path.resolve()}: evaluation data kept beside"
+            " the checkout (set TOCSIN_SHARED to its folder), never copied into the repository"
+        )
+    return path
 
 
 def load_bench(name: str) -> ModuleType:

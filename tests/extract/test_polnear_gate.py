@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import load_bench
+from tests.conftest import load_bench, shared_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / ".." / "shared" / "corpus" / "polnear-dev"
 FLOORS = json.loads((ROOT / "tests" / "data" / "polnear_floors.json").read_text("utf-8"))
 
 bench = load_bench("eval_polnear")
@@ -20,9 +19,7 @@ bench = load_bench("eval_polnear")
 @pytest.fixture(scope="module")
 def measured() -> dict[str, Any]:
     """tocsin's figures per part, from one extraction of the 84 articles."""
-    if not (CORPUS / "text").is_dir():
-        pytest.skip(f"PolNeAR corpus not found at {CORPUS.resolve()} (beside the checkout)")
-    articles = bench.load(CORPUS)
+    articles = bench.load(shared_corpus("polnear-dev", "text"))
     predicted, _ = bench.tocsin_predictions(articles, FLOORS["model"])
     results: dict[str, Any] = bench.score(articles, predicted)
     return results

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.conftest import shared_corpus
 
 from tocsin.config import Config
 from tocsin.demo import articles_dir
@@ -22,8 +23,6 @@ from tocsin.ingest.language import MAX_TOKEN, not_language
 from tocsin.ingest.pipeline import IngestReport, ingest
 from tocsin.models import CleanOptions, RawItem
 from tocsin.store.db import Store
-
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 # Short news items as a wire service in each language might write them; titles first.
 SAMPLES: dict[str, str] = {
@@ -179,9 +178,7 @@ def test_the_five_seed_articles_are_language() -> None:
 
 
 def test_no_page_of_the_extraction_benchmark_or_polnear_is_refused() -> None:
-    corpus = SHARED / "article-extraction"
-    if not (corpus / "ground-truth.json").exists():
-        pytest.skip(f"benchmark corpus not found at {corpus} (beside the checkout)")
+    corpus = shared_corpus("article-extraction", "ground-truth.json")
     truth = json.loads((corpus / "ground-truth.json").read_text("utf-8"))
     items = [
         RawItem(
@@ -194,7 +191,7 @@ def test_no_page_of_the_extraction_benchmark_or_polnear_is_refused() -> None:
     ]
     items += [
         RawItem(locator=str(p), kind="text", data=p.read_bytes())
-        for p in sorted((SHARED / "polnear-dev" / "text").glob("*.txt"))
+        for p in sorted((shared_corpus("polnear-dev", "text") / "text").glob("*.txt"))
     ]
     assert len(items) == 91 + 84
     refused = [(i.locator, r.error) for i in items if (r := process(i, _options())).error]

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.conftest import load_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = ROOT / "tests" / "data" / "quality_floors.json"
 
 
-def _load(name: str) -> ModuleType:
-    """A bench script by path (bench/ is scripts, not a package); eval_pasted imports
-    eval_extraction by name, so that one is registered first."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-_load("eval_extraction")
-bench = _load("eval_pasted")
+bench = load_bench("eval_pasted")
 
 
 @pytest.fixture(scope="module")

@@ -2,47 +2,29 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.conftest import load_bench, shared_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / ".." / "shared" / "corpus" / "article-extraction"
 FLOORS = ROOT / "tests" / "data" / "quality_floors.json"
 
 
-def _load_bench() -> ModuleType:
-    """bench/eval_extraction.py by path: bench/ is scripts, not an installed package."""
-    name = "eval_extraction"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "eval_extraction.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_bench()
+bench = load_bench("eval_extraction")
 
 
 @pytest.fixture(scope="module")
 def measured() -> dict[str, Any]:
     """tocsin and plain trafilatura measured in this run on the same 91 pages."""
-    if not (CORPUS / "ground-truth.json").exists():
-        pytest.skip(f"benchmark corpus not found at {CORPUS.resolve()} (beside the checkout)")
+    corpus = shared_corpus("article-extraction", "ground-truth.json")
     extractors = {
         "tocsin": bench.tocsin_extract,
         "trafilatura (plain)": bench.trafilatura_plain,
     }
-    results: dict[str, Any] = bench.evaluate(extractors, bench.load_pages(CORPUS))
+    results: dict[str, Any] = bench.evaluate(extractors, bench.load_pages(corpus))
     return results
 
 

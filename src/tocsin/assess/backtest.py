@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.assess import bayes
-from tocsin.assess.assessment import assess
+from tocsin.assess.assessment import assess, load
 from tocsin.assess.case import Case, load_case
 from tocsin.assess.embed import Embedder
 from tocsin.assess.evidence import EvidenceRow, items
 from tocsin.assess.fitting import Replay, brier
 from tocsin.assess.relink import relink
+from tocsin.assess.score import actor_model, score
 from tocsin.assess.sources import article_facts
 from tocsin.config import Config
 from tocsin.extract.run import extract
@@ -333,11 +334,12 @@ def prepare(question: Question, workdir: Path, workers: int = 1) -> tuple[Path, 
 
 
 def gold_spans(
-    store: Store, question: Question
+    store: Store, question: Question, gold: Sequence[GoldLink] | None = None
 ) -> dict[tuple[int, str], set[tuple[int, int, str]]]:
-    """The gold links located in the store: (article id, indicator) -> {(start, end,
-    polarity)}; an article or sentence not found is left out."""
-    gold = question.gold() or []
+    """The gold links (``gold``, else the question's) located in the store: (article id,
+    indicator) -> {(start, end, polarity)}; an article or sentence not found is left out."""
+    if gold is None:
+        gold = question.gold() or []
     by_url = {a.url: a for a in store.articles() if a.url}
     spans: dict[tuple[int, str], set[tuple[int, int, str]]] = {}
     for record in question.articles():
@@ -397,9 +399,13 @@ def _forecasts(
     )
     everything = assess(store, case, embedder=embedder, relink_if_stale=True)
     evidence = items(everything.evidence)
+    # The links are fresh now: each date is scored from the same stored data and one run
+    # of the actor model (which depends on the case alone), as `assess --as-of` scores it.
+    data = load(store, case)
+    actors = actor_model(case)
     out = []
     for when in dates:
-        found = assess(store, case, as_of=when, embedder=embedder, relink_if_stale=True)
+        found = score(case, data, when, actors)
         out.append(
             Forecast(
                 when,
@@ -444,9 +450,10 @@ def _leaks(
 
 
 def _link_score(store: Store, question: Question, rows: Sequence[LinkRow]) -> LinkScore | None:
-    if question.gold() is None:
+    gold = question.gold()
+    if gold is None:
         return None
-    spans = gold_spans(store, question)
+    spans = gold_spans(store, question, gold)
     predicted = {(r.key.article_id, r.key.start, r.key.end, r.key.indicator_id): r for r in rows}
     right = 0
     hit: dict[tuple[int, str, int, int], str] = {}

@@ -263,13 +263,23 @@ def _source_contribution(members: Sequence[Item], hypotheses: Sequence[str]) -> 
     return {h: value - centre for h, value in logs.items()}
 
 
+# Independence keys are "<indicator>|<source>": an unattributed report's source is its
+# outlet or article (``link.independence_key``); a hand-entered item's key is its own.
+PRESS_SOURCES: Final = ("outlet:", "article:")
+MANUAL_KEY: Final = "manual:"
+
+
+def in_the_press(source_key: str) -> bool:
+    """Whether a key stands for a report in an outlet's own voice, not a named source."""
+    return source_key.partition("|")[2].startswith(PRESS_SOURCES)
+
+
 def original_source(item: Item) -> str:
     """Who a development's report comes from at first hand: its source key, except that
     the unattributed reports of one development (each keyed by its outlet or article) are
     one source, the development itself, however many outlets carry it."""
-    indicator, _, source = item.source_key.partition("|")
-    if item.cluster and source.startswith(("outlet:", "article:")):
-        return f"{indicator}|press"
+    if item.cluster and in_the_press(item.source_key):
+        return f"{item.source_key.partition('|')[0]}|press"
     return item.source_key
 
 
@@ -487,7 +497,7 @@ def uncorroborated(priors: Mapping[str, float], items: Sequence[Item]) -> set[st
     out = set()
     for g in found.groups:
         group = members[g.source_key]
-        if any(m.source_key.startswith("manual:") for m in group):
+        if any(m.source_key.startswith(MANUAL_KEY) for m in group):
             continue  # entered by the analyst, who weighed it: not a claim to corroborate
         sources = {m.source_key for m in group}  # one outlet or speaker, not one of many
         low = all(m.reliability in LOW_RELIABILITY for m in group)

@@ -124,7 +124,7 @@ def manual_row(item: ManualEvidence, case: Case, book: SourceBook) -> EvidenceRo
         score=1.0,
         weight=RELEVANCE_WEIGHT[item.relevance],
         reason="entered by hand in the case file",
-        source_key=f"manual:{item.id}",
+        source_key=f"{bayes.MANUAL_KEY}{item.id}",
         likelihoods=given,
     )
 

@@ -79,11 +79,11 @@ class Replay:
     def parts(self, window: int, confirm: float) -> list[Parts]:
         """Per date, every group's untempered, unaged contribution and what ageing needs."""
         evidence = items(self.rows, window)
+        members = {i.id: i for i in evidence}
         update = bayes.Update(confirm=confirm)
         out = []
         for d in self.dates:
             found = bayes.posterior(self.priors, evidence, d, update)
-            members = {i.id: i for i in evidence}
             facts = {
                 k: bayes.group_facts(k, [members[m] for m in ids])
                 for k, ids in found.groups.items()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from tocsin.assess.bayes import CREDIBILITY, RELIABILITY
+from tocsin.assess.bayes import CREDIBILITY, RELIABILITY, in_the_press
 from tocsin.assess.evidence import CLUSTER_DAYS, clusters
 from tocsin.assess.link import STATUS_WEIGHT
 from tocsin.extract.numerals import base_unit
@@ -185,7 +185,7 @@ def developments(a: Assessment, limit: int = 20) -> list[dict[str, Any]]:
     out = []
     for c in found[:limit]:
         keys = {rows[m].source_key for m in c.members}
-        press = {k for k in keys if k.partition("|")[2].startswith(("outlet:", "article:"))}
+        press = {k for k in keys if in_the_press(k)}
         out.append(
             {
                 "key": c.key,
