@@ -93,10 +93,12 @@ def averages(rows: Sequence[dict[str, Any]], label: str) -> dict[str, Any]:
 
 def section(payload: dict[str, Any]) -> str:
     rows = payload["questions"]
+    linker = payload.get("linker")
     parts = [
-        "## Results",
+        f"## Results, every case linked by the {linker} linker" if linker else "## Results",
         "",
-        f"Measured on {payload['date']} with `{COMMAND}`"
+        f"Measured on {payload['date']} with `{COMMAND}"
+        f"{f' --linker {linker}' if linker else ''}`"
         f"{' (no embeddings)' if not payload['embeddings'] else ''}, model `sm`. "
         "Each question in a store of its own; forecasts as of each article date. "
         + (
@@ -228,6 +230,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="question ids to run")
     parser.add_argument("--no-embeddings", action="store_true", help="link by patterns only")
     parser.add_argument("--no-write", action="store_true", help="print only; write no files")
+    parser.add_argument(
+        "--linker",
+        choices=("rules", "model"),
+        default=None,
+        help="link every question this way, whatever its case file says (written apart)",
+    )
     args = parser.parse_args(argv)
     questions = load_shelf(args.shelf, args.only)
     embedder = None if args.no_embeddings else Embedder(threads=Config.load().worker_count)
@@ -236,24 +244,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         for q in questions:
             print(f"== {q.qid}", file=sys.stderr, flush=True)
-            results.append(run_question(q, Path(folder), embedder))
+            results.append(run_question(q, Path(folder), embedder, linker=args.linker))
     assessed = time.perf_counter() - started
     fit_result = fitted(results)
     payload = {
         "command": COMMAND,
         "date": date.today().isoformat(),
         "embeddings": embedder is not None,
+        "linker": args.linker,
         "questions": [summarise(r) for r in results],
         "fitted": fit_result,
         "seconds": {"assessing": assessed, "fitting": time.perf_counter() - started - assessed},
     }
     print(section(payload))
     if not args.no_write and not args.only:
-        JSON.parent.mkdir(parents=True, exist_ok=True)
-        JSON.write_text(json.dumps(rounded(payload), indent=2) + "\n", encoding="utf-8")
+        out = JSON.with_name(f"backtest_{args.linker}.json") if args.linker else JSON
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(rounded(payload), indent=2) + "\n", encoding="utf-8")
         doc = DOC.read_text("utf-8")
         DOC.write_text(replace_section(doc, section(payload)), encoding="utf-8")
-        print(f"wrote {JSON} and {DOC}", file=sys.stderr)
+        print(f"wrote {out} and {DOC}", file=sys.stderr)
     return 0
 
 

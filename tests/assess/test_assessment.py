@@ -662,3 +662,60 @@ def flat_links(store: Store, case_id: str) -> list[dict[str, Any]]:
 
 def evidence_rows(store: Store, case: Case) -> list[EvidenceRow]:
     return rows_of(case, queries.link_rows(store, case.id))
+
+
+def test_the_link_model_links_the_same_in_chunks(
+    demo_db: Path, belarus: Case, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tocsin.assess.relink as module
+
+    case = belarus.model_copy(update={"linker": "model"})
+
+    def links(store: Store) -> list[tuple[Any, ...]]:
+        return sorted(
+            (r["article_id"], r["start"], r["indicator_id"], r["polarity"], r["score"])
+            for r in flat_links(store, case.id)
+        )
+
+    with Store.open(demo_db) as store:
+        relink(store, case, embedder)
+        whole = links(store)
+        monkeypatch.setattr(module, "LINK_CHUNK", 7)
+        relink(store, case, embedder)
+        chunked = links(store)
+        methods = _methods(store, case)
+    assert chunked == whole
+    assert methods == {"model"}
+    # Multi-label: some sentence is linked to more than one indicator.
+    spans = [(a, s) for a, s, *_ in whole]
+    assert len(spans) > len(set(spans))
+
+
+def test_a_decision_makes_the_links_stale_and_the_linker_learns_from_it(
+    demo_db: Path, belarus: Case, embedder: Any
+) -> None:
+    from tocsin.assess.relink import links_stale
+
+    case = belarus.model_copy(update={"linker": "model"})
+    with Store.open(demo_db) as store:
+        relink(store, case, embedder)
+        assert not links_stale(store, case)
+        before = assess(store, case)
+        assert "learned from 0 analyst decisions" in before.linking
+        weakest = min(flat_links(store, case.id), key=lambda r: r["score"])
+        queries.decide(store, case.id, weakest["id"], "reject")
+        assert links_stale(store, case)  # what the linker learned has changed
+        after = assess(store, case, embedder=embedder, relink_if_stale=True)
+        assert not links_stale(store, case)
+        assert "learned from 1 analyst decision." in after.linking
+        # The rejected sentence is now a counter-example of its indicator: it is nearer to
+        # itself than to any example, so its probability is weighed down.
+        again = [
+            r
+            for r in flat_links(store, case.id)
+            if (r["article_id"], r["start"], r["indicator_id"])
+            == (weakest["article_id"], weakest["start"], weakest["indicator_id"])
+            and r["method"] == "model"
+        ]
+        assert all("nearer a counter-example" in r["reason"] for r in again)
+        assert all(r["score"] <= weakest["score"] for r in again)

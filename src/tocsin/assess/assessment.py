@@ -14,8 +14,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tocsin.assess.case import Case
+from tocsin.assess.link_model import linking_note
 from tocsin.assess.record import record as record_forecasts
-from tocsin.assess.relink import embedder_name, links_stale, relink
+from tocsin.assess.relink import embedder_name, lessons, links_stale, relink
 from tocsin.assess.score import ArticleView, Assessment, CaseData, actor_model, score
 from tocsin.assess.sources import article_facts
 from tocsin.assess.track import as_dict
@@ -47,6 +48,7 @@ def load(store: Store, case: Case) -> CaseData:
         events=dated_events(store),
         forecasts=[f for f in stored.forecasts(store) if f.case_id != case.id],
         resolutions=stored.resolutions(store),
+        linking=linking_note(case, lessons(store, case)),
     )
 
 

@@ -355,11 +355,18 @@ def gold_spans(
 
 
 def run_question(
-    question: Question, workdir: Path, embedder: Embedder | None, workers: int = 1
+    question: Question,
+    workdir: Path,
+    embedder: Embedder | None,
+    workers: int = 1,
+    linker: str | None = None,
 ) -> Result:
-    """Assess ``question`` in a fresh store under ``workdir`` as of each article date."""
+    """Assess ``question`` in a fresh store under ``workdir`` as of each article date;
+    ``linker`` ("rules" or "model") overrides the case file's."""
     started = time.perf_counter()
     case = load_case(question.case_path)
+    if linker is not None:
+        case = case.model_copy(update={"linker": linker})
     db, report = prepare(question, workdir, workers)
     with Store.open(db) as store:
         relink(store, case, embedder)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -46,6 +46,7 @@ LIST_LIMITS: dict[tuple[str, ...], int] = {
     ("indicators",): 1000,
     ("indicators", "patterns"): 100,
     ("indicators", "examples"): 100,
+    ("indicators", "counter_examples"): 100,
     ("actors",): 50,
     ("actors", "aliases"): 100,
     ("sources",): 1000,
@@ -154,6 +155,9 @@ class Indicator(_Model):
     description: str
     patterns: list[Annotated[str, AfterValidator(_runs_on_re2)]] = []
     examples: list[str] = []
+    # Sentences that look like the indicator but do not report it: the linker weighs down
+    # a sentence nearer to one of them than to any example (link_model.counter_factor).
+    counter_examples: list[str] = []
     # P(indicator reported | hypothesis), or an ACH rating per hypothesis; one is required.
     likelihoods: dict[str, Likelihood] = {}
     ratings: dict[str, Rating] = {}
@@ -258,6 +262,8 @@ class ManualEvidence(_Model):
     # analyst -> hypothesis -> rating; a single analyst may give hypothesis -> rating.
     ratings: dict[str, dict[str, Rating]] = {}
     likelihoods: dict[str, Likelihood] = {}
+    # The indicator the sentence reports, if any: the linker learns it as an example.
+    indicator: str | None = None
 
     _id = field_validator("id")(_check_id)
 
@@ -303,6 +309,10 @@ class Case(_Model):
     articles: list[ArticleNote] = []
     questions: list[Question] = []
     outcome: str | None = None  # the hypothesis that came true, once resolved
+    # How sentences are linked to indicators: "rules" (a pattern, or a near and distinct
+    # embedding) or "model" (every sentence against every indicator, by the link model
+    # learned from the backtest shelf, each link weighing its probability of being right).
+    linker: Literal["rules", "model"] = "rules"
 
     _id = field_validator("id")(_check_id)
 
@@ -338,6 +348,7 @@ class _Parts:
     complete: frozenset[str]
     actor_model: ActorModel | None
     outcome: str | None
+    evidence_indicators: list[tuple[int, str]] = field(default_factory=list)
 
     @classmethod
     def of_data(cls, data: dict[str, Any]) -> _Parts:
@@ -359,6 +370,11 @@ class _Parts:
             ),
             actor_model=model[0][1] if model else None,
             outcome=data["outcome"] if isinstance(data.get("outcome"), str) else None,
+            evidence_indicators=[
+                (n, item["indicator"])
+                for n, item in enumerate(lists.get("evidence", []))
+                if isinstance(item, dict) and isinstance(item.get("indicator"), str)
+            ],
         )
 
 
@@ -418,6 +434,17 @@ def _cross_check(parts: _Parts) -> list[Fault]:
         *_id_faults(parts),
         *_reference_faults(parts),
         *_actor_model_faults(parts),
+        *_evidence_indicator_faults(parts),
+    ]
+
+
+def _evidence_indicator_faults(parts: _Parts) -> list[Fault]:
+    """Evidence entered by hand that names an indicator the file does not have."""
+    known = {i for _, i in parts.ids["indicators"]}
+    return [
+        (["evidence", n, "indicator"], f"{_quoted(named)} is not an indicator")
+        for n, named in parts.evidence_indicators
+        if named not in known
     ]
 
 

@@ -27,11 +27,21 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tocsin.assess.case import Case, Indicator
+from tocsin.assess.link_model import (
+    NO_LESSONS,
+    Lessons,
+    LinkModels,
+    PairScores,
+    indicator_texts_of,
+    pair_features,
+    shipped,
+)
+from tocsin.assess.multilabel import context_cosines, near_counter, tfidf_matrix
 from tocsin.assess.patterns import Hit, Pattern, compile_pattern
 from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
 from tocsin.extract.names import normalise
@@ -45,7 +55,7 @@ from tocsin.text import sentences
 if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
 
-LINKER_VERSION = "1"
+LINKER_VERSION = "2"  # 2: the multi-label link model (link_model.py)
 # Sentences of one topic all sit near each other in MiniLM's space (the median cosine of a
 # bundled sentence to an indicator is 0.41, the 95th percentile 0.62), so a link made by
 # the embedding alone needs a high cosine, a clear margin over the sentence's mean cosine
@@ -319,20 +329,31 @@ def match(
     if found is not None:
         hit, pattern = found
         reason = f"pattern /{pattern}/ matched “{hit.text}”"
-        status = _innermost_status(unit, unit.start + hit.start, unit.start + hit.end)
-        negated = indicator.negatable and (
-            negated_before(unit.text, hit.start) != (status == "denied")
-        )
+        negated = _pattern_negated(unit, indicator, hit)
         if similar:
             reason += f"; similarity {similarity:.2f} to “{nearest}”"
             return Match(1.0, "pattern+embedding", reason, negated)
         return Match(PATTERN_SCORE, "pattern", reason, negated)
     assert similarity is not None
     assert nearest is not None
-    denied = unit.status == "denied"
-    negated = indicator.negatable and (is_negated(unit.text) != is_negated(nearest)) != denied
     reason = f"similarity {similarity:.2f} to “{nearest}”"
-    return Match(round(float(similarity), 4), "embedding", reason, negated)
+    return Match(
+        round(float(similarity), 4), "embedding", reason, _nearest_negated(unit, indicator, nearest)
+    )
+
+
+def _pattern_negated(unit: Unit, indicator: Indicator, hit: Hit) -> bool:
+    """A negation cue governs the pattern's match, unless the claim holding it is a denial
+    (a denied negation is an assertion)."""
+    status = _innermost_status(unit, unit.start + hit.start, unit.start + hit.end)
+    return indicator.negatable and (negated_before(unit.text, hit.start) != (status == "denied"))
+
+
+def _nearest_negated(unit: Unit, indicator: Indicator, nearest: str) -> bool:
+    """The sentence's negation differs from that of the indicator text it is nearest to
+    (flipped again when the sentence is a denial)."""
+    denied = unit.status == "denied"
+    return indicator.negatable and (is_negated(unit.text) != is_negated(nearest)) != denied
 
 
 # -- the whole case ---------------------------------------------------------------------
@@ -379,16 +400,32 @@ def link_units(
     embedder: Embedder | None = None,
     vectors: np.ndarray | None = None,
     indicator_vectors: np.ndarray | None = None,
+    *,
+    lessons: Lessons = NO_LESSONS,
+    models: LinkModels | str | None = "shipped",
+    wording: Any = None,
 ) -> list[Link]:
     """Every link between ``candidates`` and the case's indicators.
 
     ``vectors`` are the candidates' sentence embeddings and ``indicator_vectors`` those of
-    ``indicator_texts(case)``, when already known (the store caches the first, a caller
-    linking in chunks computes the second once); otherwise ``embedder`` computes them.
-    Without an embedder, patterns only.
+    ``indicator_texts(case, lessons)``, when already known (the store caches the first, a
+    caller linking in chunks computes the second once); otherwise ``embedder`` computes them.
+
+    A case whose ``linker`` is "model" (or any case, given ``models``) has every sentence
+    scored against every indicator by the link model, with embeddings, and linked where its
+    probability of being right reaches the model's threshold; ``wording`` is the TF-IDF
+    vectoriser fitted on every candidate of the store when the caller links in chunks.
+    Otherwise, or without embeddings, the rules: a pattern, or a near, distinct embedding.
     """
+    if models == "shipped":
+        models = shipped() if case.linker == "model" else None
     book = SourceBook(case.sources)
-    sims, nearest = _similarities(case, candidates, embedder, vectors, indicator_vectors)
+    sims, nearest, described = _similarities(
+        case, candidates, embedder, vectors, indicator_vectors, lessons
+    )
+    if sims is not None and described is not None and isinstance(models, LinkModels):
+        measured = (sims, nearest, described)
+        return _model_links(case, candidates, measured, embedder, vectors, lessons, models, wording)
     distinct = _distinct(sims)
     compiled = case_patterns(case)
     links = []
@@ -400,6 +437,61 @@ def link_units(
             found = match(unit, indicator, sim, near, distinct=apart, patterns=compiled[j])
             if found is not None:
                 links.append(make_link(unit, indicator.id, found, book))
+    return links
+
+
+def _model_links(
+    case: Case,
+    candidates: Sequence[Unit],
+    measured: tuple[np.ndarray, list[list[str]], np.ndarray],
+    embedder: Embedder | None,
+    vectors: np.ndarray | None,
+    lessons: Lessons,
+    models: LinkModels,
+    wording: Any = None,
+) -> list[Link]:
+    """The links the model makes: P(right) of every pair, a link where it reaches the
+    threshold, weighed down near a counter-example. ``measured``: the cosines to each
+    indicator's nearest text, that text, and the cosines to its description."""
+    sims, nearest, described = measured
+    if vectors is None:
+        assert embedder is not None
+        vectors = embedder.encode([u.text for u in candidates])
+    compiled = case_patterns(case)
+    hits = [[_pattern_match(u, compiled[j]) for j in range(len(compiled))] for u in candidates]
+    scores = PairScores(
+        sims=sims,
+        tfidf=tfidf_matrix(case, [u.text for u in candidates], lessons, wording),
+        context=context_cosines([u.article.article_id for u in candidates], sims),
+        description=described,
+        patterns=np.array([[h is not None for h in row] for row in hits], dtype=bool).reshape(
+            sims.shape
+        ),
+    )
+    has_patterns = np.array([bool(i.patterns) for i in case.indicators], dtype=bool)
+    probability = models.probabilities(pair_features(scores), has_patterns)
+    nearer_counter = near_counter(case, vectors, sims, lessons, embedder)
+    probability = np.where(nearer_counter, probability * models.counter_factor, probability)
+    thresholds = models.thresholds(has_patterns)
+    book = SourceBook(case.sources)
+    links = []
+    for i, j in zip(*np.nonzero(probability >= thresholds[None, :]), strict=True):
+        unit, indicator, p = candidates[i], case.indicators[j], float(probability[i, j])
+        reason = (
+            f"P(right) {p:.2f}: similarity {sims[i, j]:.2f} to “{nearest[i][j]}”, "
+            f"TF-IDF {scores.tfidf[i, j]:.2f}"
+        )
+        found = hits[i][j]
+        if found is not None:
+            reason += f"; pattern /{found[1]}/ matched “{found[0].text}”"
+            negated = _pattern_negated(unit, indicator, found[0])
+        else:
+            negated = _nearest_negated(unit, indicator, nearest[i][j])
+        if nearer_counter[i, j]:
+            reason += "; nearer a counter-example than any example"
+        links.append(
+            make_link(unit, indicator.id, Match(round(p, 4), "model", reason, negated), book)
+        )
     return links
 
 
@@ -416,13 +508,10 @@ def _distinct(sims: np.ndarray | None) -> np.ndarray:
     return np.asarray(nearest & (sims - others >= SIMILARITY_MARGIN))
 
 
-def _indicator_texts(indicator: Indicator) -> list[str]:
-    return [indicator.description, *indicator.examples]
-
-
-def indicator_texts(case: Case) -> list[str]:
-    """Every indicator's description and examples, in case order: what embeddings match."""
-    return [t for i in case.indicators for t in _indicator_texts(i)]
+def indicator_texts(case: Case, lessons: Lessons = NO_LESSONS) -> list[str]:
+    """Every indicator's description, examples and learned examples, in case order: what
+    embeddings match."""
+    return [t for i in case.indicators for t in indicator_texts_of(i, lessons)]
 
 
 def _similarities(
@@ -431,16 +520,21 @@ def _similarities(
     embedder: Embedder | None,
     vectors: np.ndarray | None = None,
     indicator_vectors: np.ndarray | None = None,
-) -> tuple[np.ndarray | None, list[list[str]]]:
-    """Cosine of each candidate to each indicator's nearest text, and that text."""
-    if embedder is None or not candidates or not case.indicators:
-        return None, []
-    texts = [_indicator_texts(i) for i in case.indicators]
+    lessons: Lessons = NO_LESSONS,
+) -> tuple[np.ndarray | None, list[list[str]], np.ndarray | None]:
+    """Cosine of each candidate to each indicator's nearest text, that text, and the cosine
+    to each indicator's description alone."""
+    if (embedder is None and vectors is None) or not candidates or not case.indicators:
+        return None, [], None
+    texts = [indicator_texts_of(i, lessons) for i in case.indicators]
     flat = [t for group in texts for t in group]
     ends = np.cumsum([len(g) for g in texts])  # indicator j owns flat[ends[j-1]:ends[j]]
     if vectors is None:
+        assert embedder is not None
         vectors = embedder.encode([u.text for u in candidates])
     if indicator_vectors is None:
+        if embedder is None:
+            return None, [], None
         indicator_vectors = embedder.encode(flat)
     cos = vectors @ indicator_vectors.T
     sims = np.full((len(candidates), len(texts)), -1.0, dtype=np.float32)
@@ -451,15 +545,31 @@ def _similarities(
         sims[:, j] = cos[np.arange(len(candidates)), best]
         for i, col in enumerate(best):
             nearest[i][j] = flat[col]
-    return sims, nearest
+    described = np.asarray(cos[:, ends - np.array([len(g) for g in texts])], dtype=np.float32)
+    return sims, nearest, described
 
 
 def similarity_matrix(case: Case, candidates: Sequence[Unit], embedder: Embedder) -> np.ndarray:
     """Cosine of each candidate to each indicator's nearest description or example."""
-    sims, _ = _similarities(case, candidates, embedder)
+    sims, _, _ = _similarities(case, candidates, embedder)
     if sims is None:
         return np.zeros((len(candidates), len(case.indicators)), dtype=np.float32)
     return sims
+
+
+def pair_scores(case: Case, candidates: Sequence[Unit], embedder: Embedder) -> PairScores:
+    """Everything the link model reads of every (candidate, indicator) pair: what
+    bench/fit_links.py fits it on."""
+    sims, _, described = _similarities(case, candidates, embedder)
+    if sims is None or described is None:
+        sims = described = np.zeros((len(candidates), len(case.indicators)), dtype=np.float32)
+    return PairScores(
+        sims=sims,
+        tfidf=tfidf_matrix(case, [u.text for u in candidates]),
+        context=context_cosines([u.article.article_id for u in candidates], sims),
+        description=described,
+        patterns=pattern_matrix(case, candidates),
+    )
 
 
 def pattern_matrix(case: Case, candidates: Sequence[Unit]) -> np.ndarray:

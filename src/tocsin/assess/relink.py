@@ -8,7 +8,7 @@ and grades, and the analyst's polarity and score.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tocsin.assess.case import Case
@@ -22,9 +22,10 @@ from tocsin.assess.link import (
     make_link,
     units,
 )
+from tocsin.assess.link_model import Lessons
+from tocsin.assess.multilabel import fit_wording
 from tocsin.assess.sources import SourceBook
 from tocsin.models.assessment import LinkFields, LinkKey, LinkState
-from tocsin.parallel import chunks
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
 
@@ -43,14 +44,24 @@ def _key(link: Link) -> LinkKey:
 def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     """Recompute and store the case's links; return how many the linker made."""
     model = embedder_name(embedder)
-    targets = embedder.encode(indicator_texts(case)) if embedder else None  # once, not per chunk
+    taught = lessons(store, case)
+    # The indicators' vectors once, not per chunk.
+    targets = embedder.encode(indicator_texts(case, taught)) if embedder else None
     kept = stored.kept_decisions(store, case.id)
     spans = {(k.article_id, k.start, k.end) for k in kept}
     found: dict[tuple[int, int, int], Unit] = {}
     links: list[Link] = []
-    for chunk in chunks(units(store, case), LINK_CHUNK):
+    # The model weighs words by their TF-IDF over the whole store, not over one chunk.
+    wording = (
+        fit_wording(case, (u.text for u in units(store, case)), taught)
+        if embedder and case.linker == "model"
+        else None
+    )
+    for chunk in article_chunks(units(store, case), LINK_CHUNK):
         vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
-        links += link_units(case, chunk, embedder, vectors, targets)
+        links += link_units(
+            case, chunk, embedder, vectors, targets, lessons=taught, wording=wording
+        )
         found.update(
             {s: u for u in chunk if (s := (u.article.article_id, u.start, u.end)) in spans}
         )
@@ -60,9 +71,29 @@ def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
         if key not in wanted:
             unit = found.get((key.article_id, key.start, key.end))
             wanted[key] = _restored(unit, key.indicator_id, snapshot, book)
-    state = LinkState(case_hash(case), LINKER_VERSION, model, stored.last_article(store))
+    state = LinkState(case_hash(case, taught), LINKER_VERSION, model, stored.last_article(store))
     stored.save_links(store, case.id, wanted, state)
     return len(links)
+
+
+def article_chunks(candidates: Iterable[Unit], size: int) -> Iterator[list[Unit]]:
+    """The candidates in lists, each closed at the first article boundary once it holds
+    ``size``: an article is never split (a sentence's neighbours are context for the link
+    model)."""
+    chunk: list[Unit] = []
+    for unit in candidates:
+        if len(chunk) >= size and chunk[-1].article.article_id != unit.article.article_id:
+            yield chunk
+            chunk = []
+        chunk.append(unit)
+    if chunk:
+        yield chunk
+
+
+def lessons(store: Store, case: Case) -> Lessons:
+    """What the linker learns for ``case``: its evidence entered by hand for an indicator and
+    every decision the analyst took on its links."""
+    return Lessons.of(case, stored.decided_texts(store, case.id))
 
 
 def _restored(
@@ -85,9 +116,15 @@ def embedder_name(embedder: Any) -> str:
     return str(getattr(embedder, "model_id", None) or "unnamed")
 
 
-def case_hash(case: Case) -> str:
-    """A fingerprint of the case file's content: links made from another one are stale."""
-    return hashlib.sha256(case.model_dump_json().encode("utf-8")).hexdigest()[:16]
+def case_hash(case: Case, taught: Lessons | None = None) -> str:
+    """A fingerprint of the case file's content and of what the linker learned: links made
+    from another one, or before the analyst's latest decision, are stale."""
+    content = case.model_dump_json()
+    if taught is not None and (taught.examples or taught.counter):
+        learned = sorted((k, sorted(v)) for k, v in taught.examples.items())
+        unlearned = sorted((k, sorted(v)) for k, v in taught.counter.items())
+        content += repr((learned, unlearned))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
 
 
 def links_stale(store: Store, case: Case, embedder: str | None = None) -> bool:
@@ -98,7 +135,7 @@ def links_stale(store: Store, case: Case, embedder: str | None = None) -> bool:
     if state is None:
         return True
     made = (state.case_hash, state.linker_version, state.last_article)
-    if made != (case_hash(case), LINKER_VERSION, stored.last_article(store)):
+    if made != (case_hash(case, lessons(store, case)), LINKER_VERSION, stored.last_article(store)):
         return True
     return embedder is not None and state.embedder != embedder
 

@@ -78,6 +78,7 @@ class CaseData:
     events: list[EventRow] = field(default_factory=list)
     forecasts: list[Forecast] = field(default_factory=list)  # of the other cases
     resolutions: list[Resolution] = field(default_factory=list)
+    linking: str = ""  # how the links were made and what the linker learned (link.Lessons)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Assessment:
     track: TrackRecord
     articles: list[ArticleView]
     forecasts: list[Forecast] = field(default_factory=list)  # what `record` would keep
+    linking: str = ""  # how the evidence was linked, in a sentence
 
     @property
     def leader(self) -> str:
@@ -383,4 +385,5 @@ def score(
         track=case_record(case, data, forecasts, as_of),
         articles=[a for a in data.articles if known_by(a.published, as_of)],
         forecasts=forecasts,
+        linking=data.linking,
     )

@@ -114,6 +114,7 @@ def _bottom(a: Assessment) -> dict[str, Any]:
         if a.actor_probabilities
         else None,
         "outcome": a.case.outcome,
+        "linking": a.linking,
     }
 
 

@@ -31,8 +31,6 @@ TOP_EVIDENCE = 10
 CAVEATS = (
     "Priors and likelihoods are analyst judgements written in the case file; the posterior "
     "is only as good as they are.",
-    "Evidence is linked to indicators by patterns (and embeddings when enabled): links can be "
-    "missed or wrong; every one is listed with its reason.",
     "Sentences from the same original source on the same indicator count once; copying "
     "between outlets that is not attributed is not detected.",
     "Admiralty grades discount each item; F/6 (cannot be judged) keeps half its weight.",
@@ -200,6 +198,6 @@ def render_markdown(a: Assessment) -> str:
         "## Track record",
         "\n".join(_track(a)),
         "## Caveats",
-        "\n".join(f"- {c}" for c in CAVEATS),
+        "\n".join(f"- {c}" for c in (a.linking, *CAVEATS) if c),
     ]
     return "\n\n".join(parts) + "\n"

@@ -425,7 +425,10 @@ def summary(a: Assessment) -> RenderableType:
         best = max(a.actor_probabilities, key=lambda h: a.actor_probabilities[h])
         share = percent(a.actor_probabilities[best])
         parts.append(safe(f"Actor model: {best} in {share} of runs.", style="dim"))
-    parts += [safe(f"As of {as_of_text(a)}.", style="dim"), Text(), _hypotheses(a)]
+    parts.append(safe(f"As of {as_of_text(a)}.", style="dim"))
+    if a.linking:
+        parts.append(safe(a.linking, style="dim"))
+    parts += [Text(), _hypotheses(a)]
     if a.indicators:
         parts += [Text(), _indicators(a)]
     if a.evidence:

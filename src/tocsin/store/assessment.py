@@ -90,6 +90,21 @@ def kept_decisions(store: Store, case_id: str) -> dict[LinkKey, LinkFields]:
     return out
 
 
+def decided_texts(store: Store, case_id: str) -> list[tuple[str, str, str | None, str]]:
+    """Every decision of the case on a link, as (decision, indicator, new indicator, the
+    sentence's text when decided): what the linker learns from (link.Lessons)."""
+    out = []
+    for row in store.conn.execute(
+        """SELECT decision, indicator_id, new_indicator, snapshot FROM link_decisions
+           WHERE case_id = ? ORDER BY rowid""",
+        (case_id,),
+    ):
+        kept = LinkFields.from_mapping(json.loads(row["snapshot"] or "{}"))
+        if kept is not None and kept.text:
+            out.append((row["decision"], row["indicator_id"], row["new_indicator"], kept.text))
+    return out
+
+
 def link_state(store: Store, case_id: str) -> LinkState | None:
     """What the case's last linking run was made from (see ``save_links``), if any."""
     row = store.conn.execute(
