@@ -22,6 +22,7 @@ from tocsin.report.common import (
     day,
     distribution,
     estimative,
+    gap_text,
     grade,
     group_labels,
     hypothesis_names,
@@ -114,6 +115,7 @@ def _bottom(a: Assessment) -> dict[str, Any]:
         if a.actor_probabilities
         else None,
         "outcome": a.case.outcome,
+        "gap": gap_text(a),
     }
 
 
