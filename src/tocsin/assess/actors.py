@@ -65,6 +65,10 @@ how an offer is chosen, the compromise amount). Two land on 7.461314: this one a
 contrived one that averages every offer. In round 1 of the EU example no actor has to
 choose between different compromises, so that figure cannot tell "lowest compromise"
 from "nearest compromise". We kept "lowest", as the reconstruction is described.
+
+Veto players are not part of the model: ``apply_vetoes`` reads the Monte Carlo's final
+positions (``monte_carlo_draws``) and turns a draw whose outcome a veto player does not
+consent to into the status quo (docs/actors.md, "Veto players").
 """
 
 from __future__ import annotations
