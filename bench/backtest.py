@@ -3,9 +3,12 @@
 For each question of ``backtest/`` (``tocsin.assess.backtest``: a case file written when the
 question opened, dated articles, what happened, gold links), builds a store afresh, ingests
 and extracts the articles, links the case with sentence embeddings (as ``tocsin assess``
-does) and assesses it as of each publication date. Prints a table and writes
-``bench/results/backtest.json`` and the results section of ``docs/backtest.md``, the
-questions held out from tuning apart from the others. Reproduce from the repository root:
+does) and assesses it as of each publication date; scores the actor model's one forecast
+per question beside the evidence forecast. Prints a table and writes
+``bench/results/backtest.json``, the results section of ``docs/backtest.md`` (the questions
+held out from tuning apart from the others) and ``src/tocsin/data/actor_record.json``, the
+actor model's and the evidence forecast's record on the questions tuned on, which the
+reports cite when the two disagree. Reproduce from the repository root:
 
     ./dev backtest                 # every question
     ./dev backtest --only kherson-2022 --no-embeddings
@@ -26,16 +29,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tocsin.assess.backtest import Result, load_shelf, mean, reliability, run_question
+from tocsin.assess.actor_record import RECORD_FILE, ShelfRecord
+from tocsin.assess.backtest import Result, load_shelf, log_score, mean, reliability, run_question
 from tocsin.assess.bayes import Update
 from tocsin.assess.embed import Embedder
-from tocsin.assess.fitting import Params, fit, grid, leave_one_out, score_table
+from tocsin.assess.fitting import Params, brier, fit, grid, leave_one_out, score_table
 from tocsin.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 SHELF = ROOT / "backtest"
 JSON = ROOT / "bench" / "results" / "backtest.json"
 DOC = ROOT / "docs" / "backtest.md"
+RECORD = ROOT / "src" / "tocsin" / "data" / RECORD_FILE  # the actor model's record, shipped
 COMMAND = "./dev backtest"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -65,6 +70,21 @@ AVERAGED = ("final_outcome", "mean_brier", "final_brier", "prior_brier", "naive_
             "latest_brier", "max_wrong", "link_precision", "link_recall",
             "polarity_right", "leak_published_later", "leak_names_later_date")  # fmt: skip
 FORECASTERS = ("tocsin", "prior", "naive Bayes", "latest only")
+ACTOR_COLUMNS = (
+    ("question", "question"),
+    ("outcome", "outcome"),
+    ("actor_outcome", "actor model: P(outcome)"),
+    ("actor_leader", "actor model: leader"),
+    ("actor_brier", "actor model: Brier"),
+    ("actor_log", "actor model: log"),
+    ("actor_brier_without_vetoes", "actor model without vetoes: Brier"),
+    ("actor_blocked", "draws blocked by a veto"),
+    ("first_brier", "evidence: Brier, first date"),
+    ("mean_brier", "evidence: Brier, mean over dates"),
+    ("mean_log", "evidence: log, mean over dates"),
+    ("prior_brier", "prior alone: Brier"),
+)
+ACTOR_AVERAGED = tuple(k for k, _ in ACTOR_COLUMNS[2:] if k != "actor_leader")
 
 
 def _cell(value: Any) -> str:
@@ -75,20 +95,71 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def table(rows: Sequence[dict[str, Any]]) -> str:
-    head = "| " + " | ".join(title for _, title in COLUMNS) + " |"
-    rule = "|" + "|".join("---" if k in ("question", "outcome", "final_leader") else "---:"
-                          for k, _ in COLUMNS) + "|"  # fmt: skip
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]] = COLUMNS) -> str:
+    head = "| " + " | ".join(title for _, title in columns) + " |"
+    rule = "|" + "|".join("---" if k in ("question", "outcome") or k.endswith("leader")
+                          else "---:" for k, _ in columns) + "|"  # fmt: skip
     lines = [head, rule]
-    lines += ["| " + " | ".join(_cell(r.get(k)) for k, _ in COLUMNS) + " |" for r in rows]
+    lines += ["| " + " | ".join(_cell(r.get(k)) for k, _ in columns) + " |" for r in rows]
     return "\n".join(lines)
 
 
-def averages(rows: Sequence[dict[str, Any]], label: str) -> dict[str, Any]:
+def averages(
+    rows: Sequence[dict[str, Any]], label: str, keys: Sequence[str] = AVERAGED
+) -> dict[str, Any]:
     out: dict[str, Any] = {"question": f"**mean, {label}**", "articles": sum(
         r["articles"] for r in rows)}  # fmt: skip
-    out.update({k: mean([r.get(k) for r in rows]) for k in AVERAGED})
+    out.update({k: mean([r.get(k) for r in rows]) for k in keys})
     return out
+
+
+def actor_section(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The actor model's one forecast per question beside the evidence forecast, the
+    questions tuned on apart from those held out."""
+    out = [
+        "### The actor model beside the evidence",
+        "",
+        "The actor model reads the case file alone, so it makes one forecast per question, "
+        "as of its opening; the evidence forecast is scored as above (its mean over the "
+        "as-of dates, and as of the first article date). *Without vetoes*: the same Monte "
+        "Carlo with the case's veto players ignored. *Draws blocked*: the share of the "
+        "Monte Carlo's draws a veto player blocked (they count as the status quo).",
+        "",
+    ]
+    for held, label in ((False, "tuned on"), (True, "held out")):
+        chosen = [r for r in rows if r["held_out"] == held and r.get("actor_brier") is not None]
+        if chosen:
+            averaged = averages(chosen, label, ACTOR_AVERAGED)
+            out += [f"#### Questions {label}", "", table([*chosen, averaged], ACTOR_COLUMNS), ""]
+    record = actor_record(rows)
+    if record is not None:
+        out += [
+            f"Shipped as tocsin's record (`src/tocsin/data/{RECORD_FILE}`, from the questions "
+            f"tuned on only): mean Brier {record.actor_brier:.3f} for the actor model against "
+            f"{record.evidence_brier:.3f} for the evidence forecast over "
+            f"{len(record.questions)} questions; the actor model had the lower Brier on "
+            f"{record.actor_better} of them, the evidence on {record.evidence_better}. The "
+            "assessment report cites it when the two disagree by more than 30 points.",
+            "",
+        ]
+    return out
+
+
+def actor_record(rows: Sequence[dict[str, Any]]) -> ShelfRecord | None:
+    """The record the reports cite, from the questions tuned on (never the held-out)."""
+    tuned = [r for r in rows if not r["held_out"] and r.get("actor_brier") is not None]
+    if not tuned:
+        return None
+    return ShelfRecord(
+        questions=tuple(r["question"] for r in tuned),
+        actor_brier=sum(r["actor_brier"] for r in tuned) / len(tuned),
+        evidence_brier=sum(r["mean_brier"] for r in tuned) / len(tuned),
+        actor_log=sum(r["actor_log"] for r in tuned) / len(tuned),
+        evidence_log=sum(r["mean_log"] for r in tuned) / len(tuned),
+        actor_better=sum(r["actor_brier"] < r["mean_brier"] for r in tuned),
+        evidence_better=sum(r["mean_brier"] < r["actor_brier"] for r in tuned),
+        measured=date.today().isoformat(),
+    )
 
 
 def section(payload: dict[str, Any]) -> str:
@@ -119,6 +190,7 @@ def section(payload: dict[str, Any]) -> str:
             continue
         parts += [f"### Questions {label}", "", table([*chosen, averages(chosen, label)]), ""]
         parts += calibration(chosen, label)
+    parts += actor_section(rows)
     parts += fitting_section(payload.get("fitted", {}))
     trajectories = ["### Forecast of the outcome by date", ""]
     for r in rows:
@@ -145,6 +217,9 @@ def summarise(result: Result) -> dict[str, Any]:
         for name in FORECASTERS
     }
     row["failed_inputs"] = result.failures
+    first = result.forecasts[0].probabilities if result.forecasts else result.priors
+    row["first_brier"] = brier(first, outcome)
+    row["first_log"] = log_score(first, outcome)
     return row
 
 
@@ -261,9 +336,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = JSON.with_name(f"backtest_{args.linker}.json") if args.linker else JSON
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(rounded(payload), indent=2) + "\n", encoding="utf-8")
+        record = actor_record(payload["questions"]) if args.linker is None else None
+        if record is not None:
+            RECORD.write_text(
+                json.dumps(rounded(record.to_json(), 6), indent=2) + "\n", encoding="utf-8"
+            )
         doc = DOC.read_text("utf-8")
         DOC.write_text(replace_section(doc, section(payload)), encoding="utf-8")
-        print(f"wrote {out} and {DOC}", file=sys.stderr)
+        print(f"wrote {out}, {RECORD if record else 'no record'} and {DOC}", file=sys.stderr)
     return 0
 
 

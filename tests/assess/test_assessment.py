@@ -57,6 +57,7 @@ def test_an_assessment_runs_the_actor_model_once(
 ) -> None:
     from tocsin.assess import actors
     from tocsin.assess import assessment as module
+    from tocsin.assess.score import ActorResult
 
     calls: list[int] = []
     simulate = actors.simulate
@@ -69,7 +70,7 @@ def test_an_assessment_runs_the_actor_model_once(
     with Store.open(demo_db) as store:
         once = assess(store, belarus)
         per_run = len(calls)
-        monkeypatch.setattr(module, "actor_model", lambda case: ([], {}, []))
+        monkeypatch.setattr(module, "actor_model", lambda case: ActorResult())
         assert assess(store, belarus).actor_probabilities == {}  # score took the given run
     assert per_run > 0
     assert len(calls) == per_run  # the second assess ran no simulation of its own

@@ -166,3 +166,66 @@ def test_evidence_known_before_it_was_published_is_counted_as_a_leak(tmp_path: P
     assert leaky.leaks is not None
     assert leaky.leaks.published_later >= 1
     assert 0 < leaky.leaks.share_published_later < 1
+
+
+ACTORS = """\
+actor_model:
+  issue: the bridge
+  outcomes: {H2: [0, 5], H1: [5, 10]}
+  samples: 200
+actors:
+  - {id: mayor, name: Mayor, position: [7, 10], salience: [0.8, 1], capability: [0.5, 0.7]}
+  - {id: builders, name: Builders, position: [6, 9], salience: [0.5, 0.8], capability: [0.3, 0.5]}
+  - id: treasurer
+    name: Treasurer
+    position: [3, 7]
+    salience: [0.6, 0.9]
+    capability: [0.05, 0.1]
+    veto: [H1]
+"""
+
+
+def test_the_actor_model_is_scored_beside_the_evidence(tmp_path: Path) -> None:
+    from tests.conftest import load_bench
+
+    shelf = _copy(tmp_path)
+    case = shelf / "town-bridge" / "case.yaml"
+    case.write_text(case.read_text("utf-8") + ACTORS, "utf-8")
+    (question,) = load_shelf(shelf)
+    result = run_question(question, tmp_path / "run", embedder=None)
+    found = result.actors
+    assert found is not None
+    assert found.draws == 200
+    # The treasurer's final position is drawn from 3..7 and moves little: some H1 draws
+    # end with it below H1's range and are blocked, so the veto lowers P(H1).
+    assert 0 < found.blocked_draws < 200
+    assert found.probabilities["H1"] < found.without_vetoes["H1"]
+    row = result.summary()
+    p = found.probabilities["H1"]
+    assert row["actor_outcome"] == pytest.approx(p)
+    assert row["actor_brier"] == pytest.approx(2 * (1 - p) ** 2)
+    assert row["actor_log"] == pytest.approx(-math.log(p))
+    assert row["actor_brier_without_vetoes"] < row["actor_brier"]
+    assert row["actor_blocked"] == pytest.approx(found.blocked_draws / 200)
+    # The bench's table, and the record the reports cite: from the questions tuned on only.
+    bench = load_bench("backtest")
+    held = bench.summarise(result)
+    tuned = {**held, "question": "other", "held_out": False, "mean_brier": 0.1}
+    assert bench.actor_record([held]) is None
+    record = bench.actor_record([held, tuned])
+    assert record.questions == ("other",)
+    assert record.actor_brier == pytest.approx(row["actor_brier"])
+    assert record.evidence_brier == pytest.approx(0.1)
+    assert record.better == ("evidence forecast" if row["actor_brier"] > 0.1 else "actor model")
+    text = "\n".join(bench.actor_section([held, tuned]))
+    tuned_part, held_part = text.split("#### Questions held out")
+    assert "| other |" in tuned_part
+    assert "| town-bridge |" in held_part
+    assert "over 1 questions" in held_part
+
+
+def test_a_question_without_an_actor_model_has_no_actor_figures(tmp_path: Path) -> None:
+    (question,) = load_shelf(MINI)
+    result = run_question(question, tmp_path, embedder=None)
+    assert result.actors is None
+    assert result.summary()["actor_brier"] is None

@@ -65,6 +65,10 @@ how an offer is chosen, the compromise amount). Two land on 7.461314: this one a
 contrived one that averages every offer. In round 1 of the EU example no actor has to
 choose between different compromises, so that figure cannot tell "lowest compromise"
 from "nearest compromise". We kept "lowest", as the reconstruction is described.
+
+Veto players are not part of the model: ``apply_vetoes`` reads the Monte Carlo's final
+positions (``monte_carlo_draws``) and turns a draw whose outcome a veto player does not
+consent to into the status quo (docs/actors.md, "Veto players").
 """
 
 from __future__ import annotations
@@ -72,7 +76,8 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -388,14 +393,24 @@ def _check_range(item: ActorRange) -> None:
     _check(item.name, item.capability[1], item.position[1], item.salience[1])
 
 
-def _run_batch(c: Array, x: Array, s: Array, rounds: int, rules: _Rules) -> Array:
+def _run_batch(c: Array, x: Array, s: Array, rounds: int, rules: _Rules) -> tuple[Array, Array]:
+    """The final weighted means and final positions of a batch of samples."""
     weight = c * s
     if not (weight.sum(axis=-1) > 0).all():
         raise InvalidInput("a sample has zero capability x salience for every actor")
     span = x.max(axis=-1) - x.min(axis=-1)
     for _ in range(rounds):
         x = _step(x, weight, s, span, rules)
-    return _weighted_mean(x, weight)
+    return _weighted_mean(x, weight), x
+
+
+@dataclass(frozen=True)
+class Draws:
+    """What the Monte Carlo's draws end in: each draw's final weighted mean, and every
+    actor's final position (one row a draw, one column an actor, in the ranges' order)."""
+
+    means: Array
+    positions: Array
 
 
 def monte_carlo(
@@ -408,6 +423,21 @@ def monte_carlo(
 ) -> Array:
     """Final weighted means of ``samples`` uniform draws from ``ranges``, each run for
     ``rounds`` rounds. Same seed, same result."""
+    return monte_carlo_draws(
+        ranges, samples=samples, rounds=rounds, seed=seed, variant=variant
+    ).means
+
+
+def monte_carlo_draws(
+    ranges: Sequence[ActorRange],
+    *,
+    samples: int,
+    rounds: int,
+    seed: int = 0,
+    variant: str = "scholz",
+) -> Draws:
+    """``monte_carlo`` with every actor's final position kept beside each draw's mean
+    (the same draws: same seed, same means)."""
     rules = _rules(variant)
     if samples < 1 or rounds < 0:
         raise InvalidInput(f"need samples >= 1 and rounds >= 0, got {samples} and {rounds}")
@@ -424,14 +454,15 @@ def monte_carlo(
         _run_batch(c[i : i + chunk], x[i : i + chunk], s[i : i + chunk], rounds, rules)
         for i in range(0, samples, chunk)
     ]
-    return np.concatenate(parts)
+    return Draws(
+        np.concatenate([mean for mean, _ in parts]),
+        np.concatenate([final for _, final in parts], axis=0),
+    )
 
 
-def bin_probabilities(
-    outcomes: np.ndarray, bins: Mapping[str, tuple[float, float]]
-) -> dict[str, float]:
-    """Share of ``outcomes`` in each named bin. Bins are ``[low, high)``; the bin reaching
-    highest is ``[low, high]``. Bins must not overlap and must hold every outcome."""
+def bin_labels(outcomes: np.ndarray, bins: Mapping[str, tuple[float, float]]) -> list[str]:
+    """The name of the bin each of ``outcomes`` falls in. Bins are ``[low, high)``; the bin
+    reaching highest is ``[low, high]``. Bins must not overlap and must hold every outcome."""
     values = np.asarray(outcomes, dtype=np.float64).ravel()
     if values.size == 0 or not bins:
         raise InvalidInput("need at least one outcome and one bin")
@@ -441,12 +472,93 @@ def bin_probabilities(
     if any(nxt[0] < prev[1] for prev, nxt in itertools.pairwise(spans)):
         raise InvalidInput("bins overlap")
     top = max(high for _, high in spans)
-    counts = {}
+    labels = [""] * values.size
     placed = np.zeros(values.size, dtype=bool)
     for name, (low, high) in bins.items():
         inside = (values >= low) & ((values < high) | ((high == top) & (values == high)))
-        counts[name] = float(inside.sum()) / values.size
+        for i in np.flatnonzero(inside):
+            labels[i] = name
         placed |= inside
     if not placed.all():
         raise InvalidInput(f"outcome {values[~placed][0]:g} falls in no bin")
-    return counts
+    return labels
+
+
+def shares(labels: Sequence[str], names: Iterable[str]) -> dict[str, float]:
+    """The share of ``labels`` that is each of ``names`` (0 for a name never seen)."""
+    counts = Counter(labels)
+    total = len(labels)
+    return {name: counts.get(name, 0) / total if total else 0.0 for name in names}
+
+
+def bin_probabilities(
+    outcomes: np.ndarray, bins: Mapping[str, tuple[float, float]]
+) -> dict[str, float]:
+    """Share of ``outcomes`` in each named bin (``bin_labels`` gives the rules)."""
+    return shares(bin_labels(outcomes, bins), bins)
+
+
+# ---- veto players
+
+
+@dataclass(frozen=True)
+class Veto:
+    """An actor whose consent the outcomes ``needed_for`` need: ``actor`` is its index in
+    the Monte Carlo's ranges."""
+
+    actor: int
+    needed_for: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Vetoed:
+    """The draws' outcomes after the veto players had their say."""
+
+    labels: list[str]  # each draw's outcome: its bin, or the status quo where blocked
+    blocked: dict[int, int]  # veto player (index) -> draws it blocked
+    blocked_draws: int  # draws blocked by one veto player or more
+
+
+def consents(position: float, span: tuple[float, float], tolerance: float = 0.0) -> bool:
+    """Whether a veto player at ``position`` consents to an outcome whose range is ``span``:
+    it sits inside the range, or within ``tolerance`` of either end."""
+    low, high = span
+    return low - tolerance <= position <= high + tolerance
+
+
+def apply_vetoes(
+    labels: Sequence[str],
+    positions: Array,
+    bins: Mapping[str, tuple[float, float]],
+    vetoes: Sequence[Veto],
+    status_quo: str,
+    tolerance: float = 0.0,
+) -> Vetoed:
+    """Each draw's outcome, with the vetoes applied: a draw whose outcome (its bin in
+    ``labels``) needs a veto player's consent keeps it only if every such veto player's
+    final position (``positions[draw, actor]``) sits inside that outcome's range or
+    within ``tolerance`` of it; otherwise the draw's outcome is ``status_quo``."""
+    if tolerance < 0 or not math.isfinite(tolerance):
+        raise InvalidInput(f"the veto tolerance must be finite and >= 0, got {tolerance}")
+    final = np.asarray(positions, dtype=np.float64)
+    if final.ndim != 2 or final.shape[0] != len(labels):
+        raise InvalidInput("need one row of final positions per draw")
+    for veto in vetoes:
+        if not 0 <= veto.actor < final.shape[1]:
+            raise InvalidInput(f"no actor {veto.actor} among {final.shape[1]}")
+    out = list(labels)
+    blocked = dict.fromkeys((v.actor for v in vetoes), 0)
+    for draw, outcome in enumerate(labels):
+        if outcome == status_quo or outcome not in bins:
+            continue
+        refusing = [
+            v.actor
+            for v in vetoes
+            if outcome in v.needed_for
+            and not consents(float(final[draw, v.actor]), bins[outcome], tolerance)
+        ]
+        for actor in refusing:
+            blocked[actor] += 1
+        if refusing:
+            out[draw] = status_quo
+    return Vetoed(out, blocked, sum(a != b for a, b in zip(out, labels, strict=True)))

@@ -121,6 +121,12 @@ def to_dict(a: Assessment) -> dict[str, Any]:
             ],
         },
         "actor_rounds": [asdict(r) for r in a.actor_rounds],
+        "actor_vetoes": {
+            "status_quo": a.actor_status_quo,
+            "blocked": a.actor_blocked,
+            "blocked_draws": a.actor_blocked_draws,
+        },
+        "model_gap": asdict(a.model_gap) if a.model_gap else None,
         "disagreements": [asdict(d) for d in a.disagreements],
         "timeline": [asdict(e) for e in a.timeline],
         "track_record": as_dict(a.track),

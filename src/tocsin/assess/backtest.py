@@ -168,7 +168,7 @@ def ratio(part: int, whole: int) -> float:
 
 def log_score(probabilities: dict[str, float], outcome: str) -> float:
     """Minus the natural log of the probability given the outcome (0 best)."""
-    return -math.log(max(probabilities.get(outcome, 0.0), LOG_FLOOR))
+    return 0.0 - math.log(max(probabilities.get(outcome, 0.0), LOG_FLOOR))
 
 
 @dataclass(frozen=True)
@@ -242,6 +242,29 @@ class Leaks:
 
 
 @dataclass(frozen=True)
+class ActorForecast:
+    """The actor model's forecast of a question: one per question, as of its opening (the
+    model reads the case file alone), with and without the case's veto players."""
+
+    probabilities: dict[str, float]
+    without_vetoes: dict[str, float]
+    blocked_draws: int
+    draws: int
+
+
+def actor_forecast(case: Case) -> ActorForecast | None:
+    """The actor model's forecast of ``case``, or None when it has no actor model."""
+    run = actor_model(case)
+    if not run.probabilities:
+        return None
+    plain = case.model_copy(
+        update={"actors": [a.model_copy(update={"veto": []}) for a in case.actors]}
+    )
+    without = actor_model(plain).probabilities if run.status_quo else run.probabilities
+    return ActorForecast(run.probabilities, without, run.blocked_draws, len(run.outcomes))
+
+
+@dataclass(frozen=True)
 class Result:
     question: Question
     case_id: str
@@ -256,6 +279,7 @@ class Result:
     failures: list[str] = field(default_factory=list)
     replay: Replay | None = None  # what fitting the update needs of this question
     leaks: Leaks | None = None
+    actors: ActorForecast | None = None  # the actor model's one forecast (None: no model)
 
     @property
     def final(self) -> dict[str, float]:
@@ -311,6 +335,25 @@ class Result:
             "leak_names_later_date": self.leaks.share_names_later_date if self.leaks else None,
             "leak_pairs": self.leaks.pairs if self.leaks else 0,
             "seconds": self.seconds,
+            **self.actor_summary(),
+        }
+
+    def actor_summary(self) -> dict[str, Any]:
+        """The actor model's figures of the question (None each when it has no model)."""
+        found = self.actors
+        if found is None:
+            keys = ("actor_outcome", "actor_leader", "actor_brier", "actor_log",
+                    "actor_brier_without_vetoes", "actor_blocked")  # fmt: skip
+            return dict.fromkeys(keys)
+        outcome = self.question.outcome
+        probabilities = found.probabilities
+        return {
+            "actor_outcome": probabilities.get(outcome, 0.0),
+            "actor_leader": max(probabilities, key=lambda h: probabilities[h]),
+            "actor_brier": brier(probabilities, outcome),
+            "actor_log": log_score(probabilities, outcome),
+            "actor_brier_without_vetoes": brier(found.without_vetoes, outcome),
+            "actor_blocked": ratio(found.blocked_draws, found.draws),
         }
 
 
@@ -388,6 +431,7 @@ def run_question(
         seconds=time.perf_counter() - started,
         failures=[": ".join(f[:2]) for f in report.failures],
         leaks=leaks,
+        actors=actor_forecast(case),
         replay=Replay(
             question.qid,
             case.priors(),

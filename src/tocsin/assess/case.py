@@ -27,8 +27,9 @@ from pydantic import (
     model_validator,
 )
 
+from tocsin.assess.case_vetoes import veto_faults, veto_tables
 from tocsin.assess.patterns import PatternError, compile_pattern
-from tocsin.assess.yamlfile import REFUSED, Fault, Limits, Loc, describe, read, shown
+from tocsin.assess.yamlfile import REFUSED, Fault, Limits, Loc, describe, listed, read, shown
 from tocsin.errors import InvalidInput
 
 # -- limits (docs/case-files.md) ----------------------------------------------------------
@@ -200,6 +201,8 @@ class Actor(_Model):
     salience: Range
     capability: Range
     note: str = ""
+    # A veto player: the hypotheses whose outcome needs its consent (docs/actors.md).
+    veto: list[str] = []
 
     _id = field_validator("id")(_check_id)
 
@@ -229,6 +232,12 @@ class ActorModel(_Model):
     samples: Annotated[int, Field(ge=10, le=100_000)] = 500
     seed: Annotated[int, Field(ge=0)] = 2022
     variant: Literal["scholz", "corrected"] = "scholz"
+    # What a draw blocked by a veto player counts as; by default the one hypothesis that
+    # needs nobody's consent.
+    status_quo: str | None = None
+    # How far (on the scale) outside an outcome's range a veto player may end and still
+    # consent to it.
+    veto_tolerance: Annotated[float, Field(ge=0.0, le=MAX_NUMBER, allow_inf_nan=False)] = 0.0
 
 
 class Source(_Model):
@@ -420,7 +429,7 @@ def _tables(lists: dict[str, list[Any]], actor_model: Any) -> list[tuple[Loc, li
         out.append((["questions", n, "given"], _keys(item.get("given"))))
     if isinstance(actor_model, dict):
         out.append((["actor_model", "outcomes"], _keys(actor_model.get("outcomes"))))
-    return out
+    return out + veto_tables(_mappings(lists.get("actors", [])), actor_model)
 
 
 def cross_check(case: Case) -> list[Fault]:
@@ -434,6 +443,7 @@ def _cross_check(parts: _Parts) -> list[Fault]:
         *_id_faults(parts),
         *_reference_faults(parts),
         *_actor_model_faults(parts),
+        *veto_faults(parts.actors, parts.actor_model, parts.known),
         *_evidence_indicator_faults(parts),
     ]
 
@@ -538,12 +548,7 @@ def _unknown(loc: Loc, keys: list[str], known: set[str]) -> list[Fault]:
     unknown = sorted(set(keys) - known)
     if not unknown:
         return []
-    return [(loc, f"{_listed(unknown)} not among the hypotheses ({_listed(sorted(known))})")]
-
-
-def _listed(names: list[str], most: int = 10) -> str:
-    more = f" and {len(names) - most:,} more" if len(names) > most else ""
-    return ", ".join(shown(n) for n in names[:most]) + more
+    return [(loc, f"{listed(unknown)} not among the hypotheses ({listed(sorted(known))})")]
 
 
 # -- reading ------------------------------------------------------------------------------

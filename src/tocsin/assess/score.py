@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from tocsin.assess import ach, actors, bayes
+from tocsin.assess import ach, actors, bayes, case_vetoes
+from tocsin.assess.actor_record import ModelGap, ShelfRecord, model_gap, shipped_record
 from tocsin.assess.case import Case
 from tocsin.assess.evidence import EvidenceRow, evidence_rows, items
 from tocsin.assess.figures import conflicting_groups
@@ -112,6 +113,13 @@ class Assessment:
     articles: list[ArticleView]
     forecasts: list[Forecast] = field(default_factory=list)  # what `record` would keep
     linking: str = ""  # how the evidence was linked, in a sentence
+    # Veto players of the actor model: draws each blocked (by actor id), draws blocked in
+    # all, and the hypothesis a blocked draw counts as.
+    actor_blocked: dict[str, int] = field(default_factory=dict)
+    actor_blocked_draws: int = 0
+    actor_status_quo: str | None = None
+    # The actor model and the evidence more than 30 points apart on a hypothesis.
+    model_gap: ModelGap | None = None
 
     @property
     def leader(self) -> str:
@@ -229,14 +237,27 @@ def timeline(
 # -- actors ---------------------------------------------------------------------------------
 
 
-ActorResult = tuple[list[actors.Round], dict[str, float], list[float]]
+@dataclass(frozen=True)
+class ActorResult:
+    """The actor model of a case: the bargaining rounds at the best estimates; the share
+    of the Monte Carlo's draws ending in each hypothesis (after the vetoes); each draw's
+    final weighted mean; and, when the case has veto players, how many draws each one
+    blocked (by actor id), how many were blocked in all, and what they counted as."""
+
+    rounds: list[actors.Round] = field(default_factory=list)
+    probabilities: dict[str, float] = field(default_factory=dict)
+    outcomes: list[float] = field(default_factory=list)
+    blocked: dict[str, int] = field(default_factory=dict)
+    blocked_draws: int = 0
+    status_quo: str | None = None
 
 
 def actor_model(case: Case) -> ActorResult:
-    """The bargaining rounds at the best estimates, and the Monte Carlo over the ranges."""
+    """The bargaining rounds at the best estimates, and the Monte Carlo over the ranges;
+    a draw whose outcome a veto player does not consent to counts as the status quo."""
     model = case.actor_model
     if model is None or len(case.actors) < 2:
-        return [], {}, []
+        return ActorResult()
     best = [
         actors.Actor(a.name, a.capability.point, a.position.point, a.salience.point)
         for a in case.actors
@@ -251,12 +272,30 @@ def actor_model(case: Case) -> ActorResult:
         )
         for a in case.actors
     ]
-    outcomes = actors.monte_carlo(
+    draws = actors.monte_carlo_draws(
         ranges, samples=model.samples, rounds=model.rounds, seed=model.seed, variant=model.variant
     )
-    binned = actors.bin_probabilities(outcomes, model.outcomes)
-    probabilities = {h: binned.get(h, 0.0) for h in case.hypothesis_ids()}  # case order
-    return rounds, probabilities, [float(x) for x in outcomes]
+    labels = actors.bin_labels(draws.means, model.outcomes)
+    vetoes = [actors.Veto(n, frozenset(a.veto)) for n, a in enumerate(case.actors) if a.veto]
+    status_quo = case_vetoes.status_quo(case)
+    blocked: dict[str, int] = {}
+    blocked_draws = 0
+    if vetoes and status_quo is not None:
+        vetoed = actors.apply_vetoes(
+            labels, draws.positions, model.outcomes, vetoes, status_quo, model.veto_tolerance
+        )
+        labels = vetoed.labels
+        blocked = {case.actors[n].id: count for n, count in vetoed.blocked.items()}
+        blocked_draws = vetoed.blocked_draws
+    probabilities = actors.shares(labels, case.hypothesis_ids())  # case order
+    return ActorResult(
+        rounds,
+        probabilities,
+        [float(x) for x in draws.means],
+        blocked,
+        blocked_draws,
+        status_quo if vetoes else None,
+    )
 
 
 # -- forecasts and the track record ----------------------------------------------------------
@@ -338,14 +377,20 @@ def capped(probabilities: dict[str, float], allowed: set[str]) -> dict[str, floa
 
 
 def score(
-    case: Case, data: CaseData, as_of: date | None = None, actor_result: ActorResult | None = None
+    case: Case,
+    data: CaseData,
+    as_of: date | None = None,
+    actor_result: ActorResult | None = None,
+    record: ShelfRecord | None = None,
 ) -> Assessment:
     """The assessment of ``case`` from ``data`` as of ``as_of`` (default: everything).
 
     ``actor_result`` is ``actor_model(case)`` when the caller has already run it (it depends
-    on the case alone), so that the Monte Carlo runs once per assessment.
+    on the case alone), so that the Monte Carlo runs once per assessment. ``record`` is the
+    backtest record a disagreement between the actor model and the evidence cites (by
+    default the one shipped with tocsin, ``actor_record.shipped_record``).
     """
-    rounds, actor_probs, outcomes = actor_result or actor_model(case)
+    actor_run = actor_model(case) if actor_result is None else actor_result
     rows = [r for r in evidence_rows(case, data.links) if known_by(r.when, as_of)]
     priors = case.priors()
     scored = items(rows)
@@ -363,7 +408,7 @@ def score(
         (d, capped(p, settled(case, rows, d)))
         for d, p in (bayes.trajectory(priors, dated, dates) if dates else [])
     ]
-    forecasts = forecast_rows(case, path, actor_probs, as_of)
+    forecasts = forecast_rows(case, path, actor_run.probabilities, as_of)
     base = bayes.posterior(priors, scored)
     final = replace(base, probabilities=capped(base.probabilities, settled(case, rows)))
     articles = {a.id: a for a in data.articles}
@@ -377,13 +422,19 @@ def score(
         sensitivity=bayes.sensitivity(priors, scored),
         ach=ach_matrix(case, rows),
         indicators=indicator_board(case, rows),
-        actor_rounds=rounds,
-        actor_probabilities=actor_probs,
-        actor_outcomes=outcomes,
+        actor_rounds=actor_run.rounds,
+        actor_probabilities=actor_run.probabilities,
+        actor_outcomes=actor_run.outcomes,
         disagreements=disagreements(data.figures, articles, as_of),
         timeline=timeline(data.events, articles, as_of),
         track=case_record(case, data, forecasts, as_of),
         articles=[a for a in data.articles if known_by(a.published, as_of)],
         forecasts=forecasts,
         linking=data.linking,
+        actor_blocked=actor_run.blocked,
+        actor_blocked_draws=actor_run.blocked_draws,
+        actor_status_quo=actor_run.status_quo,
+        model_gap=model_gap(
+            final.probabilities, actor_run.probabilities, record or shipped_record()
+        ),
     )

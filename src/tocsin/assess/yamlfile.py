@@ -56,6 +56,12 @@ class Limits:
         return self.lists.get(keys, self.entries)
 
 
+def listed(names: list[str], most: int = 10) -> str:
+    """``names`` joined by commas as ``shown``, the first ``most`` and a count of the rest."""
+    more = f" and {len(names) - most:,} more" if len(names) > most else ""
+    return ", ".join(shown(n) for n in names[:most]) + more
+
+
 def shown(text: str) -> str:
     """``text`` as written, with control and formatting characters as escapes (\\u001b):
     a message quoting a file never moves the terminal's cursor or reorders its text."""

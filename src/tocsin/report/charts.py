@@ -283,7 +283,10 @@ def monte_carlo(a: Assessment) -> str | None:
         ax.set_xlim(low, high)
         ax.set_xlabel("final weighted-mean position")
         ax.set_ylabel("draws")
-        ax.set_title(f"{len(a.actor_outcomes)} Monte Carlo draws of the actors' ranges", pad=16)
+        title = f"{len(a.actor_outcomes)} Monte Carlo draws of the actors' ranges"
+        if a.actor_blocked_draws:  # the shares above count them as the status quo
+            title += f"; {a.actor_blocked_draws} vetoed, counted as {a.actor_status_quo}"
+        ax.set_title(title, pad=16)
 
     return render("monte-carlo", "Histogram of Monte Carlo outcomes", (7.5, 3.2), draw)
 

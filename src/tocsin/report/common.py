@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from tocsin.assess.actor_record import note
 from tocsin.assess.bayes import CREDIBILITY, RELIABILITY, GroupSensitivity, Sensitivity
 
 if TYPE_CHECKING:
@@ -216,3 +217,27 @@ def movement(group: GroupSensitivity) -> str:
     if abs(group.delta) >= SATURATED:
         return f"{group.delta * 100:+.1f} points"
     return f"under 0.1 point, the posterior being saturated; log-odds {group.log_odds:+.2f}"
+
+
+def veto_text(a: Assessment) -> str | None:
+    """The actor model's veto players in one sentence: whose consent each outcome needs,
+    how many draws each blocked, and what a blocked draw counts as (None without any)."""
+    players = [actor for actor in a.case.actors if actor.veto]
+    if not players or a.actor_status_quo is None:
+        return None
+    draws = len(a.actor_outcomes)
+    parts = [
+        f"{actor.name} (consent needed for {', '.join(actor.veto)}) blocked "
+        f"{a.actor_blocked.get(actor.id, 0):,} of {draws:,} draws"
+        for actor in players
+    ]
+    return (
+        f"Veto players: {'; '.join(parts)}. The {a.actor_blocked_draws:,} blocked draws count "
+        f"as the status quo, {a.actor_status_quo}."
+    )
+
+
+def gap_text(a: Assessment) -> str | None:
+    """The note on a disagreement between the actor model and the evidence (None when
+    they agree within 30 points on every hypothesis)."""
+    return None if a.model_gap is None else note(a.model_gap)

@@ -22,6 +22,7 @@ from tocsin.report.common import (
     day,
     distribution,
     estimative,
+    gap_text,
     grade,
     group_labels,
     hypothesis_names,
@@ -115,6 +116,7 @@ def _bottom(a: Assessment) -> dict[str, Any]:
         else None,
         "outcome": a.case.outcome,
         "linking": a.linking,
+        "gap": gap_text(a),
     }
 
 

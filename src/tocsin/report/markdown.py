@@ -13,6 +13,7 @@ from tocsin.report.common import (
     bottom_line,
     day,
     distribution,
+    gap_text,
     grade,
     group_labels,
     hypothesis_names,
@@ -22,6 +23,7 @@ from tocsin.report.common import (
     percent,
     short,
     strongest,
+    veto_text,
 )
 
 if TYPE_CHECKING:
@@ -179,6 +181,11 @@ def render_markdown(a: Assessment) -> str:
             f"\n\nThe actor model puts {percent(a.actor_probabilities[best])} on {best} "
             f"({inline(names.get(best, best))}): {distribution(ordered)}."
         )
+        vetoes = veto_text(a)
+        actor += f" {inline(vetoes)}" if vetoes else ""
+    gap = gap_text(a)
+    if gap:
+        actor += f"\n\n**Disagreement.** {inline(gap)}"
     parts = [
         f"# {inline(a.case.question).lstrip()}",
         f"Case `{a.case.id}` · as of {as_of_text(a)} · "

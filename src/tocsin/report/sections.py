@@ -10,7 +10,15 @@ from tocsin.assess.bayes import CREDIBILITY, RELIABILITY, in_the_press
 from tocsin.assess.evidence import CLUSTER_DAYS, clusters
 from tocsin.assess.link import STATUS_WEIGHT
 from tocsin.extract.numerals import base_unit
-from tocsin.report.common import day, distribution, hypothesis_names, number, percent, span_of_days
+from tocsin.report.common import (
+    day,
+    distribution,
+    hypothesis_names,
+    number,
+    percent,
+    span_of_days,
+    veto_text,
+)
 from tocsin.report.marks import sentence_around
 
 if TYPE_CHECKING:
@@ -107,6 +115,7 @@ def actors(a: Assessment) -> dict[str, Any]:
         else [],
         "samples": len(a.actor_outcomes),
         "final": a.actor_rounds[-1] if a.actor_rounds else None,
+        "vetoes": veto_text(a),
     }
 
 

@@ -24,11 +24,13 @@ from tocsin.report.common import (
     as_of_text,
     bottom_line,
     day,
+    gap_text,
     grade,
     number,
     percent,
     short,
     strongest,
+    veto_text,
 )
 
 if TYPE_CHECKING:
@@ -425,6 +427,12 @@ def summary(a: Assessment) -> RenderableType:
         best = max(a.actor_probabilities, key=lambda h: a.actor_probabilities[h])
         share = percent(a.actor_probabilities[best])
         parts.append(safe(f"Actor model: {best} in {share} of runs.", style="dim"))
+        vetoes = veto_text(a)
+        if vetoes:
+            parts.append(safe(vetoes, style="dim"))
+    gap = gap_text(a)
+    if gap:
+        parts.append(safe(gap, style="yellow"))
     parts.append(safe(f"As of {as_of_text(a)}.", style="dim"))
     if a.linking:
         parts.append(safe(a.linking, style="dim"))
