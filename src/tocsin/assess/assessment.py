@@ -21,7 +21,7 @@ from tocsin.assess.sources import article_facts
 from tocsin.assess.track import as_dict
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
-from tocsin.store.evidence import dated_events, grouped_figures
+from tocsin.store.evidence import dated_events, grouped_figures, span_facts
 from tocsin.store.evidence import sentences as stored_sentences
 from tocsin.text import sentences
 
@@ -47,6 +47,7 @@ def load(store: Store, case: Case) -> CaseData:
         events=dated_events(store),
         forecasts=[f for f in stored.forecasts(store) if f.case_id != case.id],
         resolutions=stored.resolutions(store),
+        facts=span_facts(store),
     )
 
 

@@ -19,7 +19,7 @@ from tocsin.assess.evidence import EvidenceRow, evidence_rows, items
 from tocsin.assess.figures import conflicting_groups
 from tocsin.assess.track import TrackRecord, question_forecast, track_record
 from tocsin.models.assessment import Forecast, LinkRow, Resolution
-from tocsin.models.evidence import EventRow, FigureRow
+from tocsin.models.evidence import EventRow, FigureRow, SpanFact
 from tocsin.text import Sentence
 
 # ACH ratings of an indicator from its likelihoods, by the ratio to their mean: twice as
@@ -78,6 +78,7 @@ class CaseData:
     events: list[EventRow] = field(default_factory=list)
     forecasts: list[Forecast] = field(default_factory=list)  # of the other cases
     resolutions: list[Resolution] = field(default_factory=list)
+    facts: list[SpanFact] = field(default_factory=list)  # entities, figures, days by place
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,7 @@ def score(
     on the case alone), so that the Monte Carlo runs once per assessment.
     """
     rounds, actor_probs, outcomes = actor_result or actor_model(case)
-    rows = [r for r in evidence_rows(case, data.links) if known_by(r.when, as_of)]
+    rows = [r for r in evidence_rows(case, data.links, data.facts) if known_by(r.when, as_of)]
     priors = case.priors()
     scored = items(rows)
     # A claim that alone would move the forecast, from one low-graded source, counts at a
