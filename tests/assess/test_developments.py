@@ -248,7 +248,7 @@ def test_two_events_of_one_indicator_in_one_week_stay_apart() -> None:
         _row(
             2,
             DAY + timedelta(days=3),
-            text="Columns of armour were seen crossing near Gomel, the monitoring group Hajun said.",
+            text="Columns of armour were seen near Gomel, the monitoring group Hajun said.",
             entities=("Gomel", "Hajun"),
         ),
     ]
