@@ -9,8 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from tocsin.assess.bayes import Item, Update, posterior, sensitivity
-from tocsin.assess.evidence import EvidenceRow, clusters, items
+from tocsin.assess.bayes import Item, Update, original_source, posterior, sensitivity
+from tocsin.assess.developments import origins, same_source
+from tocsin.assess.evidence import EvidenceRow, clusters, items, with_facts
+from tocsin.models.evidence import SpanFact
 
 PRIORS = {"H1": 0.5, "H2": 0.5}
 L = {"H1": 0.8, "H2": 0.2}
@@ -111,7 +113,10 @@ def test_reports_within_the_window_form_one_development() -> None:
     assert members == [("L1", "L2", "L3"), ("L4",), ("L5",), ("L6",)]
     first = next(c for c in found if "L1" in c.members)
     assert first.key == "joint-grouping|seen|2022-10-10"
-    assert first.why(3) == "3 reports of joint-grouping (seen) within 3 days of 2022-10-10"
+    assert first.why(3) == (
+        "3 reports of joint-grouping (seen) within 3 days of 2022-10-10: "
+        "near-identical wording 1.00"
+    )
     by_id = {i.id: i.cluster for i in items(rows, window=3)}
     assert by_id["L1"] == by_id["L2"] == by_id["L3"] == first.key
     assert by_id["L4"] != first.key
@@ -186,3 +191,141 @@ def test_a_development_ages_by_its_half_life() -> None:
     )
     with pytest.raises(ValueError, match="half_life"):
         Update(half_life=-1.0)
+
+
+# -- joined by what the reports say (issue #11, item 3) --------------------------------
+
+WIRE = (
+    "Belarus and Russia will deploy a joint regional grouping of troops, President "
+    "Alexander Lukashenko said on Monday."
+)
+
+
+def test_a_wire_copy_in_two_outlets_joins_and_says_why() -> None:
+    rows = [
+        _row(1, DAY, text=WIRE, entities=("Alexander Lukashenko", "Belarus")),
+        _row(2, DAY + timedelta(days=1), text=WIRE),  # the same text, another outlet
+    ]
+    (found,) = clusters(rows)
+    assert found.members == ("L1", "L2")
+    (join,) = found.joins
+    assert join.reason == "near-identical wording 1.00"
+    assert "near-identical wording" in found.why(7)
+
+
+def test_a_translation_joins_by_its_entities_and_figures() -> None:
+    """The sentence model is English-only: a Russian report of the same announcement shares
+    no words with the English one, but the evidence layer names the same entities."""
+    english = _row(
+        1,
+        DAY,
+        text="Lukashenko said 9,000 Russian troops will arrive in Vitebsk for the grouping.",
+        entities=("Alexander Lukashenko", "Vitebsk"),
+        figures=("9000",),
+    )
+    russian = _row(
+        2,
+        DAY,
+        text="Лукашенко заявил, что в Витебск прибудут 9000 российских военных.",
+        entities=("Alexander Lukashenko", "Vitebsk"),
+        figures=("9000",),
+    )
+    (found,) = clusters([english, russian])
+    assert found.members == ("L1", "L2")
+    assert "shared entities Alexander Lukashenko, Vitebsk" in found.joins[0].reason
+
+
+def test_two_events_of_one_indicator_in_one_week_stay_apart() -> None:
+    """Troops arriving in Vitebsk and troops arriving in Gomel, three days apart, told by
+    different actors in different words: two developments, two observations."""
+    rows = [
+        _row(
+            1,
+            DAY,
+            text="A Russian battalion arrived at the Vitebsk rail station overnight.",
+            entities=("Vitebsk",),
+        ),
+        _row(
+            2,
+            DAY + timedelta(days=3),
+            text="Columns of armour were seen near Gomel, the monitoring group Hajun said.",
+            entities=("Gomel", "Hajun"),
+        ),
+    ]
+    found = clusters(rows)
+    assert [c.members for c in found] == [("L1",), ("L2",)]
+    assert len({c.key for c in found}) == 2
+    assert len(posterior(PRIORS, items(rows)).groups) == 2
+
+
+def test_two_developments_of_one_day_get_distinct_keys() -> None:
+    rows = [
+        _row(1, DAY, text="Troops arrived in Vitebsk.", entities=("Vitebsk",)),
+        _row(2, DAY, text="Jets landed at Baranovichi airfield.", entities=("Baranovichi",)),
+    ]
+    keys = [c.key for c in clusters(rows)]
+    assert keys == ["joint-grouping|seen|2022-10-10", "joint-grouping|seen|2022-10-10#2"]
+
+
+def test_the_entities_of_a_row_are_those_found_inside_its_sentence() -> None:
+    row = _row(1, DAY, article_id=3, start=100, end=160)
+    facts = [
+        SpanFact(3, 90, 99, "entity", "Minsk"),  # before the sentence
+        SpanFact(3, 105, 115, "entity", "Alexander Lukashenko"),
+        SpanFact(3, 120, 125, "figure", "9000"),
+        SpanFact(3, 130, 140, "day", "2022-10-10"),
+        SpanFact(4, 105, 115, "entity", "Vitebsk"),  # another article
+    ]
+    (found,) = with_facts([row], facts)
+    assert found.entities == ("Alexander Lukashenko",)
+    assert found.figures == ("9000", "2022-10-10")
+
+
+def test_an_according_to_chain_ends_at_one_original_source() -> None:
+    """'Reuters, citing the Belarusian defence ministry' and 'the ministry said' are one
+    original source: the second does not confirm the first."""
+    assert same_source("the ministry", "Belarusian defence ministry")
+    assert same_source("Belarusian Defense Ministry", "the Belarusian defence ministry")
+    assert not same_source("Belarusian defence ministry", "Ukrainian defence ministry")
+    rows = [
+        _row(
+            1,
+            DAY,
+            text="Reuters, citing the Belarusian defence ministry, said troops would deploy.",
+            source="Belarusian defence ministry",
+            source_key="joint-grouping|belarusian defence ministry",
+            entities=("Belarus",),
+        ),
+        _row(
+            2,
+            DAY,
+            text="The troops will deploy within days, the ministry said.",
+            source="the ministry",
+            source_key="joint-grouping|ministry",
+            entities=("Belarus",),
+        ),
+    ]
+    together = items(rows)
+    assert {original_source(i) for i in together} == {"joint-grouping|belarusian defence ministry"}
+    one = posterior(PRIORS, items(rows[:1])).probabilities["H1"]
+    assert posterior(PRIORS, together).probabilities["H1"] == pytest.approx(one)
+
+
+def test_a_bare_name_with_two_fuller_readings_stays_itself() -> None:
+    found = origins(["the ministry", "Belarusian defence ministry", "Russian defence ministry"], [])
+    assert found == ["the ministry", "Belarusian defence ministry", "Russian defence ministry"]
+
+
+def test_a_named_source_that_is_an_outlet_of_the_development_is_the_press() -> None:
+    """'Reuters reported' in one article, and Reuters's own article: one source."""
+    rows = [
+        _row(1, DAY, text=WIRE, source="Reuters", source_key="joint-grouping|outlet:reuters"),
+        _row(
+            2,
+            DAY,
+            text=WIRE + " Reuters reported.",
+            source="Reuters",
+            source_key="joint-grouping|reuters",
+        ),
+    ]
+    assert {original_source(i) for i in items(rows)} == {"joint-grouping|press"}

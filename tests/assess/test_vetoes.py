@@ -10,7 +10,7 @@ import pytest
 from tocsin.assess import actors
 from tocsin.assess.actors import Veto, apply_vetoes, consents
 from tocsin.assess.case import parse_case
-from tocsin.assess.case_vetoes import status_quo
+from tocsin.assess.case_actors import status_quo
 from tocsin.assess.score import actor_model
 from tocsin.errors import InvalidInput
 

@@ -91,7 +91,9 @@ def test_report_files_get_the_usual_permissions(assessment: Assessment, tmp_path
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_the_reports_list_developments_with_members_and_sources(assessment: Assessment) -> None:
+def test_the_reports_list_developments_with_members_sources_and_reasons(
+    assessment: Assessment,
+) -> None:
     from dataclasses import replace
     from datetime import date
 
@@ -99,18 +101,37 @@ def test_the_reports_list_developments_with_members_and_sources(assessment: Asse
     from tocsin.report.sections import developments
 
     base = next(e for e in assessment.evidence if e.kind == "link")
+    text = "Lukashenko announced a partial mobilisation of reservists in the Vitebsk region."
     rows = [
-        replace(base, id="L91", when=date(2022, 10, 10), source_key="mob|outlet:a"),
-        replace(base, id="L92", when=date(2022, 10, 12), source_key="mob|outlet:b"),
-        replace(base, id="L93", when=date(2022, 10, 13), source_key="mob|minister"),
-        replace(base, id="L94", when=date(2022, 11, 30), source_key="mob|outlet:c"),
+        replace(base, id="L91", when=date(2022, 10, 10), source_key="mob|outlet:a", text=text),
+        replace(base, id="L92", when=date(2022, 10, 12), source_key="mob|outlet:b", text=text),
+        replace(
+            base,
+            id="L93",
+            when=date(2022, 10, 13),
+            source_key="mob|minister",
+            source="the minister",
+            text="Reservists in Vitebsk will report within days, the minister said.",
+            entities=("Vitebsk",),
+        ),
+        replace(base, id="L94", when=date(2022, 11, 30), source_key="mob|outlet:c", text=text),
     ]
+    rows[0] = replace(rows[0], entities=("Vitebsk", "Alexander Lukashenko"))
+    rows = [replace(r, article_id=900 + n) for n, r in enumerate(rows)]  # four articles
     joined = replace(assessment, evidence=rows)
     (found,) = developments(joined)
     assert found["members"] == ["L91", "L92", "L93"]
     assert found["sources"] == 2  # the two outlets' own voice is one source; the minister another
     assert "3 reports of" in found["why"]
-    assert "L91, L92, L93 (2 independent source(s))" in render_markdown(joined)
-    assert "<h3>Developments</h3>" in render_html(joined)
+    assert found["joins"] == [
+        "L92 with L91: near-identical wording 1.00",
+        "L93 with L91: shared entities Vitebsk",
+    ]
+    markdown = render_markdown(joined)
+    assert "L91, L92, L93 (2 independent source(s))" in markdown
+    assert "  - L93 with L91: shared entities Vitebsk" in markdown
+    html = render_html(joined)
+    assert "<h3>Developments</h3>" in html
+    assert "L92 with L91: near-identical wording 1.00" in html
     alone = replace(assessment, evidence=rows[3:])
     assert "No development was reported more than once." in render_markdown(alone)

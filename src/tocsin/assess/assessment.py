@@ -22,7 +22,7 @@ from tocsin.assess.sources import article_facts
 from tocsin.assess.track import as_dict
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
-from tocsin.store.evidence import dated_events, grouped_figures
+from tocsin.store.evidence import dated_events, grouped_figures, span_facts
 from tocsin.store.evidence import sentences as stored_sentences
 from tocsin.text import sentences
 
@@ -49,6 +49,7 @@ def load(store: Store, case: Case) -> CaseData:
         forecasts=[f for f in stored.forecasts(store) if f.case_id != case.id],
         resolutions=stored.resolutions(store),
         linking=linking_note(case, lessons(store, case)),
+        facts=span_facts(store),
     )
 
 

@@ -73,6 +73,10 @@ class Item:
     cluster: str = ""
     """The development the item reports; items of one cluster are one group. Empty: the
     item's group is its source."""
+    origin: str = ""
+    """Who the report comes from at first hand, as its development's reports were read
+    together ("the ministry" is the Belarusian defence ministry another report names);
+    empty: from its ``source_key`` (``original_source``)."""
 
     @property
     def group(self) -> str:
@@ -275,9 +279,12 @@ def in_the_press(source_key: str) -> bool:
 
 
 def original_source(item: Item) -> str:
-    """Who a development's report comes from at first hand: its source key, except that
-    the unattributed reports of one development (each keyed by its outlet or article) are
-    one source, the development itself, however many outlets carry it."""
+    """Who a development's report comes from at first hand: its ``origin`` when the reports
+    of its development were read together; else its source key, except that the
+    unattributed reports of one development (each keyed by its outlet or article) are one
+    source, the development itself, however many outlets carry it."""
+    if item.cluster and item.origin:
+        return item.origin
     if item.cluster and in_the_press(item.source_key):
         return f"{item.source_key.partition('|')[0]}|press"
     return item.source_key

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from tocsin.assess.case_vetoes import veto_faults, veto_tables
+from tocsin.assess.case_actors import actor_model_faults, veto_faults, veto_tables
 from tocsin.assess.patterns import PatternError, compile_pattern
 from tocsin.assess.yamlfile import REFUSED, Fault, Limits, Loc, describe, listed, read, shown
 from tocsin.errors import InvalidInput
@@ -442,7 +442,7 @@ def _cross_check(parts: _Parts) -> list[Fault]:
         *_hypothesis_faults(parts),
         *_id_faults(parts),
         *_reference_faults(parts),
-        *_actor_model_faults(parts),
+        *actor_model_faults(parts.actors, parts.actor_model, "actors" in parts.complete),
         *veto_faults(parts.actors, parts.actor_model, parts.known),
         *_evidence_indicator_faults(parts),
     ]
@@ -489,49 +489,6 @@ def _reference_faults(parts: _Parts) -> list[Fault]:
     if parts.outcome is not None and parts.outcome not in known:
         faults.append((["outcome"], f"{_quoted(parts.outcome)} is not a hypothesis"))
     return faults
-
-
-def _actor_model_faults(parts: _Parts) -> list[Fault]:
-    """Outcome bins that do not tile the scale, actors off the scale, nobody with weight."""
-    model = parts.actor_model
-    if model is None:
-        return []
-    low, high = model.scale
-    if low >= high:
-        return [(["actor_model", "scale"], f"the scale {low}..{high} is empty")]
-    if not model.outcomes:
-        return [(["actor_model", "outcomes"], "give an outcome range for at least one hypothesis")]
-    faults = _tiling_faults(model)
-    for n, actor in parts.actors:
-        if actor.position.low < low or actor.position.high > high:
-            faults.append((["actors", n, "position"], f"outside the scale {low}..{high}"))
-    actors = [a for _, a in parts.actors]
-    if "actors" in parts.complete and actors and not any(_weighs(a) for a in actors):
-        faults.append(
-            (["actors"], "no actor has both capability and salience above 0 at its best values")
-        )
-    return faults
-
-
-def _weighs(actor: Actor) -> bool:
-    return actor.capability.point * actor.salience.point != 0
-
-
-def _tiling_faults(model: ActorModel) -> list[Fault]:
-    """Whether the outcome ranges cover the scale without gaps or overlaps."""
-    low, high = model.scale
-    covered = low
-    for start, end in sorted(model.outcomes.values()):
-        if start >= end or start != covered:
-            message = (
-                f"the outcomes must tile {low}..{high} without"
-                f" gaps or overlaps ({start}..{end} after {covered})"
-            )
-            return [(["actor_model", "outcomes"], message)]
-        covered = end
-    if covered != high:
-        return [(["actor_model", "outcomes"], f"the outcomes end at {covered}, not {high}")]
-    return []
 
 
 def _repeated(key: str, ids: list[tuple[int, str]]) -> list[Fault]:

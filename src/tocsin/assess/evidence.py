@@ -6,19 +6,24 @@ Pure: stored link rows and a case in, evidence rows out.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tocsin.assess import bayes
 from tocsin.assess.case import RATING_LIKELIHOOD, Case, Indicator, ManualEvidence
+from tocsin.assess.developments import Likeness, Report, origins
 from tocsin.assess.link import STATUS_WEIGHT
 from tocsin.assess.sources import SourceBook
+from tocsin.extract.names import normalise
 from tocsin.models.assessment import LinkRow
+from tocsin.models.evidence import SpanFact
 
 RELEVANCE_WEIGHT = {"low": 0.5, "medium": 0.75, "high": 1.0}
 # Reports of one indicator and polarity within this many days of a development's first
-# report are that development (issue #11: fitted on the backtest shelf, docs/backtest.md).
+# report can be that development (issue #11: fitted on the backtest shelf,
+# docs/backtest.md); what they say decides whether they are (``developments``).
 CLUSTER_DAYS = 7
 
 
@@ -47,6 +52,10 @@ class EvidenceRow:
     likelihoods: dict[str, float] = field(default_factory=dict)
     # Would move the forecast alone, on one low-graded source: counted at a discount.
     uncorroborated: bool = False
+    # What tells its event from others: the entities its sentence names (canonical names),
+    # and the figures and single days it gives.
+    entities: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
 
 
 def likelihoods(indicator: Indicator, polarity: str, hypotheses: Sequence[str]) -> dict[str, float]:
@@ -129,8 +138,33 @@ def manual_row(item: ManualEvidence, case: Case, book: SourceBook) -> EvidenceRo
     )
 
 
-def evidence_rows(case: Case, links: Iterable[LinkRow]) -> list[EvidenceRow]:
-    """The case's evidence: stored links (decisions applied), then hand-entered items."""
+def with_facts(rows: Sequence[EvidenceRow], facts: Sequence[SpanFact]) -> list[EvidenceRow]:
+    """The rows with the entities, figures and days the evidence layer found inside their
+    sentences (``facts`` sorted by article and start, as ``store.evidence.span_facts``
+    gives them)."""
+    by_article: dict[int, list[SpanFact]] = {}
+    for fact in facts:
+        by_article.setdefault(fact.article_id, []).append(fact)
+    starts = {k: [f.start for f in v] for k, v in by_article.items()}
+    out = []
+    for row in rows:
+        found = by_article.get(row.article_id or -1)
+        if not found or row.start is None or row.end is None:
+            out.append(row)
+            continue
+        lo = bisect.bisect_left(starts[row.article_id or -1], row.start)
+        inside = [f for f in found[lo:] if f.start < row.end and f.end <= row.end]
+        entities = tuple(dict.fromkeys(f.value for f in inside if f.kind == "entity"))
+        figures = tuple(dict.fromkeys(f.value for f in inside if f.kind != "entity"))
+        out.append(replace(row, entities=entities, figures=figures))
+    return out
+
+
+def evidence_rows(
+    case: Case, links: Iterable[LinkRow], facts: Sequence[SpanFact] = ()
+) -> list[EvidenceRow]:
+    """The case's evidence: stored links (decisions applied), each with the entities,
+    figures and days of its sentence (``facts``), then hand-entered items."""
     indicators = {i.id: i for i in case.indicators}
     hypotheses = case.hypothesis_ids()
     # A link relinked onto an indicator its sentence already links to is one link: the
@@ -145,70 +179,139 @@ def evidence_rows(case: Case, links: Iterable[LinkRow]) -> list[EvidenceRow]:
         held = best.get(key)
         if held is None or rank.get(row.decision or "", 2) < rank.get(held.decision or "", 2):
             best[key] = row
-    rows = list(best.values())
+    rows = with_facts(list(best.values()), facts)
     book = SourceBook(case.sources)
     rows += [manual_row(item, case, book) for item in case.evidence]
     return rows
 
 
 @dataclass(frozen=True)
+class Join:
+    """One report joining a development: the earlier report it was tied to, and why."""
+
+    member: str
+    to: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Cluster:
     """Reports of one development: one indicator, one polarity, dated within ``window``
-    days of its first report."""
+    days of its first report, each tied to an earlier one by what it says (``joins``)."""
 
     key: str
     indicator: str
     polarity: str
     first: date
     members: tuple[str, ...]  # row ids, in date order
+    joins: tuple[Join, ...] = ()
 
     def why(self, window: int) -> str:
-        return (
+        head = (
             f"{len(self.members)} reports of {self.indicator} ({self.polarity}) within "
             f"{window} days of {self.first.isoformat()}"
         )
+        reasons = list(dict.fromkeys(j.reason for j in self.joins))
+        return f"{head}: {'; '.join(reasons)}" if reasons else head
+
+
+def _report(row: EvidenceRow) -> Report:
+    named = None if bayes.in_the_press(row.source_key) else row.source
+    return Report(row.text, frozenset(row.entities), frozenset(row.figures), named, row.article_id)
 
 
 def clusters(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[Cluster]:
-    """The developments the linked rows report, in order of their first report: a dated
-    row joins the open cluster of its indicator and polarity when it is at most ``window``
-    days after that cluster's first report, else opens one. Hand-entered and undated rows
-    are developments of their own and are not listed; a negative ``window`` joins nothing."""
+    """The developments the linked rows report, in order of their first report.
+
+    In date order, a dated row joins the open development of its indicator and polarity
+    (first reported at most ``window`` days before it) to one of whose reports it is tied
+    by what it says (``developments.Likeness``: wording, key entities, a figure or day, the
+    original source), the most strongly tied if several; else it opens one. Hand-entered
+    and undated rows are developments of their own and are not listed; a negative
+    ``window`` joins nothing."""
     if window < 0:
         return []
-    found: list[list[EvidenceRow]] = []
-    open_: dict[tuple[str, str], list[EvidenceRow]] = {}
-    dated = [r for r in rows if r.kind == "link" and r.when is not None and r.indicator]
-    for row in sorted(dated, key=lambda r: (r.when, r.id)):
+    dated = sorted(
+        (r for r in rows if r.kind == "link" and r.when is not None and r.indicator),
+        key=lambda r: (r.when, r.id),
+    )
+    likeness = Likeness([_report(r) for r in dated])
+    found: list[tuple[list[int], list[Join]]] = []
+    open_: dict[tuple[str | None, str], list[int]] = {}  # indices into found, oldest first
+    for i, row in enumerate(dated):
         assert row.when is not None
-        assert row.indicator is not None
         key = (row.indicator, row.polarity)
-        current = open_.get(key)
-        if current is None or current[0].when is None or (row.when - current[0].when).days > window:
-            current = []
-            open_[key] = current
-            found.append(current)
-        current.append(row)
+        live = [k for k in open_.get(key, []) if _days(dated[found[k][0][0]], row) <= window]
+        open_[key] = live
+        best: tuple[float, int, Join] | None = None
+        for k in live:
+            for j in found[k][0]:
+                why = likeness.reason(j, i)
+                if why is not None and (best is None or why.strength > best[0]):
+                    best = (why.strength, k, Join(row.id, dated[j].id, why.text))
+        if best is None:
+            live.append(len(found))
+            found.append(([i], []))
+        else:
+            found[best[1]][0].append(i)
+            found[best[1]][1].append(best[2])
+    return _named([([dated[i] for i in members], joins) for members, joins in found])
+
+
+def _days(first: EvidenceRow, row: EvidenceRow) -> int:
+    assert first.when is not None
+    assert row.when is not None
+    return (row.when - first.when).days
+
+
+def _named(found: Sequence[tuple[list[EvidenceRow], list[Join]]]) -> list[Cluster]:
+    """The developments with their keys ('indicator|polarity|first day', '#2' and on for
+    further developments of one indicator, polarity and day)."""
     out = []
-    for members in found:
+    seen: dict[str, int] = {}
+    for members, joins in found:
         head = members[0]
         assert head.when is not None
         assert head.indicator is not None
+        key = f"{head.indicator}|{head.polarity}|{head.when.isoformat()}"
+        seen[key] = seen.get(key, 0) + 1
         out.append(
             Cluster(
-                key=f"{head.indicator}|{head.polarity}|{head.when.isoformat()}",
+                key=key if seen[key] == 1 else f"{key}#{seen[key]}",
                 indicator=head.indicator,
                 polarity=head.polarity,
                 first=head.when,
                 members=tuple(r.id for r in members),
+                joins=tuple(joins),
             )
         )
     return out
 
 
+def cluster_origins(rows: Sequence[EvidenceRow], cluster: Cluster) -> dict[str, str]:
+    """Each member's original source as the update counts it (``bayes.Item.origin``):
+    reports in an outlet's own voice, and named sources that are one of the
+    development's outlets ("Reuters reported"), are the press; "the ministry" is the one
+    fuller name it can be in the development; spellings of one name are one."""
+    by_id = {r.id: r for r in rows}
+    members = [by_id[m] for m in cluster.members]
+    outlets = [r.source for r in members if bayes.in_the_press(r.source_key) and r.source]
+    named = [None if bayes.in_the_press(r.source_key) else r.source for r in members]
+    press = f"{cluster.indicator}|press"
+    return {
+        r.id: f"{cluster.indicator}|{normalise(found)}" if found else press
+        for r, found in zip(members, origins(named, outlets), strict=True)
+    }
+
+
 def items(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[bayes.Item]:
-    """The rows as the Bayesian update takes them, each with its development."""
-    cluster_of = {m: c.key for c in clusters(rows, window) for m in c.members}
+    """The rows as the Bayesian update takes them, each with its development and, inside
+    it, its original source."""
+    cluster_of: dict[str, str] = {}
+    origin_of: dict[str, str] = {}
+    for c in clusters(rows, window):
+        cluster_of.update(dict.fromkeys(c.members, c.key))
+        origin_of.update(cluster_origins(rows, c))
     return [
         bayes.Item(
             id=row.id,
@@ -220,6 +323,7 @@ def items(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[bayes
             weight=min(1.0, max(0.0, row.weight)),
             label=row.text[:120],
             cluster=cluster_of.get(row.id, ""),
+            origin=origin_of.get(row.id, ""),
         )
         for row in rows
     ]

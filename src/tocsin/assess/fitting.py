@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from tocsin.assess import bayes
@@ -68,21 +68,34 @@ class Replay:
     outcome: str
     dates: tuple[date, ...]
     rows: tuple[EvidenceRow, ...]  # dated rows of the whole question
+    _known: dict[tuple[date, int], list[bayes.Item]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def known(self, as_of: date, window: int) -> list[bayes.Item]:
+        """The rows published by ``as_of`` as the update takes them: developments are read
+        from what was known then (what ties reports together depends on all of them)."""
+        key = (as_of, window)
+        if key not in self._known:
+            seen = [r for r in self.rows if r.when is not None and r.when <= as_of]
+            self._known[key] = items(seen, window)
+        return self._known[key]
 
     def forecasts(self, params: Params) -> list[dict[str, float]]:
-        evidence = items(self.rows, params.window)
         return [
-            bayes.posterior(self.priors, evidence, d, params.update).probabilities
+            bayes.posterior(
+                self.priors, self.known(d, params.window), d, params.update
+            ).probabilities
             for d in self.dates
         ]
 
     def parts(self, window: int, confirm: float) -> list[Parts]:
         """Per date, every group's untempered, unaged contribution and what ageing needs."""
-        evidence = items(self.rows, window)
-        members = {i.id: i for i in evidence}
         update = bayes.Update(confirm=confirm)
         out = []
         for d in self.dates:
+            evidence = self.known(d, window)
+            members = {i.id: i for i in evidence}
             found = bayes.posterior(self.priors, evidence, d, update)
             facts = {
                 k: bayes.group_facts(k, [members[m] for m in ids])

@@ -13,14 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from tocsin.assess import ach, actors, bayes, case_vetoes
+from tocsin.assess import ach, actors, bayes, case_actors
 from tocsin.assess.actor_record import ModelGap, ShelfRecord, model_gap, shipped_record
 from tocsin.assess.case import Case
 from tocsin.assess.evidence import EvidenceRow, evidence_rows, items
 from tocsin.assess.figures import conflicting_groups
 from tocsin.assess.track import TrackRecord, question_forecast, track_record
 from tocsin.models.assessment import Forecast, LinkRow, Resolution
-from tocsin.models.evidence import EventRow, FigureRow
+from tocsin.models.evidence import EventRow, FigureRow, SpanFact
 from tocsin.text import Sentence
 
 # ACH ratings of an indicator from its likelihoods, by the ratio to their mean: twice as
@@ -80,6 +80,7 @@ class CaseData:
     forecasts: list[Forecast] = field(default_factory=list)  # of the other cases
     resolutions: list[Resolution] = field(default_factory=list)
     linking: str = ""  # how the links were made and what the linker learned (link.Lessons)
+    facts: list[SpanFact] = field(default_factory=list)  # entities, figures, days by place
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,7 @@ def actor_model(case: Case) -> ActorResult:
     )
     labels = actors.bin_labels(draws.means, model.outcomes)
     vetoes = [actors.Veto(n, frozenset(a.veto)) for n, a in enumerate(case.actors) if a.veto]
-    status_quo = case_vetoes.status_quo(case)
+    status_quo = case_actors.status_quo(case)
     blocked: dict[str, int] = {}
     blocked_draws = 0
     if vetoes and status_quo is not None:
@@ -391,7 +392,7 @@ def score(
     default the one shipped with tocsin, ``actor_record.shipped_record``).
     """
     actor_run = actor_model(case) if actor_result is None else actor_result
-    rows = [r for r in evidence_rows(case, data.links) if known_by(r.when, as_of)]
+    rows = [r for r in evidence_rows(case, data.links, data.facts) if known_by(r.when, as_of)]
     priors = case.priors()
     scored = items(rows)
     # A claim that alone would move the forecast, from one low-graded source, counts at a

@@ -299,3 +299,16 @@ class SpanRecord:
     source: str | None = None
     chain: tuple[str, ...] = ()
     mode: str | None = None  # an event's EventMode
+
+
+@dataclass(frozen=True)
+class SpanFact:
+    """A fact the evidence layer found at a place in an article that tells one event from
+    another: an entity (its canonical name, the same for every spelling), a figure (its
+    value, with its unit) or a day named in the text (ISO date)."""
+
+    article_id: int
+    start: int
+    end: int
+    kind: Literal["entity", "figure", "day"]
+    value: str

@@ -117,11 +117,12 @@ def _evidence(a: Assessment) -> list[str]:
 
 
 def _developments(a: Assessment) -> list[str]:
-    found = sections.developments(a)
-    return [
-        f"- {cell(d['why'])}: {', '.join(d['members'])} ({d['sources']} independent source(s))"
-        for d in found
-    ] or ["No development was reported more than once."]
+    lines = []
+    for d in sections.developments(a):
+        members = ", ".join(d["members"])
+        lines.append(f"- {cell(d['why'])}: {members} ({d['sources']} independent source(s))")
+        lines += [f"  - {cell(j)}" for j in d["joins"]]
+    return lines or ["No development was reported more than once."]
 
 
 def _pivotal(a: Assessment) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from tocsin.assess.bayes import CREDIBILITY, RELIABILITY, in_the_press
-from tocsin.assess.evidence import CLUSTER_DAYS, clusters
+from tocsin.assess.bayes import CREDIBILITY, RELIABILITY
+from tocsin.assess.evidence import CLUSTER_DAYS, cluster_origins, clusters
 from tocsin.assess.link import STATUS_WEIGHT
 from tocsin.extract.numerals import base_unit
 from tocsin.report.common import (
@@ -186,21 +186,20 @@ def method() -> dict[str, Any]:
 
 def developments(a: Assessment, limit: int = 20) -> list[dict[str, Any]]:
     """The developments several reports were joined into (the update counts each once),
-    most reports first: why they were joined, their members and how many independent
-    sources confirm them (reports in the outlets' own voice are one source)."""
-    rows = {r.id: r for r in a.evidence}
+    most reports first: why they were joined, their members, what tied each member to an
+    earlier one, and how many independent original sources confirm them (reports in the
+    outlets' own voice are one source; "the ministry" is the ministry another report
+    names)."""
     found = [c for c in clusters(a.evidence, CLUSTER_DAYS) if len(c.members) > 1]
     found.sort(key=lambda c: (-len(c.members), c.first, c.key))
-    out = []
-    for c in found[:limit]:
-        keys = {rows[m].source_key for m in c.members}
-        press = {k for k in keys if in_the_press(k)}
-        out.append(
-            {
-                "key": c.key,
-                "why": c.why(CLUSTER_DAYS),
-                "members": list(c.members),
-                "sources": len(keys - press) + (1 if press else 0),
-            }
-        )
-    return out
+    return [
+        {
+            "key": c.key,
+            "why": c.why(CLUSTER_DAYS),
+            "members": list(c.members),
+            "joins": [f"{j.member} with {j.to}: {j.reason}" for j in c.joins],
+            "sources": len(set(cluster_origins(a.evidence, c).values())),
+            "window": CLUSTER_DAYS,
+        }
+        for c in found[:limit]
+    ]

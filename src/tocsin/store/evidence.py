@@ -25,6 +25,7 @@ from tocsin.models.evidence import (
     FigureRow,
     NotExtracted,
     QuoteRow,
+    SpanFact,
     SpanRecord,
     Spelling,
 )
@@ -420,6 +421,42 @@ def span_records(store: Store, article_id: int) -> list[SpanRecord]:
         'SELECT start, "end", mode FROM events WHERE article_id = ?', (article_id,)
     ):
         out.append(SpanRecord("event", row[0], row[1], mode=row["mode"]))
+    return out
+
+
+# Figures below this are too common ("two people", "three times") to tell events apart.
+MIN_TELLING_FIGURE = 10
+
+
+def span_facts(store: Store) -> list[SpanFact]:
+    """What tells one event from another, in every article: entity mentions by canonical
+    name, figures of at least ``MIN_TELLING_FIGURE`` (value and unit), and the single
+    days the text names; by article and place."""
+    db = store.conn
+    out = [
+        SpanFact(row[0], row[1], row[2], "entity", row[3])
+        for row in db.execute(
+            """SELECT m.article_id, m.start, m."end", e.canonical FROM mentions m
+               JOIN entities e ON e.id = m.entity_id"""
+        )
+    ]
+    for article_id, start, end, value, unit in db.execute(
+        """SELECT article_id, start, "end", value, unit FROM quantities
+           WHERE value IS NOT NULL AND abs(value) >= ?""",
+        (MIN_TELLING_FIGURE,),
+    ):
+        amount = f"{float(value):g}"
+        out.append(
+            SpanFact(article_id, start, end, "figure", f"{amount} {unit}" if unit else amount)
+        )
+    out += [
+        SpanFact(row[0], row[1], row[2], "day", row[3])
+        for row in db.execute(
+            """SELECT article_id, start, "end", date_start FROM date_mentions
+               WHERE date_start = date_end"""
+        )
+    ]
+    out.sort(key=lambda f: (f.article_id, f.start, f.end, f.kind, f.value))
     return out
 
 

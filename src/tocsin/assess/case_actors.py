@@ -1,4 +1,5 @@
-"""The checks of a case file's veto players (docs/actors.md, "Veto players"): a veto names
+"""The checks of a case file's actor model: outcome ranges that tile its scale, actors on the
+scale, someone with weight; and its veto players (docs/actors.md, "Veto players"): a veto names
 hypotheses the actor model can read (it needs an ``actor_model`` and an outcome range for
 each), and a draw the vetoes block has a status quo to count as, which itself needs nobody's
 consent. ``tocsin.assess.case`` runs them with its other checks between parts."""
@@ -96,4 +97,49 @@ def _status_quo_faults(
             f" {listed(holders)} {'has' if len(holders) == 1 else 'have'} a veto on it"
         )
         return [(["actor_model", "status_quo"], message)]
+    return []
+
+
+def actor_model_faults(
+    actors: list[tuple[int, Actor]], model: ActorModel | None, complete: bool
+) -> list[Fault]:
+    """Outcome bins that do not tile the scale, actors off the scale, nobody with weight
+    (``actors``: those that validate, with their indexes; ``complete``: all of them do)."""
+    if model is None:
+        return []
+    low, high = model.scale
+    if low >= high:
+        return [(["actor_model", "scale"], f"the scale {low}..{high} is empty")]
+    if not model.outcomes:
+        return [(["actor_model", "outcomes"], "give an outcome range for at least one hypothesis")]
+    faults = _tiling_faults(model)
+    for n, actor in actors:
+        if actor.position.low < low or actor.position.high > high:
+            faults.append((["actors", n, "position"], f"outside the scale {low}..{high}"))
+    valid = [a for _, a in actors]
+    if complete and valid and not any(_weighs(a) for a in valid):
+        faults.append(
+            (["actors"], "no actor has both capability and salience above 0 at its best values")
+        )
+    return faults
+
+
+def _weighs(actor: Actor) -> bool:
+    return actor.capability.point * actor.salience.point != 0
+
+
+def _tiling_faults(model: ActorModel) -> list[Fault]:
+    """Whether the outcome ranges cover the scale without gaps or overlaps."""
+    low, high = model.scale
+    covered = low
+    for start, end in sorted(model.outcomes.values()):
+        if start >= end or start != covered:
+            message = (
+                f"the outcomes must tile {low}..{high} without"
+                f" gaps or overlaps ({start}..{end} after {covered})"
+            )
+            return [(["actor_model", "outcomes"], message)]
+        covered = end
+    if covered != high:
+        return [(["actor_model", "outcomes"], f"the outcomes end at {covered}, not {high}")]
     return []
