@@ -685,7 +685,10 @@ def test_the_link_model_links_the_same_in_chunks(
         relink(store, case, embedder)
         chunked = links(store)
         methods = _methods(store, case)
-    assert chunked == whole
+    # The same links; the scores equal but for float rounding in matrix products of
+    # another shape.
+    assert [r[:4] for r in chunked] == [r[:4] for r in whole]
+    assert [r[4] for r in chunked] == pytest.approx([r[4] for r in whole], abs=1e-3)
     assert methods == {"model"}
     # Multi-label: some sentence is linked to more than one indicator.
     spans = [(a, s) for a, s, *_ in whole]
