@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tocsin.assess import polarity
 from tocsin.assess.case import Case, Indicator
 from tocsin.assess.patterns import Hit, Pattern, compile_pattern
 from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
@@ -221,6 +222,9 @@ class Match:
     method: str
     reason: str
     negated: bool
+    # 'speculative' when the clause is a conditional or a question (polarity.read): the
+    # link then counts as a speculation whatever the evidence layer said of the sentence.
+    status: str | None = None
 
 
 def indicator_patterns(indicator: Indicator) -> tuple[Pattern, ...]:
@@ -304,35 +308,88 @@ def match(
     *,
     distinct: bool = True,
     patterns: Sequence[Pattern] | None = None,
+    parties: polarity.Parties | None = None,
+    clause: bool = True,
 ) -> Match | None:
-    """How ``unit`` links to ``indicator``, if it does: score, method, reason, negation.
+    """How ``unit`` links to ``indicator``, if it does: score, method, reason, polarity.
 
     ``distinct`` says the indicator stands out among the sentence's similarities (nearest,
     with the margin): without a pattern, similarity alone links only then. ``patterns``
     are the indicator's, compiled (``indicator_patterns``), when the caller has them.
+    ``parties`` are the case's actors (``polarity.Parties``): a claim one of them makes is
+    marked as an interested party's. ``clause`` False reads polarity by the negation cues
+    alone (``cue_negated``), as tocsin did before it read the clause.
     """
     compiled = indicator_patterns(indicator) if patterns is None else patterns
     found = _pattern_match(unit, compiled)
+    return _match(unit, indicator, found, similarity, nearest, distinct, parties, clause)
+
+
+def _match(
+    unit: Unit,
+    indicator: Indicator,
+    found: tuple[Hit, str] | None,
+    similarity: float | None,
+    nearest: str | None,
+    distinct: bool,
+    parties: polarity.Parties | None,
+    clause: bool,
+) -> Match | None:
     similar = similarity is not None and similarity >= SIMILARITY_THRESHOLD
     if found is None and not (similar and distinct):
         return None
     if found is not None:
         hit, pattern = found
         reason = f"pattern /{pattern}/ matched “{hit.text}”"
-        status = _innermost_status(unit, unit.start + hit.start, unit.start + hit.end)
-        negated = indicator.negatable and (
-            negated_before(unit.text, hit.start) != (status == "denied")
-        )
-        if similar:
-            reason += f"; similarity {similarity:.2f} to “{nearest}”"
-            return Match(1.0, "pattern+embedding", reason, negated)
-        return Match(PATTERN_SCORE, "pattern", reason, negated)
+    else:
+        assert similarity is not None
+        reason = f"similarity {similarity:.2f} to “{nearest}”"
+    old = cue_negated(unit, found[0] if found else None, nearest)
+    reading = _reading(unit, indicator, found, nearest, parties) if clause else None
+    negated, status = old, None
+    if reading is not None:
+        negated = reading.negated if reading.parsed else old
+        status = reading.status
+        if reading.kinds:
+            reason += f"; read as {reading.describe()}"
+    negated = indicator.negatable and negated
+    if found is not None and similar:
+        reason += f"; similarity {similarity:.2f} to “{nearest}”"
+        return Match(1.0, "pattern+embedding", reason, negated, status)
+    if found is not None:
+        return Match(PATTERN_SCORE, "pattern", reason, negated, status)
     assert similarity is not None
-    assert nearest is not None
+    return Match(round(float(similarity), 4), "embedding", reason, negated, status)
+
+
+def cue_negated(unit: Unit, hit: Hit | None, nearest: str | None) -> bool:
+    """Polarity by negation cues alone: for a pattern hit, a cue shortly before it in its
+    clause (``negated_before``); for an embedding match, a negation in the sentence but not
+    in its nearest example, or the other way round. A denied claim around the match (the
+    sentence's status, for an embedding match) flips either."""
+    if hit is not None:
+        status = _innermost_status(unit, unit.start + hit.start, unit.start + hit.end)
+        return negated_before(unit.text, hit.start) != (status == "denied")
     denied = unit.status == "denied"
-    negated = indicator.negatable and (is_negated(unit.text) != is_negated(nearest)) != denied
-    reason = f"similarity {similarity:.2f} to “{nearest}”"
-    return Match(round(float(similarity), 4), "embedding", reason, negated)
+    return (is_negated(unit.text) != is_negated(nearest or "")) != denied
+
+
+def _reading(
+    unit: Unit,
+    indicator: Indicator,
+    found: tuple[Hit, str] | None,
+    nearest: str | None,
+    parties: polarity.Parties | None,
+) -> polarity.Reading:
+    """The clause's reading of the unit for the indicator (``polarity.read``)."""
+    party = parties.find(unit.source, *reversed(unit.chain)) if parties else None
+    target = polarity.target(indicator.description, tuple(indicator.examples))
+    if found is not None:
+        hit, pattern = found
+        return polarity.read(
+            unit.text, target, span=(hit.start, hit.end), pattern=pattern, party=party
+        )
+    return polarity.read(unit.text, target, reference=nearest, party=party)
 
 
 # -- the whole case ---------------------------------------------------------------------
@@ -355,7 +412,10 @@ def independence_key(indicator_id: str, unit: Unit, graded_source: str | None) -
 
 def make_link(unit: Unit, indicator_id: str, found: Match, book: SourceBook) -> Link:
     """The link, graded by its speaker or source chain; an ungraded speaker takes the grade
-    of the outlet reporting them but stays the source (and the independence key)."""
+    of the outlet reporting them but stays the source (and the independence key). A match
+    read as speculative (a conditional, a question) makes the unit speculative."""
+    if found.status is not None and unit.status != found.status:
+        unit = replace(unit, status=found.status)
     spoken = book.grade(unit.source, *reversed(unit.chain))
     grade = spoken if spoken.graded else book.grade(unit.article.outlet)
     source = spoken.source if spoken.graded or unit.source else grade.source
@@ -379,25 +439,39 @@ def link_units(
     embedder: Embedder | None = None,
     vectors: np.ndarray | None = None,
     indicator_vectors: np.ndarray | None = None,
+    *,
+    clause: bool = True,
 ) -> list[Link]:
     """Every link between ``candidates`` and the case's indicators.
 
     ``vectors`` are the candidates' sentence embeddings and ``indicator_vectors`` those of
     ``indicator_texts(case)``, when already known (the store caches the first, a caller
     linking in chunks computes the second once); otherwise ``embedder`` computes them.
-    Without an embedder, patterns only.
+    Without an embedder, patterns only. ``clause`` False reads polarity by the negation
+    cues alone (see ``match``).
     """
     book = SourceBook(case.sources)
+    parties = polarity.Parties((a.name, a.aliases) for a in case.actors)
     sims, nearest = _similarities(case, candidates, embedder, vectors, indicator_vectors)
     distinct = _distinct(sims)
     compiled = case_patterns(case)
+    hits = [[_pattern_match(u, group) for group in compiled] for u in candidates]
+    if clause:  # parse, in one batch, the sentences that will link and what they are read against
+        linking = [
+            i
+            for i in range(len(candidates))
+            if any(hits[i])
+            or (sims is not None and bool((distinct[i] & (sims[i] >= SIMILARITY_THRESHOLD)).any()))
+        ]
+        polarity.prepare(candidates[i].text for i in linking)
+        polarity.prepare(indicator_texts(case))
     links = []
     for i, unit in enumerate(candidates):
         for j, indicator in enumerate(case.indicators):
             sim = float(sims[i, j]) if sims is not None else None
             near = nearest[i][j] if nearest else None
             apart = bool(distinct[i, j]) if sims is not None else False
-            found = match(unit, indicator, sim, near, distinct=apart, patterns=compiled[j])
+            found = _match(unit, indicator, hits[i][j], sim, near, apart, parties, clause)
             if found is not None:
                 links.append(make_link(unit, indicator.id, found, book))
     return links
