@@ -3,8 +3,9 @@
 For each question tuned on (never a held-out one: their folders are not opened), builds the
 question's store (ingest and extract, as ``./dev backtest`` does), links every candidate
 sentence with patterns and embeddings twice on the same sentences, vectors and case file:
-*before*, polarity by negation cues alone (``link_units(..., clause=False)``); *after*, read
-from the clause (``tocsin.assess.polarity``). The links themselves are the same; only their
+*before*, polarity by negation cues alone (``link_units(..., clause=False)``); *after*, as the
+linker reads it (from the clause, ``tocsin.assess.polarity``, the cues deciding where the
+clause shows none that flips). The links themselves are the same; only their
 polarity and status differ. A gold link is *found* when a link of its indicator overlaps its
 sentence by at least half of the shorter (as the backtest scores links), and its polarity is
 *right* when one of those links has the gold's polarity.
@@ -224,9 +225,10 @@ def section(payload: dict[str, Any]) -> str:
         "## Polarity",
         "",
         f"Measured on {payload['date']} with `{COMMAND}`: every question tuned on, linked "
-        "with patterns and embeddings (the same links twice), polarity read *before* by "
-        "negation cues alone and *after* from the clause (`tocsin.assess.polarity`, "
-        "[assessment.md](assessment.md)). A gold link is found when a link of its indicator "
+        "with patterns and embeddings (the same links twice), polarity read *before* by the "
+        "negation cues alone and *after* as the linker reads it now: from the clause "
+        "(`tocsin.assess.polarity`), the cues deciding where the clause shows none that flips "
+        "([assessment.md](assessment.md)). A gold link is found when a link of its indicator "
         "overlaps its sentence by half the shorter; its polarity is right when one of those "
         "links has the gold's. The rules were developed on the first half of the tuned "
         f"questions by name ({', '.join(develop)}) and only scored on the second "

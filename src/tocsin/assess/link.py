@@ -344,13 +344,18 @@ def _match(
     else:
         assert similarity is not None
         reason = f"similarity {similarity:.2f} to “{nearest}”"
-    old = cue_negated(unit, found[0] if found else None, nearest)
+    negated = cue_negated(unit, found[0] if found else None, nearest)
     reading = _reading(unit, indicator, found, nearest, parties) if clause else None
-    negated, status = old, None
+    status = None
     if reading is not None:
-        negated = reading.negated if reading.parsed else old
+        # The clause decides when its parse found a cue that flips; otherwise the cue
+        # rules stand (a negation they see that the parse put in another clause counts).
+        if reading.parsed and reading.flipped:
+            negated = reading.negated
+        else:
+            reading = replace(reading, polarity="negated" if negated else "seen")
         status = reading.status
-        if reading.kinds:
+        if reading.kinds or reading.negated:
             reason += f"; read as {reading.describe()}"
     negated = indicator.negatable and negated
     if found is not None and similar:
