@@ -81,7 +81,7 @@ REVERSIVE_VERBS = frozenset(
     "withdraw retreat leave depart evacuate abandon flee vacate exit quit dismantle disband "
     "demobilise demobilize lift end suspend cancel scrap revoke repeal rescind "
     "retract drop abolish remove reverse postpone annul terminate relinquish renounce lose "
-    "overturn reject".split()
+    "overturn reject veto".split()
 )
 # Verbs reversive only with a particle: "pull out", "call off", "back down", "step down".
 REVERSIVE_PARTICLES = frozenset(
@@ -129,8 +129,9 @@ DISMISSIVE = frozenset(
     "unfounded groundless baseless false untrue fake bogus disinformation misinformation lie "
     "nonsense fabrication fiction hoax illusion myth".split()
 )
-# Verbs of refusal: what they govern will not happen.
-REFUSING = frozenset({"refuse", "decline", "veto", "forbid", "prohibit", "refrain", "rule"})
+# Verbs of refusal: what they govern will not happen. (Forbidding and prohibiting are not
+# among them: to prohibit a purchase is to ban it, often the very act an indicator names.)
+REFUSING = frozenset({"refuse", "decline", "refrain", "rule"})
 ABSENCE_NOUNS = frozenset({"lack", "absence"})
 FAILING = frozenset({"fail", "unable"})
 HEDGING = frozenset({"could", "may", "might"})
@@ -548,7 +549,7 @@ class _Walk:
             self.cue("negation", token)
         elif _reversive(token) and self.undoes(token, below):
             proposed = self.proposal(below) or bool(self.indicator.words & PROPOSING)
-            if lemma not in REJECTING or not proposed:
+            if lemma not in REJECTING | {"veto"} or not proposed:
                 self.cue("reversal", token)
 
     def rejects_claim(self, token: Token, below: Token | None) -> bool:
