@@ -21,7 +21,7 @@ sentences and the same case file:
   to its first five letters as a crude stem).
 
 The two peers take their polarity from the negation cues tocsin uses for an embedding match
-(``tocsin.assess.link.is_negated``): negated when the sentence's negation differs from that of
+(``tocsin.assess.negation.is_negated``): negated when the sentence's negation differs from that of
 the indicator's description, unless the indicator is declared ``negatable: false``.
 
 Scores: precision, recall and F1 of (sentence, indicator) pairs; polarity accuracy on the
@@ -152,7 +152,7 @@ def without_patterns(case: Case) -> Case:
 
 def peer_polarity(text: str, indicator: Indicator) -> str:
     """The polarity tocsin gives an embedding match, with the description as nearest text."""
-    from tocsin.assess.link import is_negated
+    from tocsin.assess.negation import is_negated
 
     flipped = is_negated(text) != is_negated(indicator.description)
     return "negated" if indicator.negatable and flipped else "seen"

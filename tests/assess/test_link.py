@@ -18,8 +18,8 @@ from tocsin.assess.link import (
     independence_key,
     link_units,
     match,
-    negated_before,
 )
+from tocsin.assess.negation import negated_before
 from tocsin.assess.sources import ArticleFacts, SourceBook
 from tocsin.models.evidence import SpanRecord
 from tocsin.text import sentences

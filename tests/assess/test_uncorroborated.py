@@ -115,3 +115,16 @@ def test_evidence_the_analyst_entered_by_hand_is_never_discounted() -> None:
     rumour = _item("fake", "joins|outlet:some site", "F", JOINS)
     assert uncorroborated(PRIORS, [*base, note]) == set()
     assert uncorroborated(PRIORS, [*base, rumour]) == {"joins|outlet:some site"}
+
+
+def test_a_trajectory_point_discounts_as_the_day_knew_it() -> None:
+    from tocsin.assess.score import as_known
+
+    cluster = "joins|seen|2022-10-20"
+    base = [_item(f"m{n}", f"k{n}", "B", MILD) for n in range(3)]
+    claim = _item("fake", "joins|outlet:some site", "F", JOINS, cluster=cluster)
+    later = Item("second", date(2022, 11, 2), "joins|ministry", "E", 6, JOINS, cluster=cluster)
+    day = as_known(PRIORS, [*base, claim, later], DAY)
+    alone = posterior(PRIORS, discounted([*base, claim], {cluster})).probabilities
+    assert day == pytest.approx(alone)  # confirmed only later: still uncorroborated on the day
+    assert day != pytest.approx(posterior(PRIORS, [*base, claim]).probabilities)

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tocsin.assess import polarity
 from tocsin.assess.case import Case, Indicator
 from tocsin.assess.link_model import (
     NO_LESSONS,
@@ -42,6 +43,7 @@ from tocsin.assess.link_model import (
     shipped,
 )
 from tocsin.assess.multilabel import context_cosines, near_counter, tfidf_matrix
+from tocsin.assess.negation import is_negated, negated_before
 from tocsin.assess.patterns import Hit, Pattern, compile_pattern
 from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
 from tocsin.extract.names import normalise
@@ -73,34 +75,6 @@ STATUS_WEIGHT = {
     "speculative": 0.35,
     None: 0.9,
 }
-_NEGATION = re.compile(
-    r"\b(no|not|never|neither|nor|none|without|cannot|unable|no longer|failed to|fails to|"
-    r"yet to)\b|n't\b|n’t\b",
-    re.IGNORECASE,
-)
-# A cue negates a match only from the same clause and at most this many words before it;
-# a comma-enclosed aside of at most ASIDE_WORDS words ("has not, so far, sent") is skipped.
-NEGATION_WINDOW = 6
-ASIDE_WORDS = 3
-# "There are no signs that Belarus is forming an offensive group": an absence stated
-# earlier in the sentence negates what follows it, unless a contrast comes between.
-# Its scope: the complement after "of" or "that", up to a clause end or a new clause.
-_ABSENCE = re.compile(
-    r"\b(no|not any|without any|without|little|nor any)\s+(\w+\s+)?"
-    r"(signs?|evidence|indications?|proof|reports?|plans?|intention)\b"
-    r"(\s+\w+){0,2}?\s+(of|that)\b",
-    re.IGNORECASE,
-)
-_ABSENCE_WORDS = 15  # the most words an absence reaches past its "of" or "that"
-_SCOPE_END = re.compile(
-    r"[;:,–—]|\b(and|but|however|although|though|whereas|while)\b", re.IGNORECASE
-)
-_WHETHER_OR_NOT = re.compile(r"\bwhether or not\b", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(
-    r"[;:,–—“”\"(]\s?|\b(and|but|however|although|while|whereas|that|who|which|whose|"
-    r"whether)\b",
-    re.IGNORECASE,
-)
 _MODAL = re.compile(r"\b(may|might|could|would|if)\b", re.IGNORECASE)
 _KIND_ORDER = ("quote", "claim", "event")
 # The status an event's mode gives a sentence no claim speaks for: a plan, a threat or a
@@ -231,6 +205,9 @@ class Match:
     method: str
     reason: str
     negated: bool
+    # 'speculative' when the clause is a conditional or a question (polarity.read): the
+    # link then counts as a speculation whatever the evidence layer said of the sentence.
+    status: str | None = None
 
 
 def indicator_patterns(indicator: Indicator) -> tuple[Pattern, ...]:
@@ -258,52 +235,10 @@ def _pattern_match(unit: Unit, patterns: Sequence[Pattern]) -> tuple[Hit, str] |
     return None
 
 
-def negated_before(text: str, position: int) -> bool:
-    """Whether a negation governs ``position``: a cue shortly before it in the same clause
-    (comma-enclosed asides of a few words are skipped, and their own cues do not count),
-    or a stated absence ("no signs that ...") earlier in the sentence, with no "but" between.
-    """
-    head = _WHETHER_OR_NOT.sub(lambda m: "whether".ljust(len(m.group(0))), text[:position])
-    if any(_absence_reaches(head, found) for found in _ABSENCE.finditer(head)):
-        return True
-    kept = _clause_before(head)
-    words = kept.split()[-NEGATION_WINDOW:]
-    return _NEGATION.search(" ".join(words)) is not None
-
-
-def _absence_reaches(head: str, absence: re.Match[str]) -> bool:
-    """Whether a stated absence governs the end of ``head``: no clause end between them."""
-    between = head[absence.end() :]
-    return not _SCOPE_END.search(between) and len(between.split()) <= _ABSENCE_WORDS
-
-
-def _clause_before(head: str) -> str:
-    """The text of the clause that ends ``head``, without comma-enclosed short asides."""
-    breaks = list(_CLAUSE_BREAK.finditer(head))
-    pieces = [head[breaks[-1].end() :] if breaks else head]
-    k = len(breaks) - 1
-    while k >= 1 and _comma(breaks[k]) and _comma(breaks[k - 1]):
-        aside = head[breaks[k - 1].end() : breaks[k].start()]
-        if len(aside.split()) > ASIDE_WORDS:
-            break
-        start = breaks[k - 2].end() if k >= 2 else 0
-        pieces.insert(0, head[start : breaks[k - 1].start()])
-        k -= 2
-    return " ".join(pieces)
-
-
-def _comma(found: re.Match[str]) -> bool:
-    return found.group(0).startswith(",")
-
-
 def _innermost_status(unit: Unit, start: int, end: int) -> str | None:
     """The status of the narrowest claim that holds start..end (article offsets), if any."""
     holding = [c for c in unit.claims if c[0] <= start and end <= c[1]]
     return min(holding, key=lambda c: c[1] - c[0])[2] if holding else None
-
-
-def is_negated(text: str) -> bool:
-    return _NEGATION.search(text) is not None
 
 
 def match(
@@ -314,46 +249,93 @@ def match(
     *,
     distinct: bool = True,
     patterns: Sequence[Pattern] | None = None,
+    parties: polarity.Parties | None = None,
+    clause: bool = False,
 ) -> Match | None:
-    """How ``unit`` links to ``indicator``, if it does: score, method, reason, negation.
+    """How ``unit`` links to ``indicator``, if it does: score, method, reason, polarity.
 
     ``distinct`` says the indicator stands out among the sentence's similarities (nearest,
     with the margin): without a pattern, similarity alone links only then. ``patterns``
     are the indicator's, compiled (``indicator_patterns``), when the caller has them.
+    ``parties`` are the case's actors (``polarity.Parties``): a claim one of them makes is
+    marked as an interested party's. ``clause`` False reads polarity by the negation cues
+    alone (``cue_negated``), as tocsin did before it read the clause.
     """
     compiled = indicator_patterns(indicator) if patterns is None else patterns
     found = _pattern_match(unit, compiled)
+    return _match(unit, indicator, found, similarity, nearest, distinct, parties, clause)
+
+
+def _match(
+    unit: Unit,
+    indicator: Indicator,
+    found: tuple[Hit, str] | None,
+    similarity: float | None,
+    nearest: str | None,
+    distinct: bool,
+    parties: polarity.Parties | None,
+    clause: bool,
+) -> Match | None:
     similar = similarity is not None and similarity >= SIMILARITY_THRESHOLD
     if found is None and not (similar and distinct):
         return None
     if found is not None:
         hit, pattern = found
         reason = f"pattern /{pattern}/ matched “{hit.text}”"
-        negated = _pattern_negated(unit, indicator, hit)
-        if similar:
-            reason += f"; similarity {similarity:.2f} to “{nearest}”"
-            return Match(1.0, "pattern+embedding", reason, negated)
-        return Match(PATTERN_SCORE, "pattern", reason, negated)
+    else:
+        assert similarity is not None
+        reason = f"similarity {similarity:.2f} to “{nearest}”"
+    negated = cue_negated(unit, found[0] if found else None, nearest)
+    reading = _reading(unit, indicator, found, nearest, parties) if clause else None
+    status = None
+    if reading is not None:
+        # The clause decides when its parse found a cue that flips; otherwise the cue
+        # rules stand (a negation they see that the parse put in another clause counts).
+        if reading.parsed and reading.flipped:
+            negated = reading.negated
+        else:
+            reading = replace(reading, polarity="negated" if negated else "seen")
+        status = reading.status
+        if reading.kinds or reading.negated:
+            reason += f"; read as {reading.describe()}"
+    negated = indicator.negatable and negated
+    if found is not None and similar:
+        reason += f"; similarity {similarity:.2f} to “{nearest}”"
+        return Match(1.0, "pattern+embedding", reason, negated, status)
+    if found is not None:
+        return Match(PATTERN_SCORE, "pattern", reason, negated, status)
     assert similarity is not None
-    assert nearest is not None
-    reason = f"similarity {similarity:.2f} to “{nearest}”"
-    return Match(
-        round(float(similarity), 4), "embedding", reason, _nearest_negated(unit, indicator, nearest)
-    )
+    return Match(round(float(similarity), 4), "embedding", reason, negated, status)
 
 
-def _pattern_negated(unit: Unit, indicator: Indicator, hit: Hit) -> bool:
-    """A negation cue governs the pattern's match, unless the claim holding it is a denial
-    (a denied negation is an assertion)."""
-    status = _innermost_status(unit, unit.start + hit.start, unit.start + hit.end)
-    return indicator.negatable and (negated_before(unit.text, hit.start) != (status == "denied"))
-
-
-def _nearest_negated(unit: Unit, indicator: Indicator, nearest: str) -> bool:
-    """The sentence's negation differs from that of the indicator text it is nearest to
-    (flipped again when the sentence is a denial)."""
+def cue_negated(unit: Unit, hit: Hit | None, nearest: str | None) -> bool:
+    """Polarity by negation cues alone: for a pattern hit, a cue shortly before it in its
+    clause (``negated_before``); for an embedding match, a negation in the sentence but not
+    in its nearest example, or the other way round. A denied claim around the match (the
+    sentence's status, for an embedding match) flips either."""
+    if hit is not None:
+        status = _innermost_status(unit, unit.start + hit.start, unit.start + hit.end)
+        return negated_before(unit.text, hit.start) != (status == "denied")
     denied = unit.status == "denied"
-    return indicator.negatable and (is_negated(unit.text) != is_negated(nearest)) != denied
+    return (is_negated(unit.text) != is_negated(nearest or "")) != denied
+
+
+def _reading(
+    unit: Unit,
+    indicator: Indicator,
+    found: tuple[Hit, str] | None,
+    nearest: str | None,
+    parties: polarity.Parties | None,
+) -> polarity.Reading:
+    """The clause's reading of the unit for the indicator (``polarity.read``)."""
+    party = parties.find(unit.source, *reversed(unit.chain)) if parties else None
+    target = polarity.target(indicator.description, tuple(indicator.examples))
+    if found is not None:
+        hit, pattern = found
+        return polarity.read(
+            unit.text, target, span=(hit.start, hit.end), pattern=pattern, party=party
+        )
+    return polarity.read(unit.text, target, reference=nearest, party=party)
 
 
 # -- the whole case ---------------------------------------------------------------------
@@ -376,7 +358,10 @@ def independence_key(indicator_id: str, unit: Unit, graded_source: str | None) -
 
 def make_link(unit: Unit, indicator_id: str, found: Match, book: SourceBook) -> Link:
     """The link, graded by its speaker or source chain; an ungraded speaker takes the grade
-    of the outlet reporting them but stays the source (and the independence key)."""
+    of the outlet reporting them but stays the source (and the independence key). A match
+    read as speculative (a conditional, a question) makes the unit speculative."""
+    if found.status is not None and unit.status != found.status:
+        unit = replace(unit, status=found.status)
     spoken = book.grade(unit.source, *reversed(unit.chain))
     grade = spoken if spoken.graded else book.grade(unit.article.outlet)
     source = spoken.source if spoken.graded or unit.source else grade.source
@@ -404,6 +389,7 @@ def link_units(
     lessons: Lessons = NO_LESSONS,
     models: LinkModels | str | None = "shipped",
     wording: Any = None,
+    clause: bool = False,
 ) -> list[Link]:
     """Every link between ``candidates`` and the case's indicators.
 
@@ -416,10 +402,14 @@ def link_units(
     probability of being right reaches the model's threshold; ``wording`` is the TF-IDF
     vectoriser fitted on every candidate of the store when the caller links in chunks.
     Otherwise, or without embeddings, the rules: a pattern, or a near, distinct embedding.
+    ``clause`` reads polarity from the clause (``polarity.py``) as well as by the
+    negation cues; it is off by default: on the shelf it did not generalise (docs/backtest.md,
+    "Polarity").
     """
     if models == "shipped":
         models = shipped() if case.linker == "model" else None
     book = SourceBook(case.sources)
+    parties = polarity.Parties((a.name, a.aliases) for a in case.actors)
     sims, nearest, described = _similarities(
         case, candidates, embedder, vectors, indicator_vectors, lessons
     )
@@ -428,13 +418,23 @@ def link_units(
         return _model_links(case, candidates, measured, embedder, vectors, lessons, models, wording)
     distinct = _distinct(sims)
     compiled = case_patterns(case)
+    hits = [[_pattern_match(u, group) for group in compiled] for u in candidates]
+    if clause:  # parse, in one batch, the sentences that will link and what they are read against
+        linking = [
+            i
+            for i in range(len(candidates))
+            if any(hits[i])
+            or (sims is not None and bool((distinct[i] & (sims[i] >= SIMILARITY_THRESHOLD)).any()))
+        ]
+        polarity.prepare(candidates[i].text for i in linking)
+        polarity.prepare(indicator_texts(case))
     links = []
     for i, unit in enumerate(candidates):
         for j, indicator in enumerate(case.indicators):
             sim = float(sims[i, j]) if sims is not None else None
             near = nearest[i][j] if nearest else None
             apart = bool(distinct[i, j]) if sims is not None else False
-            found = match(unit, indicator, sim, near, distinct=apart, patterns=compiled[j])
+            found = _match(unit, indicator, hits[i][j], sim, near, apart, parties, clause)
             if found is not None:
                 links.append(make_link(unit, indicator.id, found, book))
     return links
@@ -484,9 +484,9 @@ def _model_links(
         found = hits[i][j]
         if found is not None:
             reason += f"; pattern /{found[1]}/ matched “{found[0].text}”"
-            negated = _pattern_negated(unit, indicator, found[0])
+            negated = indicator.negatable and cue_negated(unit, found[0], None)
         else:
-            negated = _nearest_negated(unit, indicator, nearest[i][j])
+            negated = indicator.negatable and cue_negated(unit, None, nearest[i][j])
         if nearer_counter[i, j]:
             reason += "; nearer a counter-example than any example"
         links.append(

@@ -377,6 +377,15 @@ def capped(probabilities: dict[str, float], allowed: set[str]) -> dict[str, floa
     return {h: out[h] for h in probabilities}
 
 
+def as_known(priors: dict[str, float], dated: Sequence[bayes.Item], day: date) -> dict[str, float]:
+    """The posterior from the items known by ``day``, the uncorroborated discount decided on
+    those items alone (as ``score`` as of that day decides it): a claim confirmed only
+    later is still uncorroborated on the day."""
+    known = [i for i in dated if i.when is not None and i.when <= day]
+    doubtful = bayes.uncorroborated(priors, known) if known else set()
+    return bayes.posterior(priors, bayes.discounted(known, doubtful)).probabilities
+
+
 def score(
     case: Case,
     data: CaseData,
@@ -394,21 +403,18 @@ def score(
     actor_run = actor_model(case) if actor_result is None else actor_result
     rows = [r for r in evidence_rows(case, data.links, data.facts) if known_by(r.when, as_of)]
     priors = case.priors()
-    scored = items(rows)
+    raw = items(rows)
     # A claim that alone would move the forecast, from one low-graded source, counts at a
     # discount and is shown as uncorroborated.
-    doubtful = bayes.uncorroborated(priors, scored) if scored else set()
-    flagged = {i.id for i in scored if i.group in doubtful}
-    scored = bayes.discounted(scored, doubtful)
+    doubtful = bayes.uncorroborated(priors, raw) if raw else set()
+    flagged = {i.id for i in raw if i.group in doubtful}
+    scored = bayes.discounted(raw, doubtful)
     rows = [replace(r, uncorroborated=True) if r.id in flagged else r for r in rows]
     # Undated items count in the assessment on all the evidence only: when they became
     # known is not known, so neither a date's assessment nor the trajectory takes them.
-    dated = [i for i in scored if i.when is not None]
+    dated = [i for i in raw if i.when is not None]
     dates = sorted({i.when for i in dated if i.when})
-    path = [
-        (d, capped(p, settled(case, rows, d)))
-        for d, p in (bayes.trajectory(priors, dated, dates) if dates else [])
-    ]
+    path = [(d, capped(as_known(priors, dated, d), settled(case, rows, d))) for d in dates]
     forecasts = forecast_rows(case, path, actor_run.probabilities, as_of)
     base = bayes.posterior(priors, scored)
     final = replace(base, probabilities=capped(base.probabilities, settled(case, rows)))
