@@ -437,16 +437,20 @@ def test_relinking_to_a_linked_indicator_or_a_plain_one_is_sane(
     assert (moved.indicator, moved.polarity) == ("public-opposition", "seen")
 
 
+def _sorted_links(store: Store, case_id: str) -> list[tuple[Any, ...]]:
+    return sorted(
+        (r["article_id"], r["start"], r["indicator_id"], r["polarity"], r["score"])
+        for r in flat_links(store, case_id)
+    )
+
+
 def test_linking_in_chunks_makes_the_same_links(
     demo_db: Path, belarus: Case, embedder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import tocsin.assess.relink as module
 
     def links(store: Store) -> list[tuple[Any, ...]]:
-        return sorted(
-            (r["article_id"], r["start"], r["indicator_id"], r["polarity"], r["score"])
-            for r in flat_links(store, belarus.id)
-        )
+        return _sorted_links(store, belarus.id)
 
     with Store.open(demo_db) as store:
         relink(store, belarus, embedder)
@@ -671,19 +675,12 @@ def test_the_link_model_links_the_same_in_chunks(
     import tocsin.assess.relink as module
 
     case = belarus.model_copy(update={"linker": "model"})
-
-    def links(store: Store) -> list[tuple[Any, ...]]:
-        return sorted(
-            (r["article_id"], r["start"], r["indicator_id"], r["polarity"], r["score"])
-            for r in flat_links(store, case.id)
-        )
-
     with Store.open(demo_db) as store:
         relink(store, case, embedder)
-        whole = links(store)
+        whole = _sorted_links(store, case.id)
         monkeypatch.setattr(module, "LINK_CHUNK", 7)
         relink(store, case, embedder)
-        chunked = links(store)
+        chunked = _sorted_links(store, case.id)
         methods = _methods(store, case)
     # The same links; the scores equal but for float rounding in matrix products of
     # another shape.
