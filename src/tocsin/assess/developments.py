@@ -31,12 +31,12 @@ of the backtest questions tuned on (docs/backtest.md), never on the bundled case
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -48,7 +48,8 @@ CLOSE_WORDING = 0.5  # TF-IDF cosine of two reports of one development
 TOPICAL_SHARE = 0.3  # an entity in more of the reports than this is the question's topic
 TOPICAL_MIN = 5  # ... and in at least this many
 UNLESS_APART = True
-_WORD = re.compile(r"\b\w\w+\b")
+# spaCy's stop words that the vectoriser's tokens can be ("n't" cannot).
+_STOP_WORDS = sorted(w for w in STOP_WORDS if re.fullmatch(r"\w\w+", w))
 # Words a bare source name ("the ministry", "officials") may hold besides its head.
 _FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "for", "and", "s"})
 
@@ -85,9 +86,10 @@ class Likeness:
         self.topical = frozenset(e for e, n in counts.items() if n >= cut)
 
     def wording(self, i: int, j: int) -> float:
-        """The TF-IDF cosine of reports ``i`` and ``j`` (their vectors are unit length)."""
-        a, b = sorted((self._vectors[i], self._vectors[j]), key=len)
-        return min(1.0, math.fsum(w * b.get(t, 0.0) for t, w in a.items()))
+        """The TF-IDF cosine of reports ``i`` and ``j`` (their rows are unit length)."""
+        if self._vectors is None:
+            return 0.0
+        return min(1.0, float(self._vectors[i].multiply(self._vectors[j]).sum()))
 
     def reason(self, i: int, j: int) -> Reason | None:
         """Why reports ``i`` and ``j`` are one development, or None when nothing ties them."""
@@ -112,21 +114,19 @@ class Likeness:
         return None
 
 
-def tfidf(texts: Sequence[str]) -> list[Mapping[str, float]]:
-    """Unit-length TF-IDF vectors of ``texts``, as sparse word -> weight maps: words of two
-    letters or more, casefolded, stop words out; weight ``(1 + ln tf) * idf`` with
-    ``idf = ln((1 + n) / (1 + df)) + 1``."""
-    counts = [Counter(w for w in _WORD.findall(t.casefold()) if w not in STOP_WORDS) for t in texts]
-    df = Counter(w for c in counts for w in c)
-    n = len(texts)
-    out: list[Mapping[str, float]] = []
-    for c in counts:
-        raw = {
-            w: (1.0 + math.log(k)) * (math.log((1 + n) / (1 + df[w])) + 1.0) for w, k in c.items()
-        }
-        norm = math.sqrt(math.fsum(v * v for v in raw.values())) or 1.0
-        out.append({w: v / norm for w, v in raw.items()})
-    return out
+def tfidf(texts: Sequence[str]) -> Any:
+    """Unit-length TF-IDF rows of ``texts`` (scikit-learn's vectoriser: words of two letters
+    or more, lower-cased, spaCy's English stop words out, sublinear term frequencies,
+    smoothed inverse document frequencies), or None when no word is left."""
+    from sklearn.feature_extraction.text import (  # type: ignore[import-untyped, unused-ignore]
+        TfidfVectorizer,
+    )
+
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words=_STOP_WORDS)
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # an empty vocabulary
+        return None
 
 
 @lru_cache(maxsize=65536)
