@@ -27,12 +27,12 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from tocsin.assess.case import Case, Indicator
-from tocsin.assess.patterns import Hit, Pattern, compile_pattern
+from tocsin.assess.patterns import Hit, Pattern, Screen, compile_pattern, screen
 from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
 from tocsin.extract.names import normalise
 from tocsin.models.assessment import LinkFields
@@ -386,21 +386,56 @@ def link_units(
     ``indicator_texts(case)``, when already known (the store caches the first, a caller
     linking in chunks computes the second once); otherwise ``embedder`` computes them.
     Without an embedder, patterns only.
+
+    ``match`` is asked only about the pairs where it can link: an indicator whose patterns
+    may match the sentence (``case_screens``), or whose similarity passes the threshold and
+    stands out (``_distinct``). Every other pair has no pattern match and no similarity
+    link, so ``match`` would return None for it: the links are those of asking every pair.
     """
     book = SourceBook(case.sources)
     sims, nearest = _similarities(case, candidates, embedder, vectors, indicator_vectors)
     distinct = _distinct(sims)
     compiled = case_patterns(case)
+    whole, each = case_screens(case)
+    # float64, as ``match`` compares: a float32 comparison would round the threshold.
+    similar = (
+        (sims.astype(np.float64) >= SIMILARITY_THRESHOLD) & distinct if sims is not None else None
+    )
     links = []
     for i, unit in enumerate(candidates):
-        for j, indicator in enumerate(case.indicators):
+        for j in _askable(unit.text, whole, each, similar[i] if similar is not None else None):
+            indicator = case.indicators[j]
             sim = float(sims[i, j]) if sims is not None else None
-            near = nearest[i][j] if nearest else None
+            near = nearest.texts[nearest.best[i, j]] if sims is not None else None
             apart = bool(distinct[i, j]) if sims is not None else False
             found = match(unit, indicator, sim, near, distinct=apart, patterns=compiled[j])
             if found is not None:
                 links.append(make_link(unit, indicator.id, found, book))
     return links
+
+
+def _askable(
+    text: str, whole: Screen | None, each: Sequence[Screen | None], similar: np.ndarray | None
+) -> list[int]:
+    """The indicators, in case order, that may link to ``text``: a pattern may match, or
+    the similarity alone links (``similar``, one flag per indicator)."""
+    found = set() if similar is None else set(np.flatnonzero(similar).tolist())
+    if whole is None or whole.passes(text):
+        found.update(j for j, s in enumerate(each) if s is None or s.passes(text))
+    return sorted(found)
+
+
+def case_screens(case: Case) -> tuple[Screen | None, tuple[Screen | None, ...]]:
+    """A screen for all the case's patterns and one per indicator (``patterns.screen``);
+    built once per case, like ``case_patterns``."""
+    return _screens(case_patterns(case))
+
+
+@lru_cache(maxsize=2)
+def _screens(
+    compiled: tuple[tuple[Pattern, ...], ...],
+) -> tuple[Screen | None, tuple[Screen | None, ...]]:
+    return screen(tuple(p for group in compiled for p in group)), tuple(map(screen, compiled))
 
 
 def _distinct(sims: np.ndarray | None) -> np.ndarray:
@@ -425,16 +460,24 @@ def indicator_texts(case: Case) -> list[str]:
     return [t for i in case.indicators for t in _indicator_texts(i)]
 
 
+class Nearest(NamedTuple):
+    """Which description or example is each candidate's nearest for each indicator:
+    ``texts[best[i, j]]`` for candidate i and indicator j."""
+
+    best: np.ndarray
+    texts: list[str]
+
+
 def _similarities(
     case: Case,
     candidates: Sequence[Unit],
     embedder: Embedder | None,
     vectors: np.ndarray | None = None,
     indicator_vectors: np.ndarray | None = None,
-) -> tuple[np.ndarray | None, list[list[str]]]:
+) -> tuple[np.ndarray | None, Nearest]:
     """Cosine of each candidate to each indicator's nearest text, and that text."""
     if embedder is None or not candidates or not case.indicators:
-        return None, []
+        return None, Nearest(np.zeros((0, 0), dtype=np.intp), [])
     texts = [_indicator_texts(i) for i in case.indicators]
     flat = [t for group in texts for t in group]
     ends = np.cumsum([len(g) for g in texts])  # indicator j owns flat[ends[j-1]:ends[j]]
@@ -444,14 +487,13 @@ def _similarities(
         indicator_vectors = embedder.encode(flat)
     cos = vectors @ indicator_vectors.T
     sims = np.full((len(candidates), len(texts)), -1.0, dtype=np.float32)
-    nearest: list[list[str]] = [[""] * len(texts) for _ in candidates]
+    best = np.zeros((len(candidates), len(texts)), dtype=np.intp)
+    rows = np.arange(len(candidates))
     for j in range(len(texts)):
         cols = np.arange(ends[j] - len(texts[j]), ends[j])
-        best = cols[np.argmax(cos[:, cols], axis=1)]
-        sims[:, j] = cos[np.arange(len(candidates)), best]
-        for i, col in enumerate(best):
-            nearest[i][j] = flat[col]
-    return sims, nearest
+        best[:, j] = cols[np.argmax(cos[:, cols], axis=1)]
+        sims[:, j] = cos[rows, best[:, j]]
+    return sims, Nearest(best, flat)
 
 
 def similarity_matrix(case: Case, candidates: Sequence[Unit], embedder: Embedder) -> np.ndarray:

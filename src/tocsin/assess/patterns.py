@@ -493,3 +493,42 @@ def compile_pattern(source: str) -> Pattern:
         detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
         raise PatternError(f"cannot run on RE2 ({detail})") from exc
     return Pattern(source, translated, fold, stepped, regex)
+
+
+# -- screening --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Whether any of several patterns may match a text, in one RE2 search per fold.
+
+    The patterns are joined into one alternation for each fold they use: an alternation
+    matches somewhere exactly when one of its branches does, so a text the screen passes
+    over matches none of them, and only the texts it lets through need each pattern's own
+    search. (A pattern searched a character at a time, with ``\\B``, is screened at every
+    byte: more texts pass, none is missed.) RE2's sets would also say which pattern matched,
+    but they answer "no match" when their automaton runs out of memory; a regular search
+    falls back to a slower automaton instead.
+    """
+
+    groups: tuple[tuple[Fold, Any], ...]
+
+    def passes(self, text: str) -> bool:
+        """Whether one of the patterns may match ``text`` (never False when one does)."""
+        return any(regex.search(_encoded(fold, text)) is not None for fold, regex in self.groups)
+
+
+def screen(patterns: tuple[Pattern, ...]) -> Screen | None:
+    """One screen for ``patterns``; None when their alternation is too large for RE2 (then
+    every pattern must be searched)."""
+    by_fold: dict[Fold, list[str]] = {}
+    for pattern in patterns:
+        by_fold.setdefault(pattern.fold, []).append(pattern.translated)
+    groups = []
+    for fold, sources in by_fold.items():
+        program = "|".join(f"(?:{source})" for source in sources)
+        try:
+            groups.append((fold, re2.compile(program.encode("utf-8"), _RE2_OPTIONS)))
+        except re2.error:
+            return None
+    return Screen(tuple(groups))

@@ -1,0 +1,180 @@
+"""The linker's shortcuts change no link: pattern screens and the pairs ``link_units`` asks.
+
+``link_units`` asks ``match`` only about the pairs a pattern screen lets through or whose
+similarity alone can link. These tests set it beside a straightforward version that asks
+``match`` about every sentence and every indicator, on the sentences of tuned backtest
+questions (never a held-out one), and check that a screen never passes over a sentence one
+of its patterns matches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tocsin.assess.backtest import load_shelf
+from tocsin.assess.case import Case, load_case, parse_case
+from tocsin.assess.link import (
+    MIN_SENTENCE_CHARS,
+    Link,
+    Unit,
+    _describe,
+    _distinct,
+    case_screens,
+    indicator_patterns,
+    indicator_texts,
+    link_units,
+    make_link,
+    match,
+)
+from tocsin.assess.patterns import compile_pattern, screen
+from tocsin.assess.sources import ArticleFacts, SourceBook
+from tocsin.text import sentences
+
+ROOT = Path(__file__).resolve().parents[2]
+# Tuned questions only: the shelf's held-out ones are read by bench/backtest.py alone.
+TUNED = ("kherson-2022", "eu-oil-embargo-2022", "scotland-indyref-2023", "turkey-election-2023")
+
+
+def tuned_question(qid: str) -> tuple[Case, list[Unit]]:
+    """A tuned question's case and every candidate sentence of its articles."""
+    (question,) = load_shelf(ROOT / "backtest", only=[qid])
+    assert not question.held_out
+    case = load_case(question.case_path)
+    lines = question.articles_path.read_text("utf-8").splitlines()
+    found = []
+    for number, line in enumerate(x for x in lines if x.strip()):
+        article = json.loads(line)
+        text = article["text"]
+        facts = ArticleFacts(number, article["title"], date(2022, 1, 1), article["outlet"], number)
+        for s in sentences(text):
+            if s.end - s.start >= MIN_SENTENCE_CHARS:
+                found.append(_describe(facts, s.start, s.end, text[s.start : s.end], []))
+    return case, found
+
+
+def every_pair(
+    case: Case, candidates: Sequence[Unit], vectors: np.ndarray | None, targets: np.ndarray | None
+) -> list[Link]:
+    """The links of asking ``match`` about every pair, the linker as it was before its
+    shortcuts: each indicator's nearest text found by a loop over the same cosines, the
+    distinction by ``_distinct``, which the shortcuts left alone."""
+    book = SourceBook(case.sources)
+    texts = indicator_texts(case)
+    owner = [j for j, i in enumerate(case.indicators) for _ in [i.description, *i.examples]]
+    sims = nearest = None
+    if vectors is not None and targets is not None:
+        cos = vectors @ targets.T
+        sims = np.zeros((len(candidates), len(case.indicators)), dtype=np.float32)
+        nearest = [[""] * len(case.indicators) for _ in candidates]
+        for i in range(len(candidates)):
+            for j in range(len(case.indicators)):
+                cols = [k for k in range(len(texts)) if owner[k] == j]
+                best = max(cols, key=lambda k: (cos[i, k], -k))  # the first of equal maxima
+                sims[i, j], nearest[i][j] = cos[i, best], texts[best]
+    distinct = _distinct(sims)
+    links = []
+    for i, unit in enumerate(candidates):
+        for j, indicator in enumerate(case.indicators):
+            found = match(
+                unit,
+                indicator,
+                float(sims[i, j]) if sims is not None else None,
+                nearest[i][j] if nearest is not None else None,
+                distinct=bool(distinct[i, j]) if sims is not None else False,
+                patterns=indicator_patterns(indicator),
+            )
+            if found is not None:
+                links.append(make_link(unit, indicator.id, found, book))
+    return links
+
+
+def _said(links: Sequence[Link]) -> list[tuple[object, ...]]:
+    return [
+        (x.unit, x.indicator_id, x.polarity, x.score, x.method, x.reason, x.source_key)
+        for x in links
+    ]
+
+
+@pytest.mark.parametrize("qid", TUNED)
+def test_screens_never_pass_over_a_sentence_a_pattern_matches(qid: str) -> None:
+    case, candidates = tuned_question(qid)
+    whole, each = case_screens(case)
+    assert whole is not None
+    matched_any = 0
+    for unit in candidates:
+        hits = [any(p.search(unit.text) for p in indicator_patterns(i)) for i in case.indicators]
+        for indicator, hit, own in zip(case.indicators, hits, each, strict=True):
+            if own is None:
+                assert not indicator.patterns  # no screen only for an indicator without any
+                assert not hit
+                continue
+            stepped = any(p.stepped for p in indicator_patterns(indicator))
+            # A plain alternation passes exactly the sentences one of its patterns matches.
+            assert own.passes(unit.text) == hit or (stepped and own.passes(unit.text))
+        assert whole.passes(unit.text) >= any(hits)
+        matched_any += any(hits)
+    # The screen must have had both kinds of sentence to tell apart.
+    assert 0 < matched_any < len(candidates)
+
+
+def test_the_linker_makes_the_links_of_asking_every_pair(embedder: object) -> None:
+    case, candidates = tuned_question("kherson-2022")
+    vectors = embedder.encode([u.text for u in candidates])  # type: ignore[attr-defined]
+    targets = embedder.encode(indicator_texts(case))  # type: ignore[attr-defined]
+    fast = link_units(case, candidates, embedder, vectors, targets)  # type: ignore[arg-type]
+    slow = every_pair(case, candidates, vectors, targets)
+    assert _said(fast) == _said(slow)
+    # Both ways to link were taken, and both polarities: the comparison covers them.
+    assert {x.method for x in fast} == {"pattern", "embedding", "pattern+embedding"}
+    assert {x.polarity for x in fast} == {"seen", "negated"}
+
+
+@pytest.mark.parametrize("qid", TUNED)
+def test_patterns_alone_make_the_links_of_asking_every_pair(qid: str) -> None:
+    case, candidates = tuned_question(qid)
+    fast = link_units(case, candidates)
+    assert fast
+    assert _said(fast) == _said(every_pair(case, candidates, None, None))
+
+
+def test_a_screen_too_large_for_re2_falls_back_to_every_pattern() -> None:
+    sources = [rf"\w{{{300 + n}}}x" for n in range(4)]
+    patterns = tuple(compile_pattern(s) for s in sources)  # each one compiles alone
+    assert screen(patterns) is None  # their alternation does not
+    case = parse_case(
+        f"""\
+id: t
+question: q
+resolution: {{criteria: c, deadline: 2023-01-01}}
+hypotheses: [{{id: H1, title: a}}, {{id: H2, title: b}}]
+indicators:
+  - id: long
+    description: d
+    patterns: {json.dumps(sources)}
+    likelihoods: {{H1: 0.9, H2: 0.2}}
+"""
+    )
+    whole, (own,) = case_screens(case)
+    assert whole is None
+    assert own is None
+    facts = ArticleFacts(1, "t", date(2022, 6, 1), None, 1)
+    text = "a" * 303 + "x and more"
+    links = link_units(case, [Unit(facts, 0, len(text), text, "sentence", None, None)])
+    assert [x.indicator_id for x in links] == ["long"]
+
+
+def test_a_screen_reads_each_fold_and_skips_nothing_a_pattern_finds() -> None:
+    patterns = tuple(compile_pattern(s) for s in (r"\bcafé\b", r"\boffensive group\b", r"\Bfé"))
+    found = screen(patterns)
+    assert found is not None
+    assert len(found.groups) >= 2  # the pattern naming é folds the text another way
+    for text in ("Un café noir.", "An OFFENSIVE GROUP forms.", "Le caféier pousse."):
+        assert found.passes(text)
+        assert any(p.search(text) for p in patterns)
+    assert not found.passes("Nothing here at all, only tea.")
