@@ -25,12 +25,15 @@ from tocsin.assess.link import (
     Unit,
     _describe,
     _distinct,
+    _pattern_match,
     case_screens,
     indicator_patterns,
     indicator_texts,
     link_units,
     make_link,
     match,
+    pattern_hits,
+    pattern_matrix,
 )
 from tocsin.assess.patterns import compile_pattern, screen
 from tocsin.assess.sources import ArticleFacts, SourceBook
@@ -141,6 +144,11 @@ def test_patterns_alone_make_the_links_of_asking_every_pair(qid: str) -> None:
     fast = link_units(case, candidates)
     assert fast
     assert _said(fast) == _said(every_pair(case, candidates, None, None))
+    every = [
+        [_pattern_match(u, indicator_patterns(i)) for i in case.indicators] for u in candidates
+    ]
+    assert pattern_hits(case, candidates) == every
+    assert pattern_matrix(case, candidates).tolist() == [[h is not None for h in r] for r in every]
 
 
 def test_a_screen_too_large_for_re2_falls_back_to_every_pattern() -> None:

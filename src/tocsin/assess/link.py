@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -406,7 +406,7 @@ def link_units(
         for j in _askable(unit.text, whole, each, similar[i] if similar is not None else None):
             indicator = case.indicators[j]
             sim = float(sims[i, j]) if sims is not None else None
-            near = nearest.texts[nearest.best[i, j]] if sims is not None else None
+            near = nearest[i][j] if nearest else None
             apart = bool(distinct[i, j]) if sims is not None else False
             found = match(unit, indicator, sim, near, distinct=apart, patterns=compiled[j])
             if found is not None:
@@ -460,24 +460,16 @@ def indicator_texts(case: Case) -> list[str]:
     return [t for i in case.indicators for t in _indicator_texts(i)]
 
 
-class Nearest(NamedTuple):
-    """Which description or example is each candidate's nearest for each indicator:
-    ``texts[best[i, j]]`` for candidate i and indicator j."""
-
-    best: np.ndarray
-    texts: list[str]
-
-
 def _similarities(
     case: Case,
     candidates: Sequence[Unit],
     embedder: Embedder | None,
     vectors: np.ndarray | None = None,
     indicator_vectors: np.ndarray | None = None,
-) -> tuple[np.ndarray | None, Nearest]:
+) -> tuple[np.ndarray | None, list[list[str]]]:
     """Cosine of each candidate to each indicator's nearest text, and that text."""
     if embedder is None or not candidates or not case.indicators:
-        return None, Nearest(np.zeros((0, 0), dtype=np.intp), [])
+        return None, []
     texts = [_indicator_texts(i) for i in case.indicators]
     flat = [t for group in texts for t in group]
     ends = np.cumsum([len(g) for g in texts])  # indicator j owns flat[ends[j-1]:ends[j]]
@@ -487,13 +479,13 @@ def _similarities(
         indicator_vectors = embedder.encode(flat)
     cos = vectors @ indicator_vectors.T
     sims = np.full((len(candidates), len(texts)), -1.0, dtype=np.float32)
-    best = np.zeros((len(candidates), len(texts)), dtype=np.intp)
-    rows = np.arange(len(candidates))
+    best = np.zeros((len(candidates), len(texts)), dtype=np.intp)  # into flat
     for j in range(len(texts)):
         cols = np.arange(ends[j] - len(texts[j]), ends[j])
         best[:, j] = cols[np.argmax(cos[:, cols], axis=1)]
-        sims[:, j] = cos[rows, best[:, j]]
-    return sims, Nearest(best, flat)
+        sims[:, j] = cos[np.arange(len(candidates)), best[:, j]]
+    nearest: list[list[str]] = np.asarray(flat, dtype=object)[best].tolist()
+    return sims, nearest
 
 
 def similarity_matrix(case: Case, candidates: Sequence[Unit], embedder: Embedder) -> np.ndarray:
@@ -504,11 +496,24 @@ def similarity_matrix(case: Case, candidates: Sequence[Unit], embedder: Embedder
     return sims
 
 
+def pattern_hits(case: Case, candidates: Sequence[Unit]) -> list[list[tuple[Hit, str] | None]]:
+    """For each candidate and each indicator, the first of the indicator's patterns that
+    matches and where (``_pattern_match``), None where none does; a pattern is searched only
+    where the screens (``case_screens``) let the sentence through."""
+    compiled = case_patterns(case)
+    whole, each = case_screens(case)
+    out: list[list[tuple[Hit, str] | None]] = []
+    for unit in candidates:
+        row: list[tuple[Hit, str] | None] = [None] * len(compiled)
+        for j in _askable(unit.text, whole, each, None):
+            row[j] = _pattern_match(unit, compiled[j])
+        out.append(row)
+    return out
+
+
 def pattern_matrix(case: Case, candidates: Sequence[Unit]) -> np.ndarray:
     """Whether one of each indicator's patterns matches each candidate."""
-    compiled = case_patterns(case)
+    hits = pattern_hits(case, candidates)
     return np.array(
-        [[_pattern_match(u, compiled[j]) is not None for j in range(len(compiled))]
-         for u in candidates],
-        dtype=bool,
-    ).reshape(len(candidates), len(compiled))  # fmt: skip
+        [[hit is not None for hit in row] for row in hits], dtype=bool
+    ).reshape(len(candidates), len(case.indicators))  # fmt: skip
