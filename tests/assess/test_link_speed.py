@@ -107,21 +107,21 @@ def _said(links: Sequence[Link]) -> list[tuple[object, ...]]:
 @pytest.mark.parametrize("qid", TUNED)
 def test_screens_never_pass_over_a_sentence_a_pattern_matches(qid: str) -> None:
     case, candidates = tuned_question(qid)
-    whole, each = case_screens(case)
+    whole, owner = case_screens(case)
     assert whole is not None
+    patterns = [p for i in case.indicators for p in indicator_patterns(i)]
+    assert len(owner) == len(patterns)
     matched_any = 0
     for unit in candidates:
-        hits = [any(p.search(unit.text) for p in indicator_patterns(i)) for i in case.indicators]
-        for indicator, hit, own in zip(case.indicators, hits, each, strict=True):
-            if own is None:
-                assert not indicator.patterns  # no screen only for an indicator without any
-                assert not hit
-                continue
-            stepped = any(p.stepped for p in indicator_patterns(indicator))
-            # A plain alternation passes exactly the sentences one of its patterns matches.
-            assert own.passes(unit.text) == hit or (stepped and own.passes(unit.text))
-        assert whole.passes(unit.text) >= any(hits)
-        matched_any += any(hits)
+        hits = {k for k, p in enumerate(patterns) if p.search(unit.text) is not None}
+        named = whole.which(unit.text)
+        assert named is not None  # no set ran out of memory on a news sentence
+        stepped = {k for k, p in enumerate(patterns) if p.stepped}
+        # The screen names every pattern that matches, and others only if searched by byte.
+        assert hits <= named
+        assert named - hits <= stepped
+        assert whole.passes(unit.text) == bool(named)
+        matched_any += bool(hits)
     # The screen must have had both kinds of sentence to tell apart.
     assert 0 < matched_any < len(candidates)
 
@@ -168,9 +168,9 @@ indicators:
     likelihoods: {{H1: 0.9, H2: 0.2}}
 """
     )
-    whole, (own,) = case_screens(case)
+    whole, owner = case_screens(case)
     assert whole is None
-    assert own is None
+    assert owner == (0, 0, 0, 0)
     facts = ArticleFacts(1, "t", date(2022, 6, 1), None, 1)
     text = "a" * 303 + "x and more"
     links = link_units(case, [Unit(facts, 0, len(text), text, "sentence", None, None)])
@@ -182,7 +182,30 @@ def test_a_screen_reads_each_fold_and_skips_nothing_a_pattern_finds() -> None:
     found = screen(patterns)
     assert found is not None
     assert len(found.groups) >= 2  # the pattern naming é folds the text another way
-    for text in ("Un café noir.", "An OFFENSIVE GROUP forms.", "Le caféier pousse."):
+    for text, numbers in (
+        ("Un café noir.", {0, 2}),
+        ("An OFFENSIVE GROUP forms.", {1}),
+        ("Le caféier pousse.", {2}),
+    ):
         assert found.passes(text)
-        assert any(p.search(text) for p in patterns)
+        assert found.which(text) == numbers
+        assert {k for k, p in enumerate(patterns) if p.search(text) is not None} == numbers
     assert not found.passes("Nothing here at all, only tea.")
+    assert found.which("Nothing here at all, only tea.") == set()
+
+
+class _SpentSet:
+    """An RE2 set that ran out of memory: it names no pattern."""
+
+    def Match(self, data: bytes) -> list[int]:  # RE2 set's method name
+        return []
+
+
+def test_a_set_that_names_nothing_where_the_alternation_matched_means_try_all() -> None:
+    patterns = tuple(compile_pattern(s) for s in (r"\bgroup\b", r"\btroops\b"))
+    found = screen(patterns)
+    assert found is not None
+    ((fold, alternation, _, numbers),) = found.groups
+    spent = type(found)(((fold, alternation, _SpentSet(), numbers),))
+    assert spent.which("The troops left.") is None  # cannot tell: the caller tries all
+    assert spent.which("Nothing here.") == set()  # the alternation alone says no

@@ -387,8 +387,8 @@ def link_units(
     linking in chunks computes the second once); otherwise ``embedder`` computes them.
     Without an embedder, patterns only.
 
-    ``match`` is asked only about the pairs where it can link: an indicator whose patterns
-    may match the sentence (``case_screens``), or whose similarity passes the threshold and
+    ``match`` is asked only about the pairs where it can link: an indicator one of whose
+    patterns may match the sentence (``case_screens``), or whose similarity passes the threshold and
     stands out (``_distinct``). Every other pair has no pattern match and no similarity
     link, so ``match`` would return None for it: the links are those of asking every pair.
     """
@@ -396,14 +396,14 @@ def link_units(
     sims, nearest = _similarities(case, candidates, embedder, vectors, indicator_vectors)
     distinct = _distinct(sims)
     compiled = case_patterns(case)
-    whole, each = case_screens(case)
+    screened = case_screens(case)
     # float64, as ``match`` compares: a float32 comparison would round the threshold.
     similar = (
         (sims.astype(np.float64) >= SIMILARITY_THRESHOLD) & distinct if sims is not None else None
     )
     links = []
     for i, unit in enumerate(candidates):
-        for j in _askable(unit.text, whole, each, similar[i] if similar is not None else None):
+        for j in _askable(unit.text, screened, similar[i] if similar is not None else None):
             indicator = case.indicators[j]
             sim = float(sims[i, j]) if sims is not None else None
             near = nearest[i][j] if nearest else None
@@ -415,27 +415,33 @@ def link_units(
 
 
 def _askable(
-    text: str, whole: Screen | None, each: Sequence[Screen | None], similar: np.ndarray | None
+    text: str, screened: tuple[Screen | None, tuple[int, ...]], similar: np.ndarray | None
 ) -> list[int]:
-    """The indicators, in case order, that may link to ``text``: a pattern may match, or
-    the similarity alone links (``similar``, one flag per indicator)."""
+    """The indicators, in case order, that may link to ``text``: one of their patterns may
+    match (``screened``: ``case_screens``), or the similarity alone links (``similar``, one
+    flag per indicator)."""
     found = set() if similar is None else set(np.flatnonzero(similar).tolist())
-    if whole is None or whole.passes(text):
-        found.update(j for j, s in enumerate(each) if s is None or s.passes(text))
+    whole, owner = screened
+    named = None if whole is None else whole.which(text)
+    if named is None:  # no screen, or it cannot tell: every indicator with patterns
+        found.update(owner)
+    else:
+        found.update(owner[k] for k in named)
     return sorted(found)
 
 
-def case_screens(case: Case) -> tuple[Screen | None, tuple[Screen | None, ...]]:
-    """A screen for all the case's patterns and one per indicator (``patterns.screen``);
-    built once per case, like ``case_patterns``."""
+def case_screens(case: Case) -> tuple[Screen | None, tuple[int, ...]]:
+    """A screen for all the case's patterns (``patterns.screen``), and the indicator each
+    of them belongs to, by its position in the case; built once per case."""
     return _screens(case_patterns(case))
 
 
 @lru_cache(maxsize=2)
 def _screens(
     compiled: tuple[tuple[Pattern, ...], ...],
-) -> tuple[Screen | None, tuple[Screen | None, ...]]:
-    return screen(tuple(p for group in compiled for p in group)), tuple(map(screen, compiled))
+) -> tuple[Screen | None, tuple[int, ...]]:
+    owner = tuple(j for j, group in enumerate(compiled) for _ in group)
+    return screen(tuple(p for group in compiled for p in group)), owner
 
 
 def _distinct(sims: np.ndarray | None) -> np.ndarray:
@@ -501,11 +507,11 @@ def pattern_hits(case: Case, candidates: Sequence[Unit]) -> list[list[tuple[Hit,
     matches and where (``_pattern_match``), None where none does; a pattern is searched only
     where the screens (``case_screens``) let the sentence through."""
     compiled = case_patterns(case)
-    whole, each = case_screens(case)
+    screened = case_screens(case)
     out: list[list[tuple[Hit, str] | None]] = []
     for unit in candidates:
         row: list[tuple[Hit, str] | None] = [None] * len(compiled)
-        for j in _askable(unit.text, whole, each, None):
+        for j in _askable(unit.text, screened, None):
             row[j] = _pattern_match(unit, compiled[j])
         out.append(row)
     return out
