@@ -9,12 +9,12 @@ from datetime import date
 import numpy as np
 import pytest
 
+from tocsin.assess.candidates import _describe
 from tocsin.assess.case import Case, parse_case
 from tocsin.assess.link import (
     PATTERN_SCORE,
     SIMILARITY_THRESHOLD,
     Unit,
-    _describe,
     independence_key,
     link_units,
     match,

@@ -23,8 +23,7 @@ The numbers below were set by reading the links they make on the five bundled ar
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tocsin.assess import polarity
+from tocsin.assess.candidates import Unit as Unit
+from tocsin.assess.candidates import units as units
 from tocsin.assess.case import Case, Indicator
 from tocsin.assess.link_model import (
     NO_LESSONS,
@@ -44,15 +45,10 @@ from tocsin.assess.link_model import (
 )
 from tocsin.assess.multilabel import context_cosines, near_counter, tfidf_matrix
 from tocsin.assess.negation import is_negated, negated_before
-from tocsin.assess.patterns import Hit, Pattern, compile_pattern
-from tocsin.assess.sources import ArticleFacts, SourceBook, article_facts
+from tocsin.assess.patterns import Hit, Pattern, Screen, compile_pattern, screen
+from tocsin.assess.sources import SourceBook
 from tocsin.extract.names import normalise
 from tocsin.models.assessment import LinkFields
-from tocsin.models.evidence import SpanRecord
-from tocsin.store.db import Store
-from tocsin.store.evidence import sentences as stored_sentences
-from tocsin.store.evidence import span_records
-from tocsin.text import sentences
 
 if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
@@ -65,7 +61,6 @@ LINKER_VERSION = "2"  # 2: the multi-label link model (link_model.py)
 SIMILARITY_THRESHOLD = 0.70  # cosine to the nearest description or example
 SIMILARITY_MARGIN = 0.15  # over the sentence's mean cosine to every indicator
 PATTERN_SCORE = 0.85  # a pattern alone; with similarity above the threshold, 1.0
-MIN_SENTENCE_CHARS = 25  # headings, credits and fragments are no evidence
 # How much an epistemic status lets an item count: a speculation is no observation.
 STATUS_WEIGHT = {
     "asserted": 1.0,
@@ -75,32 +70,6 @@ STATUS_WEIGHT = {
     "speculative": 0.35,
     None: 0.9,
 }
-_MODAL = re.compile(r"\b(may|might|could|would|if)\b", re.IGNORECASE)
-_KIND_ORDER = ("quote", "claim", "event")
-# The status an event's mode gives a sentence no claim speaks for: a plan, a threat or a
-# hypothesis is no observation, as a modal sentence is not. A denial or refusal is left to
-# the negation rules, which read it off the words.
-_EVENT_STATUS = {
-    "hypothetical": "speculative",
-    "planned": "speculative",
-    "threatened": "speculative",
-    "reported": "reported",
-}
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One candidate sentence and what the evidence layer knows of it."""
-
-    article: ArticleFacts
-    start: int
-    end: int
-    text: str
-    kind: str  # 'quote', 'claim', 'event' or 'sentence'
-    status: str | None
-    source: str | None  # the innermost attributed source, if any
-    chain: tuple[str, ...] = ()
-    claims: tuple[tuple[int, int, str], ...] = ()  # (start, end, status) of claims, in the article
 
 
 @dataclass(frozen=True)
@@ -141,59 +110,6 @@ class Link:
             published=published.isoformat() if published else None,
             linker_version=LINKER_VERSION,
         )
-
-
-# -- candidates -------------------------------------------------------------------------
-
-
-def units(store: Store, case: Case) -> Iterator[Unit]:
-    """Every sentence of every stored article that is not a near-duplicate: as extraction
-    stored them, or from the same text model for an article not extracted yet."""
-    for article in store.articles(include_duplicates=False):
-        facts = article_facts(article, case)
-        records = span_records(store, article.id)
-        found = stored_sentences(store, article.id) or sentences(article.text)
-        for sentence in found:
-            start, end = sentence.start, sentence.end
-            text = article.text[start:end]
-            if len(text) < MIN_SENTENCE_CHARS:
-                continue
-            yield _describe(facts, start, end, text, records)
-
-
-def _describe(
-    facts: ArticleFacts, start: int, end: int, text: str, records: list[SpanRecord]
-) -> Unit:
-    inside = [r for r in records if r.start < end and r.end > start]
-    claims = tuple((r.start, r.end, r.status) for r in inside if r.status)
-
-    def overlap(r: SpanRecord) -> int:
-        return min(r.end, end) - max(r.start, start)
-
-    for kind in _KIND_ORDER:
-        found = [r for r in inside if r.kind == kind]
-        if found:
-            best = max(found, key=overlap)
-            status = _status(inside, start, end)
-            source = best.source or next((r.source for r in inside if r.source), None)
-            chain = best.chain or next((r.chain for r in inside if r.chain), ())
-            return Unit(facts, start, end, text, kind, status, source, tuple(chain), claims)
-    status = "speculative" if _MODAL.search(text) else None
-    return Unit(facts, start, end, text, "sentence", status, None, (), claims)
-
-
-def _status(inside: list[SpanRecord], start: int, end: int) -> str | None:
-    """The status of the claim covering most of the sentence, even under a quote; with no
-    claim, what the mode of the event covering most of it makes of it."""
-
-    def overlap(r: SpanRecord) -> int:
-        return min(r.end, end) - max(r.start, start)
-
-    stated = [r for r in inside if r.status]
-    if stated:
-        return max(stated, key=overlap).status
-    events = [r for r in inside if r.kind == "event"]
-    return _EVENT_STATUS.get(max(events, key=overlap).mode or "") if events else None
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -405,6 +321,12 @@ def link_units(
     ``clause`` reads polarity from the clause (``polarity.py``) as well as by the
     negation cues; it is off by default: on the shelf it did not generalise (docs/backtest.md,
     "Polarity").
+
+    With the rules, ``match`` is asked only about the pairs where it can link: an indicator
+    one of whose patterns matches the sentence (searched where ``case_screens`` let it
+    through), or whose similarity passes the threshold and stands out (``_distinct``). Every
+    other pair has no pattern match and no similarity link, so ``match`` would return None
+    for it: the links are those of asking every pair.
     """
     if models == "shipped":
         models = shipped() if case.linker == "model" else None
@@ -417,20 +339,24 @@ def link_units(
         measured = (sims, nearest, described)
         return _model_links(case, candidates, measured, embedder, vectors, lessons, models, wording)
     distinct = _distinct(sims)
-    compiled = case_patterns(case)
-    hits = [[_pattern_match(u, group) for group in compiled] for u in candidates]
+    hits = pattern_hits(case, candidates)
+    # float64, as ``match`` compares: a float32 comparison would round the threshold.
+    similar = (
+        (sims.astype(np.float64) >= SIMILARITY_THRESHOLD) & distinct if sims is not None else None
+    )
     if clause:  # parse, in one batch, the sentences that will link and what they are read against
         linking = [
             i
             for i in range(len(candidates))
-            if any(hits[i])
-            or (sims is not None and bool((distinct[i] & (sims[i] >= SIMILARITY_THRESHOLD)).any()))
+            if any(hits[i]) or (similar is not None and bool(similar[i].any()))
         ]
         polarity.prepare(candidates[i].text for i in linking)
         polarity.prepare(indicator_texts(case))
     links = []
     for i, unit in enumerate(candidates):
-        for j, indicator in enumerate(case.indicators):
+        askable = (j for j, hit in enumerate(hits[i]) if hit is not None or _similar(similar, i, j))
+        for j in askable:
+            indicator = case.indicators[j]
             sim = float(sims[i, j]) if sims is not None else None
             near = nearest[i][j] if nearest else None
             apart = bool(distinct[i, j]) if sims is not None else False
@@ -438,6 +364,10 @@ def link_units(
             if found is not None:
                 links.append(make_link(unit, indicator.id, found, book))
     return links
+
+
+def _similar(similar: np.ndarray | None, i: int, j: int) -> bool:
+    return similar is not None and bool(similar[i, j])
 
 
 def _model_links(
@@ -457,8 +387,7 @@ def _model_links(
     if vectors is None:
         assert embedder is not None
         vectors = embedder.encode([u.text for u in candidates])
-    compiled = case_patterns(case)
-    hits = [[_pattern_match(u, compiled[j]) for j in range(len(compiled))] for u in candidates]
+    hits = pattern_hits(case, candidates)
     scores = PairScores(
         sims=sims,
         tfidf=tfidf_matrix(case, [u.text for u in candidates], lessons, wording),
@@ -493,6 +422,36 @@ def _model_links(
             make_link(unit, indicator.id, Match(round(p, 4), "model", reason, negated), book)
         )
     return links
+
+
+def _askable(
+    text: str, screened: tuple[Screen | None, tuple[int, ...]], similar: np.ndarray | None
+) -> list[int]:
+    """The indicators, in case order, that may link to ``text``: one of their patterns may
+    match (``screened``: ``case_screens``), or the similarity alone links (``similar``, one
+    flag per indicator)."""
+    found = set() if similar is None else set(np.flatnonzero(similar).tolist())
+    whole, owner = screened
+    named = None if whole is None else whole.which(text)
+    if named is None:  # no screen, or it cannot tell: every indicator with patterns
+        found.update(owner)
+    else:
+        found.update(owner[k] for k in named)
+    return sorted(found)
+
+
+def case_screens(case: Case) -> tuple[Screen | None, tuple[int, ...]]:
+    """A screen for all the case's patterns (``patterns.screen``), and the indicator each
+    of them belongs to, by its position in the case; built once per case."""
+    return _screens(case_patterns(case))
+
+
+@lru_cache(maxsize=2)
+def _screens(
+    compiled: tuple[tuple[Pattern, ...], ...],
+) -> tuple[Screen | None, tuple[int, ...]]:
+    owner = tuple(j for j, group in enumerate(compiled) for _ in group)
+    return screen(tuple(p for group in compiled for p in group)), owner
 
 
 def _distinct(sims: np.ndarray | None) -> np.ndarray:
@@ -538,13 +497,12 @@ def _similarities(
         indicator_vectors = embedder.encode(flat)
     cos = vectors @ indicator_vectors.T
     sims = np.full((len(candidates), len(texts)), -1.0, dtype=np.float32)
-    nearest: list[list[str]] = [[""] * len(texts) for _ in candidates]
+    best = np.zeros((len(candidates), len(texts)), dtype=np.intp)  # into flat
     for j in range(len(texts)):
         cols = np.arange(ends[j] - len(texts[j]), ends[j])
-        best = cols[np.argmax(cos[:, cols], axis=1)]
-        sims[:, j] = cos[np.arange(len(candidates)), best]
-        for i, col in enumerate(best):
-            nearest[i][j] = flat[col]
+        best[:, j] = cols[np.argmax(cos[:, cols], axis=1)]
+        sims[:, j] = cos[np.arange(len(candidates)), best[:, j]]
+    nearest: list[list[str]] = np.asarray(flat, dtype=object)[best].tolist()
     described = np.asarray(cos[:, ends - np.array([len(g) for g in texts])], dtype=np.float32)
     return sims, nearest, described
 
@@ -572,11 +530,24 @@ def pair_scores(case: Case, candidates: Sequence[Unit], embedder: Embedder) -> P
     )
 
 
+def pattern_hits(case: Case, candidates: Sequence[Unit]) -> list[list[tuple[Hit, str] | None]]:
+    """For each candidate and each indicator, the first of the indicator's patterns that
+    matches and where (``_pattern_match``), None where none does; a pattern is searched only
+    where the screens (``case_screens``) let the sentence through."""
+    compiled = case_patterns(case)
+    screened = case_screens(case)
+    out: list[list[tuple[Hit, str] | None]] = []
+    for unit in candidates:
+        row: list[tuple[Hit, str] | None] = [None] * len(compiled)
+        for j in _askable(unit.text, screened, None):
+            row[j] = _pattern_match(unit, compiled[j])
+        out.append(row)
+    return out
+
+
 def pattern_matrix(case: Case, candidates: Sequence[Unit]) -> np.ndarray:
     """Whether one of each indicator's patterns matches each candidate."""
-    compiled = case_patterns(case)
+    hits = pattern_hits(case, candidates)
     return np.array(
-        [[_pattern_match(u, compiled[j]) is not None for j in range(len(compiled))]
-         for u in candidates],
-        dtype=bool,
-    ).reshape(len(candidates), len(compiled))  # fmt: skip
+        [[hit is not None for hit in row] for row in hits], dtype=bool
+    ).reshape(len(candidates), len(case.indicators))  # fmt: skip

@@ -493,3 +493,63 @@ def compile_pattern(source: str) -> Pattern:
         detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
         raise PatternError(f"cannot run on RE2 ({detail})") from exc
     return Pattern(source, translated, fold, stepped, regex)
+
+
+# -- screening --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Which of several patterns may match a text, in one RE2 search per fold they use.
+
+    For each fold the patterns are joined into one alternation, which matches somewhere
+    exactly when one of them does, and into an RE2 set, which says which ones do. A set
+    whose automaton runs out of memory answers "none" instead of failing; the alternation, a
+    regular search, falls back to a slower automaton and stays right, so a text where the
+    alternation matches and the set names nothing is answered "cannot tell" (None), and the
+    caller searches every pattern. (A pattern searched a character at a time, with ``\\B``,
+    is screened at every byte: it may be named where its own search finds nothing, never
+    the other way round.)
+    """
+
+    groups: tuple[tuple[Fold, Any, Any, tuple[int, ...]], ...]  # alternation, set, numbers
+
+    def passes(self, text: str) -> bool:
+        """Whether one of the patterns may match ``text`` (never False when one does)."""
+        return any(g[1].search(_encoded(g[0], text)) is not None for g in self.groups)
+
+    def which(self, text: str) -> set[int] | None:
+        """The numbers (positions in the tuple given to ``screen``) of the patterns that may
+        match ``text``: every one that does is among them. None: cannot tell, try them all."""
+        found: set[int] = set()
+        for fold, alternation, members, numbers in self.groups:
+            data = _encoded(fold, text)
+            if alternation.search(data) is None:
+                continue
+            named = members.Match(data)
+            if not named:
+                return None
+            found.update(numbers[k] for k in named)
+        return found
+
+
+def screen(patterns: tuple[Pattern, ...]) -> Screen | None:
+    """One screen for ``patterns``; None when their alternation or set is too large for RE2
+    (then every pattern must be searched)."""
+    by_fold: dict[Fold, list[int]] = {}
+    for number, pattern in enumerate(patterns):
+        by_fold.setdefault(pattern.fold, []).append(number)
+    groups = []
+    for fold, numbers in by_fold.items():
+        sources = [patterns[n].translated for n in numbers]
+        program = "|".join(f"(?:{source})" for source in sources)
+        try:
+            alternation = re2.compile(program.encode("utf-8"), _RE2_OPTIONS)
+            members = re2.Set.SearchSet(_RE2_OPTIONS)
+            for source in sources:
+                members.Add(source.encode("utf-8"))
+            members.Compile()
+        except re2.error:
+            return None
+        groups.append((fold, alternation, members, tuple(numbers)))
+    return Screen(tuple(groups))
