@@ -18,9 +18,15 @@ QUESTIONS = sorted(k for k in FLOORS if not k.startswith("_"))
 @pytest.mark.slow
 @pytest.mark.parametrize("qid", QUESTIONS)
 def test_a_question_keeps_its_figures(qid: str, tmp_path: Path, embedder: object) -> None:
-    (question,) = load_shelf(ROOT / "backtest", only=[qid])
+    name, _, linker = qid.partition("@")  # "question@model": with the model linker
+    (question,) = load_shelf(ROOT / "backtest", only=[name])
     assert not question.held_out  # a gate never reads a held-out question
-    found = run_question(question, tmp_path, embedder).summary()  # type: ignore[arg-type]
+    found = run_question(
+        question,
+        tmp_path,
+        embedder,  # type: ignore[arg-type]
+        linker=linker or None,
+    ).summary()
     floors = FLOORS[qid]
     assert found["mean_brier"] <= floors["mean_brier_ceiling"], found["mean_brier"]
     assert found["link_precision"] >= floors["link_precision"], found["link_precision"]

@@ -330,14 +330,25 @@ def link_units(
     """
     if models == "shipped":
         models = shipped() if case.linker == "model" else None
-    book = SourceBook(case.sources)
-    parties = polarity.Parties((a.name, a.aliases) for a in case.actors)
     sims, nearest, described = _similarities(
         case, candidates, embedder, vectors, indicator_vectors, lessons
     )
     if sims is not None and described is not None and isinstance(models, LinkModels):
         measured = (sims, nearest, described)
         return _model_links(case, candidates, measured, embedder, vectors, lessons, models, wording)
+    return _rule_links(case, candidates, sims, nearest, clause)
+
+
+def _rule_links(
+    case: Case,
+    candidates: Sequence[Unit],
+    sims: np.ndarray | None,
+    nearest: list[list[str]],
+    clause: bool,
+) -> list[Link]:
+    """The links the rules make: a pattern, or a near and distinct embedding."""
+    book = SourceBook(case.sources)
+    parties = polarity.Parties((a.name, a.aliases) for a in case.actors)
     distinct = _distinct(sims)
     hits = pattern_hits(case, candidates)
     # float64, as ``match`` compares: a float32 comparison would round the threshold.
