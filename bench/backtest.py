@@ -150,6 +150,7 @@ def actor_record(rows: Sequence[dict[str, Any]]) -> ShelfRecord | None:
     tuned = [r for r in rows if not r["held_out"] and r.get("actor_brier") is not None]
     if not tuned:
         return None
+    ece, table = reliability([tuple(p) for r in tuned for p in r["pairs"]["tocsin"]])
     return ShelfRecord(
         questions=tuple(r["question"] for r in tuned),
         actor_brier=sum(r["actor_brier"] for r in tuned) / len(tuned),
@@ -159,6 +160,8 @@ def actor_record(rows: Sequence[dict[str, Any]]) -> ShelfRecord | None:
         actor_better=sum(r["actor_brier"] < r["mean_brier"] for r in tuned),
         evidence_better=sum(r["mean_brier"] < r["actor_brier"] for r in tuned),
         measured=date.today().isoformat(),
+        ece=ece,
+        reliability=tuple(table),
     )
 
 

@@ -41,6 +41,11 @@ class ShelfRecord:
     actor_better: int  # questions on which the actor model's Brier is the lower
     evidence_better: int  # questions on which the evidence forecast's Brier is the lower
     measured: str  # the date of the run, ISO
+    # The evidence forecasts' calibration over the same questions, every hypothesis on every
+    # as-of date a binary event: the expected calibration error and the reliability table,
+    # (bin's low edge, mean forecast, share that came true, forecasts) per bin.
+    ece: float | None = None
+    reliability: tuple[tuple[float, float, float, int], ...] = ()
 
     @property
     def better(self) -> str | None:
@@ -59,6 +64,8 @@ class ShelfRecord:
             "actor_better": self.actor_better,
             "evidence_better": self.evidence_better,
             "measured": self.measured,
+            "evidence_ece": self.ece,
+            "evidence_reliability": [list(row) for row in self.reliability],
         }
 
     @classmethod
@@ -72,6 +79,11 @@ class ShelfRecord:
             int(data["actor_better"]),
             int(data["evidence_better"]),
             str(data["measured"]),
+            None if data.get("evidence_ece") is None else float(data["evidence_ece"]),
+            tuple(
+                (float(low), float(p), float(true), int(n))
+                for low, p, true, n in data.get("evidence_reliability", [])
+            ),
         )
 
 
@@ -146,3 +158,23 @@ def note(gap: ModelGap) -> str:
     if better is None:
         return f"{head} Neither has the better record: {scored}"
     return f"{head} The {better} has the better record: {scored}"
+
+
+def calibration_note(probability: float, record: ShelfRecord | None) -> str:
+    """How often forecasts like ``probability`` came true on the backtest shelf: the
+    reliability bin it falls in, and the calibration error over every bin ("" without a
+    record that has them)."""
+    if record is None or record.ece is None or not record.reliability:
+        return ""
+    found = [row for row in record.reliability if row[0] <= probability < row[0] + 0.1 + 1e-9]
+    head = (
+        f"On the {len(record.questions)} backtest questions tocsin is tuned on (measured "
+        f"{record.measured}), its forecasts' calibration error is {record.ece:.3f}"
+    )
+    if not found:
+        return head + "."
+    low, mean, true, n = found[-1]
+    return (
+        f"{head}; of its {n} forecasts between {low:.0%} and {min(low + 0.1, 1.0):.0%} "
+        f"(mean {mean:.0%}), {true:.0%} came true."
+    )

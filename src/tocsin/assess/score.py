@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tocsin.assess import ach, actors, bayes, case_actors
-from tocsin.assess.actor_record import ModelGap, ShelfRecord, model_gap, shipped_record
+from tocsin.assess.actor_record import (
+    ModelGap,
+    ShelfRecord,
+    calibration_note,
+    model_gap,
+    shipped_record,
+)
 from tocsin.assess.case import Case
 from tocsin.assess.evidence import EvidenceRow, evidence_rows, items
 from tocsin.assess.figures import conflicting_groups
@@ -121,6 +127,8 @@ class Assessment:
     actor_status_quo: str | None = None
     # The actor model and the evidence more than 30 points apart on a hypothesis.
     model_gap: ModelGap | None = None
+    # How often forecasts like the leader's came true on the backtest shelf, in a sentence.
+    shelf_calibration: str = ""
 
     @property
     def leader(self) -> str:
@@ -443,5 +451,8 @@ def score(
         actor_status_quo=actor_run.status_quo,
         model_gap=model_gap(
             final.probabilities, actor_run.probabilities, record or shipped_record()
+        ),
+        shelf_calibration=calibration_note(
+            final.probabilities[final.leader], record or shipped_record()
         ),
     )

@@ -116,6 +116,7 @@ def _bottom(a: Assessment) -> dict[str, Any]:
         else None,
         "outcome": a.case.outcome,
         "linking": a.linking,
+        "shelf": a.shelf_calibration,
         "gap": gap_text(a),
     }
 

@@ -206,6 +206,6 @@ def render_markdown(a: Assessment) -> str:
         "## Track record",
         "\n".join(_track(a)),
         "## Caveats",
-        "\n".join(f"- {c}" for c in (a.linking, *CAVEATS) if c),
+        "\n".join(f"- {c}" for c in (a.shelf_calibration, a.linking, *CAVEATS) if c),
     ]
     return "\n\n".join(parts) + "\n"

@@ -434,8 +434,9 @@ def summary(a: Assessment) -> RenderableType:
     if gap:
         parts.append(safe(gap, style="yellow"))
     parts.append(safe(f"As of {as_of_text(a)}.", style="dim"))
-    if a.linking:
-        parts.append(safe(a.linking, style="dim"))
+    for note in (a.shelf_calibration, a.linking):
+        if note:
+            parts.append(safe(note, style="dim"))
     parts += [Text(), _hypotheses(a)]
     if a.indicators:
         parts += [Text(), _indicators(a)]
