@@ -65,10 +65,12 @@ COLUMNS = (
     ("polarity_right", "polarity right"),
     ("leak_published_later", "used before published"),
     ("leak_names_later_date", "names a later date"),
+    ("leak_later_event", "reports a later event"),
 )
 AVERAGED = ("final_outcome", "mean_brier", "final_brier", "prior_brier", "naive_brier",
             "latest_brier", "max_wrong", "link_precision", "link_recall",
-            "polarity_right", "leak_published_later", "leak_names_later_date")  # fmt: skip
+            "polarity_right", "leak_published_later", "leak_names_later_date",
+            "leak_later_event")  # fmt: skip
 FORECASTERS = ("tocsin", "prior", "naive Bayes", "latest only")
 ACTOR_COLUMNS = (
     ("question", "question"),
@@ -175,6 +177,12 @@ def section(payload: dict[str, Any]) -> str:
         f"{f' --linker {linker}' if linker else ''}`"
         f"{' (no embeddings)' if not payload['embeddings'] else ''}, model `sm`. "
         "Each question in a store of its own; forecasts as of each article date. "
+        + (
+            "The link model was fitted on the gold of the questions tuned on, so their rows "
+            "here are in-sample; only the held-out rows measure it on questions it never saw. "
+            if linker == "model"
+            else ""
+        )
         + (
             f"Wall time on this machine ({os.cpu_count()} CPUs): "
             f"{payload['seconds']['assessing']:.0f} s to build the stores, link and assess, "

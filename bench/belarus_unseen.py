@@ -25,6 +25,7 @@ from tocsin.assess.backtest import log_score
 from tocsin.assess.case import bundled_case_path, load_case
 from tocsin.assess.embed import Embedder
 from tocsin.assess.relink import relink
+from tocsin.assess.sources import article_facts
 from tocsin.config import Config
 from tocsin.extract.run import extract
 from tocsin.ingest.pipeline import ingest
@@ -67,13 +68,16 @@ def run(linker: str, embedder: Embedder) -> dict[str, Any]:
             extract(store, workers=1)
             relink(store, case, embedder)
             final = assess(store, case)
-    path = final.trajectory
+            days = sorted({f.published for a in store.articles()
+                           if (f := article_facts(a, case)).published})  # fmt: skip
+            path = [(d, assess(store, case, as_of=d).posterior.probabilities) for d in days]
     briers = [brier(p, OUTCOME) for _, p in path]
     return {
         "linker": linker,
         "links": len([e for e in final.evidence if e.kind == "link"]),
         "final": final.posterior.probabilities,
         "leader": final.leader,
+        "dates": len(path),
         "mean_brier": sum(briers) / len(briers) if briers else None,
         "last_brier": briers[-1] if briers else None,
         "prior_brier": brier(case.priors(), OUTCOME),

@@ -226,7 +226,8 @@ def section(payload: dict[str, Any]) -> str:
         "",
         f"Measured on {payload['date']} with `{COMMAND}`: every question tuned on, linked "
         "with patterns and embeddings (the same links twice), polarity read *before* by the "
-        "negation cues alone and *after* as the linker reads it now: from the clause "
+        "negation cues alone and *after* as the linker reads it with `clause=True` (off by "
+        "default): from the clause "
         "(`tocsin.assess.polarity`), the cues deciding where the clause shows none that flips "
         "([assessment.md](assessment.md)). A gold link is found when a link of its indicator "
         "overlaps its sentence by half the shorter; its polarity is right when one of those "

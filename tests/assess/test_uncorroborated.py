@@ -117,14 +117,53 @@ def test_evidence_the_analyst_entered_by_hand_is_never_discounted() -> None:
     assert uncorroborated(PRIORS, [*base, rumour]) == {"joins|outlet:some site"}
 
 
-def test_a_trajectory_point_discounts_as_the_day_knew_it() -> None:
+def test_a_trajectory_point_is_the_assessment_as_of_its_date(tmp_path: Path) -> None:
+    """Each point of the trajectory is what the assessment as of that day says: its
+    developments and its uncorroborated discount decided on what was known by then."""
+    test_a_false_report_from_an_ungraded_site_is_shown_and_discounted(tmp_path)
+    with Store.open(tmp_path / "s.db") as store:
+        found = assess(store, CASE)
+        assert found.trajectory
+        for day, point in found.trajectory:
+            then = assess(store, CASE, as_of=day)
+            assert point == pytest.approx(then.posterior.probabilities), day
+
+
+WORDS = {
+    1: "Armoured columns were seen moving west of Vitsebsk overnight.",
+    2: "Witnesses filmed tanks on a highway outside Vitsebsk.",
+    3: "Engineers repaired a bridge by Vitsebsk for heavy trucks.",
+    4: "Railway wagons with howitzers arrived at Vitsebsk station.",
+    5: "Field hospitals opened in tents near Vitsebsk airport.",
+    6: "Fuel depots around Vitsebsk doubled their guards.",
+    7: "Paratroopers jumped over a range south of Vitsebsk.",
+}
+
+
+def test_later_reports_do_not_regroup_what_a_day_knew() -> None:
+    """Two reports of one development on 1 and 2 January, tied by the entity they share;
+    five February reports naming it too make it the question's topic, which would split
+    the January pair. A trajectory point for 2 January must still see them as one."""
+    from tocsin.assess.evidence import EvidenceRow, items
     from tocsin.assess.score import as_known
 
-    cluster = "joins|seen|2022-10-20"
-    base = [_item(f"m{n}", f"k{n}", "B", MILD) for n in range(3)]
-    claim = _item("fake", "joins|outlet:some site", "F", JOINS, cluster=cluster)
-    later = Item("second", date(2022, 11, 2), "joins|ministry", "E", 6, JOINS, cluster=cluster)
-    day = as_known(PRIORS, [*base, claim, later], DAY)
-    alone = posterior(PRIORS, discounted([*base, claim], {cluster})).probabilities
-    assert day == pytest.approx(alone)  # confirmed only later: still uncorroborated on the day
-    assert day != pytest.approx(posterior(PRIORS, [*base, claim]).probabilities)
+    def row(n: int, day: date, source: str) -> EvidenceRow:
+        return EvidenceRow(
+            id=f"L{n}", kind="link", text=WORDS[n],
+            when=day, indicator="joins", polarity="seen", status=None, source=source,
+            reliability="B", credibility=2, score=1.0, weight=1.0, reason="test",
+            source_key=f"joins|{source}", likelihoods=dict(JOINS),
+            entities=("Vitsebsk", f"Unit {n}"),
+        )  # fmt: skip
+
+    january = [row(1, date(2022, 1, 1), "a"), row(2, date(2022, 1, 2), "b")]
+    february = [row(n, date(2022, 2, n), f"s{n}") for n in range(3, 8)]
+    day = date(2022, 1, 2)
+    alone = items(january)
+    assert alone[0].cluster == alone[1].cluster  # one development, as 2 January knew it
+    assert as_known(PRIORS, [*january, *february], day) == pytest.approx(
+        as_known(PRIORS, january, day)
+    )
+    together = {i.id: i.cluster for i in items([*january, *february])}
+    # What the whole set would have made of them (the leak this test guards against).
+    assert together["L1"] != together["L2"]

@@ -48,9 +48,15 @@ def load(store: Store, case: Case) -> CaseData:
         events=dated_events(store),
         forecasts=[f for f in stored.forecasts(store) if f.case_id != case.id],
         resolutions=stored.resolutions(store),
-        linking=linking_note(case, lessons(store, case)),
+        linking=linking_note(case, lessons(store, case), _embedded(store, case)),
         facts=span_facts(store),
     )
+
+
+def _embedded(store: Store, case: Case) -> bool:
+    """Whether the case's stored links were made with sentence embeddings."""
+    state = stored.link_state(store, case.id)
+    return state is not None and state.embedder != "none"
 
 
 def assess(

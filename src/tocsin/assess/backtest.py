@@ -226,11 +226,14 @@ class LinkScore:
 class Leaks:
     """What the as-of forecasts used that they should not have known: over every (as-of
     date D, evidence item used as of D) pair, those whose article the question's file dates
-    after D, and those whose sentence names a date after D (plans and deadlines included)."""
+    after D, those whose sentence names a date after D (plans and deadlines included), and
+    those whose sentence reports an event that happened (asserted or reported, not planned,
+    threatened or hypothetical) dated after D: evidence describing what came later."""
 
     pairs: int
     published_later: int
     names_later_date: int
+    describes_later_event: int = 0
 
     @property
     def share_published_later(self) -> float:
@@ -239,6 +242,10 @@ class Leaks:
     @property
     def share_names_later_date(self) -> float:
         return ratio(self.names_later_date, self.pairs)
+
+    @property
+    def share_describes_later_event(self) -> float:
+        return ratio(self.describes_later_event, self.pairs)
 
 
 @dataclass(frozen=True)
@@ -333,6 +340,7 @@ class Result:
             "failures": len(self.failures),
             "leak_published_later": self.leaks.share_published_later if self.leaks else None,
             "leak_names_later_date": self.leaks.share_names_later_date if self.leaks else None,
+            "leak_later_event": self.leaks.share_describes_later_event if self.leaks else None,
             "leak_pairs": self.leaks.pairs if self.leaks else 0,
             "seconds": self.seconds,
             **self.actor_summary(),
@@ -471,33 +479,61 @@ def _forecasts(
 def _leaks(
     store: Store, question: Question, rows: Sequence[EvidenceRow], dates: Sequence[date]
 ) -> Leaks:
-    true_date = {
-        str(r.get("url")): date.fromisoformat(str(r["published"])[:10]) for r in question.articles()
-    }
-    by_id = {a.id: a for a in store.articles()}
-    published: dict[int, date] = {}
-    mentions: dict[int, list[tuple[int, int, date]]] = {}
-    for article_id in {r.article_id for r in rows if r.article_id is not None}:
-        found = true_date.get(str(by_id[article_id].url)) if article_id in by_id else None
-        if found is not None:
-            published[article_id] = found
-        mentions[article_id] = [
-            (int(m["start"]), int(m["end"]), date.fromisoformat(str(m["date_start"])[:10]))
-            for m in article_evidence(store, article_id)["dates"]
-            if m.get("date_start")
-        ]
-    pairs = later = named = 0
+    published, mentions, happened = _article_dates(store, question, rows)
+    pairs = later = named = described = 0
     for d in dates:
         for r in rows:
             if r.when is None or r.when > d or r.article_id is None:
                 continue
             pairs += 1
             later += published.get(r.article_id, r.when) > d
-            start, end = r.start or 0, r.end or 0
-            named += any(
-                a < end and b > start and when > d for a, b, when in mentions[r.article_id]
-            )
-    return Leaks(pairs, later, named)
+            span = (r.start or 0, r.end or 0)
+            named += _dated_after(mentions[r.article_id], span, d)
+            described += _dated_after(happened[r.article_id], span, d)
+    return Leaks(pairs, later, named, described)
+
+
+Dated = dict[int, list[tuple[int, int, date]]]
+
+
+def _article_dates(
+    store: Store, question: Question, rows: Sequence[EvidenceRow]
+) -> tuple[dict[int, date], Dated, Dated]:
+    """For each article the rows come from: its date by the question's file, its dated
+    mentions, and its dated events that took place."""
+    true_date = {
+        str(r.get("url")): date.fromisoformat(str(r["published"])[:10]) for r in question.articles()
+    }
+    by_id = {a.id: a for a in store.articles()}
+    published: dict[int, date] = {}
+    mentions: Dated = {}
+    happened: Dated = {}
+    for article_id in {r.article_id for r in rows if r.article_id is not None}:
+        found = true_date.get(str(by_id[article_id].url)) if article_id in by_id else None
+        if found is not None:
+            published[article_id] = found
+        evidence = article_evidence(store, article_id)
+        mentions[article_id] = _dated(evidence["dates"])
+        happened[article_id] = _dated(e for e in evidence["events"] if e.get("mode") in _HAPPENED)
+    return published, mentions, happened
+
+
+def _dated_after(spans: list[tuple[int, int, date]], span: tuple[int, int], day: date) -> bool:
+    """Whether one of ``spans`` overlapping ``span`` is dated after ``day``."""
+    start, end = span
+    return any(a < end and b > start and when > day for a, b, when in spans)
+
+
+_HAPPENED = ("asserted", "reported")  # event modes of what took place
+
+
+def _dated(records: Iterable[dict[str, Any]]) -> list[tuple[int, int, date]]:
+    """(start, end, first day) of the records that carry a date."""
+    return [
+        (int(m["start"]), int(m["end"]), date.fromisoformat(str(m["date_start"])[:10]))
+        for m in records
+        if m.get("date_start")
+    ]
 
 
 def _link_score(store: Store, question: Question, rows: Sequence[LinkRow]) -> LinkScore | None:

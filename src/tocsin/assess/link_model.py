@@ -36,6 +36,7 @@ simulation on the same questions, bench/fit_links.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -82,8 +83,9 @@ def pair_features(scores: PairScores) -> np.ndarray:
     if k:
         top = sims.max(axis=1, keepdims=True)
         nearest = sims == top
-        second = np.sort(sims, axis=1)[:, -2:-1] if k > 1 else np.zeros((n, 1))
-        # Over the best of the *other* indicators: the top one's lead, the others' deficit.
+        second = np.sort(sims, axis=1)[:, -2:-1] if k > 1 else sims
+        # Over the best of the *other* indicators: the top one's lead, the others' deficit
+        # (0 for a case with one indicator: there is no other to stand out from).
         other_best = np.where(nearest, second, top)
     else:
         nearest = np.zeros((n, 0), dtype=bool)
@@ -180,6 +182,16 @@ class LinkModels:
 
 
 @lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A short hash of the shipped models' file ("none" without one): links made by other
+    models are stale."""
+    path = resources.files("tocsin.assess.data").joinpath(MODEL_FILE)
+    if not path.is_file():
+        return "none"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
 def shipped() -> LinkModels | None:
     """The models shipped with tocsin, or None before they have been fitted."""
     path = resources.files("tocsin.assess.data").joinpath(MODEL_FILE)
@@ -230,10 +242,11 @@ class Lessons:
 NO_LESSONS = Lessons()
 
 
-def linking_note(case: Case, lessons: Lessons) -> str:
-    """How the case's evidence is linked, and from how many decisions the linker learned,
-    in a sentence for the reports."""
-    if case.linker == "model":
+def linking_note(case: Case, lessons: Lessons, embedded: bool = True) -> str:
+    """How the case's evidence is linked (``embedded``: the stored links were made with
+    embeddings, without which the model cannot run and the rules link), and what the linker
+    learned from, in a sentence for the reports."""
+    if case.linker == "model" and embedded:
         how = (
             "Evidence is linked by the link model: every sentence against every indicator, "
             "each link weighing its probability of being right (learned from the backtest "
@@ -244,12 +257,12 @@ def linking_note(case: Case, lessons: Lessons) -> str:
             "Evidence is linked by the case's patterns and by embeddings near its examples; "
             "a link weighs its score"
         )
+    taught = lessons.decisions
+    learned = f"the linker learned from {taught} analyst decision" + ("" if taught == 1 else "s")
+    learned += " and sentences entered by hand for an indicator"
     counter = sum(len(i.counter_examples) for i in case.indicators)
-    learned = f"the linker learned from {lessons.decisions} analyst decision" + (
-        "" if lessons.decisions == 1 else "s"
-    )
     if counter:
-        learned += f" and {counter} counter-example" + ("" if counter == 1 else "s")
+        learned += f", and {counter} counter-example" + ("" if counter == 1 else "s")
     return f"{how}; {learned}. Links can be missed or wrong: each is listed with its reason."
 
 

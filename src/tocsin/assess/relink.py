@@ -22,7 +22,7 @@ from tocsin.assess.link import (
     make_link,
     units,
 )
-from tocsin.assess.link_model import Lessons
+from tocsin.assess.link_model import Lessons, fingerprint
 from tocsin.assess.multilabel import fit_wording
 from tocsin.assess.sources import SourceBook
 from tocsin.models.assessment import LinkFields, LinkKey, LinkState
@@ -71,7 +71,9 @@ def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
         if key not in wanted:
             unit = found.get((key.article_id, key.start, key.end))
             wanted[key] = _restored(unit, key.indicator_id, snapshot, book)
-    state = LinkState(case_hash(case, taught), LINKER_VERSION, model, stored.last_article(store))
+    state = LinkState(
+        case_hash(case, taught), linker_version(case), model, stored.last_article(store)
+    )
     stored.save_links(store, case.id, wanted, state)
     return len(links)
 
@@ -116,6 +118,14 @@ def embedder_name(embedder: Any) -> str:
     return str(getattr(embedder, "model_id", None) or "unnamed")
 
 
+def linker_version(case: Case) -> str:
+    """What made the case's links: the linker's version, and for the link model the shipped
+    models' fingerprint (a refitted model makes the links stale)."""
+    if case.linker == "model":
+        return f"{LINKER_VERSION}+model:{fingerprint()}"
+    return LINKER_VERSION
+
+
 def case_hash(case: Case, taught: Lessons | None = None) -> str:
     """A fingerprint of the case file's content and of what the linker learned: links made
     from another one, or before the analyst's latest decision, are stale."""
@@ -135,7 +145,8 @@ def links_stale(store: Store, case: Case, embedder: str | None = None) -> bool:
     if state is None:
         return True
     made = (state.case_hash, state.linker_version, state.last_article)
-    if made != (case_hash(case, lessons(store, case)), LINKER_VERSION, stored.last_article(store)):
+    current = (case_hash(case, lessons(store, case)), linker_version(case))
+    if made != (*current, stored.last_article(store)):
         return True
     return embedder is not None and state.embedder != embedder
 

@@ -385,11 +385,12 @@ def capped(probabilities: dict[str, float], allowed: set[str]) -> dict[str, floa
     return {h: out[h] for h in probabilities}
 
 
-def as_known(priors: dict[str, float], dated: Sequence[bayes.Item], day: date) -> dict[str, float]:
-    """The posterior from the items known by ``day``, the uncorroborated discount decided on
-    those items alone (as ``score`` as of that day decides it): a claim confirmed only
-    later is still uncorroborated on the day."""
-    known = [i for i in dated if i.when is not None and i.when <= day]
+def as_known(priors: dict[str, float], rows: Sequence[EvidenceRow], day: date) -> dict[str, float]:
+    """The posterior from the evidence known by ``day``, as ``score`` as of that day makes
+    it: its developments joined from those rows alone (a later report cannot join or split
+    them) and the uncorroborated discount decided on them (a claim confirmed only later is
+    still uncorroborated on the day)."""
+    known = items([r for r in rows if r.when is not None and r.when <= day])
     doubtful = bayes.uncorroborated(priors, known) if known else set()
     return bayes.posterior(priors, bayes.discounted(known, doubtful)).probabilities
 
@@ -422,7 +423,7 @@ def score(
     # known is not known, so neither a date's assessment nor the trajectory takes them.
     dated = [i for i in raw if i.when is not None]
     dates = sorted({i.when for i in dated if i.when})
-    path = [(d, capped(as_known(priors, dated, d), settled(case, rows, d))) for d in dates]
+    path = [(d, capped(as_known(priors, rows, d), settled(case, rows, d))) for d in dates]
     forecasts = forecast_rows(case, path, actor_run.probabilities, as_of)
     base = bayes.posterior(priors, scored)
     final = replace(base, probabilities=capped(base.probabilities, settled(case, rows)))
