@@ -318,9 +318,9 @@ def link_units(
     probability of being right reaches the model's threshold; ``wording`` is the TF-IDF
     vectoriser fitted on every candidate of the store when the caller links in chunks.
     Otherwise, or without embeddings, the rules: a pattern, or a near, distinct embedding.
-    ``clause`` reads polarity from the clause (``polarity.py``) as well as by the
-    negation cues; it is off by default: on the shelf it did not generalise (docs/backtest.md,
-    "Polarity").
+    ``clause`` (the rules only) reads polarity from the clause (``polarity.py``) as well as
+    by the negation cues; it is off by default: on the shelf it did not generalise
+    (docs/backtest.md, "Polarity").
 
     With the rules, ``match`` is asked only about the pairs where it can link: an indicator
     one of whose patterns matches the sentence (searched where ``case_screens`` let it
