@@ -81,7 +81,8 @@ def question_pairs(question: Question, workdir: Path, embedder: Embedder) -> Pai
     with Store.open(db) as store:
         found = list(units(store, case))
         spans = gold_spans(store, question)
-    x = pair_features(pair_scores(case, found, embedder))
+    vectors = embedder.encode([u.text for u in found])
+    x = pair_features(pair_scores(case, found, embedder, vectors))
     y = np.array(
         [
             [
@@ -95,7 +96,6 @@ def question_pairs(question: Question, workdir: Path, embedder: Embedder) -> Pai
         ],
         dtype=bool,
     ).reshape(len(found), len(case.indicators))
-    vectors = embedder.encode([u.text for u in found])
     return Pairs(case, found, vectors, x, y)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from tocsin.assess.case import Case
 from tocsin.assess.sources import ArticleFacts, article_facts
+from tocsin.models import Article
 from tocsin.models.evidence import SpanRecord
 from tocsin.store.db import Store
 from tocsin.store.evidence import sentences as stored_sentences
@@ -55,13 +56,24 @@ def units(store: Store, case: Case) -> Iterator[Unit]:
     for article in store.articles(include_duplicates=False):
         facts = article_facts(article, case)
         records = span_records(store, article.id)
-        found = stored_sentences(store, article.id) or sentences(article.text)
-        for sentence in found:
-            start, end = sentence.start, sentence.end
-            text = article.text[start:end]
-            if len(text) < MIN_SENTENCE_CHARS:
-                continue
+        for start, end, text in _spans(store, article):
             yield _describe(facts, start, end, text, records)
+
+
+def texts(store: Store) -> Iterator[str]:
+    """The text of every candidate ``units`` yields, without describing it: what a pass over
+    the words of the whole store needs (the link model's TF-IDF)."""
+    for article in store.articles(include_duplicates=False):
+        for _, _, text in _spans(store, article):
+            yield text
+
+
+def _spans(store: Store, article: Article) -> Iterator[tuple[int, int, str]]:
+    found = stored_sentences(store, article.id) or sentences(article.text)
+    for sentence in found:
+        text = article.text[sentence.start : sentence.end]
+        if len(text) >= MIN_SENTENCE_CHARS:
+            yield sentence.start, sentence.end, text
 
 
 def _describe(

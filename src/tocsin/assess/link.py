@@ -330,6 +330,8 @@ def link_units(
     """
     if models == "shipped":
         models = shipped() if case.linker == "model" else None
+    if vectors is None and embedder is not None and candidates and case.indicators:
+        vectors = embedder.encode([u.text for u in candidates])  # once, for every use below
     sims, nearest, described = _similarities(
         case, candidates, embedder, vectors, indicator_vectors, lessons
     )
@@ -395,19 +397,9 @@ def _model_links(
     threshold, weighed down near a counter-example. ``measured``: the cosines to each
     indicator's nearest text, that text, and the cosines to its description."""
     sims, nearest, described = measured
-    if vectors is None:
-        assert embedder is not None
-        vectors = embedder.encode([u.text for u in candidates])
+    assert vectors is not None  # link_units embeds the candidates first
     hits = pattern_hits(case, candidates)
-    scores = PairScores(
-        sims=sims,
-        tfidf=tfidf_matrix(case, [u.text for u in candidates], lessons, wording),
-        context=context_cosines([u.article.article_id for u in candidates], sims),
-        description=described,
-        patterns=np.array([[h is not None for h in row] for row in hits], dtype=bool).reshape(
-            sims.shape
-        ),
-    )
+    scores = _scores(case, candidates, sims, described, hits, lessons, wording)
     has_patterns = np.array([bool(i.patterns) for i in case.indicators], dtype=bool)
     probability = models.probabilities(pair_features(scores), has_patterns)
     nearer_counter = near_counter(case, vectors, sims, lessons, embedder)
@@ -526,18 +518,32 @@ def similarity_matrix(case: Case, candidates: Sequence[Unit], embedder: Embedder
     return sims
 
 
-def pair_scores(case: Case, candidates: Sequence[Unit], embedder: Embedder) -> PairScores:
+def pair_scores(
+    case: Case, candidates: Sequence[Unit], embedder: Embedder, vectors: np.ndarray | None = None
+) -> PairScores:
     """Everything the link model reads of every (candidate, indicator) pair: what
-    bench/fit_links.py fits it on."""
-    sims, _, described = _similarities(case, candidates, embedder)
+    bench/fit_links.py fits it on (``vectors``: the candidates' embeddings, when known)."""
+    sims, _, described = _similarities(case, candidates, embedder, vectors)
     if sims is None or described is None:
         sims = described = np.zeros((len(candidates), len(case.indicators)), dtype=np.float32)
+    return _scores(case, candidates, sims, described, pattern_hits(case, candidates))
+
+
+def _scores(
+    case: Case,
+    candidates: Sequence[Unit],
+    sims: np.ndarray,
+    described: np.ndarray,
+    hits: list[list[tuple[Hit, str] | None]],
+    lessons: Lessons = NO_LESSONS,
+    wording: Any = None,
+) -> PairScores:
     return PairScores(
         sims=sims,
-        tfidf=tfidf_matrix(case, [u.text for u in candidates]),
+        tfidf=tfidf_matrix(case, [u.text for u in candidates], lessons, wording),
         context=context_cosines([u.article.article_id for u in candidates], sims),
         description=described,
-        patterns=pattern_matrix(case, candidates),
+        patterns=_hit_matrix(hits, sims.shape),
     )
 
 
@@ -558,7 +564,8 @@ def pattern_hits(case: Case, candidates: Sequence[Unit]) -> list[list[tuple[Hit,
 
 def pattern_matrix(case: Case, candidates: Sequence[Unit]) -> np.ndarray:
     """Whether one of each indicator's patterns matches each candidate."""
-    hits = pattern_hits(case, candidates)
-    return np.array(
-        [[hit is not None for hit in row] for row in hits], dtype=bool
-    ).reshape(len(candidates), len(case.indicators))  # fmt: skip
+    return _hit_matrix(pattern_hits(case, candidates), (len(candidates), len(case.indicators)))
+
+
+def _hit_matrix(hits: list[list[tuple[Hit, str] | None]], shape: tuple[int, ...]) -> np.ndarray:
+    return np.array([[hit is not None for hit in row] for row in hits], dtype=bool).reshape(shape)

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tocsin.assess.candidates import texts as candidate_texts
 from tocsin.assess.case import Case
 from tocsin.assess.link import (
     LINKER_VERSION,
@@ -53,7 +54,7 @@ def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     links: list[Link] = []
     # The model weighs words by their TF-IDF over the whole store, not over one chunk.
     wording = (
-        fit_wording(case, (u.text for u in units(store, case)), taught)
+        fit_wording(case, candidate_texts(store), taught)
         if embedder and case.linker == "model"
         else None
     )
