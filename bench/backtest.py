@@ -34,7 +34,9 @@ from tocsin.assess.backtest import Result, load_shelf, log_score, mean, reliabil
 from tocsin.assess.bayes import Update
 from tocsin.assess.embed import Embedder
 from tocsin.assess.fitting import Params, brier, fit, grid, leave_one_out, score_table
+from tocsin.assess.track import CalibrationBin
 from tocsin.config import Config
+from tocsin.report import charts
 
 ROOT = Path(__file__).resolve().parents[1]
 SHELF = ROOT / "backtest"
@@ -200,7 +202,7 @@ def section(payload: dict[str, Any]) -> str:
         if not chosen:
             continue
         parts += [f"### Questions {label}", "", table([*chosen, averages(chosen, label)]), ""]
-        parts += calibration(chosen, label)
+        parts += calibration(chosen, label, linker)
     parts += actor_section(rows)
     parts += fitting_section(payload.get("fitted", {}))
     trajectories = ["### Forecast of the outcome by date", ""]
@@ -234,9 +236,27 @@ def summarise(result: Result) -> dict[str, Any]:
     return row
 
 
-def calibration(rows: Sequence[dict[str, Any]], label: str) -> list[str]:
+def diagram_name(label: str, linker: str | None) -> str:
+    """The file of the reliability diagram of one part of the shelf, beside the doc."""
+    return f"backtest-reliability-{label.replace(' ', '-')}{f'-{linker}' if linker else ''}.svg"
+
+
+def diagrams(payload: dict[str, Any]) -> dict[str, str]:
+    """Each part's reliability diagram as SVG, by ``diagram_name``."""
+    out = {}
+    for held, label in ((False, "tuned on"), (True, "held out")):
+        pairs = [tuple(p) for r in payload["questions"] if r["held_out"] == held
+                 for p in r["pairs"]["tocsin"]]  # fmt: skip
+        bins = [CalibrationBin(low, low + 0.1, n, p, t) for low, p, t, n in reliability(pairs)[1]]
+        svg = charts.reliability(bins, "reliability", f"Reliability of tocsin's forecasts, {label}")
+        if svg is not None:
+            out[diagram_name(label, payload.get("linker"))] = svg + "\n"
+    return out
+
+
+def calibration(rows: Sequence[dict[str, Any]], label: str, linker: str | None = None) -> list[str]:
     """ECE of each forecaster over the rows' pooled as-of forecasts, and tocsin's
-    reliability table."""
+    reliability table and diagram."""
     out = [f"#### Calibration, {label}", ""]
     eces = []
     for name in FORECASTERS:
@@ -249,6 +269,8 @@ def calibration(rows: Sequence[dict[str, Any]], label: str) -> list[str]:
     out += ["| tocsin's forecast | mean forecast | share that came true | forecasts |",
             "|---|---:|---:|---:|"]  # fmt: skip
     out += [f"| {low:.1f}–{low + 0.1:.1f} | {p:.3f} | {t:.3f} | {n} |" for low, p, t, n in table]
+    name = diagram_name(label, linker)
+    out += ["", f"![Reliability diagram of tocsin's forecasts, {label}]({name})"]
     return [*out, ""]
 
 
@@ -352,6 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             RECORD.write_text(
                 json.dumps(rounded(record.to_json(), 6), indent=2) + "\n", encoding="utf-8"
             )
+        for name, svg in diagrams(payload).items():
+            (DOC.parent / name).write_text(svg, encoding="utf-8")
         doc = DOC.read_text("utf-8")
         DOC.write_text(replace_section(doc, section(payload)), encoding="utf-8")
         print(f"wrote {out}, {RECORD if record else 'no record'} and {DOC}", file=sys.stderr)

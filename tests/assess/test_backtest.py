@@ -229,3 +229,22 @@ def test_a_question_without_an_actor_model_has_no_actor_figures(tmp_path: Path) 
     result = run_question(question, tmp_path, embedder=None)
     assert result.actors is None
     assert result.summary()["actor_brier"] is None
+
+
+def test_the_bench_draws_a_reliability_diagram_per_part_of_the_shelf() -> None:
+    from tests.conftest import load_bench
+
+    bench = load_bench("backtest")
+    forecasts = [[0.95, True], [0.92, True], [0.15, False]]
+    tuned = {"held_out": False, "pairs": {key: list(forecasts) for key in bench.FORECASTERS}}
+    held = {"held_out": True, "pairs": {key: [[0.7, False]] for key in bench.FORECASTERS}}
+    drawn = bench.diagrams({"questions": [tuned, held], "linker": None})
+    assert set(drawn) == {"backtest-reliability-tuned-on.svg", "backtest-reliability-held-out.svg"}
+    svg = drawn["backtest-reliability-tuned-on.svg"]
+    assert svg.startswith("<svg")
+    assert 'xmlns="http://www.w3.org/2000/svg"' in svg
+    assert "forecasts, tuned on" in svg  # its label, for screen readers
+    named = bench.diagrams({"questions": [tuned], "linker": "model"})
+    assert set(named) == {"backtest-reliability-tuned-on-model.svg"}  # no held-out pairs
+    lines = bench.calibration([tuned], "tuned on")
+    assert "![Reliability diagram of tocsin's forecasts, tuned on]" in "\n".join(lines)

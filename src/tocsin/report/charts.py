@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
     from tocsin.assess.score import Assessment
+    from tocsin.assess.track import CalibrationBin
 
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
@@ -296,7 +297,12 @@ def monte_carlo(a: Assessment) -> str | None:
 
 def calibration(a: Assessment) -> str | None:
     """Mean forecast against observed frequency per bin, with the diagonal of perfection."""
-    bins = a.track.calibration
+    return reliability(a.track.calibration, "calibration", "Calibration of resolved forecasts")
+
+
+def reliability(bins: Sequence[CalibrationBin], name: str, label: str) -> str | None:
+    """A reliability diagram of ``bins`` as inline SVG (None without bins): the report's
+    calibration chart, and the backtest's in docs/backtest.md."""
     if not bins:
         return None
 
@@ -334,7 +340,7 @@ def calibration(a: Assessment) -> str | None:
         ax.set_title("Calibration")
         ax.legend(loc="upper left", fontsize=7, markerscale=0.6)
 
-    return render("calibration", "Calibration of resolved forecasts", (4.2, 4.2), draw)
+    return render(name, label, (4.2, 4.2), draw)
 
 
 def all_charts(a: Assessment) -> dict[str, str | None]:
