@@ -22,6 +22,7 @@ from tocsin.assess.sources import article_facts
 from tocsin.assess.track import as_dict
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
+from tocsin.store.desk import save_case_file
 from tocsin.store.evidence import dated_events, grouped_figures, span_facts
 from tocsin.store.evidence import sentences as stored_sentences
 from tocsin.text import sentences
@@ -75,7 +76,8 @@ def assess(
     ``link`` recomputes the links first; ``relink_if_stale`` does when they are stale
     (``links_stale``: another case file or linker, newer articles, or made without the
     given ``embedder``'s model). ``record`` keeps the forecasts of a full assessment and the
-    case file's outcomes; it is refused with ``as_of``.
+    case file's outcomes, and the case file's text as a version in the store (for the desk,
+    ``tocsin serve``); it is refused with ``as_of``.
     """
     say = progress or (lambda _message: None)
     if record and as_of is not None:
@@ -90,6 +92,8 @@ def assess(
     result = score(case, load(store, case), as_of, actor_result)
     if record:
         record_forecasts(store, result)
+        if case.text:  # the desk lists and edits the cases the store has assessed
+            save_case_file(store, case.id, case.text, origin=case.origin or "case file")
     return result
 
 

@@ -22,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -322,8 +323,22 @@ class Case(_Model):
     # embedding) or "model" (every sentence against every indicator, by the link model
     # learned from the backtest shelf, each link weighing its probability of being right).
     linker: Literal["rules", "model"] = "rules"
+    # The YAML the case was read from and where (set by ``parse_case``): the store keeps
+    # every version of it for the desk (``tocsin.store.desk``).
+    _text: str = PrivateAttr(default="")
+    _origin: str = PrivateAttr(default="")
 
     _id = field_validator("id")(_check_id)
+
+    @property
+    def text(self) -> str:
+        """The case file's text, as read ('' for a case built in code)."""
+        return self._text
+
+    @property
+    def origin(self) -> str:
+        """Where the case file was read from ('' for a case built in code)."""
+        return self._origin
 
     def priors(self) -> dict[str, float]:
         """Normalised priors; uniform when the file gives none."""
@@ -541,6 +556,8 @@ def parse_case(text: str, where: str = "<case>") -> Case:
     case, more = _validate(data)
     if faults or more or case is None:
         raise InvalidInput(describe(faults + more, node, where, most=MAX_FAULTS_SHOWN))
+    case._text = text
+    case._origin = where
     return case
 
 

@@ -74,23 +74,32 @@ def render_html(a: Assessment) -> str:
 def context(a: Assessment) -> dict[str, Any]:
     """Everything the template shows, as plain values formatted for display."""
     return {
-        "case": a.case,
+        **summary(a),
         "sections": SECTIONS,
-        "as_of": as_of_text(a),
         "charts": charts.all_charts(a),
-        "bottom": _bottom(a),
-        "hypotheses": _hypotheses(a),
-        "ach": _ach(a),
-        "indicators": [_indicator(i) for i in a.indicators],
         "evidence": _evidence(a),
-        "developments": sections.developments(a),
-        "sensitivity": _sensitivity(a),
         "figures": sections.figures(a),
         "actors": sections.actors(a),
         "timeline": [sections.event(e) for e in a.timeline],
         "track": sections.track(a),
         "method": sections.method(),
         "articles": _articles(a),
+    }
+
+
+def summary(a: Assessment) -> dict[str, Any]:
+    """The assessment's head, formatted for display, without charts, evidence or article
+    texts: the bottom line, hypotheses, ACH matrix, indicators, developments and
+    sensitivity (what the desk's case page shows beside its charts)."""
+    return {
+        "case": a.case,
+        "as_of": as_of_text(a),
+        "bottom": _bottom(a),
+        "hypotheses": _hypotheses(a),
+        "ach": _ach(a),
+        "indicators": [_indicator(i) for i in a.indicators],
+        "developments": sections.developments(a),
+        "sensitivity": _sensitivity(a),
     }
 
 

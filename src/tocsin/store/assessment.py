@@ -26,6 +26,7 @@ from tocsin.models.assessment import (
     Resolution,
 )
 from tocsin.store.db import Store
+from tocsin.store.desk import write_log as audit
 
 _FIELDS = tuple(f.name for f in fields(LinkFields))
 
@@ -159,6 +160,11 @@ def _link_row(row: sqlite3.Row) -> LinkRow:
     )
 
 
+def link_target(key: LinkKey) -> str:
+    """How the audit log names a link: by what it points at, which outlives relinking."""
+    return f"link:{key.article_id}:{key.start}:{key.end}:{key.indicator_id}"
+
+
 def decide(
     store: Store,
     case_id: str,
@@ -189,6 +195,9 @@ def decide(
             (case_id, key.article_id, key.start, key.end, key.indicator_id, decision,
              new_indicator, polarity, analyst, note, snapshot),
         )  # fmt: skip
+        detail = {"link": link_id, "new_indicator": new_indicator, "polarity": polarity,
+                  "note": note}  # fmt: skip
+        audit(db, analyst, f"link.{decision}", case_id, link_target(key), detail)
     decided = link_row(store, case_id, link_id)
     assert decided is not None
     return decided

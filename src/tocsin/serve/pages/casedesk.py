@@ -1,0 +1,229 @@
+"""The case desk: one case's bottom line, trajectory, indicators, what changed since a
+chosen date, the ACH matrix, sensitivity, the analysts' disagreements, time travel (any
+as-of date) and the report and brief to download.
+
+Charts are SVG documents at their own addresses, loaded as images: they are drawn by
+matplotlib, which styles them inline, and an image's styles do not need the page's policy
+to allow inline style.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from tocsin.assess.score import Assessment
+from tocsin.errors import NotFound
+from tocsin.report import charts
+from tocsin.report.common import bottom_line, day, grade, percent
+from tocsin.report.html import render_html, summary
+from tocsin.report.markdown import render_markdown
+from tocsin.serve.web import as_of_param, desk, handled_sync, page
+from tocsin.store import desk as kept
+
+CHARTS = {
+    "trajectory": charts.trajectory,
+    "ach": charts.ach,
+    "tornado": charts.tornado,
+    "actors": charts.monte_carlo,
+}
+MAX_CHANGES = 50  # new evidence items listed in "what changed"
+
+
+@dataclass(frozen=True)
+class Moved:
+    hypothesis: str
+    title: str
+    before: float
+    now: float
+
+    @property
+    def points(self) -> float:
+        return 100 * (self.now - self.before)
+
+
+def _probabilities_on(a: Assessment, when: date) -> dict[str, float]:
+    """The forecast as the trajectory had it at the end of ``when`` (the priors before)."""
+    known = a.priors
+    for d, p in a.trajectory:
+        if d > when:
+            break
+        known = p
+    return known
+
+
+def default_since(a: Assessment) -> date | None:
+    """The day before the newest day of evidence: what the latest reporting changed."""
+    days = [d for d, _ in a.trajectory]
+    return days[-2] if len(days) >= 2 else None
+
+
+def changes(a: Assessment, since: date | None, audit: list[kept.AuditEntry]) -> dict[str, Any]:
+    """What changed after ``since``: new evidence, moved probabilities, new uncorroborated
+    claims and the analysts' actions."""
+    if since is None:
+        return {"since": None, "evidence": [], "moved": [], "uncorroborated": [], "actions": []}
+    titles = {h.id: h.title for h in a.case.hypotheses}
+    before = _probabilities_on(a, since)
+    now = a.posterior.probabilities
+    moved = [Moved(h, titles.get(h, h), before.get(h, 0.0), now.get(h, 0.0)) for h in now]
+    fresh = sorted(
+        (r for r in a.evidence if r.when is not None and r.when > since),
+        key=lambda r: (r.when or date.min, r.id),
+        reverse=True,
+    )
+    return {
+        "since": since,
+        "moved": sorted(moved, key=lambda m: -abs(m.points)),
+        "evidence": [_row(r) for r in fresh[:MAX_CHANGES]],
+        "more": max(0, len(fresh) - MAX_CHANGES),
+        "uncorroborated": [_row(r) for r in fresh if r.uncorroborated],
+        "actions": audit,
+    }
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "date": day(r.when),
+        "indicator": r.indicator or "(hand-entered)",
+        "polarity": r.polarity,
+        "source": r.source or "unattributed",
+        "grade": grade(r.reliability, r.credibility),
+        "text": r.text,
+        "article_id": r.article_id,
+        "start": r.start,
+    }
+
+
+def link_disagreements(request: Request, case_id: str) -> list[dict[str, Any]]:
+    """Links on which two analysts' latest decisions differ."""
+    with desk(request).store() as store:
+        found = kept.latest_by_analyst(store, case_id, "link.")
+    out = []
+    for target, by in sorted(found.items()):
+        verdicts = {name: _verdict(e) for name, e in by.items()}
+        if len(set(verdicts.values())) > 1:
+            out.append(
+                {
+                    "target": target,
+                    "link": next(iter(by.values())).detail.get("link"),
+                    "verdicts": sorted(verdicts.items()),
+                }
+            )
+    return out
+
+
+def _verdict(entry: kept.AuditEntry) -> str:
+    action = entry.action.removeprefix("link.")
+    extra = entry.detail.get("new_indicator") or entry.detail.get("polarity")
+    return f"{action} {extra}" if extra else action
+
+
+def _since_param(request: Request, a: Assessment) -> date | None:
+    value = request.query_params.get("since")
+    if value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return default_since(a)
+    return default_since(a)
+
+
+@handled_sync
+def case_desk(request: Request) -> Response:
+    """One case at a glance."""
+    case_id = request.path_params["case_id"]
+    as_of = as_of_param(request)
+    d = desk(request)
+    a = d.assessment(case_id, as_of)
+    since = _since_param(request, a)
+    with d.store() as store:
+        audit = kept.audit_entries(
+            store, case_id=case_id, since=since.isoformat() if since else None, limit=20
+        )
+        versions = kept.case_versions(store, case_id)
+    request.scope["nav"] = "cases"
+    return page(
+        request,
+        "desk.html.j2",
+        a=a,
+        s=summary(a),
+        as_of=as_of,
+        as_of_query=f"?as_of={as_of.isoformat()}" if as_of else "",
+        changes=changes(a, since, audit),
+        disagreements=link_disagreements(request, case_id),
+        version=versions[0] if versions else None,
+        pending=sum(1 for r in a.evidence if r.kind == "link" and r.decision is None),
+        days=[d.isoformat() for d, _ in a.trajectory],
+        charts=[name for name in CHARTS if name != "actors" or a.actor_probabilities],
+    )
+
+
+@handled_sync
+def case_chart(request: Request) -> Response:
+    """One chart of the case as an SVG document."""
+    name = request.path_params["name"]
+    make = CHARTS.get(name)
+    if make is None:
+        raise NotFound(f"no chart {name!r}")
+    a = desk(request).assessment(request.path_params["case_id"], as_of_param(request))
+    svg = make(a)
+    if svg is None:
+        raise NotFound(f"the case has no {name} chart")
+    head = '<?xml version="1.0" encoding="utf-8"?>\n'
+    return Response(head + svg, media_type="image/svg+xml")
+
+
+@handled_sync
+def case_summary(request: Request) -> Response:
+    """The bottom line as JSON: what the desk's script shows after each decision."""
+    a = desk(request).assessment(request.path_params["case_id"], as_of_param(request))
+    return JSONResponse(summary_json(a))
+
+
+def summary_json(a: Assessment) -> dict[str, Any]:
+    titles = {h.id: h.title for h in a.case.hypotheses}
+    return {
+        "case": a.case.id,
+        "leader": a.leader,
+        "leader_title": titles.get(a.leader, a.leader),
+        "bottom_line": bottom_line(a),
+        "posterior": a.posterior.probabilities,
+        "posterior_text": {h: percent(p) for h, p in a.posterior.probabilities.items()},
+        "evidence": len(a.evidence),
+    }
+
+
+def _download(text: str, name: str, media: str) -> Response:
+    disposition = f'attachment; filename="{name}"'
+    return Response(text, media_type=media, headers={"content-disposition": disposition})
+
+
+@handled_sync
+def case_report(request: Request) -> Response:
+    """The self-contained HTML report, as a download (it has its own inline styles, so it
+    is not shown under the desk's policy)."""
+    a = desk(request).assessment(request.path_params["case_id"], as_of_param(request))
+    return _download(render_html(a), f"{a.case.id}.html", "text/html")
+
+
+@handled_sync
+def case_brief(request: Request) -> Response:
+    """The Markdown brief, as a download."""
+    a = desk(request).assessment(request.path_params["case_id"], as_of_param(request))
+    return _download(render_markdown(a), f"{a.case.id}.md", "text/markdown")
+
+
+routes: list[BaseRoute] = [
+    Route("/cases/{case_id}", case_desk, name="case"),
+    Route("/cases/{case_id}/chart/{name}.svg", case_chart, name="chart"),
+    Route("/cases/{case_id}/summary.json", case_summary, name="summary"),
+    Route("/cases/{case_id}/report.html", case_report, name="report"),
+    Route("/cases/{case_id}/brief.md", case_brief, name="brief"),
+]
