@@ -68,7 +68,7 @@ class Desk:
         """This thread's connection to the store, opened on first use."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store.open(self.db)
+            store = Store.open(self.db, any_thread=True)
             self._local.store = store
             with self._lock:
                 self._stores.append(store)

@@ -105,20 +105,28 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False, check: bool = False) -> Store:
+    def open(
+        cls, path: str | Path, *, read_only: bool = False, check: bool = False,
+        any_thread: bool = False,
+    ) -> Store:  # fmt: skip
         """The store at ``path``, created and migrated as needed.
 
         ``read_only`` opens it for reading only (see ``read_only_connection``); an empty
         file or a database without tocsin's tables is then refused, and a store made by an
         older tocsin is migrated first by a short writable opening. ``check`` runs
-        ``PRAGMA quick_check`` before anything else (StoreCorrupt if it fails). Every
+        ``PRAGMA quick_check`` before anything else (StoreCorrupt if it fails).
+        ``any_thread`` lets another thread close it (``writable_connection``). Every
         failure is a StoreError naming the file.
         """
         path = Path(path)
         if not read_only and path.parent and not path.parent.exists():
             raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
         try:
-            conn = read_only_connection(path) if read_only else writable_connection(path)
+            conn = (
+                read_only_connection(path)
+                if read_only
+                else writable_connection(path, any_thread=any_thread)
+            )
         except sqlite3.Error as exc:
             raise as_store_error(exc, path, f"cannot open database {path}") from exc
         store = cls(conn, path)

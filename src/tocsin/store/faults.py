@@ -47,20 +47,25 @@ BUSY_TIMEOUT = 30.0  # seconds a connection waits for another's write lock (SQLI
 READ_COMMANDS = "status, show, search, export, entities, quotes"
 
 
-def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(target, uri=uri, isolation_level=None, timeout=BUSY_TIMEOUT)
+def _connect(target: str, *, uri: bool = False, any_thread: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        target, uri=uri, isolation_level=None, timeout=BUSY_TIMEOUT,
+        check_same_thread=not any_thread,
+    )  # fmt: skip
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT * 1000)}")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
 
 
-def writable_connection(path: Path) -> sqlite3.Connection:
+def writable_connection(path: Path, *, any_thread: bool = False) -> sqlite3.Connection:
     """A read-write connection in WAL mode; refused at once if the OS will not let the
-    file be written (an immutable file, a read-only mount), before any work is done."""
+    file be written (an immutable file, a read-only mount), before any work is done.
+    ``any_thread``: the connection may be closed by another thread than the one that opened
+    it (the desk's, which keeps one per worker thread and closes them all at the end)."""
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreReadOnly(_cannot_write(path))
-    conn = _connect(str(path))
+    conn = _connect(str(path), any_thread=any_thread)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
