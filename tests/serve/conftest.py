@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,95 @@ def client(desk_db: Path) -> Iterator[DeskClient]:
     app = create_app(Settings(db=desk_db))
     with DeskClient(app, base_url="http://127.0.0.1") as c:
         yield c
+
+
+# -- a real server and a real browser ------------------------------------------------------
+
+
+class LiveDesk:
+    """A desk served by uvicorn on a free loopback port, in a thread of the test process."""
+
+    def __init__(self, db: Path, **settings: object) -> None:
+        import threading
+
+        import uvicorn
+
+        self.db = db
+        app = create_app(Settings(db=db, **settings))  # type: ignore[arg-type]
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = 200  # x 0.05 s: uvicorn binds within milliseconds
+        while not self.server.started and deadline and self.thread.is_alive():
+            import time
+
+            time.sleep(0.05)
+            deadline -= 1
+        assert self.server.started, "the desk did not start"
+        socket = self.server.servers[0].sockets[0]
+        self.url = f"http://127.0.0.1:{socket.getsockname()[1]}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_desk(desk_db: Path) -> Iterator[LiveDesk]:
+    """The desk over a private copy of the demo store, served on 127.0.0.1."""
+    desk = LiveDesk(desk_db)
+    yield desk
+    desk.stop()
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (``./dev test`` installs it); the browser tests fail without it."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("the browser tests need Chromium: apt-get install chromium (./dev does)")
+    return found
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright; nothing of its own reaches the
+    network (this machine has none but loopback). One per session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page in a fresh context (its own cookies: its own session)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def console(page: Any) -> Iterator[list[str]]:
+    """Every console error and uncaught exception on the test's page (a refused inline
+    script or style shows here, as a policy violation); the test asserts it stays empty."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    yield errors

@@ -32,6 +32,13 @@ CHARTS = {
     "tornado": charts.tornado,
     "actors": charts.monte_carlo,
 }
+# Whether the case has each chart, without drawing it (the conditions of tocsin.report.charts).
+HAS_CHART = {
+    "trajectory": lambda a: bool(a.trajectory),
+    "ach": lambda a: bool(a.ach.evidence),
+    "tornado": lambda a: bool(a.sensitivity.tornado),
+    "actors": lambda a: bool(a.actor_outcomes) and a.case.actor_model is not None,
+}
 MAX_CHANGES = 50  # new evidence items listed in "what changed"
 
 
@@ -161,7 +168,7 @@ def case_desk(request: Request) -> Response:
         version=versions[0] if versions else None,
         pending=sum(1 for r in a.evidence if r.kind == "link" and r.decision is None),
         days=[d.isoformat() for d, _ in a.trajectory],
-        charts=[name for name in CHARTS if name != "actors" or a.actor_probabilities],
+        charts=[name for name, has in HAS_CHART.items() if has(a)],
     )
 
 
