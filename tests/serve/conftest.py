@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -152,10 +152,10 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def console(page: Any) -> Iterator[list[str]]:
+def console(page: Any) -> list[str]:
     """Every console error and uncaught exception on the test's page (a refused inline
     script or style shows here, as a policy violation); the test asserts it stays empty."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    yield errors
+    return errors

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from playwright.sync_api import expect
-
 from tests.serve.conftest import CASE, LiveDesk
 
 

@@ -9,6 +9,7 @@ to allow inline style.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,7 +34,7 @@ CHARTS = {
     "actors": charts.monte_carlo,
 }
 # Whether the case has each chart, without drawing it (the conditions of tocsin.report.charts).
-HAS_CHART = {
+HAS_CHART: dict[str, Callable[[Assessment], bool]] = {
     "trajectory": lambda a: bool(a.trajectory),
     "ach": lambda a: bool(a.ach.evidence),
     "tornado": lambda a: bool(a.sensitivity.tornado),
