@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
-
 from tests.serve.conftest import CASE, DeskClient, csrf_of
+
 from tocsin.errors import ConfigError
 from tocsin.serve.app import Settings, create_app
 from tocsin.serve.security import check_bind, is_loopback
