@@ -19,6 +19,7 @@ from tocsin.config import Config
 from tocsin.demo import run_demo
 from tocsin.extract.run import extract
 from tocsin.serve.app import Settings, create_app
+from tocsin.serve.background import BackgroundDesk
 from tocsin.store.db import Store
 
 CASE = "belarus-2022"
@@ -72,41 +73,11 @@ def client(desk_db: Path) -> Iterator[DeskClient]:
 # -- a real server and a real browser ------------------------------------------------------
 
 
-class LiveDesk:
-    """A desk served by uvicorn on a free loopback port, in a thread of the test process."""
-
-    def __init__(self, db: Path, **settings: object) -> None:
-        import threading
-
-        import uvicorn
-
-        self.db = db
-        app = create_app(Settings(db=db, **settings))  # type: ignore[arg-type]
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = 200  # x 0.05 s: uvicorn binds within milliseconds
-        while not self.server.started and deadline and self.thread.is_alive():
-            import time
-
-            time.sleep(0.05)
-            deadline -= 1
-        assert self.server.started, "the desk did not start"
-        socket = self.server.servers[0].sockets[0]
-        self.url = f"http://127.0.0.1:{socket.getsockname()[1]}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture
-def live_desk(desk_db: Path) -> Iterator[LiveDesk]:
-    """The desk over a private copy of the demo store, served on 127.0.0.1."""
-    desk = LiveDesk(desk_db)
-    yield desk
-    desk.stop()
+def live_desk(desk_db: Path) -> Iterator[BackgroundDesk]:
+    """The desk over a private copy of the demo store, served on a free loopback port."""
+    with BackgroundDesk(Settings(db=desk_db)) as desk:
+        yield desk
 
 
 def chromium_path() -> str:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from playwright.sync_api import expect
-from tests.serve.conftest import CASE, LiveDesk
+from tests.serve.conftest import CASE
+
+from tocsin.serve.background import BackgroundDesk
 
 
 def test_from_the_cases_to_a_case_desk_without_console_errors(
-    live_desk: LiveDesk, page: Any, console: list[str]
+    live_desk: BackgroundDesk, page: Any, console: list[str]
 ) -> None:
     page.goto(live_desk.url + "/")
     expect(page.locator("#cases")).to_contain_text("Will Belarus")
@@ -23,7 +25,7 @@ def test_from_the_cases_to_a_case_desk_without_console_errors(
 
 
 def test_time_travel_shows_the_case_as_of_a_chosen_date(
-    live_desk: LiveDesk, page: Any, console: list[str]
+    live_desk: BackgroundDesk, page: Any, console: list[str]
 ) -> None:
     page.goto(f"{live_desk.url}/cases/{CASE}")
     now = page.locator("#bottom-sentence").inner_text()
