@@ -80,5 +80,6 @@ def demo_cli(db: Path, out_dir: Path | None, embeddings: bool, as_json: bool) ->
             actors = distribution(assessment.actor_probabilities)
             show(terminal.safe(f"The actor model's Monte Carlo: {actors}."))
         show(terminal.safe(f"Report: {files.html.resolve()}"))
+        show(terminal.safe(f"Review it in the browser: tocsin serve --db {db}"))
     if report.failures or extracted.failed:
         sys.exit(EXIT_FAILED_INPUTS)
