@@ -141,8 +141,8 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     def cap(spare: int) -> None:
         connect = tocsin.store.db.writable_connection
 
-        def capped(path: Path) -> sqlite3.Connection:
-            conn = connect(path)
+        def capped(path: Path, **options: bool) -> sqlite3.Connection:
+            conn = connect(path, **options)
             pages = conn.execute("PRAGMA page_count").fetchone()[0]
             conn.execute(f"PRAGMA max_page_count = {pages + spare}")
             return conn
