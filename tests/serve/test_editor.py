@@ -312,3 +312,9 @@ def test_the_diff_rows_are_difflibs_unified_diff(old: list[str], new: list[str])
             assert a.splitlines()[r.old - 1] == r.text
         if r.new is not None:
             assert b.splitlines()[r.new - 1] == r.text
+
+
+def test_the_desks_own_posts_carry_their_origin(client: DeskClient) -> None:
+    # Under "no-referrer" a browser sends "Origin: null" with a same-origin form post or
+    # fetch, and the CSRF check refuses it: the editor's forms would never save.
+    assert client.get(EDIT).headers["referrer-policy"] == "same-origin"
