@@ -91,14 +91,18 @@ def kept_decisions(store: Store, case_id: str) -> dict[LinkKey, LinkFields]:
     return out
 
 
-def decided_texts(store: Store, case_id: str) -> list[tuple[str, str, str | None, str]]:
+def decided_texts(
+    store: Store, case_id: str, until: str | None = None
+) -> list[tuple[str, str, str | None, str]]:
     """Every decision of the case on a link, as (decision, indicator, new indicator, the
-    sentence's text when decided): what the linker learns from (link.Lessons)."""
+    sentence's text when decided): what the linker learns from (link.Lessons). ``until``
+    (a time as the store writes them): only the decisions standing then, as far as the
+    store still knows them (a decision taken again replaces the earlier one)."""
     out = []
     for row in store.conn.execute(
         """SELECT decision, indicator_id, new_indicator, snapshot FROM link_decisions
-           WHERE case_id = ? ORDER BY rowid""",
-        (case_id,),
+           WHERE case_id = ? AND (? IS NULL OR decided_at <= ?) ORDER BY rowid""",
+        (case_id, until, until),
     ):
         kept = LinkFields.from_mapping(json.loads(row["snapshot"] or "{}"))
         if kept is not None and kept.text:

@@ -57,16 +57,30 @@ def _version(row: sqlite3.Row) -> CaseVersion:
 
 
 def save_case_file(
-    store: Store, case_id: str, text: str, *, origin: str, analyst: str = "analyst", note: str = ""
+    store: Store,
+    case_id: str,
+    text: str,
+    *,
+    origin: str,
+    analyst: str = "analyst",
+    note: str = "",
+    base: int | None = None,
 ) -> CaseVersion:
     """Keep ``text`` as the case's newest version, unless it is the newest already; return
-    the newest version either way. Logged as 'case.save' when a version is added."""
+    the newest version either way. Logged as 'case.save' when a version is added.
+
+    ``base``: the version the text was edited from (0: none, a new case). When another
+    version was saved since, nothing is saved and the newest version (whose text is not
+    ``text``) is returned: the check and the write are one transaction, so two analysts
+    saving at once cannot overwrite each other."""
     sha = _sha(text)
     with store.transaction() as db:
         last = db.execute(
             "SELECT * FROM case_files WHERE case_id = ? ORDER BY version DESC LIMIT 1", (case_id,)
         ).fetchone()
         if last is not None and last["sha256"] == sha:
+            return _version(last)
+        if base is not None and (0 if last is None else int(last["version"])) != base:
             return _version(last)
         version = 1 if last is None else int(last["version"]) + 1
         db.execute(
@@ -159,14 +173,21 @@ def audit_entries(
     since: str | None = None,
     limit: int = 200,
     before_id: int | None = None,
+    action: str | None = None,
+    until: str | None = None,
 ) -> list[AuditEntry]:
-    """The log, newest first, filtered by case, analyst and time (ISO prefix)."""
-    where, args = ["1 = 1"], []
+    """The log, newest first, filtered by case, analyst, action (a prefix: 'link.' or
+    'case.save') and time (ISO prefixes: ``since`` <= at < ``until``)."""
+    where: list[str] = ["1 = 1"]
+    args: list[object] = []
+    prefix = None if action is None else _like_prefix(action)
     for clause, value in (
         ("case_id = ?", case_id),
         ("analyst = ?", analyst),
         ("at >= ?", since),
+        ("at < ?", until),
         ("id < ?", before_id),
+        ("action LIKE ? ESCAPE '\\'", prefix),
     ):
         if value is not None:
             where.append(clause)
@@ -176,6 +197,24 @@ def audit_entries(
         (*args, limit),
     )
     return [_entry(r) for r in rows]
+
+
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern for what starts with ``text`` (its own % and _ taken literally)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def audit_actions(store: Store) -> list[str]:
+    """Every action the log holds, by name ('case.save', 'link.accept', ...)."""
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
+
+
+def linked_at(store: Store, case_id: str) -> str | None:
+    """When the case's links were last made (``link_runs``), if ever."""
+    row = store.conn.execute(
+        "SELECT linked_at FROM link_runs WHERE case_id = ?", (case_id,)
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def analysts(store: Store) -> list[str]:

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from tocsin.assess.score import Assessment
 from tocsin.errors import NotFound
 from tocsin.report import charts
-from tocsin.report.common import bottom_line, day, grade, percent
+from tocsin.report.common import ach_labels, bottom_line, day, grade, percent
 from tocsin.report.html import render_html, summary
 from tocsin.report.markdown import render_markdown
 from tocsin.serve.web import as_of_param, desk, handled_sync, page
@@ -127,6 +127,27 @@ def link_disagreements(request: Request, case_id: str) -> list[dict[str, Any]]:
     return out
 
 
+def ach_disagreements(a: Assessment) -> list[dict[str, Any]]:
+    """The ACH cells the case file's analysts rated differently (the report's ±): each
+    with every analyst's rating, as the case file names them."""
+    labels = ach_labels(a)
+    manual = {m.id: m for m in a.case.evidence}
+    out = []
+    for (evidence, hypothesis), spread in sorted(a.ach.disagreement.items()):
+        item = manual.get(evidence)
+        if item is None or not spread:
+            continue
+        votes = sorted(
+            (name, rating[hypothesis])
+            for name, rating in item.ratings.items()
+            if hypothesis in rating
+        )
+        if len({r for _, r in votes}) > 1:
+            out.append({"evidence": labels.get(evidence, evidence), "hypothesis": hypothesis,
+                        "spread": spread, "votes": votes})  # fmt: skip
+    return out
+
+
 def _verdict(entry: kept.AuditEntry) -> str:
     action = entry.action.removeprefix("link.")
     extra = entry.detail.get("new_indicator") or entry.detail.get("polarity")
@@ -166,6 +187,7 @@ def case_desk(request: Request) -> Response:
         as_of_query=f"?as_of={as_of.isoformat()}" if as_of else "",
         changes=changes(a, since, audit),
         disagreements=link_disagreements(request, case_id),
+        ach_disagreements=ach_disagreements(a),
         version=versions[0] if versions else None,
         pending=sum(1 for r in a.evidence if r.kind == "link" and r.decision is None),
         days=[d.isoformat() for d, _ in a.trajectory],
