@@ -352,3 +352,20 @@ def test_evidence_outside_the_text_or_for_no_indicator_is_refused(
     assert post(client, url, {**good, "polarity": "maybe"}).status_code == 422
     assert post(client, url, {**good, "article_id": 999_999}).status_code == 404
     assert not any(r.fields.method == "analyst" for r in links(desk_db))
+
+
+def test_evidence_the_linker_already_made_is_that_link_accepted(
+    client: DeskClient, desk_db: Path
+) -> None:
+    before = links(desk_db)
+    link = next(r for r in before if r.decision is None)
+    k = link.key
+    evidence = {"article_id": k.article_id, "start": k.start, "end": k.end,
+                "indicator": k.indicator_id, "polarity": "negated"}  # fmt: skip
+    reply = post(client, f"/cases/{CASE}/evidence", evidence)
+    assert reply.status_code == 201
+    assert reply.json()["link"]["id"] == link.id
+    now = {r.id: r for r in links(desk_db)}
+    assert now.keys() == {r.id for r in before}
+    assert (now[link.id].decision, now[link.id].decided_polarity) == ("accept", "negated")
+    assert now[link.id].fields == link.fields  # the linker's link, kept as it was
