@@ -60,6 +60,14 @@ def units(store: Store, case: Case) -> Iterator[Unit]:
             yield _describe(facts, start, end, text, records)
 
 
+def unit_at(store: Store, case: Case, article: Article, start: int, end: int) -> Unit:
+    """``article.text[start:end]`` described as ``units`` describes a sentence, whatever its
+    length: what a span the analyst chose as evidence is graded and keyed by."""
+    facts = article_facts(article, case)
+    text = article.text[start:end]
+    return _describe(facts, start, end, text, span_records(store, article.id))
+
+
 def texts(store: Store) -> Iterator[str]:
     """The text of every candidate ``units`` yields, without describing it: what a pass over
     the words of the whole store needs (the link model's TF-IDF)."""

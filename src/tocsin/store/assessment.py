@@ -207,6 +207,55 @@ def decide(
     return decided
 
 
+def add_link(
+    store: Store,
+    case_id: str,
+    key: LinkKey,
+    link: LinkFields,
+    *,
+    polarity: str,
+    analyst: str = "analyst",
+    note: str = "",
+) -> LinkRow:
+    """Keep a sentence the linker missed as evidence the analyst accepted, in one
+    transaction: the link ``key`` (unless the linker made it already: that one is kept) and
+    an 'accept' decision carrying its snapshot, so that relinking brings it back however
+    the linker reads the sentence then. Logged as 'link.add'. Returns the link as it now
+    stands."""
+    if polarity not in ("seen", "negated"):
+        raise InvalidInput(f"polarity must be 'seen' or 'negated', not {polarity!r}")
+    with store.transaction() as db:
+        found = db.execute(
+            _LINK_SELECT
+            + """ WHERE l.case_id = ? AND l.article_id = ? AND l.start = ?
+                               AND l."end" = ? AND l.indicator_id = ?""",
+            (case_id, key.article_id, key.start, key.end, key.indicator_id),
+        ).fetchone()
+        if found is None:
+            cursor = db.execute(
+                f"""INSERT INTO evidence_links (case_id, article_id, start, "end",
+                      indicator_id, {", ".join(_FIELDS)})
+                    VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(_FIELDS))})""",
+                [case_id, key.article_id, key.start, key.end, key.indicator_id,
+                 *(getattr(link, f) for f in _FIELDS)],
+            )  # fmt: skip
+            link_id, kept = int(cursor.lastrowid or 0), link
+        else:
+            link_id, kept = int(found["id"]), _link_row(found).fields
+        db.execute(
+            """INSERT OR REPLACE INTO link_decisions (case_id, article_id, start, "end",
+                 indicator_id, decision, new_indicator, polarity, analyst, note, snapshot)
+               VALUES (?, ?, ?, ?, ?, 'accept', NULL, ?, ?, ?, ?)""",
+            (case_id, key.article_id, key.start, key.end, key.indicator_id, polarity,
+             analyst, note, json.dumps(kept.as_dict(), ensure_ascii=False)),
+        )  # fmt: skip
+        detail = {"link": link_id, "polarity": polarity, "note": note, "new": found is None}
+        audit(db, analyst, "link.add", case_id, link_target(key), detail)
+    added = link_row(store, case_id, link_id)
+    assert added is not None
+    return added
+
+
 def record_resolution(store: Store, resolution: Resolution) -> None:
     """What happened; ``origin`` 'case' marks an outcome copied from the case file."""
     r = resolution
