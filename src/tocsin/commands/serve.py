@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+import socket
 from pathlib import Path
 
 import click
 from rich.text import Text
 
-from tocsin.commands.common import db_option, show
+from tocsin.commands.common import db_option, json_option, show
 from tocsin.errors import ConfigError
 from tocsin.report import terminal
 
@@ -64,6 +66,7 @@ def _token(token: str | None, token_file: Path | None) -> str | None:
     multiple=True,
     help="A case file (or bundled case name) to add to the store before serving.",
 )
+@json_option
 def serve_cli(
     db: Path,
     host: str,
@@ -72,6 +75,7 @@ def serve_cli(
     token_file: Path | None,
     analyst: str,
     cases: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Serve the analyst's desk: cases, review queue, articles, search, entities, case
     editor and audit log, in the browser (docs/desk.md)."""
@@ -92,19 +96,38 @@ def serve_cli(
     app = create_app(
         Settings(db=db, host=host, token=secret, analyst=analyst, secret=secrets.token_urlsafe(32))
     )
+    sock = _listen(host, port)
+    port = sock.getsockname()[1]  # the port taken, when --port 0 let the system choose
     shown_host = f"[{host}]" if ":" in host else host
-    show(
-        terminal.line(
-            Text("tocsin desk", style="bold"),
-            f" on http://{shown_host}:{port}/ over {db} (Ctrl-C stops it)",
+    if as_json:  # one line a script can read for where the desk is, before it serves
+        where = {"url": f"http://{shown_host}:{port}/", "db": str(db), "token": secret is not None}
+        click.echo(json.dumps(where), nl=True)
+    else:
+        show(
+            terminal.line(
+                Text("tocsin desk", style="bold"),
+                f" on http://{shown_host}:{port}/ over {db} (Ctrl-C stops it)",
+            )
         )
-    )
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         log_level="warning",
         server_header=False,
         limit_concurrency=200,
         timeout_graceful_shutdown=5,
     )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port``; a port in use or an address this machine does
+    not have is a configuration error that says so."""
+    address = host.strip("[]")
+    sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((address, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
+    return sock
