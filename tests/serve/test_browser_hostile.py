@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.serve.conftest import CASE
+
 from tocsin.serve.app import Settings
 from tocsin.serve.background import BackgroundDesk
 from tocsin.store.db import Store
