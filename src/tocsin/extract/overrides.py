@@ -125,7 +125,7 @@ def merge(store: Store, source_id: int, target_id: int, analyst: str) -> EntityN
         raise InvalidInput("an entity cannot be merged into itself")
     with store.transaction():
         source, target = _entity(store, source_id), _entity(store, target_id)
-        spelled = {s.normal for s in browse.spelling_counts(store, source_id)}
+        spelled = {normal for _, normal in browse.spellings(store, source_id)}
         normals = sorted((spelled | {normalise(source.canonical)}) - {""})
         browse.move_records(store, source_id, target_id, None)
         browse.move_spellings(store, source_id, target_id, None)
@@ -143,8 +143,7 @@ def split(store: Store, entity_id: int, spelling: str, analyst: str) -> EntityNa
     normal = normalise(spelling)
     with store.transaction():
         entity = _entity(store, entity_id)
-        spellings = browse.spelling_counts(store, entity_id)
-        mine = [s for s in spellings if s.normal == normal]
+        mine = [text for text, form in browse.spellings(store, entity_id) if form == normal]
         if not mine:
             raise InvalidInput(f"{spelling!r} is not a spelling of {entity.canonical!r}")
         if normal == normalise(entity.canonical):
@@ -152,8 +151,7 @@ def split(store: Store, entity_id: int, spelling: str, analyst: str) -> EntityNa
                 f"{spelling!r} is the canonical name of entity {entity_id}: split its other"
                 " spellings off instead"
             )
-        name = next((s.spelling for s in mine if s.spelling == spelling), mine[0].spelling)
-        name = visible(name).strip()
+        name = visible(spelling if spelling in mine else mine[0]).strip()
         labels = label_group(entity.label)
         target = stored.entity_by_canonical(store, name, labels)
         if target is None or target == entity_id:

@@ -370,24 +370,69 @@ def entity_ids_named(store: Store, normal: str, canonical: str) -> list[int]:
 
 @dataclass(frozen=True)
 class SpellingCount:
-    """One spelling of an entity: as stored, its normal form, and how many mentions are
-    written exactly so."""
+    """One spelling of an entity: as stored, its normal form, and how many of the entity's
+    counted mentions are written exactly so."""
 
     spelling: str
     normal: str
     mentions: int
 
 
-def spelling_counts(store: Store, entity_id: int) -> list[SpellingCount]:
-    """The entity's spellings, most mentioned first."""
+# Spellings are counted over an entity's newest this many mentions, so that a page on
+# an entity named a million times costs what one on an entity named 20,000 times does.
+COUNTED_MENTIONS = 20_000
+
+
+def spelling_counts(store: Store, entity_id: int) -> tuple[list[SpellingCount], int]:
+    """The entity's spellings, most mentioned first, and how many mentions were counted."""
+    written = dict(
+        store.conn.execute(
+            f"""SELECT text, count(*) FROM (SELECT text FROM mentions WHERE entity_id = ?
+                ORDER BY article_id DESC LIMIT {COUNTED_MENTIONS}) GROUP BY text""",
+            (entity_id,),
+        ).fetchall()
+    )
     rows = store.conn.execute(
-        """SELECT s.spelling, s.normal,
-                  (SELECT count(*) FROM mentions m WHERE m.entity_id = s.entity_id
-                     AND m.text = s.spelling) AS n
-           FROM entity_spellings s WHERE s.entity_id = ? ORDER BY n DESC, s.spelling""",
+        "SELECT spelling, normal FROM entity_spellings WHERE entity_id = ?", (entity_id,)
+    ).fetchall()
+    found = [SpellingCount(str(r[0]), str(r[1]), int(written.get(r[0], 0))) for r in rows]
+    found.sort(key=lambda s: (-s.mentions, s.spelling))
+    return found, sum(int(n) for n in written.values())
+
+
+def spellings(store: Store, entity_id: int) -> list[tuple[str, str]]:
+    """The entity's spellings as (spelling, normal form)."""
+    rows = store.conn.execute(
+        "SELECT spelling, normal FROM entity_spellings WHERE entity_id = ? ORDER BY spelling",
         (entity_id,),
     )
-    return [SpellingCount(str(r[0]), str(r[1]), int(r[2])) for r in rows.fetchall()]
+    return [(str(r[0]), str(r[1])) for r in rows.fetchall()]
+
+
+def mention_count(store: Store, entity_id: int) -> tuple[int, int]:
+    """How many mentions name the entity, and how many quotes it is the speaker of."""
+    row = store.conn.execute(
+        """SELECT (SELECT count(*) FROM mentions WHERE entity_id = :e),
+                  (SELECT count(*) FROM quotes WHERE speaker_entity_id = :e)""",
+        {"e": entity_id},
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def merge_candidates(store: Store, entity_id: int, limit: int = 20) -> list[EntityLine]:
+    """Other entities with a spelling that shares a surname key with one of this one's:
+    where a merge is most often wanted."""
+    rows = store.conn.execute(
+        """SELECT e.id, e.canonical, e.label,
+                  (SELECT count(*) FROM entity_spellings t WHERE t.entity_id = e.id), 0, 0
+           FROM entities e WHERE e.id != :e AND e.id IN (
+             SELECT s.entity_id FROM entity_spellings s WHERE s.surname_key IN (
+               SELECT surname_key FROM entity_spellings WHERE entity_id = :e
+                 AND surname_key != ''))
+           ORDER BY e.id LIMIT :limit""",
+        {"e": entity_id, "limit": limit},
+    )
+    return [EntityLine(*row) for row in rows.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -415,7 +460,7 @@ def _sentence_rows(store: Store, sql: str, args: tuple[object, ...]) -> list[Ent
             LEFT JOIN sentences s ON s.article_id = hit.article_id AND s.start = (
               SELECT max(t.start) FROM sentences t
               WHERE t.article_id = hit.article_id AND t.start <= hit.start)
-            ORDER BY hit.k""",
+            ORDER BY hit.article_id DESC, hit.start, hit.k""",
         args,
     )
     return [EntityMention(*row) for row in rows.fetchall()]
@@ -424,7 +469,7 @@ def _sentence_rows(store: Store, sql: str, args: tuple[object, ...]) -> list[Ent
 def entity_mentions(
     store: Store, entity_id: int, *, limit: int, offset: int = 0
 ) -> list[EntityMention]:
-    """The entity's mentions, newest article first, each in its sentence."""
+    """The entity's mentions, the most recently stored article first, each in its sentence."""
     return _sentence_rows(
         store,
         """SELECT m.id AS k, m.article_id, m.start, m."end", m.text FROM mentions m
@@ -436,7 +481,8 @@ def entity_mentions(
 def speaker_quotes(
     store: Store, entity_id: int, *, limit: int, offset: int = 0
 ) -> list[EntityMention]:
-    """The quotes given to the entity as speaker, newest article first, in their sentences."""
+    """The quotes given to the entity as speaker, the most recently stored article first,
+    each in its sentence."""
     return _sentence_rows(
         store,
         """SELECT q.id AS k, q.article_id, q.start, q."end", q.text FROM quotes q
