@@ -115,9 +115,13 @@ def duplicate_group(store: Store, article_id: int) -> list[ArticleLine]:
     ).fetchone()
     if row is None:
         return []
+    # Two seeks (the original by id, its copies by duplicate_of), not an OR that scans.
     rows = store.conn.execute(
-        f"""SELECT {_LINE}, a.similarity FROM articles a
-            WHERE (a.id = :o OR a.duplicate_of = :o) AND a.id != :a ORDER BY a.id""",
+        f"""SELECT {_LINE}, a.similarity FROM articles a WHERE a.id = :o AND a.id != :a
+            UNION ALL
+            SELECT {_LINE}, a.similarity FROM articles a WHERE a.duplicate_of = :o
+              AND a.id != :a
+            ORDER BY 1""",
         {"o": row[0], "a": article_id},
     )
     return [ArticleLine(*r) for r in rows.fetchall()]
