@@ -32,8 +32,8 @@ from dataclasses import replace
 from tocsin.errors import InvalidInput, NotFound
 from tocsin.extract.names import normalise
 from tocsin.models.evidence import EntityName, Evidence
-from tocsin.store import browse
 from tocsin.store import desk as kept
+from tocsin.store import entities as entity_store
 from tocsin.store import evidence as stored
 from tocsin.store.db import Store
 from tocsin.text import visible
@@ -108,13 +108,15 @@ def _entity(store: Store, entity_id: int) -> EntityName:
 def _give_spelling(store: Store, normal: str, labels: tuple[str, ...], target: int) -> None:
     """Every record written in this spelling, of any entity of ``labels`` that has it, to
     ``target``, with the spelling itself; an entity left with nothing is deleted."""
-    for holder in browse.holders(store, normal, labels):
+    for holder in entity_store.holders(store, normal, labels):
         if holder == target:
             continue
-        texts = sorted(t for t in browse.entity_texts(store, holder) if normalise(t) == normal)
-        browse.move_records(store, holder, target, texts)
-        browse.move_spellings(store, holder, target, [normal])
-        browse.drop_if_unused(store, holder)
+        texts = sorted(
+            t for t in entity_store.entity_texts(store, holder) if normalise(t) == normal
+        )
+        entity_store.move_records(store, holder, target, texts)
+        entity_store.move_spellings(store, holder, target, [normal])
+        entity_store.drop_if_unused(store, holder)
 
 
 def merge(store: Store, source_id: int, target_id: int, analyst: str) -> EntityName:
@@ -125,11 +127,11 @@ def merge(store: Store, source_id: int, target_id: int, analyst: str) -> EntityN
         raise InvalidInput("an entity cannot be merged into itself")
     with store.transaction():
         source, target = _entity(store, source_id), _entity(store, target_id)
-        spelled = {normal for _, normal in browse.spellings(store, source_id)}
+        spelled = {normal for _, normal in entity_store.spellings(store, source_id)}
         normals = sorted((spelled | {normalise(source.canonical)}) - {""})
-        browse.move_records(store, source_id, target_id, None)
-        browse.move_spellings(store, source_id, target_id, None)
-        browse.drop_if_unused(store, source_id)  # nothing names it now
+        entity_store.move_records(store, source_id, target_id, None)
+        entity_store.move_spellings(store, source_id, target_id, None)
+        entity_store.drop_if_unused(store, source_id)  # nothing names it now
         for normal in normals:
             _give_spelling(store, normal, label_group(source.label), target_id)
             kept.override_spelling(store, normal, source.label, target.canonical, "merge", analyst)
@@ -143,7 +145,7 @@ def split(store: Store, entity_id: int, spelling: str, analyst: str) -> EntityNa
     normal = normalise(spelling)
     with store.transaction():
         entity = _entity(store, entity_id)
-        mine = [text for text, form in browse.spellings(store, entity_id) if form == normal]
+        mine = [text for text, form in entity_store.spellings(store, entity_id) if form == normal]
         if not mine:
             raise InvalidInput(f"{spelling!r} is not a spelling of {entity.canonical!r}")
         if normal == normalise(entity.canonical):

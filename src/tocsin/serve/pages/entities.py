@@ -25,7 +25,7 @@ from tocsin.extract import overrides
 from tocsin.extract.names import normalise
 from tocsin.models.evidence import EntityName
 from tocsin.serve.web import analyst, desk, handled, handled_sync, int_param, page
-from tocsin.store import browse
+from tocsin.store import entities as entity_store
 from tocsin.store import evidence as stored
 
 PAGE = 100  # entities a page
@@ -56,11 +56,11 @@ def entities_page(request: Request) -> Response:
     label = (request.query_params.get("label") or "").strip() or None
     number = _page_number(request, "page")
     with desk(request).store() as store:
-        rows = browse.entity_lines(
+        rows = entity_store.entity_lines(
             store, normal=normalise(q) or None, label=label, limit=PAGE + 1,
             offset=(number - 1) * PAGE,
         )  # fmt: skip
-        labels = browse.entity_labels(store)
+        labels = entity_store.entity_labels(store)
     request.scope["nav"] = "entities"
     return page(
         request, "entities.html.j2", rows=rows[:PAGE], q=q, label=label or "", labels=labels,
@@ -78,15 +78,15 @@ def entity_page(request: Request) -> Response:
         entity = stored.entity(store, entity_id)
         if entity is None:
             raise NotFound(f"no entity {entity_id} in this store (merged into another?)")
-        spellings, counted = browse.spelling_counts(store, entity_id)
-        mentions, quoted = browse.mention_count(store, entity_id)
-        found = browse.entity_mentions(
+        spellings, counted = entity_store.spelling_counts(store, entity_id)
+        mentions, quoted = entity_store.mention_count(store, entity_id)
+        found = entity_store.entity_mentions(
             store, entity_id, limit=ROWS + 1, offset=(mentions_page - 1) * ROWS
         )
-        quotes = browse.speaker_quotes(
+        quotes = entity_store.speaker_quotes(
             store, entity_id, limit=ROWS + 1, offset=(quotes_page - 1) * ROWS
         )
-        candidates = browse.merge_candidates(store, entity_id)
+        candidates = entity_store.merge_candidates(store, entity_id)
     request.scope["nav"] = "entities"
     return page(
         request, "entity.html.j2", entity=entity, spellings=spellings, counted=counted,

@@ -24,6 +24,7 @@ from tocsin.errors import InvalidInput
 from tocsin.extract.names import normalise
 from tocsin.serve.web import desk, handled_sync, int_param, page
 from tocsin.store import browse
+from tocsin.store import entities as entity_store
 from tocsin.store import evidence as stored
 from tocsin.store.db import Store
 
@@ -80,7 +81,7 @@ def _named(store: Store, given: str | None) -> tuple[tuple[int, ...] | None, Nam
     if given.isdigit():
         ids = [int(given)]
     else:
-        ids = browse.entity_ids_named(store, normalise(given), given)[:MAX_NAMED]
+        ids = entity_store.entity_ids_named(store, normalise(given), given)[:MAX_NAMED]
     found = [e for e in (stored.entity(store, i) for i in ids) if e is not None]
     names = [f"{e.canonical} ({e.label})" for e in found]
     return tuple(e.id for e in found), Named(given, names)
