@@ -120,21 +120,37 @@ def _gap(text: str, start: int, end: int) -> str:
     return f'<p class="gap">{escape(between)}</p>' if between.strip() else ""
 
 
+class _Sweep:
+    """The marks that reach into each sentence in turn, found in one pass over the marks
+    (sorted by start): a long article costs its sentences plus its marks, not their product."""
+
+    def __init__(self, marks: list[Mark]) -> None:
+        self.marks = marks
+        self.next = 0
+        self.active: list[Mark] = []
+
+    def over(self, s: Sentence) -> list[Mark]:
+        while self.next < len(self.marks) and self.marks[self.next].start < s.end:
+            self.active.append(self.marks[self.next])
+            self.next += 1
+        self.active = [m for m in self.active if m.end > s.start]
+        return [m for m in self.active if m.start < s.end]
+
+
 def render(text: str, sentences: Sequence[Sentence], marks: Iterable[Mark]) -> Markup:
     """``text`` as paragraphs of sentence elements, with ``marks`` highlighted."""
-    spans = sorted((m for m in marks if 0 <= m.start < m.end <= len(text)), key=_order)
+    sweep = _Sweep(sorted((m for m in marks if 0 <= m.start < m.end <= len(text)), key=_order))
     out: list[str] = []
     position = 0
     for paragraph in _paragraphs([s for s in sentences if 0 <= s.start < s.end <= len(text)]):
         out.append(_gap(text, position, paragraph[0].start))
         body: list[str] = []
-        at = paragraph[0].start
+        at = max(position, paragraph[0].start)
         for s in paragraph:
             if s.start < at:  # overlapping stored sentences: never repeat text
                 continue
             body.append(str(escape(text[at : s.start])))
-            near = [m for m in spans if m.start < s.end and s.start < m.end]
-            body.append(_sentence(text, s, near))
+            body.append(_sentence(text, s, sweep.over(s)))
             at = s.end
         out.append(f"<p>{''.join(body)}</p>")
         position = at
