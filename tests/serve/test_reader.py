@@ -152,6 +152,8 @@ def test_overlapping_spans_nest_and_every_character_is_kept_once() -> None:
     assert "<img" not in html
     assert "<script" not in html
     assert html.count("<p>") == len(layout.paragraphs)
+    figures = [t for _, t in found.with_class("figure")]
+    assert "".join(figures) == text[27:33] + text[35:50]  # cut at the sentence's end
 
 
 def test_a_text_not_yet_extracted_is_read_in_the_text_models_sentences() -> None:
