@@ -5,6 +5,7 @@ highlight toggles, the jump to a sentence, and what "add as evidence" posts."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,30 @@ from tests.serve.conftest import CASE
 from tocsin.assess.case import bundled_case_path, load_case
 from tocsin.serve.background import BackgroundDesk
 from tocsin.store.db import Store
+
+
+def click_sentence(page: Any, sentence: Any) -> None:
+    """Click a letter of the sentence outside any entity's link (which would open the
+    entity's page), scrolled clear of the sticky header: an inline element's box, spread
+    over several lines, may have another sentence at its corner."""
+    point = sentence.evaluate(
+        """s => {
+          s.scrollIntoView({block: "center"});
+          const walk = document.createTreeWalker(s, NodeFilter.SHOW_TEXT);
+          for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            const at = n.textContent.search(/\\S/);
+            if (at < 0 || n.parentElement.closest("a")) continue;
+            const range = document.createRange();
+            range.setStart(n, at);
+            range.setEnd(n, at + 1);
+            const r = range.getBoundingClientRect();
+            return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+          }
+          return null;
+        }"""
+    )
+    assert point is not None, "a sentence with a letter outside any link"
+    page.mouse.click(point["x"], point["y"])
 
 
 def test_a_sentence_clicked_is_posted_as_evidence_with_its_offsets(
@@ -33,7 +58,7 @@ def test_a_sentence_clicked_is_posted_as_evidence_with_its_offsets(
     page.goto(f"{live_desk.url}/articles/1")
     sentence = page.locator("#article-text .sentence[data-start]").nth(2)
     start, end = sentence.get_attribute("data-start"), sentence.get_attribute("data-end")
-    sentence.click(position={"x": 2, "y": 5})
+    click_sentence(page, sentence)
     form = page.locator("#add-evidence")
     expect(form).to_be_visible()
     expect(page.locator("#chosen-sentence")).to_have_text(sentence.inner_text())
@@ -55,6 +80,23 @@ def test_a_sentence_clicked_is_posted_as_evidence_with_its_offsets(
         "note": "<b>seen by hand</b>",
     }
     assert posted[0]["headers"].get("x-csrf-token")
+    assert console == []
+
+
+def test_evidence_added_from_the_reader_counts_at_once(
+    live_desk: BackgroundDesk, page: Any, console: list[str]
+) -> None:
+    page.goto(f"{live_desk.url}/articles/5")
+    sentence = page.locator("#article-text .sentence:not(.linked)").nth(3)
+    start = sentence.get_attribute("data-start")
+    click_sentence(page, sentence)
+    expect(page.locator("#evidence-indicator option").first).to_be_attached()
+    page.select_option("#evidence-indicator", "mobilisation")
+    page.click("#add-evidence button[type=submit]")
+    expect(page.locator("#toast")).to_contain_text("Added. On the evidence to")
+    expect(page.locator(f"#s{start}")).to_have_class(re.compile(r"\blinked\b"))
+    page.reload()
+    expect(page.locator(f"#s{start}")).to_have_attribute("data-links", re.compile("mobilisation"))
     assert console == []
 
 

@@ -356,3 +356,32 @@ def test_the_migration_indexes_the_links_by_article(desk_db: Path) -> None:
     ).fetchall()
     conn.close()
     assert "evidence_links_article" in " ".join(str(row) for row in plan)
+
+
+def test_a_sentence_added_as_evidence_is_linked_on_the_page(
+    client: DeskClient, desk_db: Path
+) -> None:
+    before = client.get("/articles/4").text
+    linked = {a.get("data-start") for a, _ in elements(before).with_class("linked")}
+    start, end, _ = next(
+        s for s in sentence_spans(before) if str(s[0]) not in linked and s[1] - s[0] > 40
+    )
+    reply = client.post_json(
+        f"/cases/{CASE}/evidence",
+        {"article_id": 4, "start": start, "end": end, "indicator": "mobilisation",
+         "polarity": "negated", "note": "by hand"},
+    )  # fmt: skip
+    assert reply.status_code == 201
+    assert "the leading hypothesis is" in reply.json()["summary"]["bottom_line"]
+    with Store.open(desk_db) as store:
+        link_id = store.conn.execute(
+            "SELECT id FROM evidence_links WHERE article_id = 4 AND start = ? AND method = ?",
+            (start, "analyst"),
+        ).fetchone()[0]
+    after = client.get("/articles/4").text
+    sentence = next(a for a, _ in elements(after).with_class("sentence") if a["id"] == f"s{start}")
+    assert "linked" in (sentence.get("class") or "").split()
+    assert f"{CASE} mobilisation L{link_id}" in (sentence.get("data-links") or "")
+    row = re.search(rf"<td>L{link_id}</td>.*?</tr>", after, re.S)
+    assert row is not None
+    assert "accept" in row.group(0)
