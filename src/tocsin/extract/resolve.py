@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from tocsin.extract.aliases import default_aliases, same_referent
 from tocsin.extract.names import name_key, normalise
+from tocsin.extract.overrides import Overrides
 from tocsin.models.evidence import Mention, Spelling
 from tocsin.store import evidence as stored
 from tocsin.store.db import Store
@@ -39,11 +40,18 @@ def _labels(label: str) -> tuple[str, ...]:
     return _PLACES if label in _PLACES else (label,)
 
 
-def resolve_clusters(store: Store, mentions: Iterable[Mention]) -> dict[str, int]:
+def resolve_clusters(
+    store: Store, mentions: Iterable[Mention], overrides: Overrides | None = None
+) -> dict[str, int]:
     """Cluster key -> canonical entity id, creating entities and spellings as needed.
 
-    Runs inside the caller's transaction, with the write of the article's evidence.
+    Runs inside the caller's transaction, with the write of the article's evidence. A
+    cluster named by one of the analysts' ``overrides`` (``Overrides.apply`` has moved the
+    overridden mentions into it) goes to the entity of that name, and that entity is never
+    renamed; without ``overrides`` they are read from the store.
     """
+    if overrides is None:
+        overrides = Overrides.read(store)
     clusters: dict[str, tuple[str, set[str]]] = {}
     for m in mentions:
         label, spellings = clusters.setdefault(m.key, (m.label, set()))
@@ -51,16 +59,26 @@ def resolve_clusters(store: Store, mentions: Iterable[Mention]) -> dict[str, int
     ids = {}
     for key, (label, written) in clusters.items():
         spellings = own_spellings(key, written)
-        entity_id = find_entity(store, key, label, spellings)
+        if key in overrides.canonicals:
+            entity_id = stored.entity_by_canonical(store, key, _labels(label))
+        else:
+            entity_id = find_entity(store, key, label, spellings)
         if entity_id is None:
             entity_id = stored.add_entity(store, key, label)
         else:
-            known = stored.entity(store, entity_id)
-            if known is not None and len(key.split()) > len(known.canonical.split()):
-                stored.rename_entity(store, entity_id, key)
+            _maybe_rename(store, entity_id, key, overrides)
         stored.add_spellings(store, entity_id, map(spelling, {key, *spellings}))
         ids[key] = entity_id
     return ids
+
+
+def _maybe_rename(store: Store, entity_id: int, key: str, overrides: Overrides) -> None:
+    """The fuller name becomes canonical, unless an override names the entity."""
+    known = stored.entity(store, entity_id)
+    if known is None or known.canonical in overrides.canonicals:
+        return
+    if len(key.split()) > len(known.canonical.split()):
+        stored.rename_entity(store, entity_id, key)
 
 
 def own_spellings(key: str, spellings: set[str]) -> set[str]:

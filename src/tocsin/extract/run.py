@@ -20,6 +20,7 @@ from datetime import date
 from tocsin.errors import InvalidInput
 from tocsin.extract.article import extract_article, pipeline, time_budget
 from tocsin.extract.languages import ENGLISH, RUSSIAN, not_extracted, route
+from tocsin.extract.overrides import Overrides
 from tocsin.extract.quantities import measure_key
 from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
 from tocsin.extract.resolve import resolve_clusters
@@ -146,7 +147,9 @@ def save(store: Store, article_id: int, ev: Evidence, model: str) -> dict[str, i
     """Resolve the article's entities and write its evidence, in one transaction; returns
     how many records of each kind."""
     with store.transaction():
-        ids = resolve_clusters(store, ev.mentions)
+        overrides = Overrides.read(store)  # the analysts' merges and splits come first
+        ev = overrides.apply(ev)
+        ids = resolve_clusters(store, ev.mentions, overrides)
         groups = [measure_key(q) for q in ev.quantities]
         write_evidence(store, article_id, ev, ids, groups, EXTRACTOR_VERSION, model)
     return {

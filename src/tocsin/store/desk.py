@@ -257,17 +257,27 @@ def override_spelling(
     store: Store, spelling: str, label: str, canonical: str, kind: str, analyst: str
 ) -> None:
     """Put ``spelling`` (normalised) of ``label`` under ``canonical`` from now on: a merge
-    of two entities, or a spelling split off into an entity of its own. Logged."""
+    of two entities, or a spelling split off into an entity of its own. Logged. Written in
+    the caller's transaction when one is open (the desk moves the stored records in it)."""
     if kind not in ("merge", "split"):
         raise ValueError(f"kind must be 'merge' or 'split', not {kind!r}")
+    if store.conn.in_transaction:
+        _write_override(store.conn, spelling, label, canonical, kind, analyst)
+        return
     with store.transaction() as db:
-        db.execute(
-            "INSERT OR REPLACE INTO spelling_overrides (spelling, label, canonical, kind, analyst)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (spelling, label, canonical, kind, analyst),
-        )
-        detail = {"spelling": spelling, "label": label, "canonical": canonical}
-        write_log(db, analyst, f"entity.{kind}", None, f"spelling:{label}:{spelling}", detail)
+        _write_override(db, spelling, label, canonical, kind, analyst)
+
+
+def _write_override(
+    db: sqlite3.Connection, spelling: str, label: str, canonical: str, kind: str, analyst: str
+) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO spelling_overrides (spelling, label, canonical, kind, analyst)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (spelling, label, canonical, kind, analyst),
+    )
+    detail = {"spelling": spelling, "label": label, "canonical": canonical}
+    write_log(db, analyst, f"entity.{kind}", None, f"spelling:{label}:{spelling}", detail)
 
 
 def spelling_overrides(store: Store) -> list[SpellingOverride]:

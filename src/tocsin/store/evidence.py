@@ -219,6 +219,16 @@ def entity_by_spelling(store: Store, labels: Sequence[str], normals: Sequence[st
     return None if row is None else int(row[0])
 
 
+def entity_by_canonical(store: Store, canonical: str, labels: Sequence[str]) -> int | None:
+    """The entity named ``canonical``: of one of ``labels`` if there is one, else of any."""
+    row = store.conn.execute(
+        f"""SELECT id FROM entities WHERE canonical = ?
+            ORDER BY label IN ({_marks(labels)}) DESC, id LIMIT 1""",
+        (canonical, *labels),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
 def entities_by_surname(
     store: Store, labels: Sequence[str], keys: Sequence[str]
 ) -> list[EntityName]:
