@@ -20,11 +20,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tocsin.assess.assessment import load
 from tocsin.assess.case import Case, parse_case
-from tocsin.assess.score import ActorResult, Assessment, CaseData, actor_model, score
+from tocsin.assess.score import (
+    ActorResult,
+    Assessment,
+    CaseData,
+    Disagreement,
+    TimelineEvent,
+    actor_model,
+    disagreements,
+    score,
+    timeline,
+)
 from tocsin.errors import NotFound
 from tocsin.store import assessment as stored
 from tocsin.store import desk as kept
@@ -34,6 +44,7 @@ if TYPE_CHECKING:
     from tocsin.store.desk import CaseVersion
 
 MAX_CACHED_VIEWS = 64  # as-of assessments kept per desk (time travel), least recent dropped
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,6 +58,7 @@ class _CaseCache:
     data_mark: tuple[object, ...] = ()
     links_mark: tuple[object, ...] = ()
     views: dict[date | None, Assessment] = field(default_factory=dict)
+    backgrounds: dict[date | None, Background] = field(default_factory=dict)
 
 
 class Desk:
@@ -118,27 +130,52 @@ class Desk:
             data_mark, links_mark = _marks(store, case_id)
             data = cached.data
             if data is None or cached.data_mark != data_mark:
-                data = load(store, cached.case)
+                data = load(store, cached.case, texts="cited")
             elif cached.links_mark != links_mark:
                 data = replace(data, links=stored.link_rows(store, case_id))
         with self._lock:
             if cached.data is not data:
+                if cached.data is None or cached.data.figures is not data.figures:
+                    cached.backgrounds = {}  # read again: the figures and events may differ
                 cached.data, cached.views = data, {}
             cached.data_mark, cached.links_mark = data_mark, links_mark
             view = cached.views.get(as_of)
+            background = cached.backgrounds.get(as_of)
         if view is not None:
             return view
-        view = score(cached.case, data, as_of, cached.actors)
+        if background is None:
+            background = _background(data, as_of)
+        # Scored without figures and events, which only the background reads (``score``):
+        # after a decision the background of the same data is reused as it is.
+        core = score(cached.case, replace(data, figures=[], events=[]), as_of, cached.actors)
+        view = replace(core, disagreements=background[0], timeline=background[1])
         with self._lock:
-            if len(cached.views) >= MAX_CACHED_VIEWS:
-                cached.views.pop(next(iter(cached.views)))
-            cached.views[as_of] = view
+            if cached.data is data:
+                _keep(cached.views, as_of, view)
+                _keep(cached.backgrounds, as_of, background)
         return view
 
     def forget(self, case_id: str) -> None:
         """Drop what the desk keeps of the case (after its case file changed)."""
         with self._lock:
             self._cases.pop(case_id, None)
+
+
+Background = tuple[list[Disagreement], list[TimelineEvent]]
+
+
+def _background(data: CaseData, as_of: date | None) -> Background:
+    """The parts of an assessment no link moves: the conflicting figures and the timeline,
+    from the store's articles as of ``as_of`` (``score`` makes them so)."""
+    articles = {a.id: a for a in data.articles}
+    return disagreements(data.figures, articles, as_of), timeline(data.events, articles, as_of)
+
+
+def _keep(kept: dict[date | None, T], as_of: date | None, value: T) -> None:
+    """Keep ``value`` for ``as_of``, dropping the oldest beyond ``MAX_CACHED_VIEWS``."""
+    if as_of not in kept and len(kept) >= MAX_CACHED_VIEWS:
+        kept.pop(next(iter(kept)))
+    kept[as_of] = value
 
 
 def _marks(store: Store, case_id: str) -> tuple[tuple[object, ...], tuple[object, ...]]:

@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 
 from tocsin.errors import InvalidInput, NotFound
+from tocsin.models import Article
 from tocsin.models.assessment import (
     DECISIONS,
     Forecast,
@@ -118,6 +119,27 @@ def link_state(store: Store, case_id: str) -> LinkState | None:
         (case_id,),
     ).fetchone()
     return LinkState(row[0], row[1], row[2], int(row[3])) if row else None
+
+
+def article_heads(store: Store) -> list[Article]:
+    """Every article that is no near-duplicate, in id order, with its id, title, date,
+    outlet and original but without its text (''): what an assessment reads of the
+    articles whose words it shows nothing of. Built unvalidated, for speed."""
+    rows = store.conn.execute(
+        """SELECT id, title, published, outlet FROM articles WHERE duplicate_of IS NULL
+           ORDER BY id"""
+    )
+    return [
+        Article.model_construct(
+            id=row[0],
+            title=row[1],
+            outlet=row[3],
+            text="",
+            duplicate_of=None,
+            published=date.fromisoformat(row[2]) if row[2] else None,
+        )
+        for row in rows.fetchall()
+    ]
 
 
 def last_article(store: Store) -> int:
