@@ -230,11 +230,7 @@ def test_a_review_during_an_ingest_of_1000_articles(
                 )
                 statuses.append(reply.status_code)
             else:
-                import time as _t
-
-                _s = _t.perf_counter()
                 stored.decide(store, CASE, link, decision, analyst="reviewer")
-                print("DECIDE_MS", round(1000 * (_t.perf_counter() - _s)))
             decided += 1
         assert ingest.wait(timeout=INGEST_TIMEOUT) == 0, log.read_text("utf-8", "replace")
     assert set(statuses) == {200}
