@@ -7,9 +7,12 @@ that waits for the write lock up to the store's busy timeout, so a decision made
 ``ingest`` writes waits its turn instead of failing with "database is locked".
 
 An assessment reads every stored article, which on a large store takes seconds; the desk
-keeps what it read (``CaseData``) per case and re-reads only what moved: the links after a
+reads the texts of the articles the assessment quotes only (``load(texts="cited")``), keeps
+what it read (``CaseData``) per case and re-reads only what moved: the links after a
 decision (a query on one case's rows), everything when an article was added or the links
-were remade. Scoring from the kept data is what a decision costs.
+were remade. The parts of an assessment no link moves (the conflicting figures and the
+timeline, from every stored article) are kept per date beside it and reused after a
+decision, so that scoring the links is what a decision costs.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ class _CaseCache:
 
     sha: str
     case: Case
-    actors: ActorResult
+    actors: ActorResult | None = None  # the actor model, run when first assessed
     data: CaseData | None = None
     data_mark: tuple[object, ...] = ()
     links_mark: tuple[object, ...] = ()
@@ -119,7 +122,7 @@ class Desk:
     @staticmethod
     def _parse(version: CaseVersion) -> _CaseCache:
         case = parse_case(version.text, f"{version.case_id} v{version.version}")
-        return _CaseCache(version.sha256, case, actor_model(case))
+        return _CaseCache(version.sha256, case)
 
     # -- assessments --------------------------------------------------------------------
 
@@ -147,6 +150,8 @@ class Desk:
             background = _background(data, as_of)
         # Scored without figures and events, which only the background reads (``score``):
         # after a decision the background of the same data is reused as it is.
+        if cached.actors is None:  # its Monte Carlo takes a second: not for the cases page
+            cached.actors = actor_model(cached.case)
         core = score(cached.case, replace(data, figures=[], events=[]), as_of, cached.actors)
         view = replace(core, disagreements=background[0], timeline=background[1])
         with self._lock:
