@@ -6,12 +6,14 @@ each, a title, one of 50 outlets, a date in 2022-2023, mostly English) into a st
 
 - the full-text rows (``articles_fts``, filled by migration 0001's triggers on insert);
 - every sentence (migration 0004), cut where the generator put them;
-- a light evidence layer, about a third as dense as extraction leaves on the bundled
-  articles: per article some 20 entity mentions (400 entities with their spellings), 2-3
-  quotes, claims and events (a third of the events dated), 3 figures (most in one of
-  about 1,000 measure groups) and 3 date mentions; an ``extractions`` row for each;
+- a lighter evidence layer than extraction leaves on the bundled articles: per article
+  some 34 entity mentions (of 400 entities, with their spellings), 3 figures (4 in 5 in one
+  of 600 measure groups), 3 date mentions, 3 quotes, 2 claims and 3 events (one dated);
+  per KB of text that is some 60% of the bundled articles' mentions and figures, a third
+  of their events and a sixth of their quotes and claims; an ``extractions`` row for each
+  (6% of the articles are in languages without a pipeline: sentences only);
 - 10 cases, ``case-01`` to ``case-10``: the bundled belarus-2022 case file with other
-  priors, each saved with ``save_case_file`` and with 300 stored links
+  priors, each saved with ``save_case_file`` and with about 300 stored links
   (``store.assessment.save_links``) on real sentences written from its indicators'
   examples into 150 of the articles, a ``link_runs`` row that makes them current, and a
   recorded forecast.
@@ -31,10 +33,9 @@ import hashlib
 import json
 import random
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -52,8 +53,7 @@ from tocsin.store.desk import save_case_file
 VERSION = 1  # bump when what is built changes: cached stores of another version are rebuilt
 CACHE = Path(__file__).resolve().parent / ".cache"
 CASES = 10
-LINKS_PER_CASE = 300
-LINKED_ARTICLES_PER_CASE = 150
+LINKS_PER_CASE = 300  # over 150 articles
 COMMIT_EVERY = 2000  # articles per transaction while building
 FIRST_DAY = date(2022, 1, 1)
 DAYS = 730
@@ -171,22 +171,6 @@ _MONTHS = (
 )  # fmt: skip
 
 
-@dataclass
-class _Rows:
-    """Rows for one transaction's worth of articles, table by table."""
-
-    sources: list[tuple[object, ...]] = field(default_factory=list)
-    articles: list[tuple[object, ...]] = field(default_factory=list)
-    sentences: list[tuple[object, ...]] = field(default_factory=list)
-    mentions: list[tuple[object, ...]] = field(default_factory=list)
-    quotes: list[tuple[object, ...]] = field(default_factory=list)
-    claims: list[tuple[object, ...]] = field(default_factory=list)
-    quantities: list[tuple[object, ...]] = field(default_factory=list)
-    dates: list[tuple[object, ...]] = field(default_factory=list)
-    events: list[tuple[object, ...]] = field(default_factory=list)
-    extractions: list[tuple[object, ...]] = field(default_factory=list)
-
-
 _INSERTS = {
     "sources": "INSERT INTO sources (id, locator, kind, url, status, article_id)"
     " VALUES (?, ?, 'url', ?, 'ok', ?)",
@@ -210,6 +194,7 @@ _INSERTS = {
     "extractions": "INSERT INTO extractions (article_id, extractor_version, model, skipped)"
     " VALUES (?, ?, ?, ?)",
 }
+_Rows = dict[str, list[tuple[object, ...]]]  # one transaction's rows, by _INSERTS' key
 
 
 @dataclass(frozen=True)
@@ -278,7 +263,7 @@ class _Generator:
 
     def _mention(self, text: _Text, article: int, entity: _Entity) -> int:
         start = text.add(entity.name)
-        text.rows.mentions.append(
+        text.rows["mentions"].append(
             (article, start, start + len(entity.name), entity.name, entity.label, entity.id)
         )
         return start
@@ -296,7 +281,7 @@ class _Generator:
         start = text.add(phrase)
         text.add(f" {noun}")
         grouped = group + 1 if rng.random() < 0.8 else None
-        text.rows.quantities.append(
+        text.rows["quantities"].append(
             (article, start, start + len(phrase), phrase, value, unit, qualifier,
              measure.partition(":")[2], grouped)
         )  # fmt: skip
@@ -306,7 +291,7 @@ class _Generator:
         phrase = f"on {when.day} {_MONTHS[when.month - 1]} {when.year}"
         start = text.add(phrase) + 3
         iso = when.isoformat()
-        text.rows.dates.append((article, start, start + len(phrase) - 3, phrase[3:], iso, iso))
+        text.rows["dates"].append((article, start, start + len(phrase) - 3, phrase[3:], iso, iso))
 
     def article(self, article: int, rows: _Rows, planted: list[_Planted]) -> None:
         """Article ``article``: its row, source, sentences and evidence, into ``rows``."""
@@ -333,7 +318,7 @@ class _Generator:
             else:
                 self._sentence(text, article, day)
                 text.add(".")
-            rows.sentences.append((article, start, text.pos, paragraph))
+            rows["sentences"].append((article, start, text.pos, paragraph))
             cut.append((start, text.pos))
             if plant is not None:
                 self.planted.append(
@@ -351,18 +336,18 @@ class _Generator:
         )
         author = json.dumps([f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"], ensure_ascii=False)
         sha = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        rows.sources.append((article, url, url, article))
-        rows.articles.append(
+        rows["sources"].append((article, url, url, article))
+        rows["articles"].append(
             (article, article, url, title, author, day.isoformat(), outlet, language, body, sha,
              len(body.split()))
         )  # fmt: skip
         if language != "en":
             # Articles in languages without a pipeline keep their sentences only.
             text.drop_evidence(article)
-            rows.extractions.append((article, EXTRACTOR_VERSION, "none", f"language {language}"))
+            rows["extractions"].append((article, EXTRACTOR_VERSION, "none", f"language {language}"))
             return
         self._spans(body, article, day, cut, rows)
-        rows.extractions.append((article, EXTRACTOR_VERSION, "sm", None))
+        rows["extractions"].append((article, EXTRACTOR_VERSION, "sm", None))
 
     def _spans(
         self, body: str, article: int, day: date, cut: list[tuple[int, int]], rows: _Rows
@@ -373,7 +358,7 @@ class _Generator:
         for start, end in picks[:3]:
             speaker = rng.choice(self.persons)
             kind = rng.choices([k for k, _ in _QUOTE_KINDS], [w for _, w in _QUOTE_KINDS])[0]
-            rows.quotes.append(
+            rows["quotes"].append(
                 (article, start, end, body[start:end], kind, speaker.name, None, None,
                  speaker.id)
             )  # fmt: skip
@@ -381,7 +366,7 @@ class _Generator:
             status = rng.choices([s for s, _ in _STATUSES], [w for _, w in _STATUSES])[0]
             source = rng.choice(self.entities) if rng.random() < 0.6 else None
             chain = json.dumps([source.name] if source else [], ensure_ascii=False)
-            rows.claims.append(
+            rows["claims"].append(
                 (article, start, end, body[start:end], status, source.id if source else None,
                  source.name if source else None, chain)
             )  # fmt: skip
@@ -389,7 +374,7 @@ class _Generator:
             actor = rng.choice(self.entities)
             category = rng.choice(_CATEGORIES)
             when = (day - timedelta(days=rng.randint(0, 10))).isoformat() if n == 0 else None
-            rows.events.append(
+            rows["events"].append(
                 (article, start, end, body[start:end], actor.name, actor.id,
                  rng.choice(_VERBS), category, when, when, category)
             )  # fmt: skip
@@ -402,7 +387,7 @@ class _Text:
         self.rows = rows
         self.parts: list[str] = []
         self.pos = 0
-        self.marks = (len(rows.mentions), len(rows.quantities), len(rows.dates))
+        self.marks = (len(rows["mentions"]), len(rows["quantities"]), len(rows["dates"]))
 
     def add(self, piece: str) -> int:
         start = self.pos
@@ -416,8 +401,8 @@ class _Text:
     def drop_evidence(self, article: int) -> None:
         """Forget the mentions, figures and dates this article's text added."""
         mentions, quantities, dates = self.marks
-        del self.rows.mentions[mentions:], self.rows.quantities[quantities:]
-        del self.rows.dates[dates:]
+        del self.rows["mentions"][mentions:], self.rows["quantities"][quantities:]
+        del self.rows["dates"][dates:]
 
 
 # -- cases ------------------------------------------------------------------------------
@@ -445,12 +430,15 @@ def case_texts(count: int = CASES) -> list[str]:
     return out
 
 
-def _plan(cases: list[Case], articles: int, rng: random.Random) -> dict[int, list[_Planted]]:
-    """Which articles get which cases' linked sentences (the indicators' examples)."""
+def _plan(
+    cases: list[Case], articles: int, links: int, rng: random.Random
+) -> dict[int, list[_Planted]]:
+    """Which articles get which cases' linked sentences (the indicators' examples): each
+    case's ``links`` over half as many articles."""
     plan: dict[int, list[_Planted]] = {}
     for case in cases:
-        chosen = rng.sample(range(1, articles + 1), min(articles, LINKED_ARTICLES_PER_CASE))
-        for n in range(LINKS_PER_CASE):
+        chosen = rng.sample(range(1, articles + 1), min(articles, max(1, links // 2)))
+        for n in range(links):
             indicator = rng.choice(case.indicators)
             example = rng.choice(indicator.examples or [indicator.description + "."])
             plan.setdefault(chosen[n % len(chosen)], []).append(
@@ -510,15 +498,22 @@ class Built:
 
 
 def build(
-    path: Path, articles: int = 100_000, seed: int = 42, say: Callable[[str], None] = print
+    path: Path,
+    articles: int = 100_000,
+    seed: int = 42,
+    say: Callable[[str], None] = print,
+    *,
+    cases: int = CASES,
+    links: int = LINKS_PER_CASE,
 ) -> Built:
-    """Write the synthetic store at ``path`` (which must not exist)."""
+    """Write the synthetic store at ``path`` (which must not exist): ``articles`` articles,
+    ``cases`` cases of ``links`` links each."""
     if path.exists():
         raise FileExistsError(path)
     started = time.perf_counter()
     rng = random.Random(seed)
-    cases = [parse_case(text, f"synthetic {n + 1}") for n, text in enumerate(case_texts())]
-    plan = _plan(cases, articles, rng)
+    found = [parse_case(text, f"synthetic {n + 1}") for n, text in enumerate(case_texts(cases))]
+    plan = _plan(found, articles, links, rng)
     gen = _Generator(seed)
     with Store.open(path) as store:
         db = store.conn
@@ -527,20 +522,20 @@ def build(
         with store.transaction():
             _entity_rows(store, gen)
         for first in range(1, articles + 1, COMMIT_EVERY):
-            rows = _Rows()
+            rows: _Rows = {table: [] for table in _INSERTS}
             for article in range(first, min(articles, first + COMMIT_EVERY - 1) + 1):
                 gen.article(article, rows, plan.get(article, []))
             with store.transaction():
                 db.execute("PRAGMA defer_foreign_keys=ON")  # sources and articles name each other
                 for table, sql in _INSERTS.items():
-                    db.executemany(sql, getattr(rows, table))
+                    db.executemany(sql, rows[table])
             if (first - 1) % (COMMIT_EVERY * 5) == 0:
-                say(f"  {first - 1 + len(rows.articles):,} articles, "
+                say(f"  {first - 1 + len(rows['articles']):,} articles, "
                     f"{time.perf_counter() - started:.0f} s")  # fmt: skip
-        links = _save_cases(store, cases, gen.planted, rng, say)
+        saved = _save_cases(store, found, gen.planted, rng, say)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     seconds = time.perf_counter() - started
-    return Built(path, articles, len(cases), links, seconds, path.stat().st_size)
+    return Built(path, articles, len(found), saved, seconds, path.stat().st_size)
 
 
 def _entity_rows(store: Store, gen: _Generator) -> None:
@@ -604,7 +599,7 @@ def counts(path: Path) -> dict[str, int]:
     """Rows per table of a built store."""
     tables = ("articles", "sentences", "mentions", "quotes", "claims", "quantities",
               "date_mentions", "events", "evidence_links", "case_files", "forecasts")  # fmt: skip
-    with Store.open(path) as store:
+    with Store.open(path, read_only=True) as store:
         return {
             t: int(store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables
         }
@@ -627,4 +622,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -14,7 +14,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from tocsin.assess.case import Case
-from tocsin.assess.figures import conflicting_groups
 from tocsin.assess.link_model import linking_note
 from tocsin.assess.record import record as record_forecasts
 from tocsin.assess.relink import embedder_name, lessons, links_stale, relink
@@ -22,7 +21,6 @@ from tocsin.assess.score import ArticleView, Assessment, CaseData, actor_model, 
 from tocsin.assess.sources import article_facts
 from tocsin.assess.track import as_dict
 from tocsin.models import Article
-from tocsin.models.evidence import FigureRow
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
 from tocsin.store.desk import save_case_file
@@ -34,36 +32,32 @@ if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
 
 
-def load(store: Store, case: Case, *, texts: Literal["all", "cited"] = "all") -> CaseData:
+def load(store: Store, case: Case, *, texts: Literal["all", "linked"] = "all") -> CaseData:
     """What the store holds that the case's assessment reads: its links, the articles
     (one pass), figures, dated events, the other cases' forecasts and every outcome.
 
     ``texts`` 'all' reads every article's text and sentences, as the full report shows
-    them. 'cited' reads those of the articles the assessment quotes only: the articles
-    its links point into and those of the figures that conflict; every other article
-    comes with its title, date and outlet and no text. The assessment is the same
-    (``to_dict``), for a fraction of the time and memory on a large store; what differs is
-    the report's list of articles, which shows no text for the others (the desk's way).
+    them. 'linked' reads those of the articles the case's links point into only; every
+    other article comes with its title, date and outlet and no text. The assessment is the
+    same (``to_dict``), for a fraction of the time and memory on a large store; what
+    differs is the HTML report's text of the other articles (its list of articles, and
+    the sentence around a conflicting figure), which is left empty (the desk's way).
     """
     links = stored.link_rows(store, case.id)
     linked = {row.key.article_id for row in links}
-    figures = grouped_figures(store)
     if texts == "all":
-        articles = [
-            _view(store, case, article) for article in store.articles(include_duplicates=False)
-        ]
+        found = store.articles(include_duplicates=False)
+        articles = [_view(store, case, article) for article in found]
     else:
-        heads = stored.article_heads(store)
-        cited = linked | _conflicting(figures, {head.id for head in heads})
         articles = [
-            _view(store, case, store.article(head.id) or head) if head.id in cited
+            _view(store, case, store.article(head.id) or head) if head.id in linked
             else _view(store, case, head, cut=False)
-            for head in heads
+            for head in stored.article_heads(store)
         ]  # fmt: skip
     return CaseData(
         links=links,
         articles=articles,
-        figures=figures,
+        figures=grouped_figures(store),
         events=dated_events(store),
         forecasts=[f for f in stored.forecasts(store) if f.case_id != case.id],
         resolutions=stored.resolutions(store),
@@ -79,13 +73,6 @@ def _view(store: Store, case: Case, article: Article, *, cut: bool = True) -> Ar
     return ArticleView(
         article.id, fact.title, fact.published, fact.outlet, article.text, tuple(found)
     )
-
-
-def _conflicting(figures: list[FigureRow], originals: set[int]) -> set[int]:
-    """The articles of the figures the assessment shows as conflicting (``disagreements``
-    on all the evidence: a look back in time shows some of these)."""
-    known = [f for f in figures if f.article_id in originals]
-    return {f.article_id for _, found in conflicting_groups(known) for f in found}
 
 
 def _embedded(store: Store, case: Case) -> bool:

@@ -7,8 +7,8 @@ that waits for the write lock up to the store's busy timeout, so a decision made
 ``ingest`` writes waits its turn instead of failing with "database is locked".
 
 An assessment reads every stored article, which on a large store takes seconds; the desk
-reads the texts of the articles the assessment quotes only (``load(texts="cited")``), keeps
-what it read (``CaseData``) per case and re-reads only what moved: the links after a
+reads the texts of the articles the case's links point into only (``load(texts="linked")``),
+keeps what it read (``CaseData``) per case and re-reads only what moved: the links after a
 decision (a query on one case's rows), everything when an article was added or the links
 were remade. The parts of an assessment no link moves (the conflicting figures and the
 timeline, from every stored article) are kept per date beside it and reused after a
@@ -133,7 +133,7 @@ class Desk:
             data_mark, links_mark = _marks(store, case_id)
             data = cached.data
             if data is None or cached.data_mark != data_mark:
-                data = load(store, cached.case, texts="cited")
+                data = load(store, cached.case, texts="linked")
             elif cached.links_mark != links_mark:
                 data = replace(data, links=stored.link_rows(store, case_id))
         with self._lock:
