@@ -44,10 +44,10 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import psutil
@@ -56,7 +56,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic_store
 from eval_extraction import replace_section
 from tocsin.assess.assessment import load
-from tocsin.assess.score import actor_model, score
+from tocsin.assess.case import Case
+from tocsin.assess.score import actor_model, disagreements, score, timeline
 from tocsin.serve.state import Desk
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
@@ -168,36 +169,52 @@ def csrf(client: httpx.Client) -> str:
     return found.group(1)
 
 
-def in_process(db: Path, case_id: str) -> dict[str, Any]:
-    """``load`` and ``score`` of one case here, with the memory the loaded data holds."""
-    desk = Desk(db)
-    case = desk.case(case_id)
-    me = psutil.Process()
+def _loaded(desk: Desk, case: Case, texts: Literal["all", "linked"]) -> tuple[Any, float, int]:
+    """``load`` of ``case`` with ``texts``: the data, its seconds and the memory it holds."""
     gc.collect()
-    before = me.memory_info().rss
+    before = psutil.Process().memory_info().rss
     with desk.store() as store:
         started = time.perf_counter()
-        data = load(store, case)
-        loaded = time.perf_counter() - started
-    held = me.memory_info().rss - before
+        data = load(store, case, texts=texts)
+        seconds = time.perf_counter() - started
+    return data, seconds, psutil.Process().memory_info().rss - before
+
+
+def in_process(db: Path, case_id: str, before: bool) -> dict[str, Any]:
+    """In this process: ``load`` of one case as the desk did before (every text, when
+    ``before``) and does now (the linked articles' texts), then what the desk computes
+    from it: the background no link moves (conflicting figures, timeline) and ``score``."""
+    desk = Desk(db)
+    case = desk.case(case_id)
+    out: dict[str, Any] = {}
+    if before:
+        data, seconds, held = _loaded(desk, case, "all")
+        out.update(load_all_s=round(seconds, 2), load_all_mb=round(held / 1e6))
+        del data
+    data, seconds, held = _loaded(desk, case, "linked")
+    out.update(load_s=round(seconds, 2), load_mb=round(held / 1e6))
     actors = actor_model(case)
-    score(case, data, None, actors)  # the first run imports scikit-learn
+    score(case, replace(data, figures=[], events=[]), None, actors)  # imports scikit-learn
     started = time.perf_counter()
-    result = score(case, data, None, actors)
-    scored = time.perf_counter() - started
+    articles = {a.id: a for a in data.articles}
+    conflicts, events = (
+        disagreements(data.figures, articles, None),
+        timeline(data.events, articles, None),
+    )
+    out["background_s"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    result = score(case, replace(data, figures=[], events=[]), None, actors)
+    out["score_s"] = round(time.perf_counter() - started, 2)
     desk.close()
-    return {
-        "load_s": round(loaded, 2),
-        "load_mb": round(held / 1e6),
-        "score_s": round(scored, 2),
-        "articles_loaded": len(data.articles),
-        "texts_loaded": sum(1 for a in data.articles if a.text),
+    return out | {
+        "articles": len(data.articles),
+        "texts": sum(1 for a in data.articles if a.text),
         "links": len(data.links),
         "figures": len(data.figures),
-        "events": len(data.events),
+        "conflicting_figures": sum(len(d.figures) for d in conflicts),
+        "events": len(events),
         "facts": len(data.facts),
         "trajectory_days": len(result.trajectory),
-        "timeline": len(result.timeline),
     }
 
 
@@ -264,14 +281,15 @@ def time_decisions(client: httpx.Client, db: Path, token: str) -> Timing:
     return timing
 
 
-def run(articles: int, requests: int) -> dict[str, Any]:
+def run(articles: int, requests: int, before: bool = True) -> dict[str, Any]:
     source = synthetic_store.cached(articles)
     counts = synthetic_store.counts(source)
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="desk-speed-") as work:
         db = Path(work) / "desk.db"
         shutil.copy(source, db)
         print(f"store: {articles:,} articles, {source.stat().st_size / 1e6:,.0f} MB")
-        loading = in_process(db, TIMED_CASES[0])
+        loading = in_process(db, TIMED_CASES[0], before)
         print(f"in process: {loading}")
         with served(db) as (base, server), httpx.Client(base_url=base, timeout=600) as client:
             token = csrf(client)
@@ -295,6 +313,7 @@ def run(articles: int, requests: int) -> dict[str, Any]:
         "cold": cold,
         "pages": [t.summary() for t in [*pages, decisions]],
         "server_rss_mb": {"after_cold_loads": round(rss_cold / 1e6), "end": round(rss / 1e6)},
+        "loadavg": [round(load_start, 1), round(os.getloadavg()[0], 1)],
     }
 
 
@@ -326,18 +345,27 @@ def section(runs: list[dict[str, Any]]) -> str:
     for r in runs:
         inner = r["in_process"]
         cold = ", ".join(f"{c['case']} {c['ms'] / 1000:.1f} s" for c in r["cold"])
+        before = (
+            f" Before this change the desk read every article's text: `load` {inner['load_all_s']}"
+            f" s holding {inner['load_all_mb']:,} MB per case."
+            if "load_all_s" in inner
+            else ""
+        )
         out += [
             "",
             f"### {r['articles']:,} articles ({r['database_mb']:,} MB)",
             "",
-            f"First (cold) desk load per case: {cold}. In one process: `assessment.load`"
-            f" {inner['load_s']} s holding {inner['load_mb']} MB ({inner['articles_loaded']:,}"
-            f" articles, {inner['texts_loaded']:,} with their text; {inner['figures']:,}"
-            f" figures, {inner['events']:,} dated events, {inner['facts']:,} span facts),"
-            f" `score` {inner['score_s']} s ({inner['links']} links over"
-            f" {inner['trajectory_days']} days of trajectory). Server RSS"
-            f" {r['server_rss_mb']['after_cold_loads']:,} MB after the cold loads,"
-            f" {r['server_rss_mb']['end']:,} MB at the end.",
+            f"Load average (1 min) {r['loadavg'][0]} at the start, {r['loadavg'][1]} at the end.",
+            f"First (cold) desk load per case: {cold}. In one process, for case-01:"
+            f" `load(texts='linked')` {inner['load_s']} s holding {inner['load_mb']:,} MB"
+            f" ({inner['articles']:,} articles, {inner['texts']:,} with their text,"
+            f" {inner['figures']:,} grouped figures, {inner['events']:,} dated events,"
+            f" {inner['facts']:,} span facts);{before} The parts no link moves (conflicting"
+            f" figures: {inner['conflicting_figures']:,}; timeline) {inner['background_s']} s,"
+            f" once per store state; `score` of the {inner['links']} links"
+            f" ({inner['trajectory_days']} days of trajectory) {inner['score_s']} s, after"
+            f" each decision. Server RSS {r['server_rss_mb']['after_cold_loads']:,} MB after"
+            f" the cold loads, {r['server_rss_mb']['end']:,} MB at the end.",
             "",
             table(r),
         ]
@@ -349,10 +377,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, nargs="+", default=[100_000])
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--no-doc", action="store_true", help="print only")
+    parser.add_argument(
+        "--no-before", action="store_true", help="skip loading every text (as the desk did)"
+    )
     args = parser.parse_args(argv)
     runs = []
     for n in args.articles:
-        result = run(n, args.requests)
+        result = run(n, args.requests, before=not args.no_before)
         print(table(result))
         runs.append(result)
     if args.no_doc:
