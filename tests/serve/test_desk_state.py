@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import load_bench
+from tests.conftest import load_bench, make_good_article
 from tests.serve.conftest import CASE
 
 from tocsin.assess.assessment import load, to_dict
 from tocsin.assess.case import parse_case
 from tocsin.assess.score import score
+from tocsin.config import Config
+from tocsin.ingest.pipeline import ingest
+from tocsin.serve import state
 from tocsin.serve.state import Desk
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
@@ -106,3 +109,27 @@ def test_span_facts_of_some_articles_are_theirs_among_all(synthetic: Path) -> No
         assert span_facts(store, []) == []
     assert some == [f for f in every if f.article_id in {3, 5, 8, 400}]
     assert {f.kind for f in some} == {"entity", "figure", "day"}
+
+
+def test_articles_arriving_in_a_large_store_are_read_in_the_background(
+    desk_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept assessment is served at once; the new article joins it when the background
+    read is done, with the numbers carried over (nothing they score from moved)."""
+    monkeypatch.setattr(state, "SYNC_READ_SECONDS", 0.0)  # every store counts as large
+    desk = Desk(desk_db)
+    try:
+        before = desk.assessment(CASE)
+        page = tmp_path / "new.html"
+        page.write_text(make_good_article(seed=77), encoding="utf-8")
+        with Store.open(desk_db) as store:
+            assert ingest([page], store=store, config=Config.load(workers=1)).added_count == 1
+        assert desk.assessment(CASE) is before  # served at once, the read in the background
+        desk.settle()
+        after = desk.assessment(CASE)
+        assert len(after.articles) == len(before.articles) + 1
+        assert after.posterior is before.posterior  # carried over, not scored again
+        assert _json(to_dict(after)) == _full(desk_db, CASE, None)
+    finally:
+        desk.settle()
+        desk.close()
