@@ -157,6 +157,7 @@ def two_sessions(desk_db: Path) -> Iterator[dict[str, TestClient]]:
         yield {"anna": anna, "ben": ben, "reader": DeskClient(app, base_url="http://127.0.0.1")}
 
 
+@pytest.mark.slow
 def test_two_analysts_deciding_at_once_over_http(
     desk_db: Path, two_sessions: dict[str, TestClient]
 ) -> None:
