@@ -41,8 +41,8 @@ from tocsin.parallel import ordered_map
 from tocsin.store.db import Store, compress_raw
 
 BATCH = 64  # items per transaction: small enough to lose little on a crash
-# Seconds a batch may hold the write lock: a decision on the desk made during an ingest of
-# slow pages (64 at 20 a second held it 3.5 s) waits this long at most, plus one item.
+# Seconds a batch may hold the write lock, so that a decision on the desk during an ingest
+# waits this long at most, plus one item (64 items held it 3.5 s on a busy 2-core machine).
 BATCH_SECONDS = 0.5
 REPORT_ROWS = 1000  # articles listed in a report; counts are always complete
 
