@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 
 from tocsin.commands.serve import _listen
 
@@ -32,8 +33,19 @@ def test_connections_to_the_desk_have_nagle_off() -> None:
             writer.close()
             await writer.wait_closed()
 
+    failed: list[BaseException] = []
+
+    def run() -> None:  # a thread of its own: the suite may run an event loop in this one
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # failed on below, in the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run)
     try:
-        asyncio.run(main())
+        thread.start()
+        thread.join()
     finally:
         listening.close()
+    assert failed == []
     assert nodelay[0] != 0
