@@ -32,6 +32,7 @@ def ordered_map(
     extra: A,
     workers: int,
     on_broken: Callable[[T], R],
+    on_wait: Callable[[], None] | None = None,
 ) -> Generator[R, None, None]:
     """``fn(item, extra)`` for each item in ``workers`` processes, yielded in input order.
 
@@ -44,6 +45,9 @@ def ordered_map(
     caller closing it), the workers are killed rather than waited for: a task that never
     ends cannot hold the parent. A Ctrl-C that Python could not raise where it arrived (in a
     finaliser) is raised before the next item.
+
+    ``on_wait`` runs before the parent waits for a result that is not ready (a writer
+    commits then, so that it holds no lock while the workers work).
     """
     with _InterruptWatch() as watch:
         if workers <= 1:
@@ -51,7 +55,7 @@ def ordered_map(
                 watch.check()
                 yield fn(item, extra)
             return
-        yield from _pooled(fn, items, extra, workers, on_broken, watch)
+        yield from _pooled(fn, items, extra, workers, on_broken, watch, on_wait)
 
 
 def _pooled(
@@ -61,6 +65,7 @@ def _pooled(
     workers: int,
     on_broken: Callable[[T], R],
     watch: _InterruptWatch,
+    on_wait: Callable[[], None] | None = None,
 ) -> Generator[R, None, None]:
     window = workers * WINDOW_PER_WORKER
     pending: list[tuple[T, Future[R]]] = []
@@ -79,6 +84,8 @@ def _pooled(
                 break
             watch.check()
             item, future = pending.pop(0)
+            if on_wait is not None and not future.done():
+                on_wait()
             try:
                 yield future.result()
             except BrokenProcessPool:

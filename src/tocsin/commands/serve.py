@@ -123,7 +123,10 @@ def _listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host``:``port``; a port in use or an address this machine does
     not have is a configuration error that says so."""
     address = host.strip("[]")
-    sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    # Named TCP, so that asyncio turns Nagle off on each connection (it does only for
+    # sockets whose protocol says TCP): else a small reply waits 40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((address, port))

@@ -7,24 +7,41 @@ that waits for the write lock up to the store's busy timeout, so a decision made
 ``ingest`` writes waits its turn instead of failing with "database is locked".
 
 An assessment reads every stored article, which on a large store takes seconds; the desk
+reads the texts of the articles the case's links point into only (``load(texts="linked")``),
 keeps what it read (``CaseData``) per case and re-reads only what moved: the links after a
-decision (a query on one case's rows), everything when an article was added or the links
-were remade. Scoring from the kept data is what a decision costs.
+decision, the other cases' forecasts and the outcomes when they change, everything when the
+links were remade. Articles that arrive (an ``ingest`` running) are read at once on a small
+store; on a large one (a whole read over ``SYNC_READ_SECONDS``) in a thread, the kept
+assessment served meanwhile, then carried over to them without scoring again, since
+nothing it scores from moved. The parts of an assessment no link moves (the conflicting
+figures and the timeline, from every stored article) are kept per date beside it and
+reused after a decision, so that scoring the links is what a decision costs.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tocsin.assess.assessment import load
 from tocsin.assess.case import Case, parse_case
-from tocsin.assess.score import ActorResult, Assessment, CaseData, actor_model, score
+from tocsin.assess.score import (
+    ActorResult,
+    Assessment,
+    CaseData,
+    Disagreement,
+    TimelineEvent,
+    actor_model,
+    disagreements,
+    score,
+    timeline,
+)
 from tocsin.errors import NotFound
 from tocsin.store import assessment as stored
 from tocsin.store import desk as kept
@@ -34,6 +51,22 @@ if TYPE_CHECKING:
     from tocsin.store.desk import CaseVersion
 
 MAX_CACHED_VIEWS = 64  # as-of assessments kept per desk (time travel), least recent dropped
+T = TypeVar("T")
+
+
+# A whole read of a case's data that took less than this is done again at once when articles
+# arrive; a longer one (a large store) is done in a thread, the kept data serving meanwhile.
+SYNC_READ_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What a case's kept data was read at (``_marks``)."""
+
+    articles: tuple[object, ...]  # the newest article and the count of extracted ones
+    run: object  # when the case's links were last made
+    decisions: object  # the analysts' latest decision on its links
+    others: tuple[object, ...]  # the other cases' latest forecasts, the latest outcome
 
 
 @dataclass
@@ -42,11 +75,14 @@ class _CaseCache:
 
     sha: str
     case: Case
-    actors: ActorResult
+    actors: ActorResult | None = None  # the actor model, run when first assessed
     data: CaseData | None = None
-    data_mark: tuple[object, ...] = ()
-    links_mark: tuple[object, ...] = ()
+    marks: _Marks | None = None
+    linked: frozenset[int] = frozenset()  # the articles whose texts and facts data holds
+    read_seconds: float = 0.0  # what the last whole read took
+    refresh: threading.Thread | None = None  # a whole read running in the background
     views: dict[date | None, Assessment] = field(default_factory=dict)
+    backgrounds: dict[date | None, Background] = field(default_factory=dict)
 
 
 class Desk:
@@ -107,33 +143,106 @@ class Desk:
     @staticmethod
     def _parse(version: CaseVersion) -> _CaseCache:
         case = parse_case(version.text, f"{version.case_id} v{version.version}")
-        return _CaseCache(version.sha256, case, actor_model(case))
+        return _CaseCache(version.sha256, case)
 
     # -- assessments --------------------------------------------------------------------
 
     def assessment(self, case_id: str, as_of: date | None = None) -> Assessment:
-        """The case's assessment as of ``as_of`` from what the store holds now."""
+        """The case's assessment as of ``as_of`` from what the store holds now (articles
+        that just arrived in a large store join it when their background read is done)."""
         cached = self._cache(case_id)
-        with self.store() as store:
-            data_mark, links_mark = _marks(store, case_id)
-            data = cached.data
-            if data is None or cached.data_mark != data_mark:
-                data = load(store, cached.case)
-            elif cached.links_mark != links_mark:
-                data = replace(data, links=stored.link_rows(store, case_id))
+        data = self._data(cached)
         with self._lock:
-            if cached.data is not data:
-                cached.data, cached.views = data, {}
-            cached.data_mark, cached.links_mark = data_mark, links_mark
-            view = cached.views.get(as_of)
+            current = cached.data is data
+            view = cached.views.get(as_of) if current else None
+            background = cached.backgrounds.get(as_of) if current else None
         if view is not None:
             return view
-        view = score(cached.case, data, as_of, cached.actors)
+        if background is None:
+            background = _background(data, as_of)
+        # Scored without figures and events, which only the background reads (``score``):
+        # after a decision the background of the same data is reused as it is.
+        if cached.actors is None:  # its Monte Carlo takes a second: not for the cases page
+            cached.actors = actor_model(cached.case)
+        core = score(cached.case, replace(data, figures=[], events=[]), as_of, cached.actors)
+        view = replace(core, disagreements=background[0], timeline=background[1])
         with self._lock:
-            if len(cached.views) >= MAX_CACHED_VIEWS:
-                cached.views.pop(next(iter(cached.views)))
-            cached.views[as_of] = view
+            if cached.data is data:
+                _keep(cached.views, as_of, view)
+                _keep(cached.backgrounds, as_of, background)
         return view
+
+    def _data(self, cached: _CaseCache) -> CaseData:
+        """The case's data as the store holds it: read again in part (the links after a
+        decision; the forecasts and outcomes) or whole (the links remade, or evidence added
+        on an article not read); new articles are read at once on a small store, in the
+        background on a large one."""
+        with self.store() as store:
+            marks = _marks(store, cached.case.id)
+            with self._lock:
+                data, held = cached.data, cached.marks
+            if data is None or held is None or held.run != marks.run:
+                return self._read(store, cached, marks)
+            kept = data
+            if held.decisions != marks.decisions:
+                links = stored.link_rows(store, cached.case.id)
+                if not {row.key.article_id for row in links} <= cached.linked:
+                    return self._read(store, cached, marks)
+                data = replace(data, links=links)
+            if held.others != marks.others:
+                forecasts = [f for f in stored.forecasts(store) if f.case_id != cached.case.id]
+                data = replace(data, forecasts=forecasts, resolutions=stored.resolutions(store))
+            arrived = held.articles != marks.articles
+            if arrived and cached.read_seconds < SYNC_READ_SECONDS:
+                return self._read(store, cached, marks)
+        with self._lock:
+            if cached.data is kept and data is not kept:  # else another thread moved on
+                cached.data, cached.views = data, {}
+                cached.marks = replace(marks, articles=held.articles)
+        if arrived:
+            self._refresh_later(cached)
+        return data
+
+    def _read(self, store: Store, cached: _CaseCache, marks: _Marks) -> CaseData:
+        """Read the case's data whole and keep it, with its background as of now. Views of
+        the kept data carry over when nothing they score from moved (new articles only)."""
+        started = time.perf_counter()
+        data = load(store, cached.case, texts="linked")
+        background = _background(data, None)
+        seconds = time.perf_counter() - started
+        with self._lock:
+            views = _carried(cached.data, cached.views.get(None), data, background)
+            cached.data, cached.marks, cached.read_seconds = data, marks, seconds
+            cached.linked = frozenset(row.key.article_id for row in data.links)
+            cached.views, cached.backgrounds = views, {None: background}
+        return data
+
+    def _refresh_later(self, cached: _CaseCache) -> None:
+        """Read the case's data whole in a thread of its own, unless one does already."""
+        with self._lock:
+            if cached.refresh is not None:
+                return
+            cached.refresh = threading.Thread(
+                target=self._refresh, args=(cached,), name=f"desk-{cached.case.id}", daemon=True
+            )
+            cached.refresh.start()
+
+    def _refresh(self, cached: _CaseCache) -> None:
+        try:
+            with closing(Store.open(self.db)) as store:
+                self._read(store, cached, _marks(store, cached.case.id))
+        except Exception:  # a store gone or failing: the next request reads it and says so
+            pass
+        finally:
+            with self._lock:
+                cached.refresh = None
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for the background reads running now (for tests and orderly shutdowns)."""
+        with self._lock:
+            running = [c.refresh for c in self._cases.values() if c.refresh is not None]
+        for thread in running:
+            thread.join(timeout)
 
     def forget(self, case_id: str) -> None:
         """Drop what the desk keeps of the case (after its case file changed)."""
@@ -141,18 +250,51 @@ class Desk:
             self._cases.pop(case_id, None)
 
 
-def _marks(store: Store, case_id: str) -> tuple[tuple[object, ...], tuple[object, ...]]:
-    """What the case's kept data depends on: (articles, extraction and the case's link
-    run; the analysts' decisions on its links). A change of the first re-reads everything,
-    of the second only the links."""
+Background = tuple[list[Disagreement], list[TimelineEvent]]
+
+
+def _background(data: CaseData, as_of: date | None) -> Background:
+    """The parts of an assessment no link moves: the conflicting figures and the timeline,
+    from the store's articles as of ``as_of`` (``score`` makes them so)."""
+    articles = {a.id: a for a in data.articles}
+    return disagreements(data.figures, articles, as_of), timeline(data.events, articles, as_of)
+
+
+def _keep(kept: dict[date | None, T], as_of: date | None, value: T) -> None:
+    """Keep ``value`` for ``as_of``, dropping the oldest beyond ``MAX_CACHED_VIEWS``."""
+    if as_of not in kept and len(kept) >= MAX_CACHED_VIEWS:
+        kept.pop(next(iter(kept)))
+    kept[as_of] = value
+
+
+def _carried(
+    old: CaseData | None, view: Assessment | None, new: CaseData, background: Background
+) -> dict[date | None, Assessment]:
+    """The assessment as of now, carried over to ``new`` data when the old only lacked
+    articles: what ``score`` reads besides the articles, figures and events is the same,
+    so its numbers are; the articles and the background are the new ones."""
+    if old is None or view is None:
+        return {}
+    same = (old.links, old.facts, old.forecasts, old.resolutions, old.linking) == (
+        new.links, new.facts, new.forecasts, new.resolutions, new.linking
+    )  # fmt: skip
+    if not same:
+        return {}
+    articles = list(new.articles)  # every article counts as of now (``score``)
+    return {None: replace(view, articles=articles, disagreements=background[0],
+                          timeline=background[1])}  # fmt: skip
+
+
+def _marks(store: Store, case_id: str) -> _Marks:
+    """What the case's kept data depends on, as the store holds it now."""
     row = store.conn.execute(
         """SELECT (SELECT max(id) FROM articles),
                   (SELECT count(*) FROM extractions),
                   (SELECT linked_at FROM link_runs WHERE case_id = :case),
-                  (SELECT max(made_at) FROM forecasts WHERE case_id != :case),
-                  (SELECT max(recorded_at) FROM resolutions),
                   (SELECT max(id) FROM audit_log WHERE case_id = :case
-                     AND action LIKE 'link.%')""",
+                     AND action LIKE 'link.%'),
+                  (SELECT max(made_at) FROM forecasts WHERE case_id != :case),
+                  (SELECT max(recorded_at) FROM resolutions)""",
         {"case": case_id},
     ).fetchone()
-    return tuple(row[:5]), (row[2], row[5])
+    return _Marks((row[0], row[1]), row[2], row[3], (row[4], row[5]))

@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 
 from tocsin.errors import InvalidInput, NotFound
+from tocsin.models import Article
 from tocsin.models.assessment import (
     DECISIONS,
     Forecast,
@@ -118,6 +119,27 @@ def link_state(store: Store, case_id: str) -> LinkState | None:
         (case_id,),
     ).fetchone()
     return LinkState(row[0], row[1], row[2], int(row[3])) if row else None
+
+
+def article_heads(store: Store) -> list[Article]:
+    """Every article that is no near-duplicate, in id order: its id, title, date and outlet,
+    without its text (''): what an assessment reads of the articles whose words it does
+    not show. Built unvalidated, for speed (100,000 in a second)."""
+    rows = store.conn.execute(
+        """SELECT id, title, published, outlet FROM articles WHERE duplicate_of IS NULL
+           ORDER BY id"""
+    )
+    return [
+        Article.model_construct(
+            id=row[0],
+            title=row[1],
+            outlet=row[3],
+            text="",
+            duplicate_of=None,
+            published=date.fromisoformat(row[2]) if row[2] else None,
+        )
+        for row in rows.fetchall()
+    ]
 
 
 def last_article(store: Store) -> int:
@@ -318,17 +340,31 @@ def forecasts(store: Store) -> list[Forecast]:
     rows = store.conn.execute(
         "SELECT * FROM forecasts ORDER BY case_id, question_id, as_of, method"
     ).fetchall()
-    return [
-        Forecast(
-            r["case_id"],
-            r["question_id"],
-            date.fromisoformat(r["as_of"]),
-            r["method"],
-            json.loads(r["probabilities"]),
-            date.fromisoformat(r["deadline"]),
-        )
-        for r in rows
-    ]
+    return [_forecast(r) for r in rows]
+
+
+def latest_forecasts(store: Store, question_id: str, method: str) -> list[Forecast]:
+    """Each case's latest forecast of ``question_id`` by ``method``, in case order: what
+    the cases page shows, without reading the thousands of a trajectory's forecasts."""
+    rows = store.conn.execute(
+        """SELECT * FROM forecasts f WHERE question_id = :q AND method = :m
+             AND as_of = (SELECT max(as_of) FROM forecasts g WHERE g.case_id = f.case_id
+                          AND g.question_id = :q AND g.method = :m)
+           ORDER BY case_id""",
+        {"q": question_id, "m": method},
+    ).fetchall()
+    return [_forecast(r) for r in rows]
+
+
+def _forecast(r: sqlite3.Row) -> Forecast:
+    return Forecast(
+        r["case_id"],
+        r["question_id"],
+        date.fromisoformat(r["as_of"]),
+        r["method"],
+        json.loads(r["probabilities"]),
+        date.fromisoformat(r["deadline"]),
+    )
 
 
 VectorKey = tuple[int, int, int]  # article, start, end of a sentence

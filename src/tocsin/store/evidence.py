@@ -438,22 +438,31 @@ def span_records(store: Store, article_id: int) -> list[SpanRecord]:
 MIN_TELLING_FIGURE = 10
 
 
-def span_facts(store: Store) -> list[SpanFact]:
-    """What tells one event from another, in every article: entity mentions by canonical
-    name, figures of at least ``MIN_TELLING_FIGURE`` (value and unit), and the single
-    days the text names; by article and place."""
+def span_facts(store: Store, articles: Iterable[int] | None = None) -> list[SpanFact]:
+    """What tells one event from another, in every article (or in ``articles`` only):
+    entity mentions by canonical name, figures of at least ``MIN_TELLING_FIGURE`` (value
+    and unit), and the single days the text names; by article and place."""
     db = store.conn
+    # One JSON array parameter names the articles, however many (json_each is a table).
+    within = ""
+    chosen: tuple[str, ...] = ()
+    if articles is not None:
+        within = " AND {} IN (SELECT value FROM json_each(?))"
+        chosen = (json.dumps(sorted(set(articles))),)
     out = [
         SpanFact(row[0], row[1], row[2], "entity", row[3])
         for row in db.execute(
             """SELECT m.article_id, m.start, m."end", e.canonical FROM mentions m
-               JOIN entities e ON e.id = m.entity_id"""
+               JOIN entities e ON e.id = m.entity_id WHERE 1"""
+            + within.format("m.article_id"),
+            chosen,
         )
     ]
     for article_id, start, end, value, unit in db.execute(
         """SELECT article_id, start, "end", value, unit FROM quantities
-           WHERE value IS NOT NULL AND abs(value) >= ?""",
-        (MIN_TELLING_FIGURE,),
+           WHERE value IS NOT NULL AND abs(value) >= ?"""
+        + within.format("article_id"),
+        (MIN_TELLING_FIGURE, *chosen),
     ):
         amount = f"{float(value):g}"
         out.append(
@@ -464,6 +473,8 @@ def span_facts(store: Store) -> list[SpanFact]:
         for row in db.execute(
             """SELECT article_id, start, "end", date_start FROM date_mentions
                WHERE date_start = date_end"""
+            + within.format("article_id"),
+            chosen,
         )
     ]
     out.sort(key=lambda f: (f.article_id, f.start, f.end, f.kind, f.value))

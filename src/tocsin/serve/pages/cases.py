@@ -70,12 +70,7 @@ def _lines(request: Request) -> list[CaseLine]:
 
 
 def _latest_forecasts(store: Store) -> dict[str, Forecast]:
-    found: dict[str, Forecast] = {}
-    for f in stored.forecasts(store):
-        main = f.method == "bayes" and f.question_id == "main"
-        if main and (f.case_id not in found or f.as_of >= found[f.case_id].as_of):
-            found[f.case_id] = f
-    return found
+    return {f.case_id: f for f in stored.latest_forecasts(store, "main", "bayes")}
 
 
 @handled_sync

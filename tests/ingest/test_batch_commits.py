@@ -1,0 +1,105 @@
+"""When ingest commits: after ``BATCH`` items, after ``BATCH_SECONDS``, and before each
+fetch over the network, so that another writer (an analyst deciding on the desk) never
+waits long for the store's write lock."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from tocsin.config import Config
+from tocsin.ingest import pipeline
+from tocsin.ingest.pipeline import ingest
+from tocsin.store.db import Store
+
+
+def _pages(folder: Path, article_html: Callable[..., str], paragraphs: Callable, n: int) -> Path:
+    folder.mkdir()
+    for k in range(n):
+        page = article_html(f"Column {k} crosses the bridge", paragraphs(300 + k))
+        (folder / f"p{k}.html").write_text(page, encoding="utf-8")
+    return folder
+
+
+def _open_batches(store: Store, targets: list[str]) -> list[bool]:
+    """Whether a write transaction was open after each item was written."""
+    seen: list[bool] = []
+    ingest(
+        targets,
+        store=store,
+        config=Config.load(workers=1),
+        progress=lambda _locator, _outcome: seen.append(store.conn.in_transaction),
+    )
+    return seen
+
+
+def test_a_batch_is_committed_once_it_is_older_than_batch_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    store: Store,
+    article_html: Callable[..., str],
+    paragraphs: Callable,
+) -> None:
+    folder = _pages(tmp_path / "pages", article_html, paragraphs, 3)
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 0.0)
+    assert _open_batches(store, [str(folder)]) == [False, False, False]
+
+
+def test_a_young_batch_stays_open_until_batch_items(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    store: Store,
+    article_html: Callable[..., str],
+    paragraphs: Callable,
+) -> None:
+    folder = _pages(tmp_path / "pages", article_html, paragraphs, 3)
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 3600.0)
+    monkeypatch.setattr(pipeline, "BATCH", 2)
+    assert _open_batches(store, [str(folder)]) == [True, False, True]
+    assert not store.conn.in_transaction  # the last batch is committed at the end
+    assert store.counts()["articles"] == 3
+
+
+@pytest.mark.network
+def test_no_write_lock_is_held_while_a_page_is_fetched(
+    monkeypatch: pytest.MonkeyPatch,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    article_html: Callable[..., str],
+    paragraphs: Callable,
+) -> None:
+    """Each request finds the store free to write, though the batch is far from full."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 3600.0)
+    db = tmp_path / "t.db"
+    free: list[bool] = []
+
+    def page(request: Request) -> Response:
+        other = sqlite3.connect(db, timeout=0)  # another writer that will not wait
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            free.append(True)
+        except sqlite3.OperationalError:
+            free.append(False)
+        finally:
+            other.close()
+        k = len(free)
+        return Response(article_html(f"Page {k} of the wire", paragraphs(400 + k)),
+                        content_type="text/html")  # fmt: skip
+
+    for k in range(3):
+        httpserver.expect_request(f"/wire/{k}").respond_with_handler(page)
+    with Store.open(db) as store:
+        report = ingest(
+            [httpserver.url_for(f"/wire/{k}") for k in range(3)],
+            store=store,
+            config=Config.load(workers=1),
+        )
+    assert report.ok, report.failures
+    assert free == [True, True, True]
