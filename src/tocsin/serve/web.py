@@ -135,3 +135,14 @@ def handled_sync(endpoint: SyncEndpoint) -> SyncEndpoint:
             return error_reply(request, exc)
 
     return run
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The request's body as a JSON object; anything else is InvalidInput (a 422)."""
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise InvalidInput("the request's body must be a JSON object") from exc
+    if not isinstance(body, dict):
+        raise InvalidInput("the request's body must be a JSON object")
+    return body

@@ -24,7 +24,7 @@ from tocsin.errors import InvalidInput, NotFound
 from tocsin.extract import overrides
 from tocsin.extract.names import normalise
 from tocsin.models.evidence import EntityName
-from tocsin.serve.web import analyst, desk, handled, handled_sync, int_param, page
+from tocsin.serve.web import analyst, desk, handled, handled_sync, int_param, json_object, page
 from tocsin.store import entities as entity_store
 from tocsin.store import evidence as stored
 
@@ -100,13 +100,7 @@ def entity_page(request: Request) -> Response:
 async def _fields(request: Request) -> dict[str, Any]:
     """The posted fields, from JSON or a form."""
     if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            data = await request.json()
-        except ValueError as exc:
-            raise InvalidInput("the body is not valid JSON") from exc
-        if not isinstance(data, dict):
-            raise InvalidInput("the body must be a JSON object")
-        return data
+        return await json_object(request)
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
 

@@ -52,7 +52,7 @@ from tocsin.models.assessment import DECISIONS, LinkKey, LinkRow
 from tocsin.report.common import grade
 from tocsin.serve.pages.casedesk import summary_json
 from tocsin.serve.pages.queue_order import ORDERS, certainty, ordered, queue_facts
-from tocsin.serve.web import analyst, desk, handled, handled_sync, int_param, page
+from tocsin.serve.web import analyst, desk, handled, handled_sync, int_param, json_object, page
 from tocsin.store import assessment as stored
 from tocsin.store import desk as kept
 from tocsin.store.desk import AuditEntry
@@ -347,16 +347,6 @@ def _reply(request: Request, case_id: str, link_id: int, status: int = 200) -> J
     return JSONResponse(body, status_code=status)
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise InvalidInput("the request's body must be a JSON object") from exc
-    if not isinstance(body, dict):
-        raise InvalidInput("the request's body must be a JSON object")
-    return body
-
-
 def _decide(request: Request, body: dict[str, Any]) -> Response:
     case_id = request.path_params["case_id"]
     link_id: int = request.path_params["link_id"]
@@ -383,7 +373,7 @@ def _decide(request: Request, body: dict[str, Any]) -> Response:
 @handled
 async def decide_link(request: Request) -> Response:
     """One decision on one link; the reply carries the new bottom line."""
-    body = await _json_object(request)
+    body = await json_object(request)
     return await run_in_threadpool(_decide, request, body)
 
 
@@ -443,7 +433,7 @@ def _add(request: Request, body: dict[str, Any]) -> Response:
 @handled
 async def add_evidence(request: Request) -> Response:
     """A sentence the linker missed, added as accepted evidence for an indicator."""
-    body = await _json_object(request)
+    body = await json_object(request)
     return await run_in_threadpool(_add, request, body)
 
 
