@@ -21,6 +21,7 @@ from tocsin.assess.score import ArticleView, Assessment, CaseData, actor_model, 
 from tocsin.assess.sources import article_facts
 from tocsin.assess.track import as_dict
 from tocsin.models import Article
+from tocsin.models.evidence import EventRow, FigureRow
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
 from tocsin.store.desk import save_case_file
@@ -32,7 +33,14 @@ if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
 
 
-def load(store: Store, case: Case, *, texts: Literal["all", "linked"] = "all") -> CaseData:
+def load(
+    store: Store,
+    case: Case,
+    *,
+    texts: Literal["all", "linked"] = "all",
+    figures: list[FigureRow] | None = None,
+    events: list[EventRow] | None = None,
+) -> CaseData:
     """What the store holds that the case's assessment reads: its links, the articles
     (one pass), figures, dated events, the other cases' forecasts and every outcome.
 
@@ -42,6 +50,8 @@ def load(store: Store, case: Case, *, texts: Literal["all", "linked"] = "all") -
     same (``to_dict``), for a fraction of the time and memory on a large store; what
     differs is the HTML report's text of the other articles (its list of articles, and
     the sentence around a conflicting figure), which is left empty (the desk's way).
+    ``figures`` and ``events``, when given, are the store's as read for another case (they
+    are every case's): the desk reads them once for all its cases.
     """
     links = stored.link_rows(store, case.id)
     linked = {row.key.article_id for row in links}
@@ -57,8 +67,8 @@ def load(store: Store, case: Case, *, texts: Literal["all", "linked"] = "all") -
     return CaseData(
         links=links,
         articles=articles,
-        figures=grouped_figures(store),
-        events=dated_events(store),
+        figures=grouped_figures(store) if figures is None else figures,
+        events=dated_events(store) if events is None else events,
         forecasts=[f for f in stored.forecasts(store) if f.case_id != case.id],
         resolutions=stored.resolutions(store),
         linking=linking_note(case, lessons(store, case), _embedded(store, case)),

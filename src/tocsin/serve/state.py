@@ -13,9 +13,10 @@ decision, the other cases' forecasts and the outcomes when they change, everythi
 links were remade. Articles that arrive (an ``ingest`` running) are read at once on a small
 store; on a large one (a whole read over ``SYNC_READ_SECONDS``) in a thread, the kept
 assessment served meanwhile, then carried over to them without scoring again, since
-nothing it scores from moved. The parts of an assessment no link moves (the conflicting
-figures and the timeline, from every stored article) are kept per date beside it and
-reused after a decision, so that scoring the links is what a decision costs.
+nothing it scores from moved. The store's grouped figures and dated events, the same for
+every case, are read once for all cases. The parts of an assessment no link moves (the
+conflicting figures and the timeline, from every stored article) are kept per date beside
+it and reused after a decision, so that scoring the links is what a decision costs.
 """
 
 from __future__ import annotations
@@ -43,9 +44,11 @@ from tocsin.assess.score import (
     timeline,
 )
 from tocsin.errors import NotFound
+from tocsin.models.evidence import EventRow, FigureRow
 from tocsin.store import assessment as stored
 from tocsin.store import desk as kept
 from tocsin.store.db import Store
+from tocsin.store.evidence import dated_events, grouped_figures
 
 if TYPE_CHECKING:
     from tocsin.store.desk import CaseVersion
@@ -85,6 +88,16 @@ class _CaseCache:
     backgrounds: dict[date | None, Background] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Common:
+    """What every case reads alike, read once for all: the store's grouped figures and
+    dated events, as of its articles mark."""
+
+    mark: tuple[object, ...]
+    figures: list[FigureRow]
+    events: list[EventRow]
+
+
 class Desk:
     """The store behind one ``tocsin serve``: connections, cases and cached assessments."""
 
@@ -93,6 +106,7 @@ class Desk:
         self._local = threading.local()
         self._lock = threading.Lock()  # guards _cases; scoring itself runs outside it
         self._cases: dict[str, _CaseCache] = {}
+        self._common: _Common | None = None
         self._stores: list[Store] = []
         with self.store() as store:  # created and migrated once, before any request
             store.conn.execute("SELECT 1")
@@ -207,7 +221,9 @@ class Desk:
         """Read the case's data whole and keep it, with its background as of now. Views of
         the kept data carry over when nothing they score from moved (new articles only)."""
         started = time.perf_counter()
-        data = load(store, cached.case, texts="linked")
+        common = self._common_of(store, marks.articles)
+        data = load(store, cached.case, texts="linked", figures=common.figures,
+                    events=common.events)  # fmt: skip
         background = _background(data, None)
         seconds = time.perf_counter() - started
         with self._lock:
@@ -216,6 +232,16 @@ class Desk:
             cached.linked = frozenset(row.key.article_id for row in data.links)
             cached.views, cached.backgrounds = views, {None: background}
         return data
+
+    def _common_of(self, store: Store, mark: tuple[object, ...]) -> _Common:
+        """The figures and events of the store as of ``mark``, read once for every case."""
+        with self._lock:
+            common = self._common
+        if common is None or common.mark != mark:
+            common = _Common(mark, grouped_figures(store), dated_events(store))
+            with self._lock:
+                self._common = common
+        return common
 
     def _refresh_later(self, cached: _CaseCache) -> None:
         """Read the case's data whole in a thread of its own, unless one does already."""
