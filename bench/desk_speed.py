@@ -7,9 +7,9 @@ articles (default 100,000) and 10 cases of a few hundred links each. Copies it, 
 - the first (cold) load of each timed case's desk: the desk reads what the assessment
   needs from the store and scores it;
 - warms every page once, then times ``--requests`` requests of each: the cases page, the
-  case desk (cycling through the timed cases), summary.json, the review queue and search
-  (a few queries, with and without filters) when their routes exist (a 404 is noted, not
-  timed);
+  case desk (cycling through the timed cases), summary.json, the review queue, search (ten
+  queries, with and without words and filters) and the reader (six articles), each when
+  its route exists (a 404 is noted, not timed);
 - decisions: each a POST of a reject (POST /cases/{id}/links/{link}/decision) on a pending
   link, then GETs of summary.json until it counts one item of evidence fewer: the time
   from the POST until the summary reflects it. Where the route does not exist yet the
@@ -73,10 +73,14 @@ DECISIONS = 10
 SEARCHES = (
     "q=troops",
     "q=Lukashenko",
-    "q=joint+regional+grouping",
+    "q=%22joint+regional+grouping%22",
     "q=mobilisation+reservists",
     "q=troops&outlet=Reuters",
     "q=sanctions&from=2022-06-01&to=2022-12-31",
+    "q=border&entity=Alexander+Lukashenko",
+    "speaker=Vladimir+Putin",
+    "outlet=Meduza",
+    "q=exercises&lang=en",
 )
 STARTUP_SECONDS = 120.0
 
@@ -218,13 +222,20 @@ def in_process(db: Path, case_id: str, before: bool) -> dict[str, Any]:
     }
 
 
+def reader_articles(db: Path, count: int) -> list[int]:
+    """Articles to read: three that case-01 links to, the first, the middle and the last."""
+    with Store.open(db) as store:
+        linked = sorted({r.key.article_id for r in stored.link_rows(store, TIMED_CASES[0])})
+    return [*linked[:3], 1, count // 2, count]
+
+
 def pending_links(db: Path, case_id: str, count: int) -> list[int]:
     with Store.open(db) as store:
         rows = stored.link_rows(store, case_id)
     return [r.id for r in rows if r.decision is None][:count]
 
 
-def time_pages(client: httpx.Client, requests: int) -> list[Timing]:
+def time_pages(client: httpx.Client, requests: int, articles: list[int]) -> list[Timing]:
     """Warm each page once, then ``requests`` requests each; missing routes are noted."""
     pages: list[tuple[str, list[str]]] = [
         ("cases page /", ["/"]),
@@ -232,6 +243,7 @@ def time_pages(client: httpx.Client, requests: int) -> list[Timing]:
         ("summary.json", [f"/cases/{TIMED_CASES[0]}/summary.json"]),
         ("review queue", [f"/cases/{c}/queue" for c in TIMED_CASES]),
         ("search", [f"/search?{q}" for q in SEARCHES]),
+        ("reader", [f"/articles/{n}" for n in articles]),
     ]
     out = []
     for name, urls in pages:
@@ -299,7 +311,7 @@ def run(articles: int, requests: int, before: bool = True) -> dict[str, Any]:
                 cold.append({"case": case_id, "status": reply.status_code, "ms": round(ms)})
                 print(f"cold desk {case_id}: {ms / 1000:.1f} s ({reply.status_code})")
             rss_cold = server.memory_info().rss
-            pages = time_pages(client, requests)
+            pages = time_pages(client, requests, reader_articles(db, articles))
             decisions = time_decisions(client, db, token)
             rss = server.memory_info().rss
     return {
@@ -382,6 +394,7 @@ def goals(results: dict[str, Any]) -> str:
         ("case desk", PAGE_GOAL_MS, "p95_ms"),
         ("review queue", PAGE_GOAL_MS, "p95_ms"),
         ("search", PAGE_GOAL_MS, "p95_ms"),
+        ("reader", PAGE_GOAL_MS, "p95_ms"),
         ("decision → summary.json", DECISION_GOAL_MS, "median_ms"),
     ):
         found = by_page.get(page, {})
