@@ -33,10 +33,10 @@ import argparse
 import gc
 import json
 import os
-import platform
 import re
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -45,7 +45,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,6 +52,7 @@ import httpx
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import ingest_speed
 import synthetic_store
 from eval_extraction import replace_section
 from tocsin.assess.assessment import load
@@ -86,20 +86,9 @@ STARTUP_SECONDS = 120.0
 
 
 def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gb": round(psutil.virtual_memory().total / 1024**3, 1),
-        "python": platform.python_version(),
-        "sqlite": __import__("sqlite3").sqlite_version,
-        "date": date.today().isoformat(),
-    }
+    """What the figures were measured on: ingest_speed's description, with SQLite's version."""
+    described = ingest_speed.machine()
+    return {**described, "cores": described["nproc"], "sqlite": sqlite3.sqlite_version}
 
 
 @dataclass

@@ -144,8 +144,7 @@ def _has_decision_route(app: object) -> bool:
 def two_sessions(desk_db: Path) -> Iterator[dict[str, TestClient]]:
     """Two browsers' sessions on one desk, as analysts anna and ben, with their tokens."""
     app = create_app(Settings(db=desk_db))
-    if not _has_decision_route(app):
-        pytest.skip(f"no decision endpoint yet: POST {DECISION_ROUTE}")
+    assert _has_decision_route(app), f"the desk decides by POST {DECISION_ROUTE}"
     with DeskClient(app, base_url="http://127.0.0.1") as anna:
         # One client per thread; the others share anna's lifespan (the desk's connections).
         ben = DeskClient(app, base_url="http://127.0.0.1")

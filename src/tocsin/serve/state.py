@@ -21,6 +21,7 @@ it and reused after a decision, so that scoring the links is what a decision cos
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -53,6 +54,7 @@ from tocsin.store.evidence import dated_events, grouped_figures
 if TYPE_CHECKING:
     from tocsin.store.desk import CaseVersion
 
+LOG = logging.getLogger("tocsin.serve")
 MAX_CACHED_VIEWS = 64  # as-of assessments kept per desk (time travel), least recent dropped
 T = TypeVar("T")
 
@@ -258,7 +260,7 @@ class Desk:
             with closing(Store.open(self.db)) as store:
                 self._read(store, cached, _marks(store, cached.case.id))
         except Exception:  # a store gone or failing: the next request reads it and says so
-            pass
+            LOG.warning("reading %s in the background failed", cached.case.id, exc_info=True)
         finally:
             with self._lock:
                 cached.refresh = None
