@@ -57,7 +57,15 @@ import synthetic_store
 from eval_extraction import replace_section
 from tocsin.assess.assessment import load
 from tocsin.assess.case import Case
-from tocsin.assess.score import actor_model, disagreements, score, timeline
+from tocsin.assess.score import (
+    ActorResult,
+    CaseData,
+    actor_model,
+    clear_kept,
+    disagreements,
+    score,
+    timeline,
+)
 from tocsin.serve.state import Desk
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
@@ -187,7 +195,13 @@ def in_process(db: Path, case_id: str, before: bool) -> dict[str, Any]:
     data, seconds, held = _loaded(desk, case, "linked")
     out.update(load_s=round(seconds, 2), load_mb=round(held / 1e6))
     actors = actor_model(case)
-    score(case, replace(data, figures=[], events=[]), None, actors)  # imports scikit-learn
+    bare = replace(data, figures=[], events=[])
+    score(case, bare, None, actors)  # imports scikit-learn
+    clear_kept()  # as a server just started
+    started = time.perf_counter()
+    result = score(case, bare, None, actors)
+    out["score_cold_s"] = round(time.perf_counter() - started, 2)
+    out.update(after_decision(case, bare, actors))
     started = time.perf_counter()
     articles = {a.id: a for a in data.articles}
     conflicts, events = (
@@ -195,9 +209,6 @@ def in_process(db: Path, case_id: str, before: bool) -> dict[str, Any]:
         timeline(data.events, articles, None),
     )
     out["background_s"] = round(time.perf_counter() - started, 2)
-    started = time.perf_counter()
-    result = score(case, replace(data, figures=[], events=[]), None, actors)
-    out["score_s"] = round(time.perf_counter() - started, 2)
     desk.close()
     return out | {
         "articles": len(data.articles),
@@ -211,17 +222,36 @@ def in_process(db: Path, case_id: str, before: bool) -> dict[str, Any]:
     }
 
 
+def after_decision(case: Case, data: CaseData, actors: ActorResult) -> dict[str, Any]:
+    """``score`` after a reject of each of ``DECISIONS`` links spread over the case's dates,
+    one after another: whole (the days from the link's date on are scored again, the days
+    before looked up) and its last day alone (``days="last"``, the decision's reply)."""
+    whole, last = [], []
+    links = list(data.links)
+    when = {a.id: str(a.published or "") for a in data.articles}
+    dated = sorted(range(len(links)), key=lambda n: (when.get(links[n].key.article_id, ""), n))
+    step = max(1, len(dated) // DECISIONS)
+    for n in dated[step // 2 :: step][:DECISIONS]:
+        links[n] = replace(links[n], decision="reject")
+        changed = replace(data, links=list(links))
+        started = time.perf_counter()
+        score(case, changed, None, actors, days="last")
+        last.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        score(case, changed, None, actors)
+        whole.append(time.perf_counter() - started)
+    return {
+        "score_last_day_ms": round(1000 * statistics.median(last)),
+        "score_after_decision_ms": round(1000 * statistics.median(whole)),
+        "score_after_decision_max_ms": round(1000 * max(whole)),
+    }
+
+
 def reader_articles(db: Path, count: int) -> list[int]:
     """Articles to read: three that case-01 links to, the first, the middle and the last."""
     with Store.open(db) as store:
         linked = sorted({r.key.article_id for r in stored.link_rows(store, TIMED_CASES[0])})
     return [*linked[:3], 1, count // 2, count]
-
-
-def pending_links(db: Path, case_id: str, count: int) -> list[int]:
-    with Store.open(db) as store:
-        rows = stored.link_rows(store, case_id)
-    return [r.id for r in rows if r.decision is None][:count]
 
 
 def time_pages(client: httpx.Client, requests: int, articles: list[int]) -> list[Timing]:
@@ -255,31 +285,50 @@ def time_pages(client: httpx.Client, requests: int, articles: list[int]) -> list
     return out
 
 
-def time_decisions(client: httpx.Client, db: Path, token: str) -> Timing:
-    """From a decision until summary.json counts one item of evidence fewer."""
+def time_decisions(client: httpx.Client, db: Path, token: str) -> list[Timing]:
+    """Decisions on pending links of one case, each a reject: from its POST until the reply
+    (which carries the new bottom line, checked to count one item of evidence fewer);
+    until summary.json counts it; and then the case desk, whose trajectory the decision
+    moved from its link's date on."""
     case_id = TIMED_CASES[0]
     summary = f"/cases/{case_id}/summary.json"
-    timing = Timing("decision → summary.json")
+    replied = Timing("decision → reply")
+    reflected = Timing("decision → summary.json")
+    whole = Timing("case desk after a decision")
     headers = {"X-CSRF-Token": token, "Accept": "application/json"}
-    for link in pending_links(db, case_id, DECISIONS):
+    for link in spread_links(db, case_id, DECISIONS):
         before = client.get(summary).json()["evidence"]
         started = time.perf_counter()
         reply = client.post(f"/cases/{case_id}/links/{link}/decision",
                             json={"decision": "reject"}, headers=headers)  # fmt: skip
-        if reply.status_code == 404 and "no link" not in reply.text:
-            timing.note = "no decision route yet: decided through store.assessment.decide"
-            with Store.open(db) as store:
-                started = time.perf_counter()
-                stored.decide(store, case_id, link, "reject", analyst="bench")
-        elif reply.status_code >= 400:
-            timing.note = f"decision failed: {reply.status_code} {reply.text[:200]}"
+        answered = time.perf_counter()
+        if reply.status_code >= 400:
+            replied.note = f"decision failed: {reply.status_code} {reply.text[:200]}"
             break
+        if reply.json()["summary"]["evidence"] == before - 1:
+            replied.times.append(1000 * (answered - started))
+        else:
+            replied.note = "a reply did not count the decision"
         while client.get(summary).json()["evidence"] != before - 1:
             if time.perf_counter() - started > 120:
-                timing.note += " (not reflected after 120 s)"
-                return timing
-        timing.times.append(1000 * (time.perf_counter() - started))
-    return timing
+                reflected.note += " (not reflected after 120 s)"
+                return [replied, reflected, whole]
+        reflected.times.append(1000 * (time.perf_counter() - started))
+        page, ms = timed(lambda: client.get(f"/cases/{case_id}"))
+        if page.status_code == 200:
+            whole.times.append(ms)
+    return [replied, reflected, whole]
+
+
+def spread_links(db: Path, case_id: str, count: int) -> list[int]:
+    """``count`` pending links of the case, their dates spread from its first to its last
+    (a decision re-scores the trajectory from its link's date on)."""
+    with Store.open(db) as store:
+        rows = [r for r in stored.link_rows(store, case_id) if r.decision is None]
+        when = {a.id: str(a.published or "") for a in stored.article_heads(store)}
+    rows.sort(key=lambda r: (when.get(r.key.article_id, ""), r.id))
+    step = max(1, len(rows) // count)
+    return [r.id for r in rows[step // 2 :: step][:count]]
 
 
 def run(articles: int, requests: int, before: bool = True) -> dict[str, Any]:
@@ -312,7 +361,7 @@ def run(articles: int, requests: int, before: bool = True) -> dict[str, Any]:
         "requests": requests,
         "in_process": loading,
         "cold": cold,
-        "pages": [t.summary() for t in [*pages, decisions]],
+        "pages": [t.summary() for t in [*pages, *decisions]],
         "server_rss_mb": {"after_cold_loads": round(rss_cold / 1e6), "end": round(rss / 1e6)},
         "loadavg": [round(load_start, 1), round(os.getloadavg()[0], 1)],
     }

@@ -51,8 +51,17 @@ def _same_before_and_after_a_decision(db: Path, case_id: str) -> None:
             first, second = (row.id for row in stored.link_rows(store, case_id)[:2])
             stored.decide(store, case_id, first, "reject", analyst="anna")
             stored.decide(store, case_id, second, "accept", analyst="ben")
+        # At once after the decisions: the bottom line, from the last day alone.
+        quick = desk.bottom_line(case_id)
+        full = json.loads(_full(db, case_id, None))
+        assert not quick.whole
+        assert quick.posterior.probabilities == full["posterior"]
+        assert len(quick.evidence) == len(full["evidence"])
+        last = [{"date": d.isoformat(), "probabilities": p} for d, p in quick.trajectory]
+        assert last == full["trajectory"][-1:]
         for as_of in DATES:
             assert _json(to_dict(desk.assessment(case_id, as_of))) == _full(db, case_id, as_of)
+        assert desk.bottom_line(case_id) is desk.assessment(case_id)  # the whole, once held
     finally:
         desk.close()
 

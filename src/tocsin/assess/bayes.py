@@ -27,11 +27,12 @@ functions are pure; see docs/scoring.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 # Admiralty (NATO AJP-2.1 / STANAG 2511) grades as the probability that a report from such a
 # source, or of such information, is faithful. The ladder A..E / 1..5 is evenly spaced from
@@ -210,9 +211,13 @@ def trust(item: Item) -> float:
 
 def effective_likelihoods(item: Item) -> dict[str, float]:
     """Discounted likelihoods ``t·L_h + (1 − t)·L̄``: a mixture with an uninformative report."""
-    t = trust(item)
-    mean = math.fsum(item.likelihoods.values()) / len(item.likelihoods)
-    return {h: t * value + (1.0 - t) * mean for h, value in item.likelihoods.items()}
+    return _effective(trust(item), item.likelihoods.items())
+
+
+def _effective(t: float, likelihoods: Iterable[tuple[str, float]]) -> dict[str, float]:
+    pairs = list(likelihoods)
+    mean = math.fsum(value for _, value in pairs) / len(pairs)
+    return {h: t * value + (1.0 - t) * mean for h, value in pairs}
 
 
 def _ranking(probabilities: Mapping[str, float]) -> list[str]:
@@ -259,9 +264,19 @@ def _group(items: Sequence[Item]) -> dict[str, list[Item]]:
     return groups
 
 
-def _source_contribution(members: Sequence[Item], hypotheses: Sequence[str]) -> dict[str, float]:
+class _Report(NamedTuple):
+    """What a group's contribution reads of one item: its original source, its trust and
+    its likelihoods (so that a group met again, as a trajectory meets it day after day, is
+    looked up, not computed: ``_contribution``)."""
+
+    source: str
+    trust: float
+    likelihoods: tuple[tuple[str, float], ...]
+
+
+def _source_contribution(members: Sequence[_Report], hypotheses: Sequence[str]) -> dict[str, float]:
     """Centred log of the geometric mean of the members' discounted likelihood vectors."""
-    vectors = [effective_likelihoods(m) for m in members]
+    vectors = [_effective(m.trust, m.likelihoods) for m in members]
     logs = {h: math.fsum(math.log(v[h]) for v in vectors) / len(vectors) for h in hypotheses}
     centre = math.fsum(logs.values()) / len(logs)
     return {h: value - centre for h, value in logs.items()}
@@ -295,15 +310,30 @@ def _contribution(
 ) -> dict[str, float]:
     """A group's tempered contribution: its sources, strongest first, the k-th further
     one weighted ``confirm ** k``."""
-    sources: dict[str, list[Item]] = {}
+    reports = tuple(
+        _Report(original_source(m), trust(m), tuple(m.likelihoods.items())) for m in members
+    )
+    return dict(_contribution_of(reports, tuple(hypotheses), update))
+
+
+@lru_cache(maxsize=65536)
+def _contribution_of(
+    members: tuple[_Report, ...], hypotheses: tuple[str, ...], update: Update
+) -> dict[str, float]:
+    sources: dict[str, list[_Report]] = {}
     for m in members:
-        sources.setdefault(original_source(m), []).append(m)
+        sources.setdefault(m.source, []).append(m)
     parts = [_source_contribution(ms, hypotheses) for _, ms in sorted(sources.items())]
     parts.sort(key=lambda c: -math.fsum(abs(v) for v in c.values()))  # stable: ties by key
     return {
         h: update.temper * math.fsum(update.confirm**k * c[h] for k, c in enumerate(parts))
         for h in hypotheses
     }
+
+
+def clear_kept() -> None:
+    """Forget the groups' contributions kept across calls (``_contribution``)."""
+    _contribution_of.cache_clear()
 
 
 def _normalise(logs: Mapping[str, float]) -> dict[str, float]:
@@ -417,6 +447,22 @@ def trajectory(
     return [(d, posterior(priors, items, d, update).probabilities) for d in dates]
 
 
+def _regraded(
+    priors: Mapping[str, float],
+    members: Sequence[Item],
+    base: Posterior,
+    rest: Mapping[str, float],
+    grade: tuple[str, int],
+) -> dict[str, float]:
+    """The posterior with a group's ``members`` re-graded to ``grade``, from ``rest`` (the
+    log prior and every other group's contribution) and the group's age in ``base``."""
+    hypotheses = tuple(priors)
+    changed = [replace(i, reliability=grade[0], credibility=grade[1]) for i in members]
+    key = changed[0].group
+    c = _scaled(_contribution(changed, hypotheses, base.update), base.ages.get(key, 1.0))
+    return _mixed(_normalise({h: rest[h] + c[h] for h in hypotheses}), priors, base.update)
+
+
 def _group_sensitivity(
     priors: Mapping[str, float],
     members: Sequence[Item],
@@ -432,16 +478,10 @@ def _group_sensitivity(
     runner_up = ranking[1] if len(ranking) > 1 else None
     share = base.contributions[key]
     rest = {h: total[h] - share[h] for h in hypotheses}
-
     update = base.update
-
-    def regraded(grade: tuple[str, int]) -> dict[str, float]:
-        changed = [replace(i, reliability=grade[0], credibility=grade[1]) for i in members]
-        c = _scaled(_contribution(changed, hypotheses, update), base.ages.get(key, 1.0))
-        return _mixed(_normalise({h: rest[h] + c[h] for h in hypotheses}), priors, update)
-
     without = _mixed(_normalise(rest), priors, update)
-    best, worst = regraded(BEST_GRADE), regraded(WORST_GRADE)
+    best = _regraded(priors, members, base, rest, BEST_GRADE)
+    worst = _regraded(priors, members, base, rest, WORST_GRADE)
     return GroupSensitivity(
         source_key=key,
         members=base.groups[key],
@@ -494,24 +534,45 @@ UNCORROBORATED_WEIGHT: Final = 0.5
 LOW_RELIABILITY: Final = frozenset({"D", "E", "F"})
 
 
-def uncorroborated(priors: Mapping[str, float], items: Sequence[Item]) -> set[str]:
+def uncorroborated(
+    priors: Mapping[str, float], items: Sequence[Item], base: Posterior | None = None
+) -> set[str]:
     """The groups that, if believed (re-graded A/1), would move the leader's probability by
     more than ``UNCORROBORATED_SHIFT``, while resting on one source (one outlet or one
     speaker: a development many outlets carry is not one site's word) all of whose reports
-    are graded D, E or F."""
-    found = sensitivity(priors, items)
+    are graded D, E or F.
+
+    Only the groups that could be such (one source, every report low, none entered by the
+    analyst) are re-weighed, each from the whole update less its own share, as
+    ``sensitivity`` does: what a trajectory of many days costs is one posterior a day.
+    ``base`` is ``posterior(priors, items)`` when the caller has it."""
     members = _group(items)
+    candidates = [key for key, group in members.items() if _one_low_source(group)]
+    if not candidates:
+        return set()
+    base = posterior(priors, items) if base is None else base
+    leader = base.leader
+    log_prior = _log_priors(priors)
+    total = {h: log_prior[h] + math.fsum(c[h] for c in base.contributions.values()) for h in priors}
+    hypotheses = tuple(priors)
     out = set()
-    for g in found.groups:
-        group = members[g.source_key]
-        if any(m.source_key.startswith(MANUAL_KEY) for m in group):
-            continue  # entered by the analyst, who weighed it: not a claim to corroborate
-        sources = {m.source_key for m in group}  # one outlet or speaker, not one of many
-        low = all(m.reliability in LOW_RELIABILITY for m in group)
-        believed = abs(g.best[found.leader] - g.without[found.leader])
-        if len(sources) == 1 and low and believed > UNCORROBORATED_SHIFT:
-            out.add(g.source_key)
+    for key in candidates:
+        share = base.contributions[key]
+        rest = {h: total[h] - share[h] for h in hypotheses}
+        without = _mixed(_normalise(rest), priors, base.update)
+        believed = _regraded(priors, members[key], base, rest, BEST_GRADE)
+        if abs(believed[leader] - without[leader]) > UNCORROBORATED_SHIFT:
+            out.add(key)
     return out
+
+
+def _one_low_source(group: Sequence[Item]) -> bool:
+    """Whether a group rests on one source, all of whose reports are graded D, E or F, and
+    none was entered by the analyst (who weighed it: not a claim to corroborate)."""
+    if any(m.source_key.startswith(MANUAL_KEY) for m in group):
+        return False
+    sources = {m.source_key for m in group}  # one outlet or speaker, not one of many
+    return len(sources) == 1 and all(m.reliability in LOW_RELIABILITY for m in group)
 
 
 def discounted(items: Sequence[Item], groups: set[str]) -> list[Item]:

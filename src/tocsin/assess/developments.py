@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -115,22 +115,53 @@ class Likeness:
 
 def tfidf(texts: Sequence[str]) -> list[dict[int, float]]:
     """Unit-length TF-IDF rows of ``texts`` as sparse term -> weight maps, which a pair's
-    cosine reads fastest (scikit-learn's vectoriser: words of two letters or more,
-    lower-cased, spaCy's English stop words out, sublinear term frequencies, smoothed
-    inverse document frequencies); empty maps when no word is left."""
+    cosine reads fastest: scikit-learn's ``TfidfVectorizer`` as it computes them (words of
+    two letters or more, lower-cased, spaCy's English stop words out, sublinear term
+    frequencies, smoothed inverse document frequencies), from each text's word counts,
+    which are kept (``_terms``): a trajectory compares the same sentences day after day,
+    over a different set of reports each day. Empty maps when no word is left."""
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped, unused-ignore]
     from sklearn.feature_extraction.text import (  # type: ignore[import-untyped, unused-ignore]
-        TfidfVectorizer,
+        TfidfTransformer,
     )
 
-    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words=_STOP_WORDS)
-    try:
-        rows = vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # an empty vocabulary
+    counts = [_terms(text) for text in texts]
+    vocabulary = {t: n for n, t in enumerate(sorted({t for c in counts for t, _ in c}))}
+    if not vocabulary:
         return [{} for _ in texts]
+    indptr = [0]
+    for c in counts:
+        indptr.append(indptr[-1] + len(c))
+    columns = [vocabulary[t] for c in counts for t, _ in c]
+    values = [float(k) for c in counts for _, k in c]
+    matrix = csr_matrix((values, columns, indptr), shape=(len(counts), len(vocabulary)))
+    rows = TfidfTransformer(sublinear_tf=True).fit_transform(matrix).tocsr()
     return [
         dict(zip(rows.indices[a:b].tolist(), rows.data[a:b].tolist(), strict=True))
         for a, b in zip(rows.indptr[:-1], rows.indptr[1:], strict=True)
     ]
+
+
+def clear_kept() -> None:
+    """Forget the sentences' words kept across calls (``_terms``)."""
+    _terms.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Callable[[str], list[str]]:
+    """The words of a text as ``TfidfVectorizer`` with tocsin's settings takes them."""
+    from sklearn.feature_extraction.text import (  # type: ignore[import-untyped, unused-ignore]
+        TfidfVectorizer,
+    )
+
+    analyse: Callable[[str], list[str]] = TfidfVectorizer(stop_words=_STOP_WORDS).build_analyzer()
+    return analyse
+
+
+@lru_cache(maxsize=65536)
+def _terms(text: str) -> tuple[tuple[str, int], ...]:
+    """The words of ``text`` with their counts (``_analyzer``)."""
+    return tuple(Counter(_analyzer()(text)).items())
 
 
 @lru_cache(maxsize=65536)

@@ -288,13 +288,13 @@ def _named(found: Sequence[tuple[list[EvidenceRow], list[Join]]]) -> list[Cluste
     return out
 
 
-def cluster_origins(rows: Sequence[EvidenceRow], cluster: Cluster) -> dict[str, str]:
+def cluster_origins(rows: Mapping[str, EvidenceRow], cluster: Cluster) -> dict[str, str]:
     """Each member's original source as the update counts it (``bayes.Item.origin``):
     reports in an outlet's own voice, and named sources that are one of the
     development's outlets ("Reuters reported"), are the press; "the ministry" is the one
-    fuller name it can be in the development; spellings of one name are one."""
-    by_id = {r.id: r for r in rows}
-    members = [by_id[m] for m in cluster.members]
+    fuller name it can be in the development; spellings of one name are one. ``rows``: the
+    rows by id."""
+    members = [rows[m] for m in cluster.members]
     outlets = [r.source for r in members if bayes.in_the_press(r.source_key) and r.source]
     named = [None if bayes.in_the_press(r.source_key) else r.source for r in members]
     press = f"{cluster.indicator}|press"
@@ -309,9 +309,10 @@ def items(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[bayes
     it, its original source."""
     cluster_of: dict[str, str] = {}
     origin_of: dict[str, str] = {}
+    by_id = {r.id: r for r in rows}
     for c in clusters(rows, window):
         cluster_of.update(dict.fromkeys(c.members, c.key))
-        origin_of.update(cluster_origins(rows, c))
+        origin_of.update(cluster_origins(by_id, c))
     return [
         bayes.Item(
             id=row.id,

@@ -12,8 +12,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
+from typing import Literal
 
-from tocsin.assess import ach, actors, bayes, case_actors
+from tocsin.assess import ach, actors, bayes, case_actors, developments
 from tocsin.assess.actor_record import (
     ModelGap,
     ShelfRecord,
@@ -120,6 +122,9 @@ class Assessment:
     articles: list[ArticleView]
     forecasts: list[Forecast] = field(default_factory=list)  # what `record` would keep
     linking: str = ""  # how the evidence was linked, in a sentence
+    # False: the trajectory (and so the forecasts and the track record) holds the last
+    # day only, as ``score(days="last")`` makes it; every other number is whole.
+    whole: bool = True
     # Veto players of the actor model: draws each blocked (by actor id), draws blocked in
     # all, and the hypothesis a blocked draw counts as.
     actor_blocked: dict[str, int] = field(default_factory=dict)
@@ -357,6 +362,9 @@ def case_record(
 # indicator that ``resolves`` it, seen): news of a development is not its outcome, and the
 # update's errors (misread, correlated or planted reports) are never all accounted for.
 CERTAINTY_CAP = 0.97
+# Trajectory points kept across assessments (``trajectory``): a desk's ten cases of some
+# 150 days each, a few times over.
+MAX_KEPT_DAYS = 8192
 
 
 def settled(case: Case, rows: Sequence[EvidenceRow], as_of: date | None = None) -> set[str]:
@@ -390,9 +398,57 @@ def as_known(priors: dict[str, float], rows: Sequence[EvidenceRow], day: date) -
     it: its developments joined from those rows alone (a later report cannot join or split
     them) and the uncorroborated discount decided on them (a claim confirmed only later is
     still uncorroborated on the day)."""
-    known = items([r for r in rows if r.when is not None and r.when <= day])
-    doubtful = bayes.uncorroborated(priors, known) if known else set()
-    return bayes.posterior(priors, bayes.discounted(known, doubtful)).probabilities
+    return trajectory(priors, rows, [day])[0][1]
+
+
+def trajectory(
+    priors: dict[str, float], rows: Sequence[EvidenceRow], days: Sequence[date]
+) -> list[tuple[date, dict[str, float]]]:
+    """``as_known`` on each of ``days``. A day whose known rows are, each and whole, those
+    of a day met before (by this call or an earlier one: the desk scores a case again
+    after each decision, and a decision moves only the days from its link's date on) is
+    looked up (``_Known``), not computed again."""
+    prints = [repr(replace(r, uncorroborated=False)) for r in rows]  # a row, whole
+    head = tuple(priors.items())
+    out = []
+    for day in days:
+        known = [n for n, r in enumerate(rows) if r.when is not None and r.when <= day]
+        found = _point(head, _Known(tuple(prints[n] for n in known), [rows[n] for n in known]))
+        out.append((day, dict(found)))
+    return out
+
+
+def clear_kept() -> None:
+    """Forget the work kept across assessments (the trajectory's days, the groups'
+    contributions, the sentences' words): for benchmarks that time a first assessment."""
+    _point.cache_clear()
+    bayes.clear_kept()
+    developments.clear_kept()
+
+
+class _Known:
+    """The rows a day knows, compared by what they are (their ``repr``, which holds every
+    field), for ``_point``'s cache."""
+
+    def __init__(self, prints: tuple[str, ...], rows: list[EvidenceRow]) -> None:
+        self.prints, self.rows = prints, rows
+
+    def __hash__(self) -> int:
+        return hash(self.prints)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Known) and self.prints == other.prints
+
+
+@lru_cache(maxsize=MAX_KEPT_DAYS)
+def _point(head: tuple[tuple[str, float], ...], known: _Known) -> dict[str, float]:
+    priors = dict(head)
+    found = items(known.rows)
+    base = bayes.posterior(priors, found)
+    doubtful = bayes.uncorroborated(priors, found, base) if found else set()
+    if not doubtful:
+        return base.probabilities
+    return bayes.posterior(priors, bayes.discounted(found, doubtful)).probabilities
 
 
 def score(
@@ -401,13 +457,17 @@ def score(
     as_of: date | None = None,
     actor_result: ActorResult | None = None,
     record: ShelfRecord | None = None,
+    days: Literal["all", "last"] = "all",
 ) -> Assessment:
     """The assessment of ``case`` from ``data`` as of ``as_of`` (default: everything).
 
     ``actor_result`` is ``actor_model(case)`` when the caller has already run it (it depends
     on the case alone), so that the Monte Carlo runs once per assessment. ``record`` is the
     backtest record a disagreement between the actor model and the evidence cites (by
-    default the one shipped with tocsin, ``actor_record.shipped_record``).
+    default the one shipped with tocsin, ``actor_record.shipped_record``). ``days="last"``
+    makes the trajectory's last day only (``Assessment.whole`` is then False), and so the
+    forecasts and the track record of that day: the bottom line the desk gives at once
+    after a decision, every other number as the whole assessment has it.
     """
     actor_run = actor_model(case) if actor_result is None else actor_result
     rows = [r for r in evidence_rows(case, data.links, data.facts) if known_by(r.when, as_of)]
@@ -423,7 +483,9 @@ def score(
     # known is not known, so neither a date's assessment nor the trajectory takes them.
     dated = [i for i in raw if i.when is not None]
     dates = sorted({i.when for i in dated if i.when})
-    path = [(d, capped(as_known(priors, rows, d), settled(case, rows, d))) for d in dates]
+    if days == "last":
+        dates = dates[-1:]
+    path = [(d, capped(p, settled(case, rows, d))) for d, p in trajectory(priors, rows, dates)]
     forecasts = forecast_rows(case, path, actor_run.probabilities, as_of)
     base = bayes.posterior(priors, scored)
     final = replace(base, probabilities=capped(base.probabilities, settled(case, rows)))
@@ -447,6 +509,7 @@ def score(
         articles=[a for a in data.articles if known_by(a.published, as_of)],
         forecasts=forecasts,
         linking=data.linking,
+        whole=days == "all",
         actor_blocked=actor_run.blocked,
         actor_blocked_draws=actor_run.blocked_draws,
         actor_status_quo=actor_run.status_quo,

@@ -192,13 +192,14 @@ def developments(a: Assessment, limit: int = 20) -> list[dict[str, Any]]:
     names)."""
     found = [c for c in clusters(a.evidence, CLUSTER_DAYS) if len(c.members) > 1]
     found.sort(key=lambda c: (-len(c.members), c.first, c.key))
+    by_id = {r.id: r for r in a.evidence}
     return [
         {
             "key": c.key,
             "why": c.why(CLUSTER_DAYS),
             "members": list(c.members),
             "joins": [f"{j.member} with {j.to}: {j.reason}" for j in c.joins],
-            "sources": len(set(cluster_origins(a.evidence, c).values())),
+            "sources": len(set(cluster_origins(by_id, c).values())),
             "window": CLUSTER_DAYS,
         }
         for c in found[:limit]

@@ -29,7 +29,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from tocsin.assess.assessment import load
 from tocsin.assess.case import Case, parse_case
@@ -88,6 +88,7 @@ class _CaseCache:
     refresh: threading.Thread | None = None  # a whole read running in the background
     views: dict[date | None, Assessment] = field(default_factory=dict)
     backgrounds: dict[date | None, Background] = field(default_factory=dict)
+    quick: Assessment | None = None  # the bottom line of data now, while no view is whole
 
 
 @dataclass(frozen=True)
@@ -169,24 +170,53 @@ class Desk:
         cached = self._cache(case_id)
         data = self._data(cached)
         with self._lock:
-            current = cached.data is data
-            view = cached.views.get(as_of) if current else None
-            background = cached.backgrounds.get(as_of) if current else None
+            view = cached.views.get(as_of) if cached.data is data else None
         if view is not None:
             return view
-        if background is None:
-            background = _background(data, as_of)
-        # Scored without figures and events, which only the background reads (``score``):
-        # after a decision the background of the same data is reused as it is.
-        if cached.actors is None:  # its Monte Carlo takes a second: not for the cases page
-            cached.actors = actor_model(cached.case)
-        core = score(cached.case, replace(data, figures=[], events=[]), as_of, cached.actors)
-        view = replace(core, disagreements=background[0], timeline=background[1])
+        view = self._scored(cached, data, as_of, "all")
         with self._lock:
             if cached.data is data:
                 _keep(cached.views, as_of, view)
-                _keep(cached.backgrounds, as_of, background)
         return view
+
+    def bottom_line(self, case_id: str) -> Assessment:
+        """The case's assessment as of now, whole if the desk holds it, else with the last
+        day of its trajectory only (``score(days="last")``): what a decision's reply and
+        summary.json give at once, the whole being scored when a page needs it (a decision
+        moves the trajectory from its link's date on: some days of work)."""
+        cached = self._cache(case_id)
+        data = self._data(cached)
+        with self._lock:
+            current = cached.data is data
+            view = cached.views.get(None) if current else None
+            quick = cached.quick if current else None
+        if view is not None:
+            return view
+        if quick is not None:
+            return quick
+        quick = self._scored(cached, data, None, "last")
+        with self._lock:
+            if cached.data is data:
+                cached.quick = quick
+        return quick
+
+    def _scored(
+        self, cached: _CaseCache, data: CaseData, as_of: date | None, days: Literal["all", "last"]
+    ) -> Assessment:
+        """``score`` of the case's ``data``, without the figures and events, which only the
+        background reads: after a decision the background of the same data is reused."""
+        with self._lock:
+            background = cached.backgrounds.get(as_of) if cached.data is data else None
+        if background is None:
+            background = _background(data, as_of)
+            with self._lock:
+                if cached.data is data:
+                    _keep(cached.backgrounds, as_of, background)
+        if cached.actors is None:  # its Monte Carlo takes a second: not for the cases page
+            cached.actors = actor_model(cached.case)
+        core = score(cached.case, replace(data, figures=[], events=[]), as_of, cached.actors,
+                     days=days)  # fmt: skip
+        return replace(core, disagreements=background[0], timeline=background[1])
 
     def _data(self, cached: _CaseCache) -> CaseData:
         """The case's data as the store holds it: read again in part (the links after a
@@ -213,7 +243,7 @@ class Desk:
                 return self._read(store, cached, marks)
         with self._lock:
             if cached.data is kept and data is not kept:  # else another thread moved on
-                cached.data, cached.views = data, {}
+                cached.data, cached.views, cached.quick = data, {}, None
                 cached.marks = replace(marks, articles=held.articles)
         if arrived:
             self._refresh_later(cached)
@@ -233,6 +263,7 @@ class Desk:
             cached.data, cached.marks, cached.read_seconds = data, marks, seconds
             cached.linked = frozenset(row.key.article_id for row in data.links)
             cached.views, cached.backgrounds = views, {None: background}
+            cached.quick = None
         return data
 
     def _common_of(self, store: Store, mark: tuple[object, ...]) -> _Common:

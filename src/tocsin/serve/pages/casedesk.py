@@ -213,7 +213,8 @@ def case_chart(request: Request) -> Response:
 @handled_sync
 def case_summary(request: Request) -> Response:
     """The bottom line as JSON: what the desk's script shows after each decision."""
-    a = desk(request).assessment(request.path_params["case_id"], as_of_param(request))
+    d, case_id, as_of = desk(request), request.path_params["case_id"], as_of_param(request)
+    a = d.bottom_line(case_id) if as_of is None else d.assessment(case_id, as_of)
     return JSONResponse(summary_json(a))
 
 

@@ -326,7 +326,7 @@ def choice(case: Case, link: LinkRow, body: Mapping[str, Any]) -> Choice:
 def _reply(request: Request, case_id: str, link_id: int, status: int = 200) -> JSONResponse:
     """The link as it now stands, with the case's new bottom line."""
     d = desk(request)
-    a = d.assessment(case_id)
+    a = d.bottom_line(case_id)
     with d.store() as store:
         link = stored.link_row(store, case_id, link_id)
         links = stored.link_rows(store, case_id)
