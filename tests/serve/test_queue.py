@@ -17,6 +17,7 @@ from tocsin.assess.case import Case, bundled_case_path, load_case
 from tocsin.assess.relink import relink
 from tocsin.assess.score import Assessment, actor_model, score
 from tocsin.models.assessment import LinkRow
+from tocsin.serve import state
 from tocsin.serve.pages.queue import marked_paragraph, span
 from tocsin.serve.pages.queue_order import certainty
 from tocsin.store import assessment as stored
@@ -185,6 +186,30 @@ def test_rejecting_the_leaders_support_lowers_it_as_the_library_says(
     assert body["link"]["in_force"]["counted"] is False
     assert body["pending"] == len([r for r in links(desk_db) if r.decision is None])
     assert {r.id: r.decision for r in links(desk_db)}[support[0]] == "reject"
+
+
+def test_a_decision_and_the_queue_after_it_score_the_last_day_only(
+    client: DeskClient, desk_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bottom line a decision's reply, summary.json and the queue show needs the
+    trajectory's last day only; the desk page scores the whole, and agrees with them."""
+    asked: list[str] = []
+
+    def recorded(*args: Any, days: str = "all", **kwargs: Any) -> Assessment:
+        asked.append(days)
+        return score(*args, **kwargs, days=days)  # type: ignore[misc]
+
+    monkeypatch.setattr(state, "score", recorded)
+    target = leader_support(fresh(desk_db))[0]
+    reply = post(client, decision_url(target), {"decision": "reject"})
+    assert reply.status_code == 200, reply.text
+    assert client.get(QUEUE).status_code == 200
+    summary = client.get(f"/cases/{CASE}/summary.json").json()
+    assert set(asked) == {"last"}
+    assert summary == reply.json()["summary"]
+    assert client.get(f"/cases/{CASE}").status_code == 200
+    assert asked[-1] == "all"
+    assert client.get(f"/cases/{CASE}/summary.json").json() == summary  # the whole agrees
 
 
 def test_accept_relink_flip_and_a_note(client: DeskClient, desk_db: Path) -> None:

@@ -224,7 +224,7 @@ def queue_page(request: Request) -> Response:
     show = _choice_param(request, "show", SHOWS)
     limit = min(MAX_LIMIT, max(1, int_param(request.query_params, "limit", MAX_ITEMS)))
     d = desk(request)
-    a = d.assessment(case_id)
+    a = d.bottom_line(case_id)  # the queue shows no trajectory: at once after decisions
     with d.store() as store:
         links = stored.link_rows(store, case_id)
     audit = _audit(request, case_id)
