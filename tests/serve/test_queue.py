@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from markupsafe import escape
@@ -195,9 +195,9 @@ def test_a_decision_and_the_queue_after_it_score_the_last_day_only(
     trajectory's last day only; the desk page scores the whole, and agrees with them."""
     asked: list[str] = []
 
-    def recorded(*args: Any, days: str = "all", **kwargs: Any) -> Assessment:
+    def recorded(*args: Any, days: Literal["all", "last"] = "all", **kwargs: Any) -> Assessment:
         asked.append(days)
-        return score(*args, **kwargs, days=days)  # type: ignore[misc]
+        return score(*args, **kwargs, days=days)
 
     monkeypatch.setattr(state, "score", recorded)
     target = leader_support(fresh(desk_db))[0]
