@@ -197,7 +197,8 @@ def test_a_decision_and_the_queue_after_it_score_the_last_day_only(
 
     def recorded(*args: Any, days: Literal["all", "last"] = "all", **kwargs: Any) -> Assessment:
         asked.append(days)
-        return score(*args, **kwargs, days=days)
+        kwargs["days"] = days
+        return score(*args, **kwargs)
 
     monkeypatch.setattr(state, "score", recorded)
     target = leader_support(fresh(desk_db))[0]
