@@ -4,6 +4,7 @@ bottom line updated and no reload."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,9 @@ def test_decisions_from_the_keyboard_update_the_queue_in_place(
     expect(_item(page, first)).to_have_attribute("data-decision", "reject")
     expect(page.locator("#pending-count")).to_have_text(str(pending - 1))
     expect(page.locator("#bottom-sentence")).not_to_have_text(bottom)
+    # A rejected link moves nothing now: its impact says so without a reload.
+    expect(_item(page, first).locator(".impact")).to_have_attribute("data-impact", "0")
+    expect(_item(page, first).locator(".impact")).to_have_class(re.compile(r"\bmuted\b"))
 
     second = _current(page)
     assert second != first  # the next pending link

@@ -213,6 +213,21 @@ def test_a_decision_and_the_queue_after_it_score_the_last_day_only(
     assert client.get(f"/cases/{CASE}/summary.json").json() == summary  # the whole agrees
 
 
+def test_a_decisions_reply_brings_every_impact_up_to_date(
+    client: DeskClient, desk_db: Path
+) -> None:
+    target = leader_support(fresh(desk_db))[0]
+    reply = post(client, decision_url(target), {"decision": "reject"}).json()
+    impacts = reply["impacts"]
+    assert f"L{target}" not in impacts  # rejected: it moves nothing now
+    html = client.get(QUEUE + "?show=all&limit=500").text
+    shown = dict(zip(item_ids(html), impacts_of(html), strict=True))
+    assert shown[target] == 0.0
+    for link_id, impact in shown.items():
+        assert impacts.get(f"L{link_id}", 0.0) == pytest.approx(impact, abs=1e-6)
+    assert any(v != 0.0 for v in impacts.values())
+
+
 def test_accept_relink_flip_and_a_note(client: DeskClient, desk_db: Path) -> None:
     pending = [r for r in links(desk_db) if r.decision is None]
     one, two, three = pending[0], pending[1], pending[2]

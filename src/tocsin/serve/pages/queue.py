@@ -333,16 +333,17 @@ def _reply(request: Request, case_id: str, link_id: int, status: int = 200) -> J
     if link is None:  # relinked away between the write and this read
         raise NotFound(f"link L{link_id} is gone from case {case_id!r}: reload the queue")
     audit = _audit(request, case_id, [stored.link_target(link.key)])
+    facts = queue_facts(a)
     item = queue_item(
-        a,
-        link,
-        audit.get(stored.link_target(link.key), {}),
-        certainty(link, queue_facts(a).model_bars),
+        a, link, audit.get(stored.link_target(link.key), {}), certainty(link, facts.model_bars)
     )
     body = {
         "link": item.as_json(),
         "summary": summary_json(a),
         "pending": sum(1 for r in links if r.decision is None),
+        # Every counted link's impact now (a rejected one has none): the queue's figures
+        # follow the decision.
+        "impacts": {label: round(v, 6) for label, v in facts.impacts.items()},
     }
     return JSONResponse(body, status_code=status)
 

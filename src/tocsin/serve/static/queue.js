@@ -105,6 +105,22 @@
     if (typeof pending === "number") setText(document, "#pending-count", String(pending));
   }
 
+  // Each link's impact as the reply says it is now (none: the link counts no more).
+  function reimpact(impacts, leader) {
+    for (const item of items()) {
+      const badge = item.querySelector(".impact");
+      if (!badge) continue;
+      const impact = impacts[item.id] || 0;
+      const points = -100 * impact;
+      badge.dataset.impact = String(impact);
+      badge.textContent = `${leader} ${points >= 0 ? "+" : ""}${points.toFixed(1)} pts if rejected`;
+      badge.title = `How far rejecting it would move ${leader}'s probability`;
+      badge.classList.toggle("down", impact > 0);
+      badge.classList.toggle("up", impact < 0);
+      badge.classList.toggle("muted", impact === 0);
+    }
+  }
+
   async function decide(item, data, next) {
     if (!item || busy) return;
     const note = item.querySelector("input.note");
@@ -115,6 +131,7 @@
       const reply = await tocsin.post(url(item), body);
       update(item, reply.link);
       summarise(reply.summary, reply.pending);
+      if (reply.impacts) reimpact(reply.impacts, reply.summary.leader);
       tocsin.toast(`${reply.link.label}: ${reply.link.state}. ${reply.summary.bottom_line}`);
       if (next) advance(item);
     } catch (error) {
