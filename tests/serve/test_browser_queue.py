@@ -40,6 +40,14 @@ def test_decisions_from_the_keyboard_update_the_queue_in_place(
     # A rejected link moves nothing now: its impact says so without a reload.
     expect(_item(page, first).locator(".impact")).to_have_attribute("data-impact", "0")
     expect(_item(page, first).locator(".impact")).to_have_class(re.compile(r"\bmuted\b"))
+    # u undoes it: the link is pending again, the bottom line as it was; r decides again.
+    page.keyboard.press("u")
+    expect(_item(page, first)).to_have_attribute("data-decision", "")
+    expect(page.locator("#pending-count")).to_have_text(str(pending))
+    expect(page.locator("#bottom-sentence")).to_have_text(bottom)
+    page.keyboard.press("r")
+    expect(_item(page, first)).to_have_attribute("data-decision", "reject")
+    expect(page.locator("#pending-count")).to_have_text(str(pending - 1))
 
     second = _current(page)
     assert second != first  # the next pending link

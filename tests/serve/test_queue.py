@@ -228,6 +228,27 @@ def test_a_decisions_reply_brings_every_impact_up_to_date(
     assert any(v != 0.0 for v in impacts.values())
 
 
+def test_a_decision_withdrawn_leaves_the_link_pending_as_before(
+    client: DeskClient, desk_db: Path
+) -> None:
+    before = fresh(desk_db)
+    target = leader_support(before)[0]
+    first = post(client, decision_url(target), {"decision": "reject"}).json()
+    back = post(client, decision_url(target), {"decision": "withdraw"})
+    assert back.status_code == 200, back.text
+    body = back.json()
+    assert body["link"]["decision"] is None
+    assert body["pending"] == first["pending"] + 1
+    assert body["summary"]["posterior"] == pytest.approx(before.posterior.probabilities)
+    assert {r.id: r.decision for r in links(desk_db)}[target] is None
+    with Store.open(desk_db) as store:
+        actions = [e.action for e in audit_entries(store, case_id=CASE)]
+    assert "link.withdraw" in actions
+    again = post(client, decision_url(target), {"decision": "withdraw"})
+    assert again.status_code == 422
+    assert "no decision to withdraw" in again.json()["error"]
+
+
 def test_accept_relink_flip_and_a_note(client: DeskClient, desk_db: Path) -> None:
     pending = [r for r in links(desk_db) if r.decision is None]
     one, two, three = pending[0], pending[1], pending[2]
@@ -321,6 +342,13 @@ def test_the_audit_log_records_who_decided_and_the_page_shows_disagreement(
     assert '<p class="verdicts disagree"' in page
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page  # the note, kept with the reject
+    chip = '<span class="verdict-chip">tomas: reject</span>'
+    assert chip in client.get(f"/cases/{CASE}").text  # the desk lists the disagreement
+    # tomas takes his decision back: he holds no verdict now, so nobody disagrees.
+    assert post(client, decision_url(link.id), {"decision": "withdraw"}).status_code == 200
+    page = client.get(f"{QUEUE}?show=all&limit=500").text
+    assert '<p class="verdicts disagree"' not in page
+    assert chip not in client.get(f"/cases/{CASE}").text
 
 
 # -- the analyst's own evidence -----------------------------------------------------------------

@@ -229,6 +229,30 @@ def decide(
     return decided
 
 
+def withdraw(store: Store, case_id: str, link_id: int, *, analyst: str = "analyst") -> LinkRow:
+    """Withdraw the decision on stored link ``link_id``: the link is pending again, as the
+    linker made it (the desk's undo of a decision on a link that had none). Logged as
+    'link.withdraw' with the decision withdrawn. Returns the link as it now stands."""
+    found = link_row(store, case_id, link_id)
+    if found is None:
+        raise NotFound(f"no link L{link_id} in case {case_id!r} (see `tocsin evidence list`)")
+    if found.decision is None:
+        raise InvalidInput(f"link L{link_id} has no decision to withdraw")
+    key = found.key
+    with store.transaction() as db:
+        db.execute(
+            """DELETE FROM link_decisions WHERE case_id = ? AND article_id = ? AND start = ?
+                 AND "end" = ? AND indicator_id = ?""",
+            (case_id, key.article_id, key.start, key.end, key.indicator_id),
+        )
+        detail = {"link": link_id, "withdrawn": found.decision, "new_indicator":
+                  found.new_indicator, "polarity": found.decided_polarity}  # fmt: skip
+        audit(db, analyst, "link.withdraw", case_id, link_target(key), detail)
+    now = link_row(store, case_id, link_id)
+    assert now is not None
+    return now
+
+
 def add_link(
     store: Store,
     case_id: str,

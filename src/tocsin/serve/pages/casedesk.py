@@ -9,7 +9,7 @@ to allow inline style.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -115,7 +115,7 @@ def link_disagreements(request: Request, case_id: str) -> list[dict[str, Any]]:
         found = kept.latest_by_analyst(store, case_id, "link.")
     out = []
     for target, by in sorted(found.items()):
-        verdicts = {name: _verdict(e) for name, e in by.items()}
+        verdicts = standing_verdicts(by)
         if len(set(verdicts.values())) > 1:
             out.append(
                 {
@@ -148,10 +148,17 @@ def ach_disagreements(a: Assessment) -> list[dict[str, Any]]:
     return out
 
 
-def _verdict(entry: kept.AuditEntry) -> str:
-    action = entry.action.removeprefix("link.")
-    extra = entry.detail.get("new_indicator") or entry.detail.get("polarity")
-    return f"{action} {extra}" if extra else action
+def standing_verdicts(latest: Mapping[str, kept.AuditEntry]) -> dict[str, str]:
+    """Each analyst's verdict on one link from their latest entry on it ('reject', 'accept
+    negated', 'relink I3'); an analyst whose latest entry withdrew a decision holds none."""
+    out = {}
+    for name, entry in latest.items():
+        action = entry.action.removeprefix("link.")
+        if action == "withdraw":
+            continue
+        extra = entry.detail.get("new_indicator") or entry.detail.get("polarity")
+        out[name] = f"{action} {extra}" if extra else action
+    return out
 
 
 def _since_param(request: Request, a: Assessment) -> date | None:

@@ -18,7 +18,10 @@ line (the desk re-reads the links only). Besides accept, reject and relink:
 - no decision (or ``"note"``) with a note keeps the decision in force, and its author's
   name becomes this analyst's, with the new note. A link not decided yet is refused (422):
   a note alone would either decide it silently or be lost at the next relink, so the note
-  goes with the decision instead (the queue's script sends the note field with each one).
+  goes with the decision instead (the queue's script sends the note field with each one);
+- ``"withdraw"`` takes the decision back: the link is pending again, as the linker made it
+  (the queue's undo, ``u``, of a first decision; undoing a later one sends the decision it
+  replaced).
 
 ``POST /cases/{case}/evidence`` takes JSON ``{"article_id", "start", "end", "indicator",
 "polarity", "note"}``: a sentence the linker missed, kept as an accepted link of method
@@ -50,7 +53,7 @@ from tocsin.assess.sources import SourceBook
 from tocsin.errors import InvalidInput, NotFound
 from tocsin.models.assessment import DECISIONS, LinkKey, LinkRow
 from tocsin.report.common import grade
-from tocsin.serve.pages.casedesk import summary_json
+from tocsin.serve.pages.casedesk import standing_verdicts, summary_json
 from tocsin.serve.pages.queue_order import ORDERS, certainty, ordered, queue_facts
 from tocsin.serve.web import analyst, desk, handled, handled_sync, int_param, json_object, page
 from tocsin.store import assessment as stored
@@ -140,12 +143,6 @@ def _state(link: LinkRow) -> str:
     return f"{link.decision}ed"
 
 
-def _verdict(entry: AuditEntry) -> str:
-    action = entry.action.removeprefix("link.")
-    extra = entry.detail.get("new_indicator") or entry.detail.get("polarity")
-    return f"{action} {extra}" if extra else action
-
-
 def marked_paragraph(text: str, start: int, end: int) -> Markup:
     """The paragraph holding ``text[start:end]``, escaped, with that span in a ``<mark>``;
     at most ``CONTEXT_CHARS`` of it on each side."""
@@ -192,7 +189,7 @@ def queue_item(
         else Markup("<mark>{}</mark>").format(f.text),
         state=_state(link),
         decided_at=by.at if by else "",
-        verdicts=tuple(sorted((name, _verdict(e)) for name, e in audit.items())),
+        verdicts=tuple(sorted(standing_verdicts(audit).items())),
     )
 
 
@@ -357,6 +354,9 @@ def _decide(request: Request, body: dict[str, Any]) -> Response:
         link = stored.link_row(store, case_id, link_id)
         if link is None:
             raise NotFound(f"no link L{link_id} in case {case_id!r}")
+        if body.get("decision") == "withdraw":  # the undo of a first decision
+            stored.withdraw(store, case_id, link_id, analyst=analyst(request))
+            return _reply(request, case_id, link_id)
         chosen = choice(case, link, body)
         stored.decide(
             store,

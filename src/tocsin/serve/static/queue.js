@@ -13,6 +13,8 @@
   const help = document.getElementById("help");
   let current = null;
   let busy = false;
+  // The decisions made on this page, newest last, each with what it replaced: u undoes.
+  const done = [];
 
   const items = () => Array.from(list.querySelectorAll("li.item"));
   const url = (item) =>
@@ -121,14 +123,29 @@
     }
   }
 
-  async function decide(item, data, next) {
+  // What the item stands at now, as the decision that would restore it.
+  function standing(item) {
+    const d = item.dataset;
+    const note = item.querySelector(".note-text");
+    const kept = note ? note.textContent.replace(/^Note: /, "") : "";
+    if (!d.decision) return { decision: "withdraw" };
+    if (d.decision === "relink") {
+      return { decision: "relink", new_indicator: d.indicator, polarity: d.polarity, note: kept };
+    }
+    if (d.decision === "accept") return { decision: "accept", polarity: d.polarity, note: kept };
+    return { decision: d.decision, note: kept };
+  }
+
+  async function decide(item, data, next, undoing) {
     if (!item || busy) return;
     const note = item.querySelector("input.note");
-    const body = Object.assign({}, data, { note: note ? note.value : "" });
+    const body = undoing ? data : Object.assign({}, data, { note: note ? note.value : "" });
+    const before = standing(item);
     busy = true;
     item.classList.add("busy");
     try {
       const reply = await tocsin.post(url(item), body);
+      if (!undoing) done.push({ item, before });
       update(item, reply.link);
       summarise(reply.summary, reply.pending);
       if (reply.impacts) reimpact(reply.impacts, reply.summary.leader);
@@ -140,6 +157,17 @@
       busy = false;
       item.classList.remove("busy");
     }
+  }
+
+  // Undo the newest decision made on this page: the link goes back as it stood before.
+  function undo() {
+    const last = done.pop();
+    if (!last) {
+      tocsin.toast("Nothing to undo on this page.");
+      return;
+    }
+    select(last.item);
+    decide(last.item, last.before, false, true);
   }
 
   function flip(item) {
@@ -194,6 +222,7 @@
     l: () => openRelink(current),
     e: () => openRelink(current),
     n: () => focusNote(current),
+    u: () => undo(),
     o: () => {
       const link = current && current.querySelector("a.article");
       if (link) window.location.assign(link.href);
