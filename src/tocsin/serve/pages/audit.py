@@ -2,7 +2,8 @@
 date, a page at a time (``before_id``: the entries older than the last one shown).
 
 Every entry the store keeps is here: the case files saved (``case.save``), relinks
-(``case.relink``), decisions on links (``link.accept``, ``link.reject``, ``link.relink``)
+(``case.relink``), decisions on links (``link.accept``, ``link.reject``, ``link.relink``,
+and ``link.withdraw`` when one is taken back)
 and entity merges and splits. An entry's target links to what it acted on: a link's
 sentence in the article reader, a case file's version.
 """
