@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from tests.conftest import make_good_article
 from tests.serve.conftest import CASE, DeskClient
+
+from tocsin.assess.assessment import assess
+from tocsin.assess.case import bundled_case_path, load_case
+from tocsin.config import Config
+from tocsin.ingest.pipeline import ingest
+from tocsin.report.html import render_html
+from tocsin.report.markdown import render_markdown
+from tocsin.serve.state import Desk
+from tocsin.store.db import Store
 
 
 def test_cases_page_lists_the_assessed_case(client: DeskClient) -> None:
@@ -48,6 +60,28 @@ def test_report_and_brief_download(client: DeskClient) -> None:
     brief = client.get(f"/cases/{CASE}/brief.md")
     assert brief.status_code == 200
     assert brief.headers["content-type"].startswith("text/markdown")
+
+
+def test_the_downloads_are_tocsin_reports_with_every_article_text(
+    client: DeskClient, desk_db: Path, tmp_path: Path
+) -> None:
+    """An article no link points into is in the report with its words, as `tocsin report`
+    has it, though the desk's own assessment does not read its text."""
+    page = tmp_path / "unlinked.html"
+    page.write_text(make_good_article(7, "Harvest festival in Grodno"), encoding="utf-8")
+    with Store.open(desk_db) as store:
+        ingest([page], store=store, config=Config.load(workers=1))
+        case = load_case(bundled_case_path())
+        expected_html = render_html(assess(store, case))
+        expected_md = render_markdown(assess(store, case))
+    html = client.get(f"/cases/{CASE}/report.html").text
+    assert html == expected_html
+    assert "Harvest festival in Grodno" in html
+    assert client.get(f"/cases/{CASE}/brief.md").text == expected_md
+    desk = Desk(desk_db)
+    kept = {a.title: a.text for a in desk.assessment(CASE).articles}
+    desk.close()
+    assert kept["Harvest festival in Grodno"] == ""  # the desk reads linked texts only
 
 
 def test_summary_json_follows_the_store(client: DeskClient) -> None:

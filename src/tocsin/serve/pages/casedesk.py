@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from tocsin.assess.assessment import assess
 from tocsin.assess.score import Assessment
 from tocsin.errors import NotFound
 from tocsin.report import charts
@@ -243,18 +244,29 @@ def _download(text: str, name: str, media: str) -> Response:
     return Response(text, media_type=media, headers={"content-disposition": disposition})
 
 
+def _whole(request: Request) -> Assessment:
+    """The assessment as ``tocsin report`` makes it, from every article's text: the
+    report lists every article with its words, and quotes the sentence around each
+    conflicting figure, where the desk's own assessment holds the linked articles' texts
+    only (``assessment.load``). The same numbers, read whole once per download."""
+    d = desk(request)
+    case = d.case(request.path_params["case_id"])
+    with d.store() as store:
+        return assess(store, case, as_of=as_of_param(request))
+
+
 @handled_sync
 def case_report(request: Request) -> Response:
     """The self-contained HTML report, as a download (it has its own inline styles, so it
     is not shown under the desk's policy)."""
-    a = desk(request).assessment(request.path_params["case_id"], as_of_param(request))
+    a = _whole(request)
     return _download(render_html(a), f"{a.case.id}.html", "text/html")
 
 
 @handled_sync
 def case_brief(request: Request) -> Response:
     """The Markdown brief, as a download."""
-    a = desk(request).assessment(request.path_params["case_id"], as_of_param(request))
+    a = _whole(request)
     return _download(render_markdown(a), f"{a.case.id}.md", "text/markdown")
 
 
