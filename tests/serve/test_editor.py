@@ -318,3 +318,31 @@ def test_the_desks_own_posts_carry_their_origin(client: DeskClient) -> None:
     # Under "no-referrer" a browser sends "Origin: null" with a same-origin form post or
     # fetch, and the CSRF check refuses it: the editor's forms would never save.
     assert client.get(EDIT).headers["referrer-policy"] == "same-origin"
+
+
+@pytest.mark.slow
+def test_a_desk_with_the_embedding_model_relinks_as_tocsin_assess_does(
+    desk_db: Path, tmp_path: Path
+) -> None:
+    from tocsin.assess.embed import MODEL_ID, Embedder
+    from tocsin.assess.relink import relink
+    from tocsin.serve.app import Settings, create_app
+
+    other = tmp_path / "cli.db"
+    other.write_bytes(desk_db.read_bytes())
+    app = create_app(Settings(db=desk_db, embeddings=True))
+    with DeskClient(app, base_url="http://127.0.0.1") as client:
+        done = client.post(
+            f"/cases/{CASE}/relink", data={"csrf": csrf_of(client)}, follow_redirects=False
+        )
+        assert done.status_code == 303
+    case = parse_case(bundled_case_path().read_text(encoding="utf-8"), CASE)
+    with Store.open(other) as store:
+        relink(store, case, Embedder(threads=1))
+        expected = {(r.key, r.fields) for r in stored.link_rows(store, CASE)}
+    with Store.open(desk_db) as store:
+        made = {(r.key, r.fields) for r in stored.link_rows(store, CASE)}
+        (entry,) = kept.audit_entries(store, action="case.relink")
+    assert made == expected
+    assert any(r[1].method == "embedding" for r in made)  # linked by meaning too
+    assert entry.detail["embedder"] == MODEL_ID

@@ -66,6 +66,12 @@ def _token(token: str | None, token_file: Path | None) -> str | None:
     multiple=True,
     help="A case file (or bundled case name) to add to the store before serving.",
 )
+@click.option(
+    "--embeddings/--no-embeddings",
+    default=True,
+    show_default=True,
+    help="Relink from the desk by meaning too, with the embedding model, as `tocsin assess`.",
+)
 @json_option
 def serve_cli(
     db: Path,
@@ -75,6 +81,7 @@ def serve_cli(
     token_file: Path | None,
     analyst: str,
     cases: tuple[str, ...],
+    embeddings: bool,
     as_json: bool,
 ) -> None:
     """Serve the analyst's desk: cases, review queue, articles, search, entities, case
@@ -94,7 +101,14 @@ def serve_cli(
             save_case_file(store, case.id, case.text, origin=case.origin, analyst=analyst)
     secret = _token(token, token_file)
     app = create_app(
-        Settings(db=db, host=host, token=secret, analyst=analyst, secret=secrets.token_urlsafe(32))
+        Settings(
+            db=db,
+            host=host,
+            token=secret,
+            analyst=analyst,
+            secret=secrets.token_urlsafe(32),
+            embeddings=embeddings,
+        )
     )
     sock = _listen(host, port)
     port = sock.getsockname()[1]  # the port taken, when --port 0 let the system choose

@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from tocsin.serve import security
 from tocsin.serve.pages import audit, casedesk, cases, editor, entities, queue, reader, search
-from tocsin.serve.state import Desk
+from tocsin.serve.state import Desk, Embedding
 from tocsin.serve.web import ANALYST, page
 
 MAX_BODY = 2_000_000  # bytes: a case file is at most 1 MB, with room for its form encoding
@@ -39,6 +39,9 @@ class Settings:
     analyst: str = "analyst"
     secret: str = ""  # signs the session cookies; a fresh one per start when empty
     max_body: int = MAX_BODY
+    # Relink with the embedding model too, as `tocsin assess` does (the command's default);
+    # off: patterns only.
+    embeddings: bool = False
 
 
 async def login(request: Request) -> Response:
@@ -109,6 +112,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(routes=routes(), middleware=middleware, lifespan=lifespan)
     app.state.desk = desk
+    app.state.embedding = Embedding(settings.embeddings)
     app.state.token = settings.token
     app.state.analyst = settings.analyst
     return app

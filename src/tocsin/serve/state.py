@@ -52,6 +52,7 @@ from tocsin.store.db import Store
 from tocsin.store.evidence import dated_events, grouped_figures
 
 if TYPE_CHECKING:
+    from tocsin.assess.embed import Embedder
     from tocsin.store.desk import CaseVersion
 
 LOG = logging.getLogger("tocsin.serve")
@@ -307,6 +308,28 @@ class Desk:
         """Drop what the desk keeps of the case (after its case file changed)."""
         with self._lock:
             self._cases.pop(case_id, None)
+
+
+class Embedding:
+    """The desk's embedding model for relinking, as ``tocsin assess`` links (by meaning as
+    well as by pattern) when ``enabled``: loaded on the first relink (a few seconds), then
+    kept. One relink at a time uses it (an ``Embedder`` serves one thread)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._model: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def using(self) -> Iterator[Embedder | None]:
+        """The model (None when disabled), held for this thread until the block ends."""
+        with self._lock:
+            if self.enabled and self._model is None:
+                from tocsin.assess.embed import Embedder
+                from tocsin.config import Config
+
+                self._model = Embedder(threads=Config.load().worker_count)
+            yield self._model
 
 
 Background = tuple[list[Disagreement], list[TimelineEvent]]

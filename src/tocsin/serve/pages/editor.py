@@ -100,7 +100,7 @@ def _editor(
     conflict: Conflict | None = None,
 ) -> Response:
     """The editor page (``case_id`` None: a new case)."""
-    notice, embedded = None, getattr(request.app.state, "embedder", None) is not None
+    notice, embedded = None, request.app.state.embedding.enabled
     if case_id is not None and newest is not None and not found and conflict is None:
         notice = notice_for(desk(request), case_id)
     relinked = request.query_params.get("relinked")
@@ -232,16 +232,15 @@ def _save_new(request: Request, draft: Draft) -> Response:
 
 @handled
 async def relink_case(request: Request) -> Response:
-    """Relink the case from its newest file (patterns only, unless the desk has an
-    embedding model), logged as 'case.relink'."""
+    """Relink the case from its newest file (by pattern, and by meaning when the desk was
+    started with its embedding model), logged as 'case.relink'."""
     return await run_in_threadpool(_relink, request, request.path_params["case_id"])
 
 
 def _relink(request: Request, case_id: str) -> Response:
     d = desk(request)
     case = d.case(case_id)
-    embedder = getattr(request.app.state, "embedder", None)
-    with d.store() as store:
+    with d.store() as store, request.app.state.embedding.using() as embedder:
         version = kept.case_file(store, case_id)
         count = relink(store, case, embedder)
         detail = {

@@ -62,7 +62,7 @@ def version_page(request: Request) -> Response:
         counts=diff_counts(rows),
         lines=version.text.split("\n"),
         notice=notice_for(desk(request), case_id) if version is every[0] else None,
-        embedded=getattr(request.app.state, "embedder", None) is not None,
+        embedded=request.app.state.embedding.enabled,
         saved="saved" in request.query_params,
         unchanged="unchanged" in request.query_params,
     )
