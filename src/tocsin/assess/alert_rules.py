@@ -94,10 +94,10 @@ class AlertRule(_Model):
         given = {key for key in _PARAMETERS if getattr(self, key) is not None}
         missing = [key for key in _NEEDS[self.kind] if key not in given]
         if missing:
-            raise ValueError(f"a {self.kind} rule needs {' and '.join(missing)}")
+            raise ValueError(f"{_a(self.kind)} rule needs {' and '.join(missing)}")
         extra = sorted(given - set(_NEEDS[self.kind]) - set(_MAY[self.kind]))
         if extra:
-            raise ValueError(f"a {self.kind} rule takes no {', '.join(extra)}")
+            raise ValueError(f"{_a(self.kind)} rule takes no {', '.join(extra)}")
         if self.kind == "threshold" and self.above is None and self.below is None:
             raise ValueError("a threshold rule needs above or below (or both)")
         return self
@@ -106,6 +106,10 @@ class AlertRule(_Model):
     def watched(self) -> str | None:
         """The hypothesis a threshold or move rule watches; None: every one (move)."""
         return None if self.hypothesis in (None, ANY) else self.hypothesis
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def rate_limits(rules: list[AlertRule], case_id: str) -> dict[tuple[str, str], tuple[int, float]]:
