@@ -79,10 +79,14 @@ def evaluate(
 ) -> list[Alert]:
     """The alerts of ``case``'s rules between ``before`` (None on the first cycle) and
     ``after``, in the order of the rules; made at ``fired_at`` (UTC)."""
-    known = {r.id for r in before.evidence} if before is not None else set()
-    new = tuple(r for r in after.evidence if r.id not in known)
-    cycle = _Cycle(case, before, after, fired_at, new)
+    cycle = _Cycle(case, before, after, fired_at, tuple(new_rows(before, after)))
     return [alert for rule in case.alerts for alert in _RULES[rule.kind](cycle, rule)]
+
+
+def new_rows(before: Assessment | None, after: Assessment) -> list[EvidenceRow]:
+    """The rows of ``after`` that ``before`` did not have (all of them when it is None)."""
+    known = {r.id for r in before.evidence} if before is not None else set()
+    return [r for r in after.evidence if r.id not in known]
 
 
 def assessed_to(a: Assessment) -> date | None:
