@@ -269,6 +269,8 @@ def test_uncorroborated_fires_on_newly_flagged_claims(
     assert alerts[0].title.startswith("Uncorroborated: “")
     assert f"(Pavel Latushka, {claim.reliability})" in alerts[0].title
     assert [e.id for e in alerts[0].evidence] == [claim.id]
+    assert "1 new claim since 2022-06-27 rests on one low-graded source" in alerts[0].detail
+    assert "by more than 10 points if believed" in alerts[0].detail
     assert "doubt" not in _fired(watched, flagged, flagged)  # flagged before: not new
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from tocsin.assess.alert_rules import AlertRule
+from tocsin.assess.bayes import UNCORROBORATED_SHIFT
 from tocsin.assess.case import Case
 from tocsin.assess.evidence import EvidenceRow
 from tocsin.assess.score import Assessment
@@ -165,13 +166,14 @@ def _indicator(cycle: _Cycle, rule: AlertRule) -> list[Alert]:
     )
     if not rows:
         return []
-    indicator = next(i for i in cycle.case.indicators if i.id == rule.indicator)
+    named = rule.indicator or ""
+    about = next((i.description for i in cycle.case.indicators if i.id == named), named)
     state = "reported" if polarity == "seen" else "reported absent"
     lead = rows[0]
-    title = f"{indicator.description} ({indicator.id}): {state}, {_reports(len(rows))}"
+    title = f"{about} ({named}): {state}, {_reports(len(rows))}"
     detail = (
         f"{_reports(len(rows)).capitalize()} from {_sources(rows)}{cycle.since} "
-        f"{'reports' if len(rows) == 1 else 'report'} the indicator {indicator.id} "
+        f"{'reports' if len(rows) == 1 else 'report'} the indicator {named} "
         f"{'seen' if polarity == 'seen' else 'absent'}. "
         f"The strongest: {quoted(lead.text)} ({lead.source or 'unattributed'}, graded "
         f"{lead.reliability}{lead.credibility}, {_day(lead.when)}). {_bottom(cycle)}"
@@ -191,9 +193,11 @@ def _uncorroborated(cycle: _Cycle, rule: AlertRule) -> list[Alert]:
         f"Uncorroborated: {quoted(lead.text)} ({lead.source or 'unattributed'}, {lead.reliability})"
     )
     detail = (
-        f"{_reports(len(rows), 'claim')}{cycle.since} rest on one low-graded source each and "
-        "would move the forecast by more than 10 points if believed; they count at a "
-        f"discount until another source confirms them. The strongest: {quoted(lead.text)} "
+        f"{_reports(len(rows), 'claim').capitalize()}{cycle.since} "
+        f"{'rests' if len(rows) == 1 else 'rest'} on one low-graded source and would move "
+        f"the forecast by more than {UNCORROBORATED_SHIFT * 100:.0f} points if believed, "
+        "so counts at a discount until another source confirms it. The strongest: "
+        f"{quoted(lead.text)} "
         f"({lead.source or 'unattributed'}, graded {lead.reliability}{lead.credibility}, "
         f"{_day(lead.when)}). {_bottom(cycle)}"
     )
@@ -214,7 +218,7 @@ def movers(
     each moves ``hypothesis`` in the direction ``sign`` (+1 up, -1 down): the posterior with
     the group against the posterior without it (``a.sensitivity``). Groups that moved it
     the other way come last, so that an alert always names some of its evidence."""
-    p = a.posterior.probabilities[hypothesis]
+    p = a.posterior.probabilities.get(hypothesis, 0.0)
     effect = {g.source_key: (p - g.without.get(hypothesis, p)) * sign for g in a.sensitivity.groups}
     group_of = {m: key for key, members in a.posterior.groups.items() for m in members}
     best: dict[str, EvidenceRow] = {}
@@ -230,8 +234,8 @@ def _threshold(cycle: _Cycle, rule: AlertRule) -> list[Alert]:
         return []
     h = rule.hypothesis
     then = cycle.before.posterior.probabilities.get(h)
-    now = cycle.after.posterior.probabilities[h]
-    if then is None:
+    now = cycle.after.posterior.probabilities.get(h)
+    if then is None or now is None:
         return []
     out = []
     for line, direction in ((rule.above, "above"), (rule.below, "below")):
