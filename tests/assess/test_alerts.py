@@ -17,12 +17,16 @@ from pathlib import Path
 import pytest
 
 from tocsin.assess import alerts as alerts_module
-from tocsin.assess.alert_rules import AlertRule
+from tocsin.assess.alert_rules import AlertRule, rate_limits
 from tocsin.assess.alerts import evaluate, largest_move
 from tocsin.assess.assessment import assess
 from tocsin.assess.case import Case, bundled_case_path, parse_case
 from tocsin.assess.relink import relink
 from tocsin.assess.score import Assessment, CaseData, score
+from tocsin.config import Config
+from tocsin.extract.run import extract
+from tocsin.ingest.pipeline import ingest
+from tocsin.store.alerts import record
 from tocsin.store.db import Store
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
@@ -347,3 +351,51 @@ def test_a_move_from_the_prior_and_one_that_has_left_the_window(small: Case) -> 
     # Twenty days on, the jump of 1 March is out of the ten-day window.
     later = _small(small, date(2024, 3, 25))
     assert "swings" not in {a.rule_id for a in evaluate(small, after, later, NOW)}
+
+
+# -- a rumour from an ungraded site, from the article to the store ------------------------
+
+RUMOUR_CASE = """\
+id: joins
+question: Will Belarus's army enter the war?
+resolution: {criteria: c, deadline: 2023-12-31}
+hypotheses: [{id: H1, title: joins, prior: 0.25}, {id: H2, title: stays out, prior: 0.75}]
+indicators:
+  - id: joins-war
+    description: Belarus officially joins the war
+    patterns: ['belarus (has )?officially join(s|ed) the war']
+    likelihoods: {H1: 0.95, H2: 0.05}
+alerts:
+  - {id: doubt, kind: uncorroborated}
+  - {id: joined, kind: indicator, indicator: joins-war}
+"""
+
+
+def test_a_rumour_is_told_as_uncorroborated_once(tmp_path: Path) -> None:
+    case = parse_case(RUMOUR_CASE)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fake.jsonl").write_text(
+        '{"url": "https://rumours.example/1", "outlet": "Rumour Mill", "published": '
+        '"2022-10-20", "title": "Breaking", "text": "Breaking news. Belarus officially joins '
+        'the war against Ukraine, sources say. More soon."}\n',
+        "utf-8",
+    )
+    with Store.open(tmp_path / "s.db") as store:
+        ingest([folder], store=store, config=Config.load(workers=1))
+        extract(store, workers=1)
+        relink(store, case)
+        before = assess(store, case, as_of=date(2022, 10, 19))
+        after = assess(store, case)
+        alerts = evaluate(case, before, after, NOW)
+        assert {a.rule_id: a.key.count("|") for a in alerts} == {"doubt": 2, "joined": 2}
+        doubt = next(a for a in alerts if a.rule_id == "doubt")
+        (claim,) = doubt.evidence
+        assert "officially joins the war" in claim.text
+        assert (claim.outlet, claim.published) == ("Rumour Mill", date(2022, 10, 20))
+        assert claim.reliability in ("D", "E", "F")
+        sent = record(store, alerts, NOW, rate_limits(case.alerts, case.id))
+        assert [a.rule_id for a in sent] == ["doubt", "joined"]
+        # The next cycle sees nothing new; made again from the first cycle, nothing is sent.
+        assert evaluate(case, after, after, LATER) == []
+        assert record(store, evaluate(case, before, after, LATER), LATER) == []
