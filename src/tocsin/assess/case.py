@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from tocsin.assess.alert_rules import AlertRule, alert_faults
 from tocsin.assess.case_actors import actor_model_faults, veto_faults, veto_tables
 from tocsin.assess.patterns import PatternError, compile_pattern
 from tocsin.assess.yamlfile import REFUSED, Fault, Limits, Loc, describe, listed, read, shown
@@ -323,6 +324,7 @@ class Case(_Model):
     # embedding) or "model" (every sentence against every indicator, by the link model
     # learned from the backtest shelf, each link weighing its probability of being right).
     linker: Literal["rules", "model"] = "rules"
+    alerts: list[AlertRule] = []  # what to tell the analyst of (assess.alert_rules)
     # The YAML the case was read from and where (set by ``parse_case``): the store keeps
     # every version of it for the desk (``tocsin.store.desk``).
     _text: str = PrivateAttr(default="")
@@ -449,7 +451,7 @@ def _tables(lists: dict[str, list[Any]], actor_model: Any) -> list[tuple[Loc, li
 
 def cross_check(case: Case) -> list[Fault]:
     """Faults between parts of a valid case file: unknown or repeated ids, partial priors."""
-    return _cross_check(_Parts.of_data(case.model_dump()))
+    return _cross_check(_Parts.of_data(data := case.model_dump())) + alert_faults(data)
 
 
 def _cross_check(parts: _Parts) -> list[Fault]:
@@ -571,8 +573,8 @@ def _validate(data: dict[str, Any]) -> tuple[Case | None, list[Fault]]:
             for e in exc.errors()
             if e.get("input") != REFUSED
         ]
-        return None, faults + _cross_check(_Parts.of_data(data))
-    return case, _cross_check(_Parts.of_data(data))
+        return None, faults + _cross_check(_Parts.of_data(data)) + alert_faults(data)
+    return case, _cross_check(_Parts.of_data(data)) + alert_faults(data)
 
 
 def _message(error: Any) -> str:
