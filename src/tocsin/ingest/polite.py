@@ -36,11 +36,12 @@ class Robots:
 
     rules: Protego | None = None  # None: no rules, everything allowed unless ``refusal``
     refusal: str | None = None  # why nothing on the host may be fetched this run
+    code: FailureCode = FailureCode.ROBOTS  # the refusal's code: unreachable, timeout, robots
 
     def check(self, url: str) -> None:
         """Raise InputError(ROBOTS) when the rules keep tocsin from ``url``."""
         if self.refusal is not None:
-            raise InputError(FailureCode.ROBOTS, self.refusal)
+            raise InputError(self.code, self.refusal)
         if self.rules is not None and not self.rules.can_fetch(url, USER_AGENT):
             raise InputError(
                 FailureCode.ROBOTS, f"{origin_of(url)}/robots.txt disallows {url} for tocsin"
@@ -120,8 +121,10 @@ class Polite:
             with self._turn(urlsplit(origin).hostname or "", self.delay):
                 answer = get(robots_url, client, config, limit=ROBOTS_BYTES, cut=True)
         except InputError as exc:
-            reason = f"{robots_url} could not be read ({exc.code.value}: {exc.reason})"
-            return Robots(refusal=f"{reason}: host not fetched this run")
+            if exc.code not in (FailureCode.UNREACHABLE, FailureCode.TIMEOUT):
+                return Robots()  # a redirect loop or a refused target: as if there were none
+            reason = f"{robots_url} could not be read ({exc.reason}): host not fetched this run"
+            return Robots(refusal=reason, code=exc.code)
         return read_robots(answer.status, answer.body, origin)
 
     @contextmanager
