@@ -458,8 +458,10 @@ def test_tocsin_ingest_fetches_a_list_of_urls(
 
     result = CliRunner().invoke(
         main,
-        ["ingest", str(listing), "--db", str(db), "--workers", "1", "--no-extract", "--json"]
-        + ["--allow-address", "127.0.0.1"],
+        [
+            *("ingest", str(listing), "--db", str(db), "--workers", "1", "--no-extract"),
+            *("--json", "--allow-address", "127.0.0.1"),
+        ],
         catch_exceptions=False,
     )
 
