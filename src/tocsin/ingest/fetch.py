@@ -397,7 +397,7 @@ class _GuardedTransport(httpx.HTTPTransport):
     """httpx's transport over the guarded backend; no proxies, TLS verified as usual."""
 
     def __init__(self, allow: AllowList) -> None:
-        super().__init__()
+        super().__init__()  # then its pool is replaced by one over the guarded backend
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=100,
