@@ -5,8 +5,10 @@ A test checks that each setting is documented in docs/cli.md, so none can hide.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ class Setting:
 
 GIB = 1024 * 1024 * 1024
 MAX_WORKERS = 1024
+MAX_HOST_CONCURRENCY = 64
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "tocsin.db", "SQLite database file."),
     Setting(
@@ -42,6 +45,24 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_fetch_bytes", 10 * 1024 * 1024, "Largest HTTP response body accepted.", 1, GIB),
     Setting("fetch_timeout", 20.0, "Seconds before an HTTP request is abandoned.", 0.1, 3600),
+    Setting(
+        "fetch_deadline",
+        60.0,
+        "Seconds one HTTP response may take in all (connect, headers, body).",
+        0.1,
+        86_400,
+    ),
+    Setting(
+        "fetch_allow",
+        (),
+        "Addresses (CIDRs) and host names fetched although private, loopback or reserved.",
+    ),
+    Setting(
+        "host_concurrency", 2, "Requests in flight at once to one host.", 1, MAX_HOST_CONCURRENCY
+    ),
+    Setting(
+        "host_delay", 1.0, "Least seconds between the starts of requests to one host.", 0, 3600
+    ),
     Setting(
         "max_redirects", 5, "Redirects followed before a URL counts as a redirect loop.", high=100
     ),
@@ -79,6 +100,10 @@ class Config:
     max_input_bytes: int = _BY_NAME["max_input_bytes"].default
     max_fetch_bytes: int = _BY_NAME["max_fetch_bytes"].default
     fetch_timeout: float = _BY_NAME["fetch_timeout"].default
+    fetch_deadline: float = _BY_NAME["fetch_deadline"].default
+    fetch_allow: tuple[str, ...] = _BY_NAME["fetch_allow"].default
+    host_concurrency: int = _BY_NAME["host_concurrency"].default
+    host_delay: float = _BY_NAME["host_delay"].default
     max_redirects: int = _BY_NAME["max_redirects"].default
     max_html_depth: int = _BY_NAME["max_html_depth"].default
     near_duplicate_threshold: float = _BY_NAME["near_duplicate_threshold"].default
@@ -112,6 +137,11 @@ def _coerce(setting: Setting, raw: Any) -> Any:
     try:
         if setting.name == "db":
             return Path(raw)
+        if setting.name == "fetch_allow":
+            try:
+                return allow_entries(raw)
+            except ConfigError as exc:
+                raise ConfigError(f"{setting.env}: {exc}") from None
         value = kind(raw)
     except (TypeError, ValueError, OverflowError) as exc:
         shown = raw if len(str(raw)) <= 40 else f"{str(raw)[:20]}... ({len(str(raw)):,} characters)"
@@ -128,3 +158,32 @@ def _number(value: float) -> str:
         return f"{value:g}"  # also nan and inf
     text = f"{int(value):,}"
     return text if len(text) <= 30 else f"{text[:15]}... ({len(str(abs(int(value))))} digits)"
+
+
+_HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*"
+)
+
+
+def allow_entries(raw: Any) -> tuple[str, ...]:
+    """The fetch allow-list as a tuple of CIDRs, addresses and lower-case host names.
+
+    ``raw`` is a string (the environment variable: entries separated by commas or spaces)
+    or a sequence of strings (the command line). An entry that is neither an address, a
+    network nor a host name is refused, so a typo does not silently open nothing.
+    """
+    items = re.split(r"[,\s]+", raw) if isinstance(raw, str) else list(raw)
+    entries: list[str] = []
+    for item in items:
+        entry = str(item).strip().lower().rstrip(".")
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not _HOST_NAME.fullmatch(entry):
+                raise ConfigError(
+                    f"{str(item)[:60]!r} is neither an address, a network (CIDR) nor a host name"
+                ) from None
+        entries.append(entry)
+    return tuple(dict.fromkeys(entries))

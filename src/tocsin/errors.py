@@ -48,6 +48,8 @@ class FailureCode(StrEnum):
     REDIRECT_LOOP = "redirect_loop"
     HTTP_STATUS = "http_status"
     CONTENT_TYPE = "content_type"
+    FORBIDDEN_ADDRESS = "forbidden_address"
+    ROBOTS = "robots"
     INTERNAL = "internal"
 
 
@@ -59,6 +61,8 @@ TRANSIENT = frozenset(
         FailureCode.HTTP_STATUS,
         FailureCode.REDIRECT_LOOP,
         FailureCode.CONTENT_TYPE,
+        FailureCode.ROBOTS,
+        FailureCode.FORBIDDEN_ADDRESS,  # the allow-list or the host's address may change
     }
 )
 

@@ -95,11 +95,12 @@ def test_no_write_lock_is_held_while_a_page_is_fetched(
 
     for k in range(3):
         httpserver.expect_request(f"/wire/{k}").respond_with_handler(page)
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     with Store.open(db) as store:
         report = ingest(
             [httpserver.url_for(f"/wire/{k}") for k in range(3)],
             store=store,
-            config=Config.load(workers=1),
+            config=Config.load(workers=1, fetch_allow=("127.0.0.1",), host_delay=0),
         )
     assert report.ok, report.failures
     assert free == [True, True, True]

@@ -43,8 +43,22 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
 
 
+@pytest.fixture(autouse=True)
+def _no_robots(httpserver: HTTPServer) -> None:
+    """The test server has no robots.txt (404: everything allowed); tests/ingest/
+    test_polite.py covers robots itself."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+
+
 def _ingest(urls: list[str], store: Store, **settings: object) -> IngestReport:
-    return ingest(urls, store=store, config=Config.load(workers=1, **settings))
+    """Ingest with the test servers' loopback address allowed and no delay between turns."""
+    allowed = {"fetch_allow": ("127.0.0.1",), "host_delay": 0, **settings}
+    return ingest(urls, store=store, config=Config.load(workers=1, **allowed))
+
+
+def _pages(httpserver: HTTPServer) -> list[str]:
+    """The paths the server was asked for, robots.txt aside."""
+    return [r.path for r, _ in httpserver.log if r.path != "/robots.txt"]
 
 
 def _only_failure(report: IngestReport, store: Store, url: str, code: FailureCode) -> str:
@@ -89,7 +103,7 @@ def test_rerunning_the_same_url_adds_nothing(
     first = _ingest([url], store)
     assert len(first.added) == 1
     rows = store.conn.execute("SELECT count(*) FROM sources").fetchone()[0]
-    requests = len(httpserver.log)
+    requests = len(_pages(httpserver))
 
     second = _ingest([url], store)
 
@@ -97,7 +111,7 @@ def test_rerunning_the_same_url_adds_nothing(
     assert not second.added
     assert second.ok
     assert store.conn.execute("SELECT count(*) FROM sources").fetchone()[0] == rows
-    assert len(httpserver.log) == requests, "a stored URL is not fetched again"
+    assert len(_pages(httpserver)) == requests, "a stored URL is not fetched again"
 
 
 def _closed_port() -> int:
@@ -122,7 +136,7 @@ def test_redirect_loop(httpserver: HTTPServer, store: Store) -> None:
     )
     url = httpserver.url_for("/a")
     _only_failure(_ingest([url], store), store, url, FailureCode.REDIRECT_LOOP)
-    assert len(httpserver.log) <= Config.load().max_redirects + 1
+    assert len(_pages(httpserver)) <= Config.load().max_redirects + 1
 
 
 def test_redirect_to_a_page_is_followed(
@@ -200,7 +214,7 @@ def test_slow_server_times_out(httpserver: HTTPServer, store: Store) -> None:
         report = _ingest([url], store, fetch_timeout=0.3)
     finally:
         release.set()
-        while not httpserver.log and time.perf_counter() - started < 5:
+        while "/slow" not in _pages(httpserver) and time.perf_counter() - started < 5:
             time.sleep(0.01)  # let the handler finish before the next test's server state
     _only_failure(report, store, url, FailureCode.TIMEOUT)
 
@@ -219,7 +233,7 @@ def test_request_carries_the_tocsin_user_agent(
         article_html("Agent check", paragraphs(25)), content_type="text/html"
     )
     _ingest([httpserver.url_for("/ua")], store)
-    [(request, _)] = httpserver.log
+    [request] = [r for r, _ in httpserver.log if r.path == "/ua"]
     assert request.headers["User-Agent"] == USER_AGENT
     assert request.headers["User-Agent"].startswith("tocsin/")
     assert "text/html" in request.headers["Accept"]
@@ -286,7 +300,7 @@ def test_feed_with_full_content_gives_one_article_per_entry(
         assert article.published.isoformat() == f"2022-10-{10 + n}"
         assert not article.published_estimated
         assert article.source.startswith(feed_url + "#")
-    assert [r.path for r, _ in httpserver.log] == ["/feed.xml"]
+    assert _pages(httpserver) == ["/feed.xml"]
 
     again = _ingest([feed_url], store)
     assert again.added == []
@@ -319,7 +333,7 @@ def test_feed_of_summaries_fetches_the_linked_pages(
 
     assert report.ok, report.failures
     assert len(report.added) == 2
-    fetched = sorted(r.path for r, _ in httpserver.log)
+    fetched = sorted(_pages(httpserver))
     assert fetched == ["/story/0", "/story/1", "/summaries.rss"]
     by_url = {a.url: a for a in store.articles()}
     for n, paras in pages.items():
@@ -384,13 +398,13 @@ def test_a_text_file_of_urls_ingests_the_pages_it_lists(
     assert sorted(r.title or "" for r in report.added) == ["Listed story 0", "Listed story 1"]
     sources = store.conn.execute("SELECT locator, kind FROM sources ORDER BY id").fetchall()
     assert [tuple(r) for r in sources] == [(a, "url"), (b, "url")]
-    assert sorted(r.path for r, _ in httpserver.log) == ["/listed/0", "/listed/1"]
+    assert sorted(_pages(httpserver)) == ["/listed/0", "/listed/1"]
 
     again = _ingest([str(listing)], store)
 
     assert again.unchanged == 2
     assert not again.added
-    assert len(httpserver.log) == 2, "a stored URL is not fetched again"
+    assert len(_pages(httpserver)) == 2, "a stored URL is not fetched again"
 
 
 def test_a_listed_url_that_fails_is_recorded_under_its_url(
@@ -426,12 +440,17 @@ def test_text_that_mentions_urls_among_sentences_stays_an_article(
     [article] = store.articles()
     assert article.source == str(note.resolve())
     assert article.title == "Sources for the convoy story"
-    assert httpserver.log == []
+    assert _pages(httpserver) == []
 
 
 def test_tocsin_ingest_fetches_a_list_of_urls(
-    httpserver: HTTPServer, tmp_path: Path, article_html: Callable[..., str], paragraphs: Callable
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    article_html: Callable[..., str],
+    paragraphs: Callable,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("TOCSIN_HOST_DELAY", "0")
     urls = _serve_pages(httpserver, article_html, paragraphs, 3)
     listing = tmp_path / "urls.txt"
     listing.write_text("\n".join(urls) + "\n", "utf-8")
@@ -439,7 +458,10 @@ def test_tocsin_ingest_fetches_a_list_of_urls(
 
     result = CliRunner().invoke(
         main,
-        ["ingest", str(listing), "--db", str(db), "--workers", "1", "--no-extract", "--json"],
+        [
+            *("ingest", str(listing), "--db", str(db), "--workers", "1", "--no-extract"),
+            *("--json", "--allow-address", "127.0.0.1"),
+        ],
         catch_exceptions=False,
     )
 
@@ -467,7 +489,7 @@ def test_fetch_with_mock_transport() -> None:
         status, ctype, body = routes[request.url.path]
         return httpx.Response(status, headers={"Content-Type": ctype}, content=body)
 
-    config = Config.load(max_fetch_bytes=100)
+    config = Config.load(max_fetch_bytes=100, fetch_allow=("127.0.0.1",))
     with make_client(config, transport=httpx.MockTransport(handler)) as client:
         page = fetch("http://127.0.0.1/page", client, config)
         assert page.kind == "html"

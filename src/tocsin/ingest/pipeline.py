@@ -26,6 +26,7 @@ from tocsin.config import Config
 from tocsin.errors import TRANSIENT, FailureCode, InputError
 from tocsin.ingest import dedupe
 from tocsin.ingest.fetch import make_client
+from tocsin.ingest.polite import Polite
 from tocsin.ingest.sources import (
     Expanded,
     Failed,
@@ -217,7 +218,8 @@ def _expand_all(
 
 class _UrlExpander:
     """Expands URLs named on the command line or listed in a file, with one HTTP client
-    made on first use; a URL already stored is counted unchanged and not fetched again.
+    made on first use and one ``Polite`` pacer (robots.txt, per-host turns) for the run;
+    a URL already stored is counted unchanged and not fetched again.
     ``before_fetch`` runs before each fetch (the writer commits: no lock held while the
     network is waited for)."""
 
@@ -233,6 +235,7 @@ class _UrlExpander:
         self.report = report
         self.before_fetch = before_fetch
         self.client: httpx.Client | None = None
+        self.polite = Polite(config)
 
     def expand(self, url: str) -> Iterator[Expanded]:
         if self.store.url_stored(url):
@@ -240,7 +243,7 @@ class _UrlExpander:
             return
         self.client = self.client or make_client(self.config)
         self.before_fetch()
-        yield from expand_url(url, self.client, self.config)
+        yield from expand_url(url, self.client, self.config, self.polite)
 
     def close(self) -> None:
         if self.client is not None:

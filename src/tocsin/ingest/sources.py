@@ -23,7 +23,7 @@ from tocsin.config import Config
 from tocsin.errors import FailureCode, InputError
 from tocsin.ingest.decode import gunzip, sniff_binary
 from tocsin.ingest.feeds import looks_like_feed, parse_feed
-from tocsin.ingest.fetch import fetch, kind_for
+from tocsin.ingest.fetch import Pacer, fetch, kind_for
 from tocsin.models import InputKind, RawItem
 
 _EXTENSIONS: dict[str, InputKind] = {
@@ -272,15 +272,19 @@ def _warc_item(path: Path, record: object, config: Config) -> Expanded:
     )
 
 
-def expand_url(url: str, client: httpx.Client, config: Config) -> Iterator[Expanded]:
+def expand_url(
+    url: str, client: httpx.Client, config: Config, pacer: Pacer | None = None
+) -> Iterator[Expanded]:
+    """A fetched page as one item, or a fetched feed's entries (pages linked from entries
+    that carry only a summary fetched too, through the same checks and ``pacer``)."""
     try:
-        item = fetch(url, client, config)
+        item = fetch(url, client, config, pacer=pacer)
     except InputError as exc:
         yield Failed(url, "url", exc)
         return
     if item.kind == "feed" or looks_like_feed(item.data):
         for entry in expand_feed(url, item.data, item.url):
-            yield _with_link_fetched(entry, client, config)
+            yield _with_link_fetched(entry, client, config, pacer)
         return
     yield RawItem(
         locator=url,
@@ -292,14 +296,16 @@ def expand_url(url: str, client: httpx.Client, config: Config) -> Iterator[Expan
     )
 
 
-def _with_link_fetched(entry: Expanded, client: httpx.Client, config: Config) -> Expanded:
+def _with_link_fetched(
+    entry: Expanded, client: httpx.Client, config: Config, pacer: Pacer | None = None
+) -> Expanded:
     """A feed entry whose content is a mere summary is replaced by the page it links to."""
     if not isinstance(entry, RawItem) or len(entry.data) > 1500 or not entry.url:
         return entry
     if not is_url(entry.url):
         return entry
     try:
-        page = fetch(entry.url, client, config)
+        page = fetch(entry.url, client, config, pacer=pacer)
     except InputError as exc:
         return Failed(entry.locator, "feed", exc, entry.data)
     return RawItem(
