@@ -129,7 +129,7 @@ SOURCES = Table(
     (
         Column("id", INT, "source id in the store"),
         Column("locator", TEXT, "file path or URL (path:line, path#id for records in a file)"),
-        Column("kind", TEXT, "what the input was: html, feed entry, WARC record ..."),
+        Column("kind", TEXT, "what the input was: text, html, feed, jsonl, warc, url ..."),
         Column("raw_sha256", TEXT, "SHA-256 of the raw bytes; null when none were read"),
         Column("raw_size", INT, "size of the raw bytes"),
         Column("url", TEXT, "URL, when fetched or given"),
@@ -416,3 +416,27 @@ TABLES: tuple[Table, ...] = (
     AUDIT_LOG,
     ALERTS,
 )
+
+TYPE_NAMES = {
+    INT: "int64",
+    FLOAT: "float64",
+    BOOL: "bool",
+    TEXT: "string",
+    DATE: "date32",
+    TIME: "timestamp[us, UTC]",
+    NAMES: "list<string>",
+}
+
+
+def markdown() -> str:
+    """The tables of docs/formats.md's "Parquet export" section, made from the declarations;
+    a test checks that the page holds exactly this (and prints it when it does not)."""
+    out = []
+    for table in TABLES:
+        out.append(f"### `{table.name}.parquet`\n\nFrom the store's `{table.store_table}`: ")
+        out.append(f"{table.doc}.\n\n| column | type | meaning |\n|---|---|---|\n")
+        for c in table.columns:
+            kind = TYPE_NAMES[c.type] + " (JSON)" * c.json
+            out.append(f"| `{c.name}` | {kind} | {c.doc} |\n")
+        out.append("\n")
+    return "".join(out).rstrip("\n") + "\n"
