@@ -307,7 +307,7 @@ def test_no_duplicates_leaves_out_their_rows_everywhere_but_sources(
 
 
 def test_rows_are_written_in_batches_with_the_same_content(
-    exported: tuple[Path, Path], tmp_path: Path
+    exported: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db, whole = exported
     _export(db, tmp_path / "small", batch_rows=7)
@@ -315,6 +315,14 @@ def test_rows_are_written_in_batches_with_the_same_content(
     rows = small.metadata.num_rows
     assert small.metadata.num_row_groups == -(-rows // 7)
     assert small.read().equals(pq.read_table(whole / "mentions.parquet"))
+    # Wide rows are batched by their size too: one article's text over the cap, one each.
+    monkeypatch.setattr(parquet_module, "BATCH_BYTES", 1_000)
+    monkeypatch.setattr(parquet_module, "FETCH_ROWS", 1)
+    _export(db, tmp_path / "narrow")
+    narrow = pq.ParquetFile(tmp_path / "narrow" / "articles.parquet")
+    assert narrow.metadata.num_row_groups == 5
+    assert narrow.read().equals(pq.read_table(whole / "articles.parquet"))
+    assert pq.ParquetFile(whole / "articles.parquet").metadata.num_row_groups == 1
 
 
 def test_a_failure_midway_leaves_the_old_files_and_no_temporary_one(

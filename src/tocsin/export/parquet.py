@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -33,7 +34,13 @@ from tocsin.export.tables import BOOL, DATE, FLOAT, INT, NAMES, TABLES, TEXT, TI
 from tocsin.files import refuse_overwrite
 from tocsin.store.db import Store
 
-BATCH_ROWS = 10_000  # rows per record batch and row group: some 50 MB of article text at most
+BATCH_ROWS = 10_000  # rows per record batch and row group, at most
+# ... and at most about this much text and bytes: 10,000 articles of 4 KB would be 40 MB,
+# held several times over (Python's strings, Arrow's copy, the encoder's pages). At 8 MB the
+# articles add some 95 MB to the peak, at 16 MB 135 MB (bench/export_speed.py, 10,000
+# synthetic articles); the other tables stay well under it at 10,000 rows.
+BATCH_BYTES = 8 * 2**20
+FETCH_ROWS = 100  # rows per fetch from SQLite, gathered into batches (the overshoot of a cap)
 COMPRESSION = "zstd"
 MAX_PROBLEMS = 100  # problems listed one by one; the rest are counted
 
@@ -169,8 +176,7 @@ def _export_table(
         with pq.ParquetWriter(temp, table.schema, compression=COMPRESSION) as writer:
             if not lacking:
                 query = _query(store, table, summary, include_duplicates)
-                cursor = store.conn.execute(query)
-                while batch := cursor.fetchmany(batch_rows):
+                for batch in _batches(store.conn.execute(query), batch_rows):
                     writer.write_batch(_record_batch(table, batch, summary))
                     rows += len(batch)
         _fsync(temp)
@@ -180,6 +186,21 @@ def _export_table(
         raise
     _fsync(target.parent)
     return TableExport(table.name, target, rows, missing=bool(lacking))
+
+
+def _batches(cursor: sqlite3.Cursor, batch_rows: int) -> Iterator[list[Any]]:
+    """The cursor's rows in lists of ``batch_rows``, or fewer when they hold more than
+    ``BATCH_BYTES`` of text and bytes: memory is bounded by wide rows too."""
+    pending: list[Any] = []
+    size = 0
+    while rows := cursor.fetchmany(min(FETCH_ROWS, batch_rows - len(pending))):
+        pending.extend(rows)
+        size += sum(len(v) for row in rows for v in row if isinstance(v, (str, bytes)))
+        if len(pending) >= batch_rows or size >= BATCH_BYTES:
+            yield pending
+            pending, size = [], 0
+    if pending:
+        yield pending
 
 
 def _query(store: Store, table: Table, summary: ParquetSummary, include_duplicates: bool) -> str:
