@@ -373,3 +373,19 @@ def test_formats_doc_lists_exactly_the_declared_tables() -> None:
     start = doc.index("\n", start) + 1
     end = doc.index("<!-- end of parquet tables -->")
     assert doc[start:end] == markdown(), "regenerate from tocsin.export.tables.markdown()"
+
+
+def test_a_column_the_stored_table_lacks_is_null_and_named(demo_db: Path, tmp_path: Path) -> None:
+    db = _copy(demo_db, tmp_path / "narrow-alerts")
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE IF EXISTS alerts")
+        conn.execute("CREATE TABLE alerts (id INTEGER PRIMARY KEY, case_id TEXT, title TEXT)")
+        conn.execute("INSERT INTO alerts (case_id, title) VALUES (?, ?)", (CASE, "moved"))
+    summary = _export(db, tmp_path / "out")
+    assert any(
+        n.startswith("alerts: the store's alerts table has no rule_id") for n in summary.notes
+    )
+    (row,) = pq.read_table(tmp_path / "out" / "alerts.parquet").to_pylist()
+    assert row["title"] == "moved"
+    assert row["fired_at"] is None
+    assert row["evidence"] is None

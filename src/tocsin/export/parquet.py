@@ -21,7 +21,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -176,7 +176,8 @@ def _export_table(
         with pq.ParquetWriter(temp, table.schema, compression=COMPRESSION) as writer:
             if not lacking:
                 query = _query(store, table, summary, include_duplicates)
-                for batch in _batches(store.conn.execute(query), batch_rows):
+                wide = [i for i, c in enumerate(table.columns) if c.name in table.wide]
+                for batch in _batches(store.conn.execute(query), batch_rows, wide):
                     writer.write_batch(_record_batch(table, batch, summary))
                     rows += len(batch)
         _fsync(temp)
@@ -188,14 +189,15 @@ def _export_table(
     return TableExport(table.name, target, rows, missing=bool(lacking))
 
 
-def _batches(cursor: sqlite3.Cursor, batch_rows: int) -> Iterator[list[Any]]:
-    """The cursor's rows in lists of ``batch_rows``, or fewer when they hold more than
-    ``BATCH_BYTES`` of text and bytes: memory is bounded by wide rows too."""
+def _batches(cursor: sqlite3.Cursor, batch_rows: int, wide: list[int]) -> Iterator[list[Any]]:
+    """The cursor's rows in lists of ``batch_rows``, or fewer when the ``wide`` columns
+    (whole documents) hold more than ``BATCH_BYTES``: memory is bounded by wide rows too."""
     pending: list[Any] = []
     size = 0
     while rows := cursor.fetchmany(min(FETCH_ROWS, batch_rows - len(pending))):
         pending.extend(rows)
-        size += sum(len(v) for row in rows for v in row if isinstance(v, (str, bytes)))
+        for i in wide:
+            size += sum(len(row[i]) for row in rows if isinstance(row[i], (str, bytes)))
         if len(pending) >= batch_rows or size >= BATCH_BYTES:
             yield pending
             pending, size = [], 0
@@ -213,14 +215,8 @@ def _query(store: Store, table: Table, summary: ParquetSummary, include_duplicat
         f"{table.name}: the store's {table.store_table} table has no {', '.join(absent)};"
         " written as null"
     )
-    columns = tuple(
-        Column(c.name, c.type, c.doc, "NULL") if c.name in absent else c for c in table.columns
-    )
-    patched = Table(
-        table.name, table.store_table, table.doc, columns, table.order, table.joins,
-        table.article, table.needs,
-    )  # fmt: skip
-    return patched.query(include_duplicates=include_duplicates)
+    columns = tuple(replace(c, sql="NULL") if c.name in absent else c for c in table.columns)
+    return replace(table, columns=columns).query(include_duplicates=include_duplicates)
 
 
 def _fsync(path: Path) -> None:
@@ -236,16 +232,16 @@ def _fsync(path: Path) -> None:
 def _record_batch(table: Table, rows: list[Any], summary: ParquetSummary) -> pa.RecordBatch:
     """Rows of the table's query as one record batch of its schema."""
     values = list(zip(*rows, strict=True))
-    keys = [f"{table.columns[0].name} {value}" for value in values[0]]
+    keys = values[0]  # named in a problem: the row's id, or its case
     arrays = [
-        _array(column, list(column_values), keys, table.name, summary)
+        _array(column, list(column_values), keys, table, summary)
         for column, column_values in zip(table.columns, values, strict=True)
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=table.schema)
 
 
 def _array(
-    column: Column, values: list[Any], keys: list[str], table: str, summary: ParquetSummary
+    column: Column, values: list[Any], keys: Sequence[Any], table: Table, summary: ParquetSummary
 ) -> pa.Array:
     """One column's values as an Arrow array of its type; values it cannot take are null,
     each recorded in the summary with its row."""
@@ -262,7 +258,7 @@ def _array(
 
 
 def _convert(
-    column: Column, values: list[Any], keys: list[str], table: str, summary: ParquetSummary
+    column: Column, values: list[Any], keys: Sequence[Any], table: Table, summary: ParquetSummary
 ) -> pa.Array:
     """The slow path, value by value: what cannot be read becomes null, and is reported."""
     reader = READERS[column.type]
@@ -273,7 +269,8 @@ def _convert(
         except (ValueError, TypeError, OverflowError) as exc:
             shown = repr(value)
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            summary.problem(f"{table} {key}: {column.name} {shown} written as null ({exc})")
+            where = f"{table.name} {table.columns[0].name} {key}"
+            summary.problem(f"{where}: {column.name} {shown} written as null ({exc})")
             out.append(None)
     return pa.array(out, type=column.type)
 

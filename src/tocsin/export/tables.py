@@ -47,7 +47,8 @@ class Table:
     """One exported file, ``<name>.parquet``. ``store_table`` is what it reads (as ``t``);
     ``joins`` adds other tables; ``needs`` lists every store table the query touches, so a
     store without one of them gives an empty file. ``article`` is the column holding an
-    article id, for leaving out near-duplicates' rows."""
+    article id, for leaving out near-duplicates' rows. ``wide`` names the columns that hold
+    whole documents: batches are bounded by their size as well as by rows."""
 
     name: str
     store_table: str
@@ -57,6 +58,7 @@ class Table:
     joins: str = ""
     article: str = ""
     needs: tuple[str, ...] = field(default=())
+    wide: tuple[str, ...] = field(default=())
 
     @property
     def schema(self) -> pa.Schema:
@@ -120,6 +122,7 @@ ARTICLES = Table(
     joins="LEFT JOIN sources AS s ON s.id = t.source_id",
     article="t.id",
     needs=("sources",),
+    wide=("text",),
 )
 
 SOURCES = Table(
@@ -359,6 +362,7 @@ CASE_FILES = Table(
         Column("saved_at", TIME, "when it was saved"),
     ),
     "t.case_id, t.version",
+    wide=("text",),
 )
 
 AUDIT_LOG = Table(
