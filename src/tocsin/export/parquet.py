@@ -107,6 +107,8 @@ def export_parquet(
     Refuses, before writing anything, a file that exists (unless ``force``), one of
     ``protected`` or any SQLite database. ``include_duplicates=False`` leaves out
     near-duplicate articles and the rows of their evidence and links."""
+    if batch_rows < 1:
+        raise UsageError(f"batch_rows must be at least 1, not {batch_rows}")
     targets = _targets(directory, tables, force, tuple(protected))
     summary = ParquetSummary(directory)
     conn = store.conn
