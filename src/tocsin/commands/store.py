@@ -30,7 +30,7 @@ from tocsin.commands.common import (
 )
 from tocsin.config import GIB, Config, allow_entries
 from tocsin.errors import ConfigError, NotFound
-from tocsin.export import export_jsonl, extraction_record
+from tocsin.export import export_jsonl, export_parquet, extraction_record
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
 from tocsin.files import atomic_write, database_files, refuse_overwrite
 from tocsin.ingest.pipeline import IngestReport, count_inputs, ingest
@@ -347,23 +347,33 @@ def quotes_cli(db: Path, speaker: str | None, as_json: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl"]),
+    type=click.Choice(["jsonl", "parquet"]),
     default="jsonl",
     show_default=True,
-    help="Output format (see docs/formats.md).",
+    help="jsonl: one article per line; parquet: one file per table (see docs/formats.md).",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Write to this file instead of standard output.",
+    help="jsonl: write to this file instead of standard output; parquet: the folder to write.",
 )
 @click.option("--no-duplicates", is_flag=True, help="Leave out near-duplicates.")
+@click.option("--force", is_flag=True, help="parquet: replace files already in the folder.")
 @json_option
-def export_cli(db: Path, fmt: str, output: Path | None, no_duplicates: bool, as_json: bool) -> None:
-    """Export articles, one JSON object per line (JSONL is already machine output; --json
-    prints a summary of the export instead of nothing)."""
+def export_cli(
+    db: Path, fmt: str, output: Path | None, no_duplicates: bool, force: bool, as_json: bool
+) -> None:
+    """Export articles as JSON lines, or every table as Parquet files (JSONL is already
+    machine output; --json prints a summary of the export instead of nothing)."""
+    if fmt == "parquet":
+        export_parquet_cli(db, output, no_duplicates, force, as_json)
+        return
+    if output is not None and output.is_dir():
+        raise click.BadParameter(
+            f"{output} is a folder; jsonl writes a file", param_hint="--output"
+        )
     refuse_overwrite(output or sys.stdout, database_files(db))
     with open_store(db, read_only=True, check=True) as store:
         if output is None:
@@ -384,6 +394,41 @@ def export_cli(db: Path, fmt: str, output: Path | None, no_duplicates: bool, as_
             from tocsin.commands.common import err
 
             err.print(terminal.safe(f"exported {n} articles to {output}"))
+
+
+def export_parquet_cli(
+    db: Path, output: Path | None, no_duplicates: bool, force: bool, as_json: bool
+) -> None:
+    """``export --format parquet``: every table into the folder ``--output``."""
+    from tocsin.commands.common import err
+
+    if output is None:
+        raise click.UsageError("--format parquet writes a folder of files: give it --output DIR")
+    with open_store(db, read_only=True, check=True) as store:
+        try:
+            summary = export_parquet(
+                store,
+                output,
+                include_duplicates=not no_duplicates,
+                force=force,
+                protected=database_files(db),
+            )
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write into {output}: {exc.strerror or exc} (files already there are"
+                " left as they were)",
+                param_hint="--output",
+            ) from exc
+    if as_json:
+        emit(summary.to_dict())
+        return
+    err.print(
+        terminal.safe(f"exported {len(summary.tables)} tables, {summary.rows} rows, to {output}")
+    )
+    for line in [*summary.notes, *summary.problems]:
+        err.print(terminal.safe(f"  {line}"))
+    if summary.problem_count > len(summary.problems):
+        err.print(f"  … and {summary.problem_count - len(summary.problems)} more values as null")
 
 
 COMMANDS = (

@@ -1,4 +1,4 @@
-"""Exports of the store. JSONL: one article per line; the format is in docs/formats.md."""
+"""JSONL export: one article per line, with its evidence; the format is in docs/formats.md."""
 
 from __future__ import annotations
 
