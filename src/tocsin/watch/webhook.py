@@ -1,0 +1,198 @@
+"""The webhook channel: each alert POSTed as JSON to a URL, signed with HMAC-SHA256, retried
+with exponential back-off while the failure may pass (docs/alerts-channels.md).
+
+One request per alert, so each alert gets its own status, its own retries and its own
+deadline, and a receiver that refuses one alert does not lose the others. The body is
+``{"alerts": [<the alert's JSON>]}``, the shape a batch would have, so a receiver written
+for it keeps working if batches come later. Every attempt is signed afresh:
+
+    X-Tocsin-Timestamp: <unix seconds>
+    X-Tocsin-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>
+
+Retried: connection errors, timeouts, 429 and 5xx. Not retried: any other status (a 4xx
+says the request itself is wrong; a 3xx is not followed, since a redirect would re-send
+the signed body elsewhere). Each wait is ``base * factor ** (attempt - 1)`` capped at
+``max_delay``, with jitter (a random share of it, half to all), unless the server sent a
+``Retry-After`` no longer than ``max_retry_after``; a longer one ends the retries. No attempt
+starts, and no wait runs, past ``max_total`` seconds after the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from tocsin.models.alerts import Alert
+from tocsin.watch.delivery import Delivery, failed, sent
+
+USER_AGENT = "tocsin-webhook/0.1 (+https://pypi.org/project/tocsin/)"
+TIMESTAMP_HEADER = "X-Tocsin-Timestamp"
+SIGNATURE_HEADER = "X-Tocsin-Signature"
+# Below this many seconds the remaining budget cannot hold another request worth making.
+_MIN_ATTEMPT_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard the webhook tries: at most ``attempts`` requests within ``max_total``
+    seconds of the first, each abandoned after ``timeout`` seconds."""
+
+    attempts: int = 5
+    base: float = 1.0  # seconds before the second attempt (before jitter)
+    factor: float = 2.0
+    max_delay: float = 60.0  # longest wait between two attempts
+    max_total: float = 120.0  # no attempt starts and no wait ends later than this
+    max_retry_after: float = 60.0  # a longer Retry-After ends the retries
+    timeout: float = 10.0  # per request: connect, write, each read
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """The wait after failed attempt number ``attempt`` (1-based), with jitter."""
+        full = min(self.max_delay, self.base * self.factor ** (attempt - 1))
+        return full * rng.uniform(0.5, 1.0)
+
+
+def signature(secret: bytes, timestamp: str, body: bytes) -> str:
+    """The X-Tocsin-Signature value for ``body`` sent at ``timestamp``."""
+    digest = hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def verify(secret: bytes, timestamp: str, body: bytes, header: str) -> bool:
+    """Whether ``header`` is the signature of ``body`` at ``timestamp`` (constant time)."""
+    return hmac.compare_digest(signature(secret, timestamp, body), header)
+
+
+def payload(alerts: Sequence[Alert]) -> bytes:
+    """The request body: the alerts' JSON, UTF-8, compact."""
+    data = {"alerts": [a.as_json() for a in alerts]}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+@dataclass
+class _Outcome:
+    """One attempt's result: done (sent or not worth retrying), or retry after a wait."""
+
+    error: str | None
+    retry: bool
+    wait: float | None = None  # what Retry-After asked for, if anything
+
+
+class WebhookChannel:
+    """POST each alert to ``url``, signed with ``secret``; see the module's docstring."""
+
+    def __init__(
+        self,
+        url: str,
+        secret: bytes,
+        *,
+        name: str = "webhook",
+        policy: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.name = name
+        self.url = url
+        self._secret = secret
+        self.policy = policy or RetryPolicy()
+        self._transport = transport
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+
+    def send(self, alerts: Sequence[Alert]) -> list[Delivery]:
+        with httpx.Client(
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+            transport=self._transport,
+        ) as client:
+            return [self._deliver(client, alert) for alert in alerts]
+
+    def _deliver(self, client: httpx.Client, alert: Alert) -> Delivery:
+        policy = self.policy
+        body = payload([alert])
+        deadline = self._clock() + policy.max_total
+        attempt = 0
+        while True:
+            attempt += 1
+            left = deadline - self._clock()
+            outcome = self._attempt(client, body, min(policy.timeout, max(left, 0.0)))
+            if outcome.error is None:
+                return sent(self.name, alert, attempt)
+            if not outcome.retry or attempt >= policy.attempts:
+                return failed(self.name, alert, outcome.error, attempt)
+            wait = self._wait(outcome, attempt)
+            if wait is None:
+                error = f"{outcome.error}; Retry-After {outcome.wait:g}s is too long to wait"
+                return failed(self.name, alert, error, attempt)
+            if self._clock() + wait + _MIN_ATTEMPT_SECONDS > deadline:
+                error = f"{outcome.error}; gave up: {policy.max_total:g}s deadline reached"
+                return failed(self.name, alert, error, attempt)
+            self._sleep(wait)
+
+    def _wait(self, outcome: _Outcome, attempt: int) -> float | None:
+        """The wait before the next attempt, or None when Retry-After asks too much."""
+        if outcome.wait is None:
+            return self.policy.delay(attempt, self._rng)
+        if outcome.wait > self.policy.max_retry_after:
+            return None
+        return outcome.wait
+
+    def _attempt(self, client: httpx.Client, body: bytes, timeout: float) -> _Outcome:
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: signature(self._secret, timestamp, body),
+        }
+        try:
+            response = client.post(
+                self.url, content=body, headers=headers, timeout=max(timeout, 0.001)
+            )
+        except httpx.TimeoutException:
+            return _Outcome(f"no answer within {timeout:g}s", retry=True)
+        except httpx.TransportError as exc:
+            return _Outcome(f"cannot reach the webhook: {exc or type(exc).__name__}", retry=True)
+        except httpx.HTTPError as exc:  # an invalid URL and the like: will not get better
+            return _Outcome(f"request failed: {exc}", retry=False)
+        status = response.status_code
+        if 200 <= status < 300:
+            return _Outcome(None, retry=False)
+        error = f"HTTP {status} {response.reason_phrase}".strip()
+        if status == 429 or status >= 500:
+            return _Outcome(
+                error, retry=True, wait=retry_after(response.headers.get("retry-after"))
+            )
+        return _Outcome(error + _excerpt(response), retry=False)
+
+
+def _excerpt(response: httpx.Response) -> str:
+    """The start of the body of a refusal, as the receiver's reason, on one line."""
+    text = " ".join(response.text[:200].split())
+    return f": {text}" if text else ""
