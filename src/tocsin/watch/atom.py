@@ -28,11 +28,11 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from tocsin.models.alerts import Alert
-from tocsin.watch.delivery import Delivery, alert_text, failed, sent, utc, xml_safe
+from tocsin.watch.delivery import Delivery, alert_text, failed, one_line, sent, utc, xml_safe
 
 LOG = logging.getLogger("tocsin.watch")
 ATOM = "http://www.w3.org/2005/Atom"
-A = "{" + ATOM + "}"
+NS = "{" + ATOM + "}"  # tags as ElementTree parses them; built ones are bare
 # Entry ids are uuid5 of the alert's key in this namespace: stable across runs and machines.
 ALERT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://pypi.org/project/tocsin/#alerts")
 CATEGORY_SCHEME = "https://pypi.org/project/tocsin/#alert-kind"
@@ -49,7 +49,7 @@ def entry_id(key: str) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
-    element = ET.SubElement(parent, A + tag, attrib)
+    element = ET.SubElement(parent, tag, attrib)
     if text is not None:
         element.text = xml_safe(text)
     return element
@@ -57,9 +57,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -
 
 def alert_entry(alert: Alert) -> ET.Element:
     """One alert as an Atom <entry>."""
-    entry = ET.Element(A + "entry")
+    entry = ET.Element("entry")
     _sub(entry, "id", entry_id(alert.key))
-    _sub(entry, "title", alert.title, type="text")
+    _sub(entry, "title", one_line(alert.title), type="text")
     _sub(entry, "updated", _stamp(alert.fired_at))
     author = _sub(entry, "author")
     _sub(author, "name", "tocsin")
@@ -73,13 +73,22 @@ def alert_entry(alert: Alert) -> ET.Element:
     return entry
 
 
+def _bare(entry: ET.Element) -> ET.Element:
+    """A parsed entry with its Atom tags unqualified, like the ones built here; the feed
+    element declares the Atom namespace as the default for all of them."""
+    for element in entry.iter():
+        if element.tag.startswith(NS):
+            element.tag = element.tag[len(NS) :]
+    return entry
+
+
 def _stamp(moment: datetime) -> str:
     """An RFC 3339 date-time in UTC, as Atom wants."""
     return utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def _updated(entry: ET.Element) -> datetime:
-    text = (entry.findtext(A + "updated") or "").strip()
+    text = (entry.findtext("updated") or "").strip()
     try:
         return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError as exc:
@@ -101,15 +110,15 @@ def read_entries(path: Path) -> tuple[str | None, list[ET.Element]]:
         raise DamagedFeed(f"not well-formed XML: {exc}") from exc
     except UnicodeDecodeError as exc:
         raise DamagedFeed(f"cannot be decoded: {exc}") from exc
-    if root is None or root.tag != A + "feed":
+    if root is None or root.tag != NS + "feed":
         found = "nothing" if root is None else repr(root.tag)
         raise DamagedFeed(f"the root element is {found}, not an Atom <feed>")
-    entries = root.findall(A + "entry")
+    entries = [_bare(entry) for entry in root.findall(NS + "entry")]
     for entry in entries:
-        if not (entry.findtext(A + "id") or "").strip():
+        if not (entry.findtext("id") or "").strip():
             raise DamagedFeed("an entry has no <id>")
         _updated(entry)
-    return (root.findtext(A + "id") or "").strip() or None, entries
+    return (root.findtext(NS + "id") or "").strip() or None, entries
 
 
 class AtomChannel:
@@ -159,7 +168,7 @@ class AtomChannel:
             old_id, old = None, []
         by_id: dict[str, ET.Element] = {}
         for entry in [*old, *(alert_entry(a) for a in alerts)]:  # later copies win
-            by_id[(entry.findtext(A + "id") or "").strip()] = entry
+            by_id[(entry.findtext("id") or "").strip()] = entry
         newest = sorted(by_id.values(), key=_updated, reverse=True)[: self.keep]
         feed = self._feed(newest, self.feed_id or old_id or self._default_id())
         self._replace(feed)
@@ -169,7 +178,7 @@ class AtomChannel:
         return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, where)}"
 
     def _feed(self, entries: list[ET.Element], feed_id: str) -> ET.Element:
-        feed = ET.Element(A + "feed")
+        feed = ET.Element("feed", xmlns=ATOM)
         _sub(feed, "id", feed_id)
         _sub(feed, "title", self.title, type="text")
         updated = _updated(entries[0]) if entries else datetime.now(UTC)
@@ -189,9 +198,7 @@ class AtomChannel:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
-                ET.ElementTree(feed).write(
-                    fh, encoding="utf-8", xml_declaration=True, default_namespace=ATOM
-                )
+                ET.ElementTree(feed).write(fh, encoding="utf-8", xml_declaration=True)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, mode)
