@@ -13,8 +13,8 @@ import feedparser
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from tests.watch.test_channels_jsonl import make_alert
+
 from tocsin.models.alerts import AlertEvidence
 from tocsin.watch.atom import AtomChannel, entry_id, read_entries
 from tocsin.watch.delivery import one_line, xml_safe
@@ -89,9 +89,7 @@ def test_a_self_link_when_given(tmp_path: Path) -> None:
     path = tmp_path / "alerts.xml"
     AtomChannel(path, self_url="https://example.org/alerts.xml").send([make_alert(1)])
     links = read(path).feed.links
-    assert [(link.rel, link.href) for link in links] == [
-        ("self", "https://example.org/alerts.xml")
-    ]
+    assert [(link.rel, link.href) for link in links] == [("self", "https://example.org/alerts.xml")]
 
 
 HOSTILE = "<script>alert('x')</script> ]]> <![CDATA[ & &amp; \x00\x01\x08\x0b\x0c\x1f\ufffe end"
@@ -124,7 +122,9 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
     assert related == ["https://example.org/ok?a=1&b=<2>"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(title=st.text(max_size=40), detail=st.text(max_size=80))
 def test_any_text_makes_a_well_formed_feed(tmp_path: Path, title: str, detail: str) -> None:
     path = tmp_path / "prop.xml"

@@ -16,7 +16,7 @@ import pytest
 
 from tocsin.models.alerts import Alert, AlertEvidence
 from tocsin.watch.channels import JsonLinesChannel, send_all
-from tocsin.watch.delivery import Delivery, alert_text, one_line, xml_safe
+from tocsin.watch.delivery import Channel, Delivery, alert_text, one_line, xml_safe
 
 
 def make_alert(n: int = 1, **changes: Any) -> Alert:
@@ -117,7 +117,11 @@ def test_a_channel_that_raises_fails_only_its_own_deliveries(
 ) -> None:
     before, after = io.StringIO(), io.StringIO()
     alerts = [make_alert(1), make_alert(2)]
-    channels = [JsonLinesChannel(before, name="a"), _Broken(), JsonLinesChannel(after, name="b")]
+    channels: list[Channel] = [
+        JsonLinesChannel(before, name="a"),
+        _Broken(),
+        JsonLinesChannel(after, name="b"),
+    ]
     deliveries = send_all(channels, alerts)
     assert [(d.channel, d.status) for d in deliveries] == [
         ("a", "sent"),

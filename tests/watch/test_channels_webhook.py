@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import random
 import socket
@@ -14,12 +15,13 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from tests.watch.test_channels_jsonl import make_alert
 from werkzeug import Request, Response
 
-from tests.watch.test_channels_jsonl import make_alert
 from tocsin.watch.webhook import RetryPolicy, WebhookChannel, payload, retry_after, verify
 
 SECRET = b"s3cret-shared-with-the-receiver"
@@ -69,12 +71,12 @@ class Sleeps:
 
 
 def channel(url: str, sleeps: Sleeps, **policy: float) -> WebhookChannel:
-    options: dict[str, float] = {"attempts": 5, "base": 1.0, "factor": 2.0, "timeout": 5.0}
+    options: dict[str, Any] = {"attempts": 5, "base": 1.0, "factor": 2.0, "timeout": 5.0}
     options.update(policy)
     return WebhookChannel(
         url,
         SECRET,
-        policy=RetryPolicy(**options),  # type: ignore[arg-type]
+        policy=RetryPolicy(**options),
         sleep=sleeps,
         rng=random.Random(42),
     )
@@ -239,7 +241,7 @@ def test_connection_refused_is_retried_within_the_total_time() -> None:
     assert deliveries[0].attempts == len(waits) + 1
     assert 2 <= deliveries[0].attempts < 10
     assert sum(waits) <= 10.0
-    assert all(later >= earlier / 2 for earlier, later in zip(waits, waits[1:], strict=False))
+    assert all(later >= earlier / 2 for earlier, later in itertools.pairwise(waits))
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
