@@ -12,13 +12,16 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
+import hypothesis
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.watch.test_channels_jsonl import make_alert
 
 from tocsin.watch.channels import Channel, JsonLinesChannel, send_all
-from tocsin.watch.mail import EmailChannel, SmtpSettings
+from tocsin.watch.mail import EmailChannel, SmtpSettings, message, subject
 
 pytestmark = pytest.mark.network
 SENDER = "tocsin@example.org"
@@ -225,3 +228,26 @@ def test_a_refused_recipient_fails_that_message_alone() -> None:
     assert none[0].status == "failed"
     assert "recipient" in (none[0].error or "")
     assert [e.rcpt_tos for e in picky.envelopes] == [["desk@example.org"]]
+
+
+@hypothesis.settings(max_examples=80, deadline=None)
+@given(title=st.text(max_size=120))
+def test_no_title_can_break_the_headers(title: str) -> None:
+    msg = message(make_alert(1, title=title), settings(25))
+    subject_line = subject(make_alert(1, title=title))
+    assert not set(subject_line) & set("\r\n\x0b\x0c\x85\u2028\u2029")
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert [k for k in parsed if k.lower() not in {"content-transfer-encoding"}] == [
+        "Subject",
+        "From",
+        "To",
+        "Date",
+        "Message-ID",
+        "Content-Type",
+        "MIME-Version",
+    ]
+    assert parsed["Subject"] == subject_line
+
+
+def test_nothing_to_send_opens_no_connection() -> None:
+    assert EmailChannel(settings(_free_port())).send([]) == []

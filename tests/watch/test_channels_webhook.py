@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -259,3 +260,23 @@ def test_the_back_off_grows_and_is_capped() -> None:
     for attempt, full in ((1, 1.0), (2, 3.0), (3, 5.0), (9, 5.0)):
         wait = policy.delay(attempt, rng)
         assert full / 2 <= wait <= full
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "alerts-channels.md"
+
+
+def test_the_receiver_example_in_the_docs_verifies(server: HTTPServer) -> None:
+    section = DOC.read_text("utf-8").split("### Verifying the signature", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, str(DOC), "exec"), namespace)
+    verify_tocsin = namespace["verify_tocsin"]
+    script = Script(200)
+    server.expect_request("/hook").respond_with_handler(script)
+    channel(server.url_for("/hook"), Sleeps()).send([make_alert(1)])
+    headers, body = script.requests[0]
+    assert verify_tocsin(SECRET, headers, body)
+    assert not verify_tocsin(b"another secret", headers, body)
+    assert not verify_tocsin(SECRET, headers, body.replace(b"50%", b"90%"))
+    stale = {**headers, "X-Tocsin-Timestamp": str(int(headers["X-Tocsin-Timestamp"]) - 3600)}
+    assert not verify_tocsin(SECRET, stale, body)

@@ -127,6 +127,8 @@ class WebhookChannel:
         self._rng = rng or random.Random()
 
     def send(self, alerts: Sequence[Alert]) -> list[Delivery]:
+        if not alerts:
+            return []
         with httpx.Client(
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
@@ -172,27 +174,41 @@ class WebhookChannel:
             SIGNATURE_HEADER: signature(self._secret, timestamp, body),
         }
         try:
-            response = client.post(
-                self.url, content=body, headers=headers, timeout=max(timeout, 0.001)
-            )
+            with client.stream(
+                "POST", self.url, content=body, headers=headers, timeout=max(timeout, 0.001)
+            ) as response:
+                return _judge(response)
         except httpx.TimeoutException:
             return _Outcome(f"no answer within {timeout:g}s", retry=True)
+        except httpx.UnsupportedProtocol as exc:  # will not get better by trying again
+            return _Outcome(f"request failed: {exc}", retry=False)
         except httpx.TransportError as exc:
             return _Outcome(f"cannot reach the webhook: {exc or type(exc).__name__}", retry=True)
-        except httpx.HTTPError as exc:  # an invalid URL and the like: will not get better
+        except httpx.HTTPError as exc:  # an invalid URL and the like
             return _Outcome(f"request failed: {exc}", retry=False)
-        status = response.status_code
-        if 200 <= status < 300:
-            return _Outcome(None, retry=False)
-        error = f"HTTP {status} {response.reason_phrase}".strip()
-        if status == 429 or status >= 500:
-            return _Outcome(
-                error, retry=True, wait=retry_after(response.headers.get("retry-after"))
-            )
-        return _Outcome(error + _excerpt(response), retry=False)
 
 
-def _excerpt(response: httpx.Response) -> str:
+def _judge(response: httpx.Response) -> _Outcome:
+    """Sent on 2xx; retry on 429 and 5xx; give up on the rest, with the receiver's reason.
+    Only a refusal's first bytes are read: the body of an answer is not waited for."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return _Outcome(None, retry=False)
+    error = f"HTTP {status} {response.reason_phrase}".strip()
+    if status == 429 or status >= 500:
+        return _Outcome(error, retry=True, wait=retry_after(response.headers.get("retry-after")))
+    return _Outcome(error + _excerpt(response), retry=False)
+
+
+def _excerpt(response: httpx.Response, limit: int = 200) -> str:
     """The start of the body of a refusal, as the receiver's reason, on one line."""
-    text = " ".join(response.text[:200].split())
+    data = b""
+    try:
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) >= limit:
+                break
+    except httpx.HTTPError:
+        pass  # the status already says it was refused; the reason is a courtesy
+    text = " ".join(data[:limit].decode("utf-8", "replace").split())
     return f": {text}" if text else ""
