@@ -154,6 +154,26 @@ def test_one_failing_alert_does_not_block_the_others(server: HTTPServer) -> None
     assert [d.key for d in deliveries] == [a.key for a in alerts]
 
 
+def test_a_dead_receiver_costs_one_alert_s_retries_not_every_alert_s(
+    server: HTTPServer,
+) -> None:
+    script = Script(503)
+    server.expect_request("/hook").respond_with_handler(script)
+    sleeps = Sleeps()
+    alerts = [make_alert(n) for n in (1, 2, 3)]
+    deliveries = channel(server.url_for("/hook"), sleeps, attempts=3).send(alerts)
+    assert [(d.key, d.status, d.attempts) for d in deliveries] == [
+        (alerts[0].key, "failed", 3),
+        (alerts[1].key, "failed", 0),
+        (alerts[2].key, "failed", 0),
+    ]
+    assert deliveries[1].error == (
+        "not tried: the webhook was failing (HTTP 503 SERVICE UNAVAILABLE)"
+    )
+    assert len(script.requests) == 3
+    assert len(sleeps.waits) == 2
+
+
 def test_a_short_retry_after_is_honoured(server: HTTPServer) -> None:
     script = Script(429, 200, headers={"Retry-After": "2"})
     server.expect_request("/hook").respond_with_handler(script)

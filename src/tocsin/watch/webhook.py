@@ -15,6 +15,11 @@ the signed body elsewhere). Each wait is ``base * factor ** (attempt - 1)`` capp
 ``max_delay``, with jitter (a random share of it, half to all), unless the server sent a
 ``Retry-After`` no longer than ``max_retry_after``; a longer one ends the retries. No attempt
 starts, and no wait runs, past ``max_total`` seconds after the first.
+
+When one alert has spent its retries on such a failure, the receiver is taken to be down:
+the alerts after it in the same send fail at once (0 attempts) instead of each spending
+``max_total`` on the same dead end, so a send of N alerts to a dead webhook takes one
+alert's budget, not N. Whether they are sent again later is the watcher's decision.
 """
 
 from __future__ import annotations
@@ -129,14 +134,27 @@ class WebhookChannel:
     def send(self, alerts: Sequence[Alert]) -> list[Delivery]:
         if not alerts:
             return []
+        deliveries: list[Delivery] = []
+        down: str | None = None  # why the receiver is taken to be down for this send
         with httpx.Client(
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
             transport=self._transport,
         ) as client:
-            return [self._deliver(client, alert) for alert in alerts]
+            for alert in alerts:
+                if down is not None:
+                    deliveries.append(Delivery(self.name, alert.key, "failed", 0, down))
+                    continue
+                delivery, gave_up = self._deliver(client, alert)
+                deliveries.append(delivery)
+                if gave_up:
+                    down = f"not tried: the webhook was failing ({delivery.error})"
+        return deliveries
 
-    def _deliver(self, client: httpx.Client, alert: Alert) -> Delivery:
+    def _deliver(self, client: httpx.Client, alert: Alert) -> tuple[Delivery, bool]:
+        """Send one alert, retrying as the policy allows. The flag is True when it failed
+        for a cause that may pass (the server down, busy, slow): the retries were spent, and
+        the rest of the send should not spend theirs on the same dead end."""
         policy = self.policy
         body = payload([alert])
         deadline = self._clock() + policy.max_total
@@ -146,16 +164,18 @@ class WebhookChannel:
             left = deadline - self._clock()
             outcome = self._attempt(client, body, min(policy.timeout, max(left, 0.0)))
             if outcome.error is None:
-                return sent(self.name, alert, attempt)
-            if not outcome.retry or attempt >= policy.attempts:
-                return failed(self.name, alert, outcome.error, attempt)
+                return sent(self.name, alert, attempt), False
+            if not outcome.retry:
+                return failed(self.name, alert, outcome.error, attempt), False
+            if attempt >= policy.attempts:
+                return failed(self.name, alert, outcome.error, attempt), True
             wait = self._wait(outcome, attempt)
             if wait is None:
                 error = f"{outcome.error}; Retry-After {outcome.wait:g}s is too long to wait"
-                return failed(self.name, alert, error, attempt)
+                return failed(self.name, alert, error, attempt), True
             if self._clock() + wait + _MIN_ATTEMPT_SECONDS > deadline:
                 error = f"{outcome.error}; gave up: {policy.max_total:g}s deadline reached"
-                return failed(self.name, alert, error, attempt)
+                return failed(self.name, alert, error, attempt), True
             self._sleep(wait)
 
     def _wait(self, outcome: _Outcome, attempt: int) -> float | None:
