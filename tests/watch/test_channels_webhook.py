@@ -5,6 +5,7 @@ no test waits out a back-off."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -227,9 +228,49 @@ def test_a_server_that_never_answers_fails_within_the_deadline(server: HTTPServe
     assert slow[0].error == "no answer within 0.2s"
     assert bounded[0].status == "failed"
     assert 1 <= bounded[0].attempts <= 4  # each attempt waits 0.2 s of a 0.5 s budget
-    assert "no answer within" in (bounded[0].error or "")
     assert "0.5s deadline reached" in (bounded[0].error or "")
-    assert len(seen) >= 3
+    assert seen  # the requests did reach the server, which kept them waiting
+
+
+@pytest.fixture
+def trickler() -> Iterator[str]:
+    """A server on 127.0.0.1 that answers a byte at a time, each well within the timeout,
+    so only a deadline on the whole answer ends a request (at most ~20 s of bytes)."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn, contextlib.suppress(OSError):  # the client hangs up: next one
+                conn.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"z" * 400:
+                    if stop.wait(0.05):
+                        break
+                    conn.sendall(bytes([byte]))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        listener.close()
+
+
+def test_a_server_trickling_its_answer_is_cut_off_at_the_deadline(trickler: str) -> None:
+    hook = channel(trickler, Sleeps(), timeout=5.0, base=0.0, attempts=3, max_total=0.5)
+    deliveries = hook.send([make_alert(1)])
+    assert deliveries[0].status == "failed"
+    assert deliveries[0].error == (
+        "no complete answer before the deadline; gave up: 0.5s deadline reached"
+    )
+    assert deliveries[0].attempts == 1
 
 
 def _closed_port() -> int:

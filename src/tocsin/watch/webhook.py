@@ -14,7 +14,7 @@ says the request itself is wrong; a 3xx is not followed, since a redirect would 
 the signed body elsewhere). Each wait is ``base * factor ** (attempt - 1)`` capped at
 ``max_delay``, with jitter (a random share of it, half to all), unless the server sent a
 ``Retry-After`` no longer than ``max_retry_after``; a longer one ends the retries. No attempt
-starts, and no wait runs, past ``max_total`` seconds after the first.
+starts, no wait runs, and no answer is read past ``max_total`` seconds after the first.
 
 When one alert has spent its retries on such a failure, the receiver is taken to be down:
 the alerts after it in the same send fail at once (0 attempts) instead of each spending
@@ -24,15 +24,19 @@ alert's budget, not N. Whether they are sent again later is the watcher's decisi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -139,6 +143,8 @@ class WebhookChannel:
         with httpx.Client(
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
+            # A fresh connection per attempt: the watchdog needs each attempt's socket.
+            limits=httpx.Limits(max_keepalive_connections=0),
             transport=self._transport,
         ) as client:
             for alert in alerts:
@@ -161,8 +167,7 @@ class WebhookChannel:
         attempt = 0
         while True:
             attempt += 1
-            left = deadline - self._clock()
-            outcome = self._attempt(client, body, min(policy.timeout, max(left, 0.0)))
+            outcome = self._attempt(client, body, max(deadline - self._clock(), 0.0))
             if outcome.error is None:
                 return sent(self.name, alert, attempt), False
             if not outcome.retry:
@@ -186,26 +191,74 @@ class WebhookChannel:
             return None
         return outcome.wait
 
-    def _attempt(self, client: httpx.Client, body: bytes, timeout: float) -> _Outcome:
+    def _attempt(self, client: httpx.Client, body: bytes, left: float) -> _Outcome:
+        """One signed POST, cut off when ``left`` seconds of the alert's budget run out."""
+        timeout = min(self.policy.timeout, left)
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: signature(self._secret, timestamp, body),
         }
+        watchdog = _Watchdog(left)
         try:
             with client.stream(
-                "POST", self.url, content=body, headers=headers, timeout=max(timeout, 0.001)
+                "POST",
+                self.url,
+                content=body,
+                headers=headers,
+                timeout=max(timeout, 0.001),
+                extensions={"trace": watchdog.trace},
             ) as response:
                 return _judge(response)
-        except httpx.TimeoutException:
-            return _Outcome(f"no answer within {timeout:g}s", retry=True)
-        except httpx.UnsupportedProtocol as exc:  # will not get better by trying again
-            return _Outcome(f"request failed: {exc}", retry=False)
         except httpx.TransportError as exc:
-            return _Outcome(f"cannot reach the webhook: {exc or type(exc).__name__}", retry=True)
+            return _transport_failure(exc, timeout, watchdog.fired)
         except httpx.HTTPError as exc:  # an invalid URL and the like
             return _Outcome(f"request failed: {exc}", retry=False)
+        finally:
+            watchdog.cancel()
+
+
+class _Watchdog:
+    """Shuts an attempt's socket when the alert's time is up. httpx's timeouts bound each
+    read, not the whole answer, so a server sending a byte at a time could hold an attempt
+    (and the watcher) for hours; shutting the socket ends the blocked read at once. It
+    learns the socket from httpcore's trace of the TCP connection."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = max(seconds, 0.0)
+        self.fired = False
+        self._timer: threading.Timer | None = None
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if not event.endswith("connect_tcp.complete") or self._timer is not None:
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            self._timer = threading.Timer(self.seconds, self._fire, (sock,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self, sock: socket.socket) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _transport_failure(exc: httpx.TransportError, timeout: float, cut: bool) -> _Outcome:
+    """A request that got no whole answer: cut off at the deadline, timed out, refused."""
+    if cut:
+        return _Outcome("no complete answer before the deadline", retry=True)
+    if isinstance(exc, httpx.TimeoutException):
+        return _Outcome(f"no answer within {timeout:g}s", retry=True)
+    if isinstance(exc, httpx.UnsupportedProtocol):  # will not get better by trying again
+        return _Outcome(f"request failed: {exc}", retry=False)
+    return _Outcome(f"cannot reach the webhook: {exc or type(exc).__name__}", retry=True)
 
 
 def _judge(response: httpx.Response) -> _Outcome:
