@@ -4,10 +4,12 @@ header, a server that is down fails with the reason and leaves the other channel
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import io
 import socket
+import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 from tests.watch.test_channels_jsonl import make_alert
 
 from tocsin.watch.channels import Channel, JsonLinesChannel, send_all
+from tocsin.watch.delivery import Cutoff
 from tocsin.watch.mail import EmailChannel, SmtpSettings, message, subject
 
 pytestmark = pytest.mark.network
@@ -251,3 +254,108 @@ def test_no_title_can_break_the_headers(title: str) -> None:
 
 def test_nothing_to_send_opens_no_connection() -> None:
     assert EmailChannel(settings(_free_port())).send([]) == []
+
+
+@pytest.fixture
+def slow_greeter() -> Iterator[int]:
+    """An SMTP server on 127.0.0.1 that greets a byte at a time, each well within the
+    timeout, so only a deadline on the whole send ends it (at most ~20 s of bytes)."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn, contextlib.suppress(OSError):  # the client hangs up: next one
+                for byte in b"220 " + b"z" * 400:
+                    if stop.wait(0.05):
+                        break
+                    conn.sendall(bytes([byte]))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        listener.close()
+
+
+def test_a_server_too_slow_for_the_deadline_is_cut_off(slow_greeter: int) -> None:
+    mail = EmailChannel(settings(slow_greeter, timeout=5.0, max_total=0.5))
+    deliveries = mail.send([make_alert(1), make_alert(2)])
+    assert [(d.status, d.attempts) for d in deliveries] == [("failed", 1), ("failed", 1)]
+    assert deliveries[0].error == (
+        f"cannot send through the mail server 127.0.0.1:{slow_greeter}: "
+        "not done within the send's 0.5s deadline"
+    )
+
+
+@pytest.fixture
+def stalls_after_one() -> Iterator[tuple[int, list[Cutoff]]]:
+    """An SMTP server on 127.0.0.1 that takes the first message and then never answers
+    (until the test ends); having the message, it fires the client's Cutoffs, as the
+    deadline would, at that set point of the conversation."""
+    stop = threading.Event()
+    cutoffs: list[Cutoff] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    replies = {b"EHLO": b"250 ok", b"HELO": b"250 ok", b"MAIL": b"250 ok", b"RCPT": b"250 ok"}
+
+    def converse(conn: socket.socket) -> None:
+        lines = conn.makefile("rb")
+        conn.sendall(b"220 ready\r\n")
+        for line in iter(lines.readline, b""):
+            if line[:4].upper() == b"DATA":
+                conn.sendall(b"354 go on\r\n")
+                for data in iter(lines.readline, b""):
+                    if data == b".\r\n":
+                        break
+                for cutoff in cutoffs:
+                    cutoff.fire()
+                stop.wait(10)  # the answer never comes
+                return
+            conn.sendall(replies.get(line[:4].upper(), b"500 what") + b"\r\n")
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn, contextlib.suppress(OSError):
+                converse(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1]), cutoffs
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        listener.close()
+
+
+def test_alerts_not_reached_by_the_deadline_fail_untried(
+    stalls_after_one: tuple[int, list[Cutoff]],
+) -> None:
+    port, cutoffs = stalls_after_one
+
+    def cutoff(seconds: float) -> Cutoff:
+        cutoffs.append(Cutoff(60.0))  # fired by the server, not by the clock
+        return cutoffs[-1]
+
+    mail = EmailChannel(settings(port, timeout=30.0, max_total=5.0), cutoff=cutoff)
+    deliveries = mail.send([make_alert(1), make_alert(2), make_alert(3)])
+    assert [(d.status, d.attempts) for d in deliveries] == [
+        ("failed", 1),
+        ("failed", 0),
+        ("failed", 0),
+    ]
+    assert deliveries[0].error == "message not sent: not done within the send's 5s deadline"
+    assert deliveries[1].error == "not done within the send's 5s deadline"

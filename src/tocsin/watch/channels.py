@@ -154,6 +154,7 @@ class EmailConfig(_Options):
     user_env: str | None = Field(None, pattern=_ENV_NAME)
     password_env: str | None = Field(None, pattern=_ENV_NAME)
     timeout: float = Field(30.0, gt=0, le=600)
+    max_total: float = Field(300.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _sound(self) -> EmailConfig:
@@ -286,6 +287,7 @@ def _build(config: ChannelConfig, name: str, base: Path, env: Mapping[str, str])
         user=_secret(config.user_env, env, name) if config.user_env else None,
         password=_secret(config.password_env, env, name) if config.password_env else None,
         timeout=config.timeout,
+        max_total=config.max_total,
     )
     return EmailChannel(settings, name=name)
 

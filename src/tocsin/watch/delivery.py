@@ -8,10 +8,14 @@ so one bad alert (or one dead server) never keeps the others from being sent.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Literal, Protocol
 
 from tocsin.models.alerts import Alert, AlertEvidence
@@ -48,6 +52,54 @@ class Channel(Protocol):
     def send(self, alerts: Sequence[Alert]) -> list[Delivery]:
         """Send each alert; one Delivery per alert, in order; never raises for one alert."""
         ...
+
+
+class Cutoff:
+    """A deadline for a conversation over sockets: when ``seconds`` have passed, every
+    socket handed to ``watch`` is shut, which ends a read blocked on it at once.
+
+    httpx and smtplib time out each read, not the whole conversation, so a server that
+    sends one byte at a time, each within the timeout, could hold a channel (and the
+    watcher) for hours. Used as a context manager; leaving it cancels the timer.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self.fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Cutoff:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut ``sock`` at the deadline (at once, if it has passed)."""
+        with self._lock:
+            self._sockets.append(sock)
+            if self.fired:
+                _shut(sock)
+
+    def fire(self) -> None:
+        """Shut the sockets now, as the deadline does (tests call it to cut at a set point)."""
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed: nothing left to cut
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def sent(channel: str, alert: Alert, attempts: int = 1) -> Delivery:

@@ -6,21 +6,24 @@ alone). All the alerts of one send go over one connection. The subject is the ti
 line (line breaks and control characters removed), so no alert text can add a header; the
 body is the alert as text with the sentences behind it and their sources.
 
-Every socket operation has the configured timeout. A server that cannot be reached fails
-every alert of the send with the reason, at once, without trying each alert in turn.
+Every socket operation has the configured timeout, and the whole send ``max_total``: at
+that deadline the connection is shut, the message being sent fails and the alerts not yet
+tried fail with 0 attempts. A server that cannot be reached fails every alert of the send
+with the reason, at once, without trying each alert in turn.
 """
 
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from tocsin.models.alerts import Alert
-from tocsin.watch.delivery import Delivery, alert_text, failed, one_line, sent
+from tocsin.watch.delivery import Cutoff, Delivery, alert_text, failed, one_line, sent
 
 SUBJECT_PREFIX = "[tocsin] "
 MAX_SUBJECT = 200  # characters of the title kept in the subject; the body has it whole
@@ -38,7 +41,8 @@ class SmtpSettings:
     starttls: bool = False
     user: str | None = None
     password: str | None = None
-    timeout: float = 30.0
+    timeout: float = 30.0  # each step of the conversation
+    max_total: float = 300.0  # the whole send, every alert of it
 
 
 def subject(alert: Alert) -> str:
@@ -86,32 +90,47 @@ class EmailChannel:
         *,
         name: str = "email",
         ssl_context: ssl.SSLContext | None = None,
+        cutoff: Callable[[float], Cutoff] = Cutoff,
     ) -> None:
         self.name = name
         self.settings = settings
         self._ssl_context = ssl_context
+        self._cutoff = cutoff  # tests pass one they fire at a set point of the conversation
 
     def send(self, alerts: Sequence[Alert]) -> list[Delivery]:
         if not alerts:
             return []
-        where = f"{self.settings.host}:{self.settings.port}"
-        try:
-            smtp = self._connect()
-        except (OSError, smtplib.SMTPException) as exc:
-            reason = f"cannot send through the mail server {where}: {_reason(exc)}"
-            return [failed(self.name, alert, reason) for alert in alerts]
-        try:
-            return [self._send_one(smtp, alert) for alert in alerts]
-        finally:
+        with self._cutoff(self.settings.max_total) as cutoff:
             try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+                smtp = self._connect(cutoff)
+            except (OSError, smtplib.SMTPException) as exc:
+                reason = self._unreachable(exc, cutoff)
+                return [failed(self.name, alert, reason) for alert in alerts]
+            try:
+                return [
+                    self._send_one(smtp, alert, cutoff)
+                    if not cutoff.fired
+                    else Delivery(self.name, alert.key, "failed", 0, self._late())
+                    for alert in alerts
+                ]
+            finally:
+                try:
+                    smtp.quit()
+                except (OSError, smtplib.SMTPException):
+                    smtp.close()
 
-    def _connect(self) -> smtplib.SMTP:
+    def _unreachable(self, exc: BaseException, cutoff: Cutoff) -> str:
+        where = f"{self.settings.host}:{self.settings.port}"
+        why = self._late() if cutoff.fired else _reason(exc)
+        return f"cannot send through the mail server {where}: {why}"
+
+    def _late(self) -> str:
+        return f"not done within the send's {self.settings.max_total:g}s deadline"
+
+    def _connect(self, cutoff: Cutoff) -> smtplib.SMTP:
         """A connection ready to send: greeted, secured if asked, logged in if asked."""
         s = self.settings
-        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        smtp = _WatchedSMTP(cutoff, s.host, s.port, s.timeout)
         try:
             smtp.ehlo()
             if s.starttls:
@@ -124,7 +143,7 @@ class EmailChannel:
             raise
         return smtp
 
-    def _send_one(self, smtp: smtplib.SMTP, alert: Alert) -> Delivery:
+    def _send_one(self, smtp: smtplib.SMTP, alert: Alert, cutoff: Cutoff) -> Delivery:
         s = self.settings
         try:
             msg = message(alert, s)
@@ -132,9 +151,28 @@ class EmailChannel:
                 msg, from_addr=parseaddr(s.sender)[1], to_addrs=list(s.recipients)
             )
         except (OSError, smtplib.SMTPException, ValueError) as exc:
-            return failed(self.name, alert, f"message not sent: {_reason(exc)}")
+            why = self._late() if cutoff.fired else _reason(exc)
+            return failed(self.name, alert, f"message not sent: {why}")
         if refused:
             # Sent to the others; the note says who did not get it.
             note = "refused by the server for: " + ", ".join(sorted(refused))
             return Delivery(self.name, alert.key, "sent", 1, note)
         return sent(self.name, alert)
+
+
+class _WatchedSMTP(smtplib.SMTP):
+    """smtplib's client that hands its socket to a Cutoff before it waits for a reply
+    (smtplib times out each read, not the conversation). The socket is looked at before
+    each reply, so the TLS socket that STARTTLS puts in place of the plain one is watched
+    too."""
+
+    def __init__(self, cutoff: Cutoff, host: str, port: int, timeout: float) -> None:
+        self._cutoff = cutoff
+        self._watched: socket.socket | None = None
+        super().__init__(host, port, timeout=timeout)
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.sock is not None and self.sock is not self._watched:
+            self._watched = self.sock
+            self._cutoff.watch(self.sock)
+        return super().getreply()

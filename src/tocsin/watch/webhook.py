@@ -24,13 +24,11 @@ alert's budget, not N. Whether they are sent again later is the watcher's decisi
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
 import random
 import socket
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,7 +39,7 @@ from typing import Any
 import httpx
 
 from tocsin.models.alerts import Alert
-from tocsin.watch.delivery import Delivery, failed, sent
+from tocsin.watch.delivery import Cutoff, Delivery, failed, sent
 
 USER_AGENT = "tocsin-webhook/0.1 (+https://pypi.org/project/tocsin/)"
 TIMESTAMP_HEADER = "X-Tocsin-Timestamp"
@@ -143,7 +141,7 @@ class WebhookChannel:
         with httpx.Client(
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
-            # A fresh connection per attempt: the watchdog needs each attempt's socket.
+            # A fresh connection per attempt, so each attempt's socket is under its Cutoff.
             limits=httpx.Limits(max_keepalive_connections=0),
             transport=self._transport,
         ) as client:
@@ -200,54 +198,35 @@ class WebhookChannel:
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: signature(self._secret, timestamp, body),
         }
-        watchdog = _Watchdog(left)
-        try:
-            with client.stream(
-                "POST",
-                self.url,
-                content=body,
-                headers=headers,
-                timeout=max(timeout, 0.001),
-                extensions={"trace": watchdog.trace},
-            ) as response:
-                return _judge(response)
-        except httpx.TransportError as exc:
-            return _transport_failure(exc, timeout, watchdog.fired)
-        except httpx.HTTPError as exc:  # an invalid URL and the like
-            return _Outcome(f"request failed: {exc}", retry=False)
-        finally:
-            watchdog.cancel()
+        with Cutoff(left) as cutoff:
+            try:
+                with client.stream(
+                    "POST",
+                    self.url,
+                    content=body,
+                    headers=headers,
+                    timeout=max(timeout, 0.001),
+                    extensions={"trace": _watch_connections(cutoff)},
+                ) as response:
+                    return _judge(response)
+            except httpx.TransportError as exc:
+                return _transport_failure(exc, timeout, cutoff.fired)
+            except httpx.HTTPError as exc:  # an invalid URL and the like
+                return _Outcome(f"request failed: {exc}", retry=False)
 
 
-class _Watchdog:
-    """Shuts an attempt's socket when the alert's time is up. httpx's timeouts bound each
-    read, not the whole answer, so a server sending a byte at a time could hold an attempt
-    (and the watcher) for hours; shutting the socket ends the blocked read at once. It
-    learns the socket from httpcore's trace of the TCP connection."""
+def _watch_connections(cutoff: Cutoff) -> Callable[[str, dict[str, Any]], None]:
+    """An httpcore trace hook that hands each new connection's socket to ``cutoff``."""
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = max(seconds, 0.0)
-        self.fired = False
-        self._timer: threading.Timer | None = None
+    def trace(event: str, info: dict[str, Any]) -> None:
+        # The TCP socket, then (for https) the TLS one that replaces it.
+        if event.endswith(("connect_tcp.complete", "start_tls.complete")):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                cutoff.watch(sock)
 
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        if not event.endswith("connect_tcp.complete") or self._timer is not None:
-            return
-        stream = info.get("return_value")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if isinstance(sock, socket.socket):
-            self._timer = threading.Timer(self.seconds, self._fire, (sock,))
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _fire(self, sock: socket.socket) -> None:
-        self.fired = True
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+    return trace
 
 
 def _transport_failure(exc: httpx.TransportError, timeout: float, cut: bool) -> _Outcome:
