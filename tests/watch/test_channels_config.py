@@ -4,6 +4,7 @@ section reported at once."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from tocsin.watch.channels import (
     JsonLinesChannel,
     WebhookConfig,
     channel_configs,
+    channels_from_file,
     parse_channels,
 )
 from tocsin.watch.mail import EmailChannel
@@ -171,3 +173,34 @@ def test_retry_limits_are_bounded() -> None:
     (config,) = channel_configs([entry])
     assert isinstance(config, WebhookConfig)
     assert (config.attempts, config.backoff_base, config.backoff_factor) == (5, 1.0, 2.0)
+
+
+def test_a_config_file_gives_its_channels_with_paths_from_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    path = folder / "watch.yaml"
+    path.write_text("sources: []\n" + EXAMPLE, "utf-8")
+    channels = channels_from_file(path, environ=ENV)
+    assert [c.name for c in channels] == ["jsonl", "archive", "atom", "webhook", "email"]
+    atom = channels[2]
+    assert isinstance(atom, AtomChannel)
+    assert atom.path == folder / "alerts.xml"
+    path.write_text("sources: []\n", "utf-8")
+    assert channels_from_file(path) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("channels: [{type: jsonl}\n", "not valid YAML"),
+        ("- just a list\n", "must be a mapping"),
+        ("channels: [{type: atom}]\n", "watch.yaml: channels[0].path: Field required"),
+    ],
+)
+def test_a_bad_config_file_is_an_error_naming_it(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "watch.yaml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        channels_from_file(path)
+    with pytest.raises(InvalidInput, match="cannot be read"):
+        channels_from_file(tmp_path / "missing.yaml")

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
 from urllib.parse import urlsplit
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from tocsin.errors import ConfigError, InvalidInput
@@ -47,6 +48,7 @@ __all__ = [
     "WebhookChannel",
     "build_channels",
     "channel_configs",
+    "channels_from_file",
     "parse_channels",
     "send_all",
 ]
@@ -301,6 +303,27 @@ def parse_channels(
 ) -> list[Channel]:
     """The channels of a config file's ``channels:`` section, ready to send."""
     return build_channels(channel_configs(section, where), base_dir=base_dir, environ=environ)
+
+
+def channels_from_file(path: Path, environ: Mapping[str, str] | None = None) -> list[Channel]:
+    """The channels of the ``channels:`` section of the YAML file at ``path`` (none when it
+    has no such section); relative paths are taken from the file's folder."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: not valid YAML: {exc}") from exc
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path}: the file must be a mapping of sections, such as channels:")
+    return parse_channels(
+        data.get("channels"),
+        base_dir=path.parent,
+        environ=environ,
+        where=f"{path}: channels",
+    )
 
 
 def send_all(channels: Sequence[Channel], alerts: Sequence[Alert]) -> list[Delivery]:
