@@ -152,4 +152,5 @@ def test_the_text_of_an_alert_carries_its_evidence_and_sources() -> None:
 
 def test_one_line_and_xml_safe_remove_what_they_must() -> None:
     assert one_line("a\r\nBcc: x@y\u2028z\x00  w") == "a Bcc: x@y z w"
+    assert one_line("\u202egnp.exe\u202c \x80\x9fok") == "gnp.exe ok"
     assert xml_safe("ok\x00\x08\x0b\ufffe\ttab\nline") == "ok\ttab\nline"

@@ -26,6 +26,9 @@ DeliveryStatus = Literal["sent", "failed"]
 # Mail headers and the feed must not carry them; the rest of the text is kept as it is.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+# Not wanted in a one-line title: the C1 controls, and the bidi embeddings, overrides and
+# isolates that could make a subject read backwards (formats.md removes them from articles).
+_TITLE_CONTROLS = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -117,8 +120,8 @@ def xml_safe(text: str) -> str:
 
 def one_line(text: str) -> str:
     """``text`` on one line: line breaks become spaces and controls go, so a title cannot
-    start a new mail header; runs of spaces collapse."""
-    return " ".join(_LINE_BREAKS.sub(" ", xml_safe(text)).split())
+    start a new mail header nor read backwards; runs of spaces collapse."""
+    return " ".join(_TITLE_CONTROLS.sub("", _LINE_BREAKS.sub(" ", xml_safe(text))).split())
 
 
 def utc(moment: datetime) -> datetime:
