@@ -159,7 +159,7 @@ def test_names_repeat_numbered_and_given_names_are_unique() -> None:
     ]
     channels = parse_channels(hooks, environ={"S": "x"})
     assert [c.name for c in channels] == ["webhook", "webhook-2", "webhook-3"]
-    with pytest.raises(InvalidInput, match="same name"):
+    with pytest.raises(InvalidInput, match="more than one channel is named a"):
         parse_channels([{"type": "jsonl", "name": "a"}, {"type": "jsonl", "name": "a"}])
     named = parse_channels([{"type": "jsonl", "name": "jsonl-2"}, {"type": "jsonl"}])
     assert [c.name for c in named] == ["jsonl-2", "jsonl"]

@@ -179,6 +179,7 @@ _CONFIGS: TypeAdapter[list[ChannelConfig]] = TypeAdapter(list[ChannelConfig])
 
 
 def _loopback(host: str) -> bool:
+    """Whether ``host`` is this machine, where a password in clear does not cross a network."""
     if host == "localhost":
         return True
     try:
@@ -199,6 +200,7 @@ def channel_configs(section: Any, where: str = "channels") -> list[ChannelConfig
 
 
 def _fault(error: Mapping[str, Any], where: str) -> str:
+    """One pydantic error as ``channels[2].url: <why>``, with a hint for a secret in the file."""
     path = where
     for part in error["loc"]:
         if isinstance(part, int):
@@ -216,6 +218,7 @@ def _fault(error: Mapping[str, Any], where: str) -> str:
 
 
 def _secret(variable: str, environ: Mapping[str, str], channel: str) -> str:
+    """The value of ``variable``; ConfigError naming it when it is not set or is empty."""
     value = environ.get(variable)
     if not value:
         state = "is empty" if value is not None else "is not set"
@@ -226,8 +229,9 @@ def _secret(variable: str, environ: Mapping[str, str], channel: str) -> str:
 def _names(configs: Sequence[ChannelConfig]) -> list[str]:
     """Each channel's name: the one given, else its type, numbered when a type repeats."""
     given = [c.name for c in configs if c.name]
-    if len(given) != len(set(given)):
-        raise InvalidInput("channels: two channels have the same name")
+    twice = sorted({name for name in given if given.count(name) > 1})
+    if twice:
+        raise InvalidInput(f"channels: more than one channel is named {', '.join(twice)}")
     names: list[str] = []
     taken = set(given)
     for config in configs:

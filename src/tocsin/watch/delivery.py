@@ -1,5 +1,6 @@
-"""What every alert channel shares: the Delivery it reports per alert, the Channel shape, and
-the plain-text rendering of an alert that the Atom feed and the e-mail both carry.
+"""What every alert channel shares: the Delivery it reports per alert, the Channel shape, the
+Cutoff that holds a network channel to its deadline, and the plain-text rendering of an
+alert that the Atom feed and the e-mail both carry.
 
 A channel does no store work: ``send(alerts)`` returns one Delivery per alert and the watcher
 records them. A channel never raises for one alert: a failure is a Delivery with its reason,
