@@ -143,23 +143,21 @@ def due(sources: Sequence[Source], store: Store, now: datetime) -> list[Source]:
     their interval, a minute at most), so that a timer firing a moment early, as timers
     do, does not leave a source for a whole interval more."""
     known = state.source_states(store)
-    return [s for s in sources if _due_at(known.get(s.name)) - _slack(s) <= now]
+    return [s for s in sources if _due_at(s, known.get(s.name), now) <= now]
 
 
-def _slack(source: Source) -> timedelta:
-    return timedelta(seconds=min(source.every * DUE_SLACK, MAX_SLACK))
-
-
-def _due_at(known: state.SourceState | None) -> datetime:
+def _due_at(source: Source, known: state.SourceState | None, now: datetime) -> datetime:
+    """When ``source`` is next due, its slack taken off; ``now`` if never polled."""
     if known is None or known.next_due is None:
-        return datetime.min.replace(tzinfo=UTC)
-    return known.next_due
+        return now
+    slack = timedelta(seconds=min(source.every * DUE_SLACK, MAX_SLACK))
+    return known.next_due - slack
 
 
-def next_due(sources: Sequence[Source], store: Store) -> datetime | None:
-    """When the next of ``sources`` is due, its slack taken off (None: no sources)."""
+def next_due(sources: Sequence[Source], store: Store, now: datetime) -> datetime | None:
+    """When the next of ``sources`` is due (None: no sources)."""
     known = state.source_states(store)
-    return min((_due_at(known.get(s.name)) - _slack(s) for s in sources), default=None)
+    return min((_due_at(s, known.get(s.name), now) for s in sources), default=None)
 
 
 def run_cycle(

@@ -47,7 +47,8 @@ def watch(
 
 
 def _seconds_to_next(store: Store, sources: Sequence[Source], options: CycleOptions) -> float:
-    when = next_due(sources, store)
+    now = options.clock()
+    when = next_due(sources, store, now)
     if when is None:
         return MAX_WAIT
-    return (when - options.clock()).total_seconds()
+    return (when - now).total_seconds()
