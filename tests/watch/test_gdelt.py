@@ -42,7 +42,10 @@ def test_country_codes_match_actors_or_geography() -> None:
     # BO and UP are FIPS codes of the geography; RUS the CAMEO code of an actor's country.
     found = article_urls(EVENTS, Filters(countries=("BO", "UP")))
     assert found.urls == [
-        URL + "minsk-drills", URL + "kyiv-border", URL + "old-news", URL + "paris-aid"
+        URL + "minsk-drills",
+        URL + "kyiv-border",
+        URL + "old-news",
+        URL + "paris-aid",
     ]
     assert article_urls(EVENTS, Filters(countries=("RUS",))).urls == [URL + "minsk-drills"]
 
@@ -62,7 +65,7 @@ def test_mentions_give_web_urls_since_a_date() -> None:
 
 
 def test_a_file_of_another_shape_is_refused() -> None:
-    with pytest.raises(InputError, match="not a GDELT 2.0 export: a row of 3"):
+    with pytest.raises(InputError, match=r"not a GDELT 2\.0 export: a row of 3"):
         article_urls(b"a\tb\tc\n", Filters())
     assert article_urls(b"", Filters()).urls == []
 
@@ -81,4 +84,4 @@ def test_a_zipped_export_at_a_path_expands_to_its_urls(tmp_path: Path) -> None:
     finally:
         clients.close()
     assert got.targets == [URL + "kyiv-border"]
-    assert "1 URLs from 7 events rows (1 malformed rows skipped)" == got.note
+    assert got.note == "1 URLs from 7 events rows (1 malformed rows skipped)"

@@ -60,7 +60,8 @@ def test_every_kind_is_read_with_its_options(tmp_path: Path) -> None:
     gdelt = parsed.sources[4]
     assert isinstance(gdelt, GdeltSource)
     assert gdelt.actors == ["BLR", "RUS"]
-    assert gdelt.since is not None and gdelt.since.isoformat() == "2022-10-01"
+    assert gdelt.since is not None
+    assert gdelt.since.isoformat() == "2022-10-01"
     assert parsed.channels == [{"kind": "jsonl"}]  # kept as written for the channels
 
 
