@@ -65,3 +65,19 @@ def test_a_bad_sources_file_is_invalid_input(tmp_path: Path) -> None:
     )
     assert result.exit_code == 5
     assert "sources[0].every (line 2): an interval is 10 s at least" in result.output
+
+
+def test_a_second_watcher_on_the_store_is_refused(tmp_path: Path) -> None:
+    from tocsin.watch.loop import one_watcher
+
+    db = tmp_path / "w.db"
+    sources = _sources(tmp_path, tmp_path / "in")
+    (tmp_path / "in").mkdir()
+    with one_watcher(db):
+        result = CliRunner().invoke(
+            main, ["watch", "--sources", str(sources), "--db", str(db), "--once", *BASE]
+        )
+    assert result.exit_code == 3
+    assert "another tocsin watch is running on" in result.output
+    with one_watcher(db):  # released when its holder is done
+        pass

@@ -8,14 +8,40 @@ tocsin; what was done is kept.
 
 from __future__ import annotations
 
+import fcntl
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
+from tocsin.errors import StoreError, StoreLocked
 from tocsin.store.db import Store
 from tocsin.watch.cycle import CycleOptions, CycleResult, next_due, run_cycle
 from tocsin.watch.sources import Source
 
 MAX_WAIT = 3600.0  # seconds waited at once; the clock is read again after it
+
+
+@contextmanager
+def one_watcher(db: Path) -> Iterator[None]:
+    """Hold the store's watcher lock (``DB.watch-lock`` beside it) for the block: a second
+    watcher on the store is refused (StoreLocked) rather than taking the first one's
+    running cycle for a killed one. The operating system drops the lock when the process
+    ends, however it ends, so a killed watcher never leaves it held."""
+    path = db.with_name(db.name + ".watch-lock")
+    try:
+        handle = path.open("a+b")
+    except OSError as exc:
+        raise StoreError(f"cannot make the watcher's lock {path}: {exc.strerror}") from exc
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise StoreLocked(f"another tocsin watch is running on {db}") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def watch(
