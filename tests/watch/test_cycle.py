@@ -127,3 +127,50 @@ def test_a_cycle_found_running_is_marked_interrupted_and_its_cases_redone(
     rows = {r.id: r for r in state.cycles(case_store)}
     assert (rows[killed].status, rows[killed].error) == ("failed", state.INTERRUPTED)
     assert rows[later.cycle_id].status == "done"
+
+
+def test_an_input_that_fails_is_told_once_and_the_rest_is_stored(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    copy_articles(folder, demo_articles()[:1])
+    (folder / "empty.txt").write_bytes(b"")
+    sources = folder_sources(folder)
+    first = run_cycle(case_store, sources, T0, options)
+    assert first.new_articles == 1
+    assert [(w.rsplit("/", 1)[-1], why.split(":")[0]) for w, why in first.failures] == [
+        ("empty.txt", "empty")
+    ]
+    assert first.polls[0].failed == 1
+    again = run_cycle(case_store, sources, T0 + timedelta(minutes=1), options)
+    assert again.failures == []  # recorded in the store (`tocsin status`), told once
+    assert again.polls[0].failed == 1
+
+
+def test_a_stop_ends_the_cycle_after_its_step_and_the_next_redoes_it(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    import threading
+
+    from tocsin.watch.loop import watch
+
+    sources = folder_sources(tmp_path / "nothing-yet")
+    stop = threading.Event()
+    stop.set()
+    stopped = run_cycle(case_store, sources, T0, options, stop=stop)
+    assert stopped.stopped
+    assert (stopped.polls, stopped.cases) == ([], {})
+    assert (state.cycles(case_store)[0].status, state.cycles(case_store)[0].error) == (
+        "failed", "stopped"
+    )  # fmt: skip
+    # The loop: one cycle, then the stop set by whoever reads the result ends it at once.
+    seen = []
+    stop = threading.Event()
+
+    def on_cycle(result: object) -> None:
+        seen.append(result)
+        stop.set()
+
+    assert watch(case_store, sources, options, stop=stop, on_cycle=on_cycle) == 1
+    assert seen[0].recovered  # the stopped cycle's cases are re-assessed
+    assert CASE in seen[0].cases

@@ -16,8 +16,10 @@ before the cycle's new evidence (None if the case was never assessed) and after 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
     from tocsin.assess.score import Assessment
 
+# How ingest marks an input that failed in an earlier run and was not tried again.
+RECORDED_BEFORE = "(recorded before)"
 MAX_REASON = 500  # characters of an error kept in the store
 DUE_SLACK = 0.1  # a source is due this fraction of its interval early ...
 MAX_SLACK = 60.0  # ... and at most this many seconds early
@@ -64,6 +68,7 @@ class SourcePoll:
     error: str | None = None  # the source could not be read at all
     note: str = ""
     next_due: datetime | None = None
+    refused: list[tuple[str, str]] = field(default_factory=list)  # inputs failed anew
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -178,20 +183,23 @@ def run_cycle(
     stop = stop or threading.Event()
     recovered = _previous_unfinished(store, now)
     result = CycleResult(state.start_cycle(store, now), now, recovered=recovered)
-    error: str | None = "stopped"
     try:
         _cycle(store, sources, now, options, stop, all_sources, result)
-        error = "stopped" if result.stopped else None
     except BaseException as exc:  # recorded, then let through (Ctrl-C, a broken store)
-        error = _reason(exc) or type(exc).__name__
+        why = state.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else _reason(exc)
+        with suppress(sqlite3.Error, TocsinError):  # the store's own fault goes up, not this
+            _finish(store, result, options, why)
         raise
-    finally:
-        result.finished_at = options.clock()
-        state.finish_cycle(
-            store, result.cycle_id, result.finished_at, new_articles=result.new_articles,
-            extracted=result.extracted, cases_assessed=len(result.cases), error=error,
-        )  # fmt: skip
+    _finish(store, result, options, "stopped" if result.stopped else None)
     return result
+
+
+def _finish(store: Store, result: CycleResult, options: CycleOptions, error: str | None) -> None:
+    result.finished_at = options.clock()
+    state.finish_cycle(
+        store, result.cycle_id, result.finished_at, new_articles=result.new_articles,
+        extracted=result.extracted, cases_assessed=len(result.cases), error=error,
+    )  # fmt: skip
 
 
 def _previous_unfinished(store: Store, now: datetime) -> bool:
@@ -223,6 +231,7 @@ def _cycle(
             result.new_articles += poll.added
             if poll.error:
                 result.failures.append((f"source {source.name}", poll.error))
+            result.failures += [(f"input {what}", why) for what, why in poll.refused]
             if poll.added:
                 touched.update(source.cases if source.cases is not None else every_case)
     finally:
@@ -258,6 +267,11 @@ def _poll(
         report = ingest(expansion.targets, store=store, config=options.config)
         poll.added, poll.unchanged = report.added_count, report.unchanged
         poll.failed = len(report.failures)
+        poll.refused = [
+            (locator, f"{code}: {reason}")
+            for locator, code, reason in report.failures
+            if not reason.endswith(RECORDED_BEFORE)  # told in an earlier cycle
+        ]
         if report.interrupted:
             raise KeyboardInterrupt
     remembered = state.SourceState(
