@@ -8,12 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from tocsin.config import Config
 from tocsin.errors import InputError
 from tocsin.store.watch import SourceState
 from tocsin.watch.expand import Clients, expand
-from tocsin.watch.gdelt import Filters, article_urls
+from tocsin.watch.gdelt import Filters, article_urls, latest_export
 from tocsin.watch.sources import parse_sources
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "gdelt"
@@ -85,3 +86,41 @@ def test_a_zipped_export_at_a_path_expands_to_its_urls(tmp_path: Path) -> None:
         clients.close()
     assert got.targets == [URL + "kyiv-border"]
     assert got.note == "1 URLs from 7 events rows (1 malformed rows skipped)"
+
+
+@pytest.mark.network
+def test_lastupdate_names_the_newest_export_which_is_read_once(httpserver: HTTPServer) -> None:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("20221013000000.export.CSV", EVENTS)
+    export = httpserver.url_for("/gdeltv2/20221013000000.export.CSV.zip")
+    httpserver.expect_request("/gdeltv2/20221013000000.export.CSV.zip").respond_with_data(
+        packed.getvalue(), content_type="application/zip"
+    )
+    listing = (
+        f"{len(packed.getvalue())} 0123456789abcdef0123456789abcdef {export}\n"
+        f"1234 0123456789abcdef0123456789abcdef {export.replace('export', 'mentions')}\n"
+        f"5678 0123456789abcdef0123456789abcdef {export.replace('export.CSV', 'gkg.csv')}\n"
+    )
+    httpserver.expect_request("/gdeltv2/lastupdate.txt").respond_with_data(listing)
+    url = httpserver.url_for("/gdeltv2/lastupdate.txt")
+    text = f"sources:\n  - {{name: g, kind: gdelt, url: '{url}', every: 15m, countries: [UP]}}\n"
+    source = parse_sources(text).sources[0]
+    clients = Clients(Config.load())
+    try:
+        first = expand(source, None, clients)
+        assert first.targets == [URL + "kyiv-border", URL + "paris-aid"]
+        assert first.seen_until == export
+        kept = SourceState("g", "gdelt", url, seen_until=first.seen_until)
+        again = expand(source, kept, clients)
+    finally:
+        clients.close()
+    assert (again.targets, again.note) == ([], "no new export")
+    assert [r.path for r, _ in httpserver.log].count("/gdeltv2/20221013000000.export.CSV.zip") == 1
+
+
+def test_lastupdate_is_told_from_an_export() -> None:
+    assert latest_export(EVENTS) is None
+    assert latest_export(b"") is None
+    assert latest_export(b"1 x http://h/a.export.CSV.zip\n") == "http://h/a.export.CSV.zip"
+    assert latest_export(b"1 x http://h/a.mentions.CSV.zip\n") is None

@@ -116,12 +116,19 @@ def _gdelt(source: Source, keep: Expansion, clients: Clients) -> Expansion:
     doc = _document(source, keep, clients)
     if doc.data is None:
         return Expansion([], doc.etag, doc.last_modified, keep.seen_until, "not modified")
+    data, seen = doc.data, keep.seen_until
+    latest = gdelt.latest_export(data)
+    if latest is not None:  # GDELT's lastupdate.txt: the newest export, read once
+        if latest == keep.seen_until:
+            return Expansion([], doc.etag, doc.last_modified, seen, "no new export")
+        data = read_document(latest, clients.config, clients.get()).data or b""
+        seen = latest
     filters = gdelt.Filters(tuple(source.actors), tuple(source.countries), source.since)
-    found = gdelt.article_urls(unpacked(doc.data, clients.config.max_input_bytes), filters)
+    found = gdelt.article_urls(unpacked(data, clients.config.max_input_bytes), filters)
     note = f"{len(found.urls)} URLs from {found.rows} {found.table} rows"
     if found.skipped:
         note += f" ({found.skipped} malformed rows skipped)"
-    return Expansion(found.urls, doc.etag, doc.last_modified, keep.seen_until, note)
+    return Expansion(found.urls, doc.etag, doc.last_modified, seen, note)
 
 
 _READERS: dict[type, Callable[[Source, Expansion, Clients], Expansion]] = {

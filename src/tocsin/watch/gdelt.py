@@ -17,6 +17,9 @@ also BLRGOV), when one of its country codes is one of ``countries`` (the actors'
 codes, BLR, RUS; or the geography's FIPS 10-4 codes, BO, UP), and when it is dated on or
 after ``since``; a filter left empty passes every row. Rows that are not rows of the table
 (too few columns, no URL) are counted and skipped, never fatal.
+
+A source may also name GDELT's ``lastupdate.txt``, which lists the newest exports every 15
+minutes: the events export it names is read, once (the watcher keeps its URL).
 """
 
 from __future__ import annotations
@@ -65,6 +68,22 @@ class GdeltList:
     urls: list[str]
     rows: int = 0
     skipped: int = 0
+
+
+def latest_export(data: bytes) -> str | None:
+    """The events export GDELT's ``lastupdate.txt`` names (its lines are a size, an MD5
+    and the URL of the newest export, mentions and GKG file), or None when ``data`` is not
+    such a list."""
+    try:
+        lines = data.decode("ascii").split()
+    except UnicodeDecodeError:
+        return None
+    if not lines or len(lines) % 3 or len(lines) > 30:
+        return None
+    urls = lines[2::3]
+    if not all(u.lower().startswith(("http://", "https://")) for u in urls):
+        return None
+    return next((u for u in urls if u.lower().endswith(".export.csv.zip")), None)
 
 
 def _rows(text: str) -> Iterator[list[str]]:
