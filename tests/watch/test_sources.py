@@ -129,6 +129,8 @@ def test_names_are_unique_and_a_file_is_a_mapping() -> None:
         parse_sources("- just a list\n")
     with pytest.raises(InvalidInput, match="line 1"):
         parse_sources("sources: [unclosed\n")
+    with pytest.raises(InvalidInput, match="sources \\(line 1\\): List should have at least 1"):
+        parse_sources("sources: []\n")
 
 
 def test_an_unreadable_file_is_invalid_input(tmp_path: Path) -> None:

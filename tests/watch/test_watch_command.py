@@ -65,6 +65,9 @@ def test_a_bad_sources_file_is_invalid_input(tmp_path: Path) -> None:
     )
     assert result.exit_code == 5
     assert "sources[0].every (line 2): an interval is 10 s at least" in result.output
+    both = CliRunner().invoke(main, ["watch", "--sources", str(bad), "--once", "--cycles", "2"])
+    assert both.exit_code == 2
+    assert "give --once or --cycles, not both" in both.output
 
 
 def test_a_second_watcher_on_the_store_is_refused(tmp_path: Path) -> None:

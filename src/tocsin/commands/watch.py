@@ -99,6 +99,8 @@ def watch_cli(
     from tocsin.watch.loop import one_watcher, watch
     from tocsin.watch.sources import load_sources
 
+    if once and cycles is not None:
+        raise click.UsageError("--once is one cycle: give --once or --cycles, not both")
     sources = load_sources(sources_file)
     cases = [resolve_case(ref) for ref in case_refs]
     config = Config.load(workers=workers)

@@ -152,7 +152,7 @@ class SourcesFile(_Model):
     """The whole file: the sources, and the alert channels as written (typed by the
     channels' own module)."""
 
-    sources: list[Source]
+    sources: Annotated[list[Source], Field(min_length=1)]
     channels: list[dict[str, Any]] = []
 
     @model_validator(mode="after")
