@@ -72,8 +72,20 @@ def _sources(tmp_path: Path, every: str) -> None:
     (tmp_path / "sources.yaml").write_text(text, encoding="utf-8")
 
 
+# When to kill: once the store holds some articles (during the ingest), or some articles'
+# evidence (during the extraction, the poll of the source already saved).
+KILL_WHEN = {
+    "ingesting": "SELECT count(*) >= 20 FROM articles",
+    "extracting": "SELECT count(*) >= 20 FROM extractions",
+}
+
+
+@pytest.mark.parametrize("step", list(KILL_WHEN))
 def test_kill_9_mid_cycle_then_the_next_cycle_finishes_without_duplicates(
-    tmp_path: Path, article_html: Callable[..., str], paragraphs: Callable[..., list[str]]
+    step: str,
+    tmp_path: Path,
+    article_html: Callable[..., str],
+    paragraphs: Callable[..., list[str]],
 ) -> None:
     _pages(tmp_path / "pages", article_html, paragraphs)
     files = len(list((tmp_path / "pages").iterdir()))
@@ -82,7 +94,7 @@ def test_kill_9_mid_cycle_then_the_next_cycle_finishes_without_duplicates(
     with (tmp_path / "first.log").open("wb") as log:
         proc = _watch(tmp_path, log, "--once", "--case", str(bundled_case_path()))
         try:
-            _wait_for(lambda: _count(db, "SELECT count(*) FROM articles") >= 20, proc, "articles")
+            _wait_for(lambda: _count(db, KILL_WHEN[step]) == 1, proc, step)
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.kill()
