@@ -28,7 +28,7 @@ from tocsin.assess.assessment import assess
 from tocsin.assess.case import Case, parse_case
 from tocsin.assess.relink import embedder_name, links_stale
 from tocsin.config import Config
-from tocsin.errors import TocsinError
+from tocsin.errors import InvalidInput, TocsinError
 from tocsin.extract.report import Options
 from tocsin.extract.run import extract
 from tocsin.ingest.pipeline import ingest
@@ -312,8 +312,6 @@ def _assess_cases(
 
 def stored_case(store: Store, case_id: str) -> Case:
     """The newest case file the store keeps for ``case_id``; InvalidInput if none."""
-    from tocsin.errors import InvalidInput
-
     version = case_file(store, case_id)
     if version is None:
         raise InvalidInput(
