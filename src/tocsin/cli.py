@@ -29,9 +29,10 @@ def _register() -> None:
     from tocsin.commands.assess import case_group, evidence_group, resolve_cli, track_cli
     from tocsin.commands.report import assess_cli, report_cli
     from tocsin.commands.serve import serve_cli
+    from tocsin.commands.watch import watch_cli
 
     for command in (*COMMANDS, demo_cli, case_group, evidence_group, assess_cli, report_cli,
-                    resolve_cli, track_cli, actors, serve_cli):  # fmt: skip
+                    resolve_cli, track_cli, actors, serve_cli, watch_cli):  # fmt: skip
         main.add_command(command)
 
 

@@ -1,0 +1,176 @@
+"""A cycle: only what is new goes through, only the cases it feeds are re-assessed, and
+the store remembers each source and each cycle."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tocsin.store import assessment as stored
+from tocsin.store import watch as state
+from tocsin.store.db import Store
+from tocsin.watch.cycle import CycleOptions, due, run_cycle
+from tocsin.watch.sources import parse_sources
+
+from .conftest import CASE, copy_articles, demo_articles, folder_sources
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def test_a_second_cycle_with_nothing_new_does_nothing_and_a_new_file_is_taken(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    articles = demo_articles()
+    copy_articles(folder, articles[:3])
+    sources = folder_sources(folder)
+
+    first = run_cycle(case_store, sources, T0, options)
+    assert first.ok, first.failures
+    assert (first.new_articles, first.extracted) == (3, 3)
+    before, after = first.cases[CASE]
+    assert before is None  # never assessed before
+    assert after.case.id == CASE
+    recorded = len(stored.forecasts(case_store))
+    assert recorded > 0  # the forecasts are kept, as `tocsin assess --record` keeps them
+
+    # Not due yet: nothing is polled.
+    early = run_cycle(case_store, sources, T0 + timedelta(seconds=10), options)
+    assert (early.polls, early.cases) == ([], {})
+
+    # Due, nothing new: polled, nothing ingested, extracted or assessed.
+    idle = run_cycle(case_store, sources, T0 + timedelta(seconds=31), options)
+    assert [p.name for p in idle.polls] == ["drop"]
+    assert (idle.new_articles, idle.extracted, idle.cases) == (0, 0, {})
+    assert idle.polls[0].unchanged == 3
+    assert len(stored.forecasts(case_store)) == recorded
+
+    # A new file: ingested, extracted, the case re-assessed from where it was.
+    shutil.copy(articles[3], folder / articles[3].name)
+    fresh = run_cycle(case_store, sources, T0 + timedelta(seconds=62), options)
+    assert fresh.ok, fresh.failures
+    assert (fresh.new_articles, fresh.extracted) == (1, 1)
+    before, _again = fresh.cases[CASE]
+    assert before is not None
+    assert before.posterior.probabilities == pytest.approx(after.posterior.probabilities)
+    assert len(case_store.conn.execute("SELECT id FROM articles").fetchall()) == 4
+    assert len(stored.forecasts(case_store)) > recorded
+
+    rows = state.cycles(case_store)
+    assert [r.status for r in rows] == ["done"] * 4
+    assert [(r.new_articles, r.extracted, r.cases_assessed) for r in rows] == [
+        (1, 1, 1), (0, 0, 0), (0, 0, 0), (3, 3, 1)
+    ]  # fmt: skip
+    kept = state.source_state(case_store, "drop")
+    assert kept is not None
+    assert kept.last_polled == T0 + timedelta(seconds=62)
+    assert kept.next_due == T0 + timedelta(seconds=92)
+    assert kept.last_error is None
+
+
+def test_a_source_feeds_only_its_cases(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    copy_articles(folder, demo_articles()[:1])
+    text = f"sources:\n  - {{name: d, kind: folder, path: '{folder}', every: 1m, cases: [other]}}\n"
+    result = run_cycle(case_store, parse_sources(text).sources, T0, options)
+    assert result.new_articles == 1
+    assert CASE not in result.cases
+    # The source names a case the store does not keep: said, and the rest is done.
+    assert result.failures == [
+        ("case other", "no case 'other' in the store: give its file with --case, or assess it once")
+    ]
+    assert state.cycles(case_store)[0].status == "done"
+
+
+def test_a_source_that_cannot_be_read_is_recorded_and_the_cycle_goes_on(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    copy_articles(folder, demo_articles()[:1])
+    text = (
+        "sources:\n"
+        f"  - {{name: broken, kind: gdelt, path: '{tmp_path / 'none.csv'}', every: 1m}}\n"
+        f"  - {{name: drop, kind: folder, path: '{folder}', every: 1m}}\n"
+    )
+    sources = parse_sources(text).sources
+    result = run_cycle(case_store, sources, T0, options)
+    assert result.new_articles == 1
+    assert [w for w, _why in result.failures] == ["source broken"]
+    broken = state.source_state(case_store, "broken")
+    assert broken is not None
+    assert broken.last_error is not None
+    assert "cannot read" in broken.last_error
+    assert broken.last_ok is None
+    assert broken.next_due == T0 + timedelta(minutes=1)  # tried again next time, not at once
+    assert [s.name for s in due(sources, case_store, T0 + timedelta(seconds=30))] == []
+    # Within its slack (a tenth of the interval) a source counts as due.
+    assert len(due(sources, case_store, T0 + timedelta(seconds=55))) == 2
+
+
+def test_a_cycle_found_running_is_marked_interrupted_and_its_cases_redone(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    copy_articles(folder, demo_articles()[:1])
+    sources = folder_sources(folder)
+    run_cycle(case_store, sources, T0, options)
+    killed = state.start_cycle(case_store, T0 + timedelta(seconds=40))  # as a kill leaves it
+    later = run_cycle(case_store, sources, T0 + timedelta(seconds=41), options)
+    assert later.recovered
+    assert later.new_articles == 0
+    assert CASE in later.cases  # every case re-assessed: the lost cycle may have reached it
+    rows = {r.id: r for r in state.cycles(case_store)}
+    assert (rows[killed].status, rows[killed].error) == ("failed", state.INTERRUPTED)
+    assert rows[later.cycle_id].status == "done"
+
+
+def test_an_input_that_fails_is_told_once_and_the_rest_is_stored(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    copy_articles(folder, demo_articles()[:1])
+    (folder / "empty.txt").write_bytes(b"")
+    sources = folder_sources(folder)
+    first = run_cycle(case_store, sources, T0, options)
+    assert first.new_articles == 1
+    assert [(w.rsplit("/", 1)[-1], why.split(":")[0]) for w, why in first.failures] == [
+        ("empty.txt", "empty")
+    ]
+    assert first.polls[0].failed == 1
+    again = run_cycle(case_store, sources, T0 + timedelta(minutes=1), options)
+    assert again.failures == []  # recorded in the store (`tocsin status`), told once
+    assert again.polls[0].failed == 1
+
+
+def test_a_stop_ends_the_cycle_after_its_step_and_the_next_redoes_it(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    import threading
+
+    from tocsin.watch.loop import watch
+
+    sources = folder_sources(tmp_path / "nothing-yet")
+    stop = threading.Event()
+    stop.set()
+    stopped = run_cycle(case_store, sources, T0, options, stop=stop)
+    assert stopped.stopped
+    assert (stopped.polls, stopped.cases) == ([], {})
+    assert (state.cycles(case_store)[0].status, state.cycles(case_store)[0].error) == (
+        "failed", "stopped"
+    )  # fmt: skip
+    # The loop: one cycle, then the stop set by whoever reads the result ends it at once.
+    seen = []
+    stop = threading.Event()
+
+    def on_cycle(result: object) -> None:
+        seen.append(result)
+        stop.set()
+
+    assert watch(case_store, sources, options, stop=stop, on_cycle=on_cycle) == 1
+    assert seen[0].recovered  # the stopped cycle's cases are re-assessed
+    assert CASE in seen[0].cases
