@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from tocsin.assess.case import bundled_case_path, load_case
 from tocsin.config import Config
@@ -46,4 +48,17 @@ def case_store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def options() -> CycleOptions:
     """One worker, patterns only (no embedding model): what the cycle tests need."""
-    return CycleOptions(config=Config.load(workers=1))
+    return CycleOptions(config=Config.load(workers=1, **LOOPBACK))
+
+
+# The tests' own servers run on 127.0.0.1, which tocsin refuses to fetch from unless allowed
+# (docs/fetching.md); no delay between their requests.
+LOOPBACK: dict[str, Any] = {"fetch_allow": ("127.0.0.1",), "host_delay": 0.0}
+
+
+@pytest.fixture
+def httpserver(httpserver: HTTPServer) -> HTTPServer:
+    """pytest-httpserver's server with no robots.txt (404: everything allowed); robots
+    itself is tested in tests/ingest/test_polite.py."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    return httpserver

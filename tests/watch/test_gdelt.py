@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from tests.watch.conftest import LOOPBACK
 
 from tocsin.config import Config
 from tocsin.errors import InputError
@@ -79,7 +80,7 @@ def test_a_zipped_export_at_a_path_expands_to_its_urls(tmp_path: Path) -> None:
     path.write_bytes(packed.getvalue())
     text = f"sources:\n  - {{name: g, kind: gdelt, path: {path}, every: 15m, actors: [UKR]}}\n"
     source = parse_sources(text).sources[0]
-    clients = Clients(Config.load())
+    clients = Clients(Config.load(**LOOPBACK))
     try:
         got = expand(source, SourceState("g", "gdelt", str(path)), clients)
     finally:
@@ -106,7 +107,7 @@ def test_lastupdate_names_the_newest_export_which_is_read_once(httpserver: HTTPS
     url = httpserver.url_for("/gdeltv2/lastupdate.txt")
     text = f"sources:\n  - {{name: g, kind: gdelt, url: '{url}', every: 15m, countries: [UP]}}\n"
     source = parse_sources(text).sources[0]
-    clients = Clients(Config.load())
+    clients = Clients(Config.load(**LOOPBACK))
     try:
         first = expand(source, None, clients)
         assert first.targets == [URL + "kyiv-border", URL + "paris-aid"]

@@ -3,7 +3,8 @@ file or fetched over HTTP with a conditional GET.
 
 These are not articles (ingest fetches those): they only say which articles to ingest. A
 fetch sends the ETag and Last-Modified of the previous answer, and a 304 means nothing
-changed. The body is bounded by ``max_fetch_bytes`` as ingest's fetches are, and a zip
+changed. The fetch is ingest's (``ingest.fetch.get``), with its address checks, deadline
+and politeness; the body is bounded by ``max_fetch_bytes`` as ingest's fetches are, and a zip
 archive (GDELT ships its exports zipped) is opened to its one data file, also bounded.
 """
 
@@ -19,6 +20,7 @@ import httpx
 
 from tocsin.config import Config
 from tocsin.errors import FailureCode, InputError
+from tocsin.ingest.fetch import Pacer, Validators, get
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,16 @@ def read_document(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
+    pacer: Pacer | None = None,
 ) -> Document:
     """The document at ``locator`` (an http(s) URL, with ``client``, or a path); InputError
-    with the reason when it cannot be had."""
+    with the reason when it cannot be had. A URL is fetched as ingest fetches (``get``):
+    refused addresses, each redirect checked, the response deadline, the size bound, and
+    robots.txt and the per-host pace when a ``pacer`` is given."""
     if locator.lower().startswith(("http://", "https://")):
         if client is None:
             raise ValueError("a URL needs an HTTP client")
-        return _fetch(locator, client, config, etag, last_modified)
+        return _fetch(locator, client, config, Validators(etag, last_modified), pacer)
     path = Path(locator)
     try:
         with path.open("rb") as fh:
@@ -57,33 +62,15 @@ def read_document(
 
 
 def _fetch(
-    url: str, client: httpx.Client, config: Config, etag: str | None, last_modified: str | None
+    url: str, client: httpx.Client, config: Config, sent: Validators, pacer: Pacer | None
 ) -> Document:
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    try:
-        with client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 304:
-                return Document(None, etag, last_modified)
-            if response.status_code >= 400:
-                status = f"HTTP {response.status_code} {response.reason_phrase}"
-                raise InputError(FailureCode.HTTP_STATUS, status)
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > config.max_fetch_bytes:
-                    message = f"response exceeds {config.max_fetch_bytes:,} bytes"
-                    raise InputError(FailureCode.TOO_LARGE, message)
-            got = response.headers
-            return Document(bytes(body), got.get("etag"), got.get("last-modified"))
-    except httpx.TimeoutException as exc:
-        message = f"no answer within {config.fetch_timeout:g}s"
-        raise InputError(FailureCode.TIMEOUT, message) from exc
-    except httpx.HTTPError as exc:
-        raise InputError(FailureCode.UNREACHABLE, f"cannot fetch {url}: {exc}") from exc
+    answer = get(url, client, config, headers=sent.headers(), pacer=pacer)
+    if answer.status == 304:
+        return Document(None, sent.etag, sent.last_modified)
+    if answer.status >= 400:
+        raise InputError(FailureCode.HTTP_STATUS, f"HTTP {answer.status} {answer.reason}")
+    got = Validators.of(answer.headers)
+    return Document(answer.body, got.etag, got.last_modified)
 
 
 def unpacked(data: bytes, limit: int) -> bytes:

@@ -17,6 +17,7 @@ import httpx
 from tocsin.config import Config
 from tocsin.errors import FailureCode, InputError
 from tocsin.ingest.fetch import make_client
+from tocsin.ingest.polite import Polite
 from tocsin.ingest.sources import listed_urls
 from tocsin.store.watch import SourceState
 from tocsin.watch import gdelt, sitemap
@@ -36,11 +37,13 @@ class Expansion:
 
 
 class Clients:
-    """One HTTP client for the cycle, made when a source first needs one."""
+    """One HTTP client for the cycle, made when a source first needs one, and the pacer its
+    fetches share (robots.txt, per-host concurrency and delay: ``ingest.polite``)."""
 
     def __init__(self, config: Config, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
         self.transport = transport
+        self.pacer = Polite(config)
         self._client: httpx.Client | None = None
 
     def get(self) -> httpx.Client:
@@ -74,7 +77,12 @@ def _as_is(source: Source, keep: Expansion, clients: Clients) -> Expansion:
 def _document(source: Source, keep: Expansion, clients: Clients) -> Document:
     client = clients.get() if source.url is not None else None
     return read_document(
-        source.locator, clients.config, client, etag=keep.etag, last_modified=keep.last_modified
+        source.locator,
+        clients.config,
+        client,
+        etag=keep.etag,
+        last_modified=keep.last_modified,
+        pacer=clients.pacer,
     )
 
 
@@ -102,7 +110,8 @@ def _sitemap(source: Source, keep: Expansion, clients: Clients) -> Expansion:
         children = sitemap.changed_since(found.entries, seen)[: sitemap.MAX_CHILD_SITEMAPS]
         pages = []
         for child in children:
-            data = read_document(child, clients.config, clients.get()).data or b""
+            child_doc = read_document(child, clients.config, clients.get(), pacer=clients.pacer)
+            data = child_doc.data or b""
             pages += sitemap.parse_sitemap(unpacked(data, clients.config.max_input_bytes)).entries
     urls = sitemap.changed_since(pages, seen)
     until = sitemap.newest(pages, seen)
@@ -121,8 +130,8 @@ def _gdelt(source: Source, keep: Expansion, clients: Clients) -> Expansion:
     if latest is not None:  # GDELT's lastupdate.txt: the newest export, read once
         if latest == keep.seen_until:
             return Expansion([], doc.etag, doc.last_modified, seen, "no new export")
-        data = read_document(latest, clients.config, clients.get()).data or b""
-        seen = latest
+        fetched = read_document(latest, clients.config, clients.get(), pacer=clients.pacer)
+        data, seen = fetched.data or b"", latest
     filters = gdelt.Filters(tuple(source.actors), tuple(source.countries), source.since)
     found = gdelt.article_urls(unpacked(data, clients.config.max_input_bytes), filters)
     note = f"{len(found.urls)} URLs from {found.rows} {found.table} rows"
