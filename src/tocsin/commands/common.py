@@ -4,6 +4,7 @@ its exit status (``tocsin.errors`` draws the tree)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,8 +22,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from tocsin.config import MAX_WORKERS
-from tocsin.errors import TocsinError
+from tocsin.config import MAX_WORKERS, Config, allow_entries
+from tocsin.errors import ConfigError, TocsinError
 from tocsin.store.db import Store, store_errors
 from tocsin.store.faults import missing
 
@@ -135,3 +136,24 @@ class TocsinGroup(click.Group):
             return super().invoke(ctx)
         except TocsinError as exc:
             fail(str(exc), exc.exit_status)
+
+
+allow_option = click.option(
+    "--allow-address",
+    "allow_address",
+    multiple=True,
+    metavar="CIDR_OR_HOST",
+    help="Fetch from this network or host although it is private, loopback or reserved "
+    "(repeatable; adds to TOCSIN_FETCH_ALLOW).",
+)
+
+
+def with_allowed(config: Config, allow_address: tuple[str, ...]) -> Config:
+    """``config`` with the ``--allow-address`` entries added to its fetch allow-list."""
+    if not allow_address:
+        return config
+    try:
+        allowed = allow_entries((*config.fetch_allow, *allow_address))
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allow-address") from exc
+    return dataclasses.replace(config, fetch_allow=allowed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -20,16 +20,18 @@ from tocsin.commands.common import (
     EXIT_INTERRUPTED,
     MAX_LIMIT,
     ROW_ID,
+    allow_option,
     db_option,
     emit,
     json_option,
     open_store,
     show,
+    with_allowed,
     with_progress,
     workers_option,
 )
-from tocsin.config import GIB, Config, allow_entries
-from tocsin.errors import ConfigError, NotFound
+from tocsin.config import GIB, Config
+from tocsin.errors import NotFound
 from tocsin.export import export_jsonl, export_parquet, extraction_record
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
 from tocsin.files import atomic_write, database_files, refuse_overwrite
@@ -95,14 +97,7 @@ def parse_period(value: str | None) -> tuple[date, date] | None:
     default=None,
     help="Seconds before an HTTP request is abandoned (default 20).",
 )
-@click.option(
-    "--allow-address",
-    "allow_address",
-    multiple=True,
-    metavar="CIDR_OR_HOST",
-    help="Fetch from this network or host although it is private, loopback or reserved "
-    "(repeatable; adds to TOCSIN_FETCH_ALLOW).",
-)
+@allow_option
 @click.option(
     "--retry-failed",
     is_flag=True,
@@ -143,12 +138,7 @@ def ingest_cli(
     config = Config.load(
         db=db, workers=workers, max_input_bytes=max_input_bytes, fetch_timeout=fetch_timeout
     )
-    if allow_address:
-        try:
-            allowed = allow_entries((*config.fetch_allow, *allow_address))
-        except ConfigError as exc:
-            raise click.BadParameter(str(exc), param_hint="--allow-address") from exc
-        config = replace(config, fetch_allow=allowed)
+    config = with_allowed(config, allow_address)
     span = parse_period(period)
     quiet = quiet or as_json
     steady_malloc()  # this process is the writer: keep its memory flat over long batches

@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,10 +16,12 @@ from tocsin.commands.assess import embeddings_option, load_embedder, resolve_cas
 from tocsin.commands.common import (
     EXIT_FAILED_INPUTS,
     EXIT_INTERRUPTED,
+    allow_option,
     db_option,
     json_option,
     open_store,
     show,
+    with_allowed,
     workers_option,
 )
 from tocsin.config import Config
@@ -26,6 +29,7 @@ from tocsin.report import terminal
 
 if TYPE_CHECKING:
     from tocsin.watch.cycle import CycleResult
+    from tocsin.watch.ring import Rung
 
 
 def summary(result: CycleResult) -> str:
@@ -55,6 +59,18 @@ def summary(result: CycleResult) -> str:
     return "; ".join(parts)
 
 
+def alerts_summary(rung: Rung) -> str:
+    """What a cycle's alerting did, in a few words."""
+    said = f"{rung.new} new alert{'s' * (rung.new != 1)}"
+    if rung.held:
+        said += f" ({rung.held} held back by their rule's rate)"
+    for name, count in sorted(rung.sent.items()):
+        said += f"; {count} sent by {name}"
+    for name, count in sorted(rung.failed.items()):
+        said += f"; {count} failed on {name}"
+    return said
+
+
 @click.command("watch")
 @click.option(
     "--sources",
@@ -78,6 +94,13 @@ def summary(result: CycleResult) -> str:
     metavar="CASE",
     help="A case file (or bundled case) to keep in the store and watch; repeatable.",
 )
+@click.option(
+    "--briefs",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write each touched case's 'what changed' brief (Markdown) into this folder.",
+)
+@allow_option
 @embeddings_option
 @workers_option
 @json_option
@@ -87,6 +110,8 @@ def watch_cli(
     once: bool,
     cycles: int | None,
     case_refs: tuple[str, ...],
+    briefs: Path | None,
+    allow_address: tuple[str, ...],
     embeddings: bool,
     workers: int | None,
     as_json: bool,
@@ -95,26 +120,30 @@ def watch_cli(
     linking and assessment for the cases it touches. One line per cycle (JSON with --json).
     SIGTERM stops it after the current step; Ctrl-C at once (what was done is kept)."""
     from tocsin.store.desk import save_case_file
+    from tocsin.watch.channels import parse_channels
     from tocsin.watch.cycle import CycleOptions
     from tocsin.watch.loop import one_watcher, watch
+    from tocsin.watch.ring import ring
     from tocsin.watch.sources import load_sources
 
     if once and cycles is not None:
         raise click.UsageError("--once is one cycle: give --once or --cycles, not both")
     sources = load_sources(sources_file)
     cases = [resolve_case(ref) for ref in case_refs]
-    config = Config.load(workers=workers)
+    config = with_allowed(Config.load(workers=workers), allow_address)
+    channels = parse_channels(sources.channels, base_dir=sources_file.parent)
     options = CycleOptions(config=config, embedder=load_embedder(embeddings))
     failed = False
 
     def on_cycle(result: CycleResult) -> None:
         nonlocal failed
         failed = failed or bool(result.failures)  # a stop asked for is no failure
-        # The seam for alerts: evaluate the rules of each case in result.cases here.
+        rung = ring(store, result.cases, channels, datetime.now(UTC), briefs)
         if as_json:
-            click.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+            line = result.to_dict() | {"alerts": rung.to_dict()}
+            click.echo(json.dumps(line, ensure_ascii=False, default=str))
         else:
-            show(terminal.safe(summary(result)))
+            show(terminal.safe(f"{summary(result)}; {alerts_summary(rung)}"))
 
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda _n, _f: stop.set())
