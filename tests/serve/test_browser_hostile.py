@@ -6,14 +6,17 @@ dialog opens, and no link leads to ``javascript:``."""
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.serve.conftest import CASE
 
+from tocsin.models.alerts import Alert, AlertEvidence
 from tocsin.serve.app import Settings
 from tocsin.serve.background import BackgroundDesk
+from tocsin.store import alerts
 from tocsin.store.db import Store
 from tocsin.store.desk import case_file, save_case_file
 
@@ -46,6 +49,12 @@ def hostile_master(desk_master: Path, tmp_path_factory: pytest.TempPathFactory) 
         hostile = hostile.replace("openDemocracy", f"'{JS}'")
         assert hostile != text
         save_case_file(store, CASE, hostile, origin="desk", analyst=f"x{QUOTE}"[:40])
+        evidence = AlertEvidence("L1", f"Seen {SCRIPT}", IMG, QUOTE, JS, None, "E")
+        now = datetime.now(UTC)
+        alert = Alert(CASE, f"r{QUOTE}", "indicator", f"Title {SCRIPT}", f"Detail {IMG}",
+                      "hostile", None, now, {"H1": 1.0}, (evidence,))  # fmt: skip
+        (stored,) = alerts.record(store, [alert], now)
+        alerts.delivered(store, stored.id, f"hook{QUOTE}", "failed", 1, SCRIPT, now)
     return db
 
 
@@ -63,6 +72,7 @@ def pages(article: int, entity: int) -> list[str]:
         f"/cases/{CASE}/edit",
         f"/cases/{CASE}/versions",
         "/audit",
+        "/alerts",
     ]
 
 

@@ -21,7 +21,17 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from tocsin.serve import security
-from tocsin.serve.pages import audit, casedesk, cases, editor, entities, queue, reader, search
+from tocsin.serve.pages import (
+    alerts,
+    audit,
+    casedesk,
+    cases,
+    editor,
+    entities,
+    queue,
+    reader,
+    search,
+)
 from tocsin.serve.state import Desk, Embedding
 from tocsin.serve.web import ANALYST, page
 
@@ -42,6 +52,9 @@ class Settings:
     # Relink with the embedding model too, as `tocsin assess` does (the command's default);
     # off: patterns only.
     embeddings: bool = False
+    # How often each page asks for alerts stored since it opened (the bar's count, the
+    # alerts page), in seconds.
+    alert_poll: float = 10.0
 
 
 async def login(request: Request) -> Response:
@@ -79,7 +92,7 @@ def routes() -> list[BaseRoute]:
         Route("/analyst", choose_analyst, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    for module in (cases, casedesk, queue, reader, search, entities, editor, audit):
+    for module in (cases, casedesk, queue, reader, search, entities, editor, audit, alerts):
         found.extend(module.routes)
     return found
 
@@ -113,6 +126,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes(), middleware=middleware, lifespan=lifespan)
     app.state.desk = desk
     app.state.embedding = Embedding(settings.embeddings)
+    app.state.alert_poll_ms = max(500, round(1000 * settings.alert_poll))
     app.state.token = settings.token
     app.state.analyst = settings.analyst
     return app

@@ -62,6 +62,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         csrf=request.session.get("csrf", ""),
         analyst=analyst(request),
         nav=request.scope.get("nav", ""),
+        alert_poll_ms=getattr(request.app.state, "alert_poll_ms", 10_000),
         **context,
     )
     return HTMLResponse(html, status_code=status)

@@ -145,9 +145,14 @@ def alerts(
     case_id: str | None = None,
     since: datetime | None = None,
     limit: int = MAX_LISTED,
+    after_id: int | None = None,
 ) -> list[StoredAlert]:
-    """The stored alerts, newest first: of one case, fired at or after ``since``."""
+    """The stored alerts, newest first: of one case, fired at or after ``since``, stored
+    after alert ``after_id`` (what a page that shows up to it has not shown)."""
     where, args = _filters(case_id, since)
+    if after_id is not None:
+        where += (" AND" if where else " WHERE") + " a.id > ?"
+        args.append(after_id)
     rows = store.conn.execute(
         f"SELECT {_COLUMNS} FROM alerts a{where} ORDER BY a.fired_at DESC, a.id DESC LIMIT ?",
         (*args, max(0, limit)),
@@ -169,6 +174,11 @@ def undelivered(
         (*args, channel, max(0, limit)),
     ).fetchall()
     return [_alert(row) for row in rows]
+
+
+def latest_id(store: Store) -> int:
+    """The newest alert's id, 0 when there is none."""
+    return int(store.conn.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()[0])
 
 
 def _filters(case_id: str | None, since: datetime | None) -> tuple[str, list[Any]]:

@@ -44,5 +44,36 @@ const tocsin = (() => {
     return t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
   }
 
-  return { post, getJSON, toast, typing };
+  // Alerts stored since the page opened, asked for every POLL_MS: the bar's "Alerts" link
+  // counts them, and a page that shows alerts (alerts.js) is told of each.
+  const pollMeta = document.querySelector('meta[name="alert-poll"]');
+  const POLL_MS = Math.max(500, Number(pollMeta && pollMeta.content) || 10000);
+  const alertListeners = [];
+  function onAlerts(listener) { alertListeners.push(listener); }
+
+  async function watchAlerts() {
+    const badge = document.getElementById("new-alerts");
+    if (!badge) return;
+    let latest = null;
+    let fresh = 0;
+    const poll = async () => {
+      try {
+        const reply = await getJSON(`/alerts.json?after=${latest === null ? 2147483647 : latest}`);
+        if (latest !== null && reply.alerts.length) {
+          fresh += reply.alerts.length;
+          badge.textContent = ` (${fresh} new)`;
+          badge.hidden = false;
+          for (const listener of alertListeners) listener(reply.alerts);
+        }
+        latest = reply.latest;
+      } catch (_) {
+        // the desk stopped or the session ended: try again at the next tick
+      }
+    };
+    await poll();
+    setInterval(poll, POLL_MS);
+  }
+  document.addEventListener("DOMContentLoaded", watchAlerts);
+
+  return { post, getJSON, toast, typing, onAlerts };
 })();
