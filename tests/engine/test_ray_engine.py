@@ -7,6 +7,7 @@ at the end.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -14,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from tests.conftest import make_article_html, make_paragraphs, shared_corpus
 
+from tocsin.cli import main
 from tocsin.config import Config
 from tocsin.engine import Engine, LocalEngine, RayEngine
 from tocsin.extract.report import ExtractReport
@@ -62,14 +65,14 @@ def ray_engine() -> Iterator[RayEngine]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo articles, six unseen ones, three real pages and three generated pages."""
+    """The demo articles, three unseen ones, two real pages and three generated pages."""
     folder = tmp_path_factory.mktemp("corpus")
     for path in sorted(DEMO.glob("*.txt")):
         shutil.copy(path, folder / f"demo-{path.name}")
-    for path in sorted(UNSEEN.glob("*.txt"))[:6]:
+    for path in sorted(UNSEEN.glob("*.txt"))[:3]:
         shutil.copy(path, folder / f"unseen-{path.name}")
     pages = shared_corpus("article-extraction", "ground-truth.json") / "html"
-    for path in sorted(pages.glob("*.html.gz"))[:3]:
+    for path in sorted(pages.glob("*.html.gz"))[:2]:
         shutil.copy(path, folder / path.name)
     marked = make_paragraphs(7)
     marked[1] = f"Officials in {EXTRACT_MARK} said the brigade left the border on Monday."
@@ -127,7 +130,7 @@ def local_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def local(local_db: Path) -> dict[str, list[tuple[Any, ...]]]:
     rows = dump(local_db)
-    assert len(rows["articles"]) == 17
+    assert len(rows["articles"]) == 13
     assert rows["mentions"], "the corpus gave no evidence to compare"
     return rows
 
@@ -204,3 +207,27 @@ def test_an_item_that_always_kills_its_worker_is_recorded_as_failed(
     assert 1 <= len(extracted.failed) <= BATCH
     assert {reason for _, reason in extracted.failed} == {"the worker extracting it died"}
     assert len(dump(tmp_path / "poisoned.db")["extractions"]) == len(stored)
+
+
+def test_the_commands_run_on_the_ray_engine(
+    ray_engine: RayEngine, corpus: Path, tmp_path: Path
+) -> None:
+    # The Ray this module started is running, so the commands use it and leave it running.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for path in corpus.glob("generated-*.html"):
+        shutil.copy(path, pages / path.name)
+    db = tmp_path / "cli.db"
+    ingested = CliRunner().invoke(
+        main, ["ingest", str(pages), "--db", str(db), "--engine", "ray", "--no-extract", "--json"]
+    )
+    assert ingested.exit_code == 0, ingested.output
+    assert json.loads(ingested.output)["added"] == 2
+    extracted = CliRunner().invoke(
+        main,
+        ["extract", "--db", str(db), "--engine", "ray", "--json"],
+        env={"TOCSIN_RAY_ADDRESS": "auto"},
+    )
+    assert extracted.exit_code == 0, extracted.output
+    assert json.loads(extracted.output)["processed"] == 2
+    assert ray_engine.owned  # still this module's Ray, not shut down by the commands
