@@ -3,11 +3,14 @@ names the engines (the Ray engine itself: test_ray_engine.py)."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from click.testing import CliRunner
 
 from tocsin.cli import main
 from tocsin.engine import ENGINES, LocalEngine, RayEngine, make_engine
+from tocsin.errors import ConfigError
 
 from .tasks import fail_on_three
 
@@ -56,3 +59,11 @@ def test_an_unknown_engine_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["extract", "--db", "x.db", "--engine", "spark"])
     assert result.exit_code == 2
     assert "'spark' is not one of 'local', 'ray'" in result.output
+
+
+def test_the_ray_engine_without_ray_installed_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
+    with pytest.raises(ConfigError, match=r"pip install 'tocsin\[ray\]'"):
+        RayEngine(num_cpus=1).start()

@@ -19,6 +19,8 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, TypeVar
 
+from tocsin.errors import ConfigError
+
 T = TypeVar("T")
 A = TypeVar("A")
 R = TypeVar("R")
@@ -63,9 +65,14 @@ class RayEngine:
         if ray.is_initialized():
             return
         if self.address is not None:
-            ray.init(
-                address=self.address, runtime_env=self.runtime_env, logging_level=logging.WARNING
-            )
+            try:
+                ray.init(
+                    address=self.address,
+                    runtime_env=self.runtime_env,
+                    logging_level=logging.WARNING,
+                )
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise ConfigError(f"cannot use the Ray cluster at {self.address}: {exc}") from exc
         else:
             ray.init(
                 num_cpus=self.num_cpus or os.cpu_count() or 1,
@@ -177,7 +184,12 @@ def _import_ray(local: bool) -> ModuleType:
     told to keep to the loopback."""
     if local:
         os.environ.setdefault(_LOOPBACK_ONLY_ENV, "0")  # for the processes Ray starts
-    import ray
+    try:
+        import ray
+    except ImportError as exc:
+        raise ConfigError(
+            "the Ray engine needs Ray, which is not installed: pip install 'tocsin[ray]'"
+        ) from exc
 
     if local and os.environ.get(_LOOPBACK_ONLY_ENV) == "0":
         # Read when Ray was imported, which may have been before this engine ran.
