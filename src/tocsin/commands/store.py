@@ -31,6 +31,7 @@ from tocsin.commands.common import (
     workers_option,
 )
 from tocsin.config import GIB, Config
+from tocsin.engine import ENGINES, Engine, make_engine
 from tocsin.errors import NotFound
 from tocsin.export import export_jsonl, export_parquet, extraction_record
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
@@ -57,6 +58,20 @@ aliases_option = click.option(
     help="Alias table (TOML) merged over the shipped one; repeatable.",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="Where the work runs: local worker processes, or Ray (docs/engine.md).",
+)
+ray_address_option = click.option(
+    "--ray-address",
+    default=None,
+    envvar="TOCSIN_RAY_ADDRESS",
+    metavar="ADDRESS",
+    help="A running Ray cluster for --engine ray (default: start a local Ray of --workers CPUs).",
+)
 
 
 def parse_period(value: str | None) -> tuple[date, date] | None:
@@ -112,6 +127,8 @@ def parse_period(value: str | None) -> tuple[date, date] | None:
 )
 @model_option
 @aliases_option
+@engine_option
+@ray_address_option
 @quiet_option
 @json_option
 def ingest_cli(
@@ -126,6 +143,8 @@ def ingest_cli(
     run_extract: bool,
     model: str,
     aliases: tuple[Path, ...],
+    engine: str,
+    ray_address: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -142,17 +161,20 @@ def ingest_cli(
     span = parse_period(period)
     quiet = quiet or as_json
     steady_malloc()  # this process is the writer: keep its memory flat over long batches
-    with open_store(db, create=True) as store:
+    with (
+        open_store(db, create=True) as store,
+        make_engine(engine, config.worker_count, ray_address) as runner,
+    ):
         report = with_progress(
             lambda tick: ingest(targets, store=store, config=config, period=span, progress=tick,
-                                retry_failed=retry_failed),
+                                retry_failed=retry_failed, engine=runner),
             quiet,
             None if quiet else count_inputs(targets),
         )  # fmt: skip
         extracted = None
         if run_extract and not report.interrupted:
             options = Options(model, aliases, config.extract_budget)
-            extracted = run_extraction(store, config.worker_count, options, False, quiet)
+            extracted = run_extraction(store, config.worker_count, options, False, quiet, runner)
     finish(report, db, as_json, extracted)
 
 
@@ -176,9 +198,15 @@ def finish(
 
 
 def run_extraction(
-    store: Store, workers: int, options: Options, redo: bool, quiet: bool
+    store: Store,
+    workers: int,
+    options: Options,
+    redo: bool,
+    quiet: bool,
+    engine: Engine | None = None,
 ) -> ExtractReport:
-    """Run extraction on the store, under a progress bar unless ``quiet``."""
+    """Run extraction on the store with ``engine`` (default: ``workers`` local processes),
+    under a progress bar unless ``quiet``."""
     from tocsin.extract.run import extract  # spaCy loads here, not for every command
 
     todo = extraction_counts(store, EXTRACTOR_VERSION)
@@ -188,7 +216,8 @@ def run_extraction(
             if tick is not None:
                 tick(f"article #{article_id}", outcome)
 
-        return extract(store, workers=workers, options=options, redo=redo, progress=progress)
+        return extract(store, workers=workers, options=options, redo=redo, progress=progress,
+                       engine=engine)  # fmt: skip
 
     total = sum(todo.values()) if redo else todo["pending"]
     return with_progress(run, quiet, total, "extracting")
@@ -204,6 +233,8 @@ def run_extraction(
     is_flag=True,
     help="Extract every article again, failed ones included (after a code or model change).",
 )
+@engine_option
+@ray_address_option
 @quiet_option
 @json_option
 def extract_cli(
@@ -212,6 +243,8 @@ def extract_cli(
     model: str,
     aliases: tuple[Path, ...],
     redo: bool,
+    engine: str,
+    ray_address: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -222,9 +255,9 @@ def extract_cli(
     model, so `tocsin status` shows articles extracted by an older version as stale.
     """
     config = Config.load(db=db, workers=workers)
-    with open_store(db) as store:
+    with open_store(db) as store, make_engine(engine, config.worker_count, ray_address) as runner:
         options = Options(model, aliases, config.extract_budget)
-        report = run_extraction(store, config.worker_count, options, redo, quiet or as_json)
+        report = run_extraction(store, config.worker_count, options, redo, quiet or as_json, runner)
     if as_json:
         emit(report.to_dict())
     else:

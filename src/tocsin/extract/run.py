@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from tocsin.engine import Engine, LocalEngine
 from tocsin.errors import InvalidInput
 from tocsin.extract.article import extract_article, pipeline, time_budget
 from tocsin.extract.languages import ENGLISH, RUSSIAN, not_extracted, route
@@ -25,7 +26,7 @@ from tocsin.extract.quantities import measure_key
 from tocsin.extract.report import EXTRACTOR_VERSION, ExtractReport, Options, Progress
 from tocsin.extract.resolve import resolve_clusters
 from tocsin.models.evidence import ArticleText, Evidence, NotExtracted
-from tocsin.parallel import chunks, ordered_map
+from tocsin.parallel import chunks
 from tocsin.store.db import Store
 from tocsin.store.evidence import (
     pending_articles,
@@ -99,14 +100,17 @@ def extract(
     options: Options | None = None,
     redo: bool = False,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> ExtractReport:
-    """Extract evidence from articles never tried (or all of them with ``redo``)."""
+    """Extract evidence from articles never tried (or all of them with ``redo``), read by
+    ``engine`` (default: ``workers`` local processes) and stored by this process."""
     options = options or Options()
     report = ExtractReport(model=options.model)
     started = time.perf_counter()
     jobs = pending_articles(store, redo=redo)
     # Closed on the way out: on Ctrl-C the workers are killed, not waited for.
-    results = ordered_map(_work, chunks(jobs, BATCH), options, workers, _died)
+    engine = engine or LocalEngine(workers)
+    results = engine.map(_work, chunks(jobs, BATCH), options, _died)
     try:
         for batch_result in results:
             for article_id, result in batch_result:

@@ -23,6 +23,7 @@ import httpx
 import numpy as np
 
 from tocsin.config import Config
+from tocsin.engine import Engine, LocalEngine
 from tocsin.errors import TRANSIENT, FailureCode, InputError
 from tocsin.ingest import dedupe
 from tocsin.ingest.fetch import make_client
@@ -38,7 +39,6 @@ from tocsin.ingest.sources import (
     list_files,
 )
 from tocsin.models import CleanOptions, NewArticle, Processed, RawItem
-from tocsin.parallel import ordered_map
 from tocsin.store.db import Store, compress_raw
 
 BATCH = 64  # items per transaction: small enough to lose little on a crash
@@ -142,12 +142,14 @@ def ingest(
     progress: Progress | None = None,
     today: date | None = None,
     retry_failed: bool = False,
+    engine: Engine | None = None,
 ) -> IngestReport:
     """Ingest files, folders and URLs into ``store``; never raises for a bad input.
 
     Inputs stored before are skipped. Inputs that failed before with the same bytes are
     reported again but not re-processed, unless ``retry_failed``; network failures are
-    always retried.
+    always retried. Items are cleaned by ``engine`` (default: ``config.worker_count``
+    local processes); this process alone writes.
     """
     config = config or Config.load()
     report = IngestReport()
@@ -158,7 +160,8 @@ def ingest(
         expanded = _expand_all(targets, config, store, report, writer.flush)
         items = _new_items(expanded, store, report, writer, retry_failed)
         # Closed on the way out: on Ctrl-C the workers are killed, not waited for.
-        with closing(_process_all(items, options, config.worker_count, writer.flush)) as results:
+        engine = engine or LocalEngine(config.worker_count)
+        with closing(_process_all(items, options, engine, writer.flush)) as results:
             for processed in results:
                 writer.write(processed)
     except KeyboardInterrupt:
@@ -280,13 +283,11 @@ def _new_items(
 
 
 def _process_all(
-    items: Iterator[RawItem], options: CleanOptions, workers: int, on_wait: Callable[[], None]
+    items: Iterator[RawItem], options: CleanOptions, engine: Engine, on_wait: Callable[[], None]
 ) -> Generator[Processed, None, None]:
-    """Clean items in ``workers`` processes, in input order; a crashed worker fails its item.
+    """Clean items with ``engine``, in input order; a crashed worker fails its item.
     ``on_wait`` runs before waiting for a worker (the writer commits)."""
-    return ordered_map(
-        _run, items, options, workers, lambda item: failed_result(item, _WORKER_DIED), on_wait
-    )
+    return engine.map(_run, items, options, lambda item: failed_result(item, _WORKER_DIED), on_wait)
 
 
 _WORKER_DIED = "the worker processing this input died"

@@ -1,0 +1,271 @@
+"""Throughput and peak memory of ingest + extraction on the local engine and on Ray.
+
+Reproduce with ``.venv/bin/python bench/engine_speed.py`` from the repository root
+(``--articles 100000`` for the large run). It writes a seeded stream of N synthetic news
+articles (random.Random(42); 2-3 KB each: people, places, organisations, figures, dates and
+quotes drawn from word lists, with one numbered sentence so that no two are near-duplicates)
+as JSONL shards of 500 records under a temporary folder, then, for each engine and CPU
+count (local with 1 and 2 workers, Ray with 1 and 2 CPUs), ingests and extracts them into a
+fresh store in a child process. The child times the engine's start (Ray's start-up is
+reported apart, not counted in the throughput), the ingest and the extraction; this script
+polls the RSS of the child's whole process tree (Ray's own processes included) every 0.1 s.
+Each is run at two corpus sizes (N/4 and N) so that the table shows whether memory grows
+with the corpus. It prints a table and writes bench/results/engine_speed.json. It is a
+benchmark, not a test: it asserts nothing, it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "engine_speed.json"
+COMMAND = ".venv/bin/python bench/engine_speed.py"
+ARTICLES = 2_000
+SHARD = 500  # records per JSONL file: ingest reads one file at a time
+SEED = 42
+RUNS = (("local", 1), ("local", 2), ("ray", 1), ("ray", 2))
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split("|")]
+
+
+_PEOPLE = _names("""Alexander Lukashenko|Vladimir Putin|Viktor Khrenin|Sergei Shoigu|
+Volodymyr Zelensky|Sviatlana Tsikhanouskaya|Jens Stoltenberg|Anna Kowalska|Pavel Novak|
+Irina Bondar|Tomas Melnyk|Olga Petrova|Jan Lisowski|Marta Shevchenko|Andrei Ivanov""")
+_PLACES = _names("""Belarus|Ukraine|Russia|Poland|Lithuania|Latvia|Minsk|Kyiv|Moscow|Warsaw|
+Vilnius|Brest|Gomel|Grodno|Mozyr|Zhytomyr|Chernihiv|Baranovichi|Machulishchy|Luninets""")
+_ORGS = _names("""NATO|the European Union|the Kremlin|the Pentagon|the Ministry of Defence|
+the General Staff|the United Nations|the State Border Committee|Reuters|
+the Institute for the Study of War""")
+_UNITS = ("troops", "tanks", "soldiers", "trucks", "aircraft", "missiles", "refugees")
+_VERBS = ("deployed", "moved", "sent", "withdrew", "announced", "ordered", "rejected")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+_FILLER = """the border exercise railway column brigade officials reported analysts warned capital
+region units convoy airfield garrison sanctions drills satellite images bridge embassy talks
+mobilisation reserve battalion depot corridor negotiators artillery volunteers checkpoint
+forest village governor parliament statement observers helicopters logistics""".split()
+
+
+def _sentence(rng: random.Random) -> str:
+    """One news-like sentence with something for each extractor to find."""
+    person, place, org = rng.choice(_PEOPLE), rng.choice(_PLACES), rng.choice(_ORGS)
+    n, unit, verb = rng.randint(2, 9000), rng.choice(_UNITS), rng.choice(_VERBS)
+    day = f"{rng.randint(1, 28)} {rng.choice(_MONTHS)} 2022"
+    words = " ".join(rng.choice(_FILLER) for _ in range(rng.randint(6, 14)))
+    forms = (
+        f"{person} said on {day} that {org} had {verb} {n} {unit} to {place}.",
+        f'"We will not allow {words}," {person} told reporters in {place}.',
+        f"According to {org}, about {n} {unit} crossed near {place} on {day}.",
+        f"{org} {verb} a statement about {words} in {place}.",
+        f"{person} met officials in {place} to discuss {words}.",
+        f"{words.capitalize()} near {place}, {org} reported.",
+    )
+    chosen = rng.choice(forms)
+    return chosen[0].upper() + chosen[1:]
+
+
+def article(number: int, rng: random.Random) -> dict[str, str]:
+    """The ``number``-th article of the stream: title, date, outlet and 5-7 paragraphs."""
+    paragraphs = [
+        " ".join(_sentence(rng) for _ in range(rng.randint(3, 5))) for _ in range(rng.randint(5, 7))
+    ]
+    paragraphs[0] += f" This is dispatch {number} of the series on {rng.choice(_PLACES)}."
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    return {
+        "url": f"https://bench.invalid/articles/{number}",
+        "title": f"{rng.choice(_PEOPLE)} on {rng.choice(_PLACES)}: dispatch {number}",
+        "published": f"2022-{month:02d}-{day:02d}",
+        "outlet": "Bench Wire",
+        "text": "\n\n".join(paragraphs),
+    }
+
+
+def generate(folder: Path, count: int) -> int:
+    """Write ``count`` articles as JSONL shards in ``folder``; returns the bytes written."""
+    rng = random.Random(SEED)
+    written = 0
+    for start in range(0, count, SHARD):
+        lines = [json.dumps(article(n, rng)) for n in range(start, min(count, start + SHARD))]
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        (folder / f"shard-{start // SHARD:05d}.jsonl").write_bytes(data)
+        written += len(data)
+    return written
+
+
+def child(engine_name: str, cpus: int, corpus: Path, db: Path) -> None:
+    """Run in the child process: start the engine, ingest, extract; print the timings."""
+    from tocsin.config import Config
+    from tocsin.engine import LocalEngine, RayEngine
+    from tocsin.extract.run import extract
+    from tocsin.ingest.pipeline import ingest
+    from tocsin.store.db import Store
+
+    started = time.perf_counter()
+    engine = RayEngine(num_cpus=cpus) if engine_name == "ray" else LocalEngine(cpus)
+    if isinstance(engine, RayEngine):
+        engine.start()
+    startup = time.perf_counter() - started
+    with engine, Store.open(db) as store:
+        begun = time.perf_counter()
+        ingested = ingest([corpus], store=store, config=Config.load(workers=cpus), engine=engine)
+        cleaned = time.perf_counter()
+        extracted = extract(store, workers=cpus, engine=engine)
+        done = time.perf_counter()
+    print(json.dumps({
+        "startup_seconds": round(startup, 2),
+        "ingest_seconds": round(cleaned - begun, 2),
+        "extract_seconds": round(done - cleaned, 2),
+        "added": ingested.added_count,
+        "ingest_failed": len(ingested.failures),
+        "extracted": extracted.processed,
+        "extract_failed": len(extracted.failed),
+    }))  # fmt: skip
+
+
+@dataclass
+class Peak:
+    rss_sum: int = 0  # the process tree's summed RSS (shared pages counted in each process)
+    rss_main: int = 0  # the writer process alone
+
+
+def watch(proc: subprocess.Popen[bytes]) -> Peak:
+    """Poll the RSS of ``proc`` and its descendants every 0.1 s until it exits."""
+    peak = Peak()
+    with contextlib.suppress(psutil.NoSuchProcess):
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            sizes = []
+            for p in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):  # a process may end while measured
+                    sizes.append(p.memory_info().rss)
+            peak.rss_sum = max(peak.rss_sum, sum(sizes))
+            peak.rss_main = max(peak.rss_main, sizes[0] if sizes else 0)
+            time.sleep(0.1)
+    proc.wait()
+    return peak
+
+
+def measure(engine: str, cpus: int, corpus: Path, work: Path) -> dict[str, Any]:
+    """One child run on a fresh store: its timings, throughput and peak memory."""
+    db = work / f"{engine}-{cpus}-{corpus.name}.db"
+    argv = [sys.executable, __file__, "--child", engine, str(cpus), str(corpus), str(db)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *sys.path[1:]])}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
+        peak = watch(proc)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{engine} {cpus} exited {proc.returncode}: {stderr.decode()[-2000:]}")
+    found: dict[str, Any] = json.loads(stdout.decode().strip().splitlines()[-1])
+    seconds = found["ingest_seconds"] + found["extract_seconds"]
+    rate = found["added"] / seconds if seconds else 0.0
+    mb = 1024 * 1024
+    return {
+        "engine": engine,
+        "cpus": cpus,
+        "articles": found["added"],
+        **found,
+        "wall_seconds": round(wall, 2),
+        "articles_per_second": round(rate, 2),
+        "articles_per_second_per_core": round(rate / cpus, 2),
+        "peak_rss_tree_mb": round(peak.rss_sum / mb, 1),
+        "peak_rss_writer_mb": round(peak.rss_main / mb, 1),
+    }
+
+
+def overheads(runs: list[dict[str, Any]], size: int) -> dict[str, float]:
+    """Ray's time over the local engine's at the same CPU count (1.10: 10% slower)."""
+    at = {(r["engine"], r["cpus"]): r for r in runs if r["articles"] == size}
+    out = {}
+    for cpus in sorted({c for _, c in at}):
+        local, ray = at.get(("local", cpus)), at.get(("ray", cpus))
+        if local and ray and local["articles_per_second"]:
+            out[f"{cpus}_cpu"] = round(local["articles_per_second"] / ray["articles_per_second"], 3)
+    return out
+
+
+def table(runs: list[dict[str, Any]]) -> str:
+    head = (f"{'engine':<7}{'cpus':>5}{'articles':>10}{'start s':>9}{'ingest s':>10}"
+            f"{'extract s':>11}{'art/s':>8}{'art/s/core':>12}{'tree RSS MB':>13}"
+            f"{'writer MB':>11}")  # fmt: skip
+    lines = [head, "-" * len(head)]
+    for r in runs:
+        lines.append(
+            f"{r['engine']:<7}{r['cpus']:>5}{r['articles']:>10}{r['startup_seconds']:>9}"
+            f"{r['ingest_seconds']:>10}{r['extract_seconds']:>11}{r['articles_per_second']:>8}"
+            f"{r['articles_per_second_per_core']:>12}{r['peak_rss_tree_mb']:>13}"
+            f"{r['peak_rss_writer_mb']:>11}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=ARTICLES, help="the larger corpus size")
+    parser.add_argument("--child", nargs=4, metavar=("ENGINE", "CPUS", "CORPUS", "DB"),
+                        help=argparse.SUPPRESS)  # fmt: skip
+    args = parser.parse_args()
+    if args.child:
+        engine, cpus, corpus, db = args.child
+        child(engine, int(cpus), Path(corpus), Path(db))
+        return
+    sizes = sorted({max(1, args.articles // 4), args.articles})
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="engine-speed-") as tmp:
+        work = Path(tmp)
+        corpora = {}
+        for size in sizes:
+            corpora[size] = work / f"corpus-{size}"
+            corpora[size].mkdir()
+            mb = generate(corpora[size], size) / 1024 / 1024
+            print(f"generated {size} articles ({mb:.1f} MB)", file=sys.stderr)
+        for size in sizes:
+            for engine, cpus in RUNS:
+                print(f"{engine} on {cpus} CPU(s), {size} articles ...", file=sys.stderr)
+                runs.append(measure(engine, cpus, corpora[size], work))
+    print(table(runs))
+    result = {
+        "command": f"{COMMAND} --articles {args.articles}",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "ram_gb": round(psutil.virtual_memory().total / 1024**3, 1),
+            "python": platform.python_version(),
+        },
+        "sizes": sizes,
+        "runs": runs,
+        "ray_time_over_local": {str(s): overheads(runs, s) for s in sizes},
+        "notes": (
+            "Throughput excludes the engine's start-up (startup_seconds: Ray's own processes). "
+            "Tree RSS sums every process of the run, Ray's raylet, GCS and workers included, "
+            "shared pages counted once per process."
+        ),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"Ray's time over local's: {result['ray_time_over_local']}")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
