@@ -231,3 +231,22 @@ def test_the_commands_run_on_the_ray_engine(
     assert extracted.exit_code == 0, extracted.output
     assert json.loads(extracted.output)["processed"] == 2
     assert ray_engine.owned  # still this module's Ray, not shut down by the commands
+
+
+def test_the_watcher_runs_its_cycles_on_the_ray_engine(
+    ray_engine: RayEngine, corpus: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in corpus.glob("generated-*.html"):
+        shutil.copy(path, folder / path.name)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - {name: drop, kind: folder, path: in, every: 10s}\n", "utf-8")
+    db = tmp_path / "watch.db"
+    args = ["watch", "--sources", str(sources), "--db", str(db), "--once", "--json",
+            "--no-embeddings", "--engine", "ray"]  # fmt: skip
+    watched = CliRunner().invoke(main, args)
+    assert watched.exit_code == 0, watched.output
+    line = json.loads(watched.output.strip().splitlines()[-1])
+    assert (line["new_articles"], line["extracted"]) == (2, 2)
+    assert ray_engine.owned  # the module's Ray, still running

@@ -23,6 +23,7 @@ from rich.progress import (
 )
 
 from tocsin.config import MAX_WORKERS, Config, allow_entries
+from tocsin.engine import ENGINES
 from tocsin.errors import ConfigError, TocsinError
 from tocsin.store.db import Store, store_errors
 from tocsin.store.faults import missing
@@ -157,3 +158,19 @@ def with_allowed(config: Config, allow_address: tuple[str, ...]) -> Config:
     except ConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="--allow-address") from exc
     return dataclasses.replace(config, fetch_allow=allowed)
+
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="Where the work runs: local worker processes, or Ray (docs/engine.md).",
+)
+ray_address_option = click.option(
+    "--ray-address",
+    default=None,
+    envvar="TOCSIN_RAY_ADDRESS",
+    metavar="ADDRESS",
+    help="A running Ray cluster for --engine ray (default: start a local Ray of --workers CPUs).",
+)

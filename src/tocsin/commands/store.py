@@ -23,15 +23,17 @@ from tocsin.commands.common import (
     allow_option,
     db_option,
     emit,
+    engine_option,
     json_option,
     open_store,
+    ray_address_option,
     show,
     with_allowed,
     with_progress,
     workers_option,
 )
 from tocsin.config import GIB, Config
-from tocsin.engine import ENGINES, Engine, make_engine
+from tocsin.engine import Engine, make_engine
 from tocsin.errors import NotFound
 from tocsin.export import export_jsonl, export_parquet, extraction_record
 from tocsin.extract.report import EXTRACTOR_VERSION, MODELS, ExtractReport, Options
@@ -58,20 +60,6 @@ aliases_option = click.option(
     help="Alias table (TOML) merged over the shipped one; repeatable.",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-engine_option = click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="local",
-    show_default=True,
-    help="Where the work runs: local worker processes, or Ray (docs/engine.md).",
-)
-ray_address_option = click.option(
-    "--ray-address",
-    default=None,
-    envvar="TOCSIN_RAY_ADDRESS",
-    metavar="ADDRESS",
-    help="A running Ray cluster for --engine ray (default: start a local Ray of --workers CPUs).",
-)
 
 
 def parse_period(value: str | None) -> tuple[date, date] | None:

@@ -18,13 +18,16 @@ from tocsin.commands.common import (
     EXIT_INTERRUPTED,
     allow_option,
     db_option,
+    engine_option,
     json_option,
     open_store,
+    ray_address_option,
     show,
     with_allowed,
     workers_option,
 )
 from tocsin.config import Config
+from tocsin.engine import make_engine
 from tocsin.report import terminal
 
 if TYPE_CHECKING:
@@ -103,6 +106,8 @@ def alerts_summary(rung: Rung) -> str:
 @allow_option
 @embeddings_option
 @workers_option
+@engine_option
+@ray_address_option
 @json_option
 def watch_cli(
     sources_file: Path,
@@ -114,6 +119,8 @@ def watch_cli(
     allow_address: tuple[str, ...],
     embeddings: bool,
     workers: int | None,
+    engine: str,
+    ray_address: str | None,
     as_json: bool,
 ) -> None:
     """Poll the sources as they fall due; take what is new through ingest, extraction,
@@ -132,7 +139,8 @@ def watch_cli(
     cases = [resolve_case(ref) for ref in case_refs]
     config = with_allowed(Config.load(workers=workers), allow_address)
     channels = parse_channels(sources.channels, base_dir=sources_file.parent)
-    options = CycleOptions(config=config, embedder=load_embedder(embeddings))
+    runner = make_engine(engine, config.worker_count, ray_address)
+    options = CycleOptions(config=config, embedder=load_embedder(embeddings), engine=runner)
     failed = False
 
     def on_cycle(result: CycleResult) -> None:
@@ -148,7 +156,7 @@ def watch_cli(
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda _n, _f: stop.set())
     try:
-        with open_store(db, create=True) as store, one_watcher(db):
+        with runner, open_store(db, create=True) as store, one_watcher(db):
             for case in cases:
                 save_case_file(store, case.id, case.text, origin=case.origin or "case file")
             watch(

@@ -28,6 +28,7 @@ from tocsin.assess.assessment import assess
 from tocsin.assess.case import Case, parse_case
 from tocsin.assess.relink import embedder_name, links_stale
 from tocsin.config import Config
+from tocsin.engine import Engine
 from tocsin.errors import InvalidInput, TocsinError
 from tocsin.extract.report import Options
 from tocsin.extract.run import extract
@@ -141,6 +142,7 @@ class CycleOptions:
     extract_options: Options = field(default_factory=Options)
     transport: httpx.BaseTransport | None = None
     clock: Callable[[], datetime] = utc_now
+    engine: Engine | None = None  # where cleaning and extraction run (None: local processes)
 
 
 def due(sources: Sequence[Source], store: Store, now: datetime) -> list[Source]:
@@ -239,7 +241,8 @@ def _cycle(
     if stop.is_set():
         result.stopped = True
         return
-    extracted = extract(store, workers=options.config.worker_count, options=options.extract_options)
+    extracted = extract(store, workers=options.config.worker_count, options=options.extract_options,
+                        engine=options.engine)  # fmt: skip
     result.extracted = extracted.processed
     if extracted.interrupted:
         raise KeyboardInterrupt
@@ -264,7 +267,8 @@ def _poll(
         return poll
     poll.inputs, poll.note = len(expansion.targets), expansion.note
     if expansion.targets:
-        report = ingest(expansion.targets, store=store, config=options.config)
+        report = ingest(expansion.targets, store=store, config=options.config,
+                        engine=options.engine)  # fmt: skip
         poll.added, poll.unchanged = report.added_count, report.unchanged
         poll.failed = len(report.failures)
         poll.refused = [
