@@ -175,3 +175,32 @@ def test_a_feed_source_through_cycles(
     third = run_cycle(store, sources, t0 + timedelta(minutes=2), options)
     assert third.new_articles == 1
     assert store.counts()["articles"] == 3
+
+
+def test_an_unchanged_feed_is_asked_for_with_a_conditional_get_only(
+    httpserver: HTTPServer,
+    store: Store,
+    article_html: Callable[..., str],
+    paragraphs: Callable[..., list[str]],
+) -> None:
+    items = [("Troops gather", article_html("Troops gather", paragraphs(4, n=6),
+                                            published="2022-10-10"))]  # fmt: skip
+    body = _feed(items)
+
+    def feed(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(body, content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(feed)
+    sources = [_source("feed", httpserver.url_for("/feed.xml"))]
+    options = CycleOptions(config=Config.load(workers=1, **LOOPBACK))
+    t0 = datetime(2026, 1, 5, tzinfo=UTC)
+    assert run_cycle(store, sources, t0, options).new_articles == 1
+    asked = len(httpserver.log)
+    second = run_cycle(store, sources, t0 + timedelta(minutes=1), options)
+    assert second.new_articles == 0
+    assert second.polls[0].note == "not modified"
+    feeds = [r for r, _ in httpserver.log[asked:] if r.path == "/feed.xml"]
+    assert [r.headers.get("If-None-Match") for r in feeds] == ['"v1"']  # one GET, conditional
+    assert next(a for r, a in httpserver.log[asked:] if r.path == "/feed.xml").status_code == 304

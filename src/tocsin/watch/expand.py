@@ -22,7 +22,7 @@ from tocsin.ingest.sources import listed_urls
 from tocsin.store.watch import SourceState
 from tocsin.watch import gdelt, sitemap
 from tocsin.watch.documents import Document, read_document, unpacked
-from tocsin.watch.sources import GdeltSource, SitemapSource, Source, UrlsSource
+from tocsin.watch.sources import FeedSource, GdeltSource, SitemapSource, Source, UrlsSource
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,20 @@ def _gdelt(source: Source, keep: Expansion, clients: Clients) -> Expansion:
     return Expansion(found.urls, doc.etag, doc.last_modified, seen, note)
 
 
+def _feed(source: Source, keep: Expansion, clients: Clients) -> Expansion:
+    """A feed at a URL is asked for with a conditional GET first: unchanged (304), there is
+    nothing to ingest; changed, ingest reads it (and its entries, new ones only). A feed file
+    is ingested as it is."""
+    if source.url is None:
+        return _as_is(source, keep, clients)
+    doc = _document(source, keep, clients)
+    if doc.data is None:
+        return Expansion([], doc.etag, doc.last_modified, keep.seen_until, "not modified")
+    return Expansion([source.locator], doc.etag, doc.last_modified, keep.seen_until)
+
+
 _READERS: dict[type, Callable[[Source, Expansion, Clients], Expansion]] = {
+    FeedSource: _feed,
     UrlsSource: _url_list,
     SitemapSource: _sitemap,
     GdeltSource: _gdelt,
