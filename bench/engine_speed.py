@@ -273,37 +273,28 @@ def section(result: dict[str, Any]) -> str:
         f"{size} articles: " + ", ".join(f"{k.replace('_', ' ')} {v:.2f}×" for k, v in o.items())
         for size, o in result["ray_time_over_local"].items()
     )
-    return (
-        "\n".join(
-            [
-                "## Engines: local processes and Ray",
-                "",
-                f"`{result['command']}` ({m['cpus']} cores, {m['ram_gb']} GB, Python {m['python']}"
-                f"{load}): ingest and extraction of a"
-                " seeded stream of synthetic news articles (2–3 KB each) into a fresh store, in a"
-                " child process, with the local engine (1 and 2 worker processes) and with Ray (a local"
-                " Ray of 1 and 2 CPUs), at two corpus sizes. Throughput leaves out the engine's start"
-                " (Ray's own processes: the *start* column). *Tree RSS* sums every process of the run"
-                " (Ray's raylet, GCS and workers included, shared pages counted in each).",
-                "",
-                *rows,
-                "",
-                f"Ray's time over the local engine's at the same CPU count: {over}.",
-                "",
-                f"**Projection: {DAILY:,} articles a day.** From the per-core rates of the larger"
-                " run (ingest and extraction; linking and assessment run per case and are not in these"
-                " figures):",
-                "",
-                projection(result),
-                "",
-                "Memory does not grow with the corpus: compare the two sizes' RSS. The 100,000-article"
-                " run the issue names was not made on this machine at these rates (it would take"
-                " hours); the projection scales the measured per-core rate, which the two sizes show"
-                " to be steady.",
-            ]
-        )
-        + "\n"
+    head = (
+        f"`{result['command']}` ({m['cpus']} cores, {m['ram_gb']} GB, Python {m['python']}"
+        f"{load}): {WHAT}"
     )
+    lines = ["## Engines: local processes and Ray", "", head, "", *rows, ""]
+    lines += [f"Ray's time over the local engine's at the same CPU count: {over}.", ""]
+    lines += [f"**Projection: {DAILY:,} articles a day.** {BASIS}", "", projection(result), ""]
+    return "\n".join([*lines, FLAT]) + "\n"
+
+
+WHAT = """ingest and extraction of a seeded stream of synthetic news articles (2–3 KB \
+each) into a fresh store, in a child process, with the local engine (1 and 2 worker \
+processes) and with Ray (a local Ray of 1 and 2 CPUs), at two corpus sizes. Throughput \
+leaves out the engine's start (Ray's own processes: the *start* column). *Tree RSS* sums \
+every process of the run (Ray's raylet, GCS and workers included, shared pages counted in \
+each)."""
+BASIS = """From the per-core rates of the larger run (ingest and extraction; linking and \
+assessment run per case and are not in these figures):"""
+FLAT = """Memory does not grow with the corpus: compare the two sizes' RSS. The \
+100,000-article run the issue names was not made on this machine at these rates (it would \
+take hours); the projection scales the measured per-core rate, which the two sizes show to \
+be steady."""
 
 
 def main() -> None:
