@@ -100,26 +100,19 @@ def table(runs: list[dict[str, Any]], base: float) -> str:
 
 def section(runs: list[dict[str, Any]], base: float, batch_rows: int) -> str:
     m = ingest_speed.machine()
-    return (
-        "\n".join(
-            [
-                "## Parquet export",
-                "",
-                f"`{COMMAND}` ({m['date']}, {m['cpu']}, {m['nproc']} cores, Python {m['python']}):"
-                " `tocsin.export.export_parquet` of the synthetic stores of"
-                " `bench/synthetic_store.py` (10 cases of 300 links, the articles' entities, quotes,"
-                " claims, figures, dates and events) into one zstd Parquet file per table, in a child"
-                f" process whose peak RSS is sampled; record batches of {batch_rows:,} rows. A child"
-                f" that only imports the modules peaks at {base:.0f} MB.",
-                "",
-                table(runs, base),
-                "",
-                "Memory is the batch's, not the store's: the peak stays level while the store grows"
-                " tenfold.",
-            ]
-        )
-        + "\n"
-    )
+    head = f"`{COMMAND}` ({m['date']}, {m['cpu']}, {m['nproc']} cores, Python {m['python']}):"
+    what = WHAT.format(batch=f"{batch_rows:,}", base=f"{base:.0f}")
+    lines = ["## Parquet export", "", f"{head} {what}", "", table(runs, base), "", FLAT]
+    return "\n".join(lines) + "\n"
+
+
+WHAT = """`tocsin.export.export_parquet` of the synthetic stores of \
+`bench/synthetic_store.py` (10 cases of 300 links, the articles' entities, quotes, claims, \
+figures, dates and events) into one zstd Parquet file per table, in a child process whose \
+peak RSS is sampled; record batches of {batch} rows. A child that only imports the modules \
+peaks at {base} MB."""
+FLAT = """Memory is the batch's, not the store's: the peak stays level while the store \
+grows tenfold."""
 
 
 def main() -> None:

@@ -343,6 +343,14 @@ def test_feed_of_summaries_fetches_the_linked_pages(
         assert article.published is not None
         assert article.published.isoformat() == f"2022-10-{20 + n}"
 
+    # The feed read again: its stored entries' pages are not fetched a second time.
+    asked = len(httpserver.log)
+    again = _ingest([httpserver.url_for("/summaries.rss")], store)
+    assert (again.added, again.unchanged) == ([], 2)
+    assert [r.path for r, _ in httpserver.log[asked:] if r.path != "/robots.txt"] == [
+        "/summaries.rss"
+    ]
+
 
 def test_feed_entry_whose_page_is_missing_fails_alone(
     httpserver: HTTPServer, store: Store, article_html: Callable[..., str], paragraphs: Callable

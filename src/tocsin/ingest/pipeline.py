@@ -31,6 +31,7 @@ from tocsin.ingest.polite import Polite
 from tocsin.ingest.sources import (
     Expanded,
     Failed,
+    Known,
     Listed,
     Skipped,
     expand_file,
@@ -246,7 +247,7 @@ class _UrlExpander:
             return
         self.client = self.client or make_client(self.config)
         self.before_fetch()
-        yield from expand_url(url, self.client, self.config, self.polite)
+        yield from expand_url(url, self.client, self.config, self.polite, self.store.url_stored)
 
     def close(self) -> None:
         if self.client is not None:
@@ -264,6 +265,9 @@ def _new_items(
     for entry in expanded:
         if isinstance(entry, Skipped):
             report.skipped += 1
+            continue
+        if isinstance(entry, Known):
+            report.unchanged += 1
             continue
         if isinstance(entry, Failed):
             writer.fail(entry)

@@ -11,7 +11,7 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +69,15 @@ class Listed:
     urls: tuple[str, ...]
 
 
-Expanded = RawItem | Failed | Skipped
+@dataclass(frozen=True)
+class Known:
+    """A feed entry stored before: its page is not fetched again (the feed is read anew
+    at each poll, its old entries with it)."""
+
+    locator: str
+
+
+Expanded = RawItem | Failed | Skipped | Known
 _LISTED_URL = re.compile(r"https?://\S+")
 
 
@@ -273,10 +281,15 @@ def _warc_item(path: Path, record: object, config: Config) -> Expanded:
 
 
 def expand_url(
-    url: str, client: httpx.Client, config: Config, pacer: Pacer | None = None
+    url: str,
+    client: httpx.Client,
+    config: Config,
+    pacer: Pacer | None = None,
+    stored: Callable[[str], bool] = lambda _locator: False,
 ) -> Iterator[Expanded]:
     """A fetched page as one item, or a fetched feed's entries (pages linked from entries
-    that carry only a summary fetched too, through the same checks and ``pacer``)."""
+    that carry only a summary fetched too, through the same checks and ``pacer``). An
+    entry whose locator is ``stored`` is ``Known``: its page is not fetched again."""
     try:
         item = fetch(url, client, config, pacer=pacer)
     except InputError as exc:
@@ -284,6 +297,9 @@ def expand_url(
         return
     if item.kind == "feed" or looks_like_feed(item.data):
         for entry in expand_feed(url, item.data, item.url):
+            if isinstance(entry, RawItem) and stored(entry.locator):
+                yield Known(entry.locator)
+                continue
             yield _with_link_fetched(entry, client, config, pacer)
         return
     yield RawItem(
