@@ -46,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -186,7 +187,7 @@ class Site:
         self.listed: list[Item] = []  # newest first
         self.feed = b""
         self.pages: dict[int, bytes] = {}
-        self.requests = 0
+        self.requests: Counter[str] = Counter()  # by path: how often each was fetched
 
     def publish(self, items: Sequence[Item]) -> float:
         """Add ``items`` to the feed (keeping the newest FEED_KEEP); the moment it changed."""
@@ -199,7 +200,7 @@ class Site:
 
     def get(self, path: str) -> tuple[int, str, bytes]:
         with self.lock:
-            self.requests += 1
+            self.requests[path] += 1
             if path == "/feed.xml":
                 return 200, "application/rss+xml", self.feed
             if path == "/robots.txt":
@@ -366,11 +367,9 @@ def stop_watcher(child: subprocess.Popen[str]) -> str:
 
 def write_inputs(work: Path, url: str, interval: int, case_text: str) -> None:
     (work / "case.yaml").write_text(case_text, encoding="utf-8")
-    (work / "sources.yaml").write_text(
-        f"sources:\n  - {{name: feed, kind: feed, url: '{url}', every: {interval}s}}\n"
-        "channels:\n  - {type: jsonl, path: alerts.jsonl}\n",
-        encoding="utf-8",
-    )
+    source = f"{{name: feed, kind: feed, url: '{url}', every: {interval}s}}"
+    channel = "{type: jsonl, path: alerts.jsonl}"
+    (work / "sources.yaml").write_text(f"sources:\n  - {source}\nchannels:\n  - {channel}\n")
 
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -383,10 +382,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     try:
         print(f"generating {WARM_ITEMS} + {args.items} x {args.cycles} pages ...", flush=True)
         warm = make_items(WARM_ITEMS, 0, "", rng, day)
-        rounds = [
-            make_items(args.items, WARM_ITEMS + r * args.items, codes[r], rng, day)
-            for r in range(args.cycles)
-        ]
+        rounds = [make_items(args.items, WARM_ITEMS + r * args.items, code, rng, day)
+                  for r, code in enumerate(codes)]  # fmt: skip
         case_text = bundled_case_path().read_text(encoding="utf-8") + RULES
         marker = next(i for i in rounds[0] if i.code)
         print("self-check: ingest, extract and assess the marker and 20 other pages ...")
@@ -396,7 +393,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         write_inputs(work, f"{site.base}/feed.xml", args.interval, case_text)
         site.publish(warm)
         timing = watch(args, work, site, rounds, codes)
-        return {"self_check": check, "requests_served": site.requests, **timing}
+        pages = [n for path, n in site.requests.items() if path.startswith("/news/")]
+        fetched = {"feed": site.requests["/feed.xml"], "pages": sum(pages), "distinct": len(pages)}
+        return {"self_check": check, "requests": fetched, **timing}
     finally:
         server.shutdown()
         server.server_close()
@@ -560,7 +559,8 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"\nlatency: {verdict(result)}")
     print(f"peak RSS of the watcher's process tree: {result['peak_rss_mb']} MB; "
           f"load average (1, 5, 15 min) before/during/after: {result['load_average']}")  # fmt: skip
-    print(f"watcher {result['watcher']}; TOCSIN_HOST_DELAY=0 (every page is on one local host)")
+    print(f"watcher {result['watcher']}; TOCSIN_HOST_DELAY=0 (every page is on one local host); "
+          f"requests served: {result['requests']}")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
