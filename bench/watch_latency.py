@@ -10,15 +10,14 @@ sentence, dated today. One page of each round, the "marker", carries a plain new
 that the bundled case's indicator ``russian-troops-arrive`` matches, with a code naming the
 round; the other pages are cleared of every sentence that indicator's patterns match.
 
-The case is the bundled case plus the alert rule ``{id: troops, kind: indicator,
-indicator: russian-troops-arrive}``; the sources file has the feed (``every`` the interval)
-and a jsonl channel. A self-check first ingests, extracts and assesses the marker page and
-20 others in a one-off store: the marker links to the indicator, no other page does, and
-the rule fires on it.
+The case is the bundled case plus the alert rule ``troops`` on that indicator; the sources
+file has the feed (``every`` the interval; the server answers a conditional GET by ETag)
+and a jsonl channel. A self-check first ingests, extracts and assesses the marker and 20
+other pages in a one-off store: the marker links, no other page does, the rule fires.
 
 ``tocsin watch --json --no-embeddings --allow-address 127.0.0.1`` then runs as a
 subprocess with ``TOCSIN_HOST_DELAY=0`` (every page is on one local host, so the polite
-delay between requests to a host would only measure itself). The feed first holds a few
+delay between requests to a host would only measure itself). The feed first holds ten
 warm-up items; once the watcher has finished its first cycle the rounds begin. For each
 round: when the server swapped in the new feed, and when the marker's alert line appeared
 in alerts.jsonl (read every 0.2 s); latency = the second - the first. Also each cycle's
@@ -26,7 +25,7 @@ JSON line, the peak RSS of the watcher's process tree (psutil, every 0.5 s) and 
 average. The watcher is stopped by SIGTERM (killed if it has not stopped within a minute).
 
 Prints a table and the verdict; writes bench/results/watch_latency.json (not with
-``--no-doc``). Reproduce from the repository root (a benchmark: it asserts nothing):
+``--no-doc``). A benchmark (it asserts nothing); from the repository root:
 
     .venv/bin/python bench/watch_latency.py [--items 1000] [--interval 30] [--cycles 3]
 """
@@ -35,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import random
@@ -185,7 +185,7 @@ class Site:
         self.base = base
         self.lock = threading.Lock()
         self.listed: list[Item] = []  # newest first
-        self.feed = b""
+        self.feed, self.etag = b"", '""'  # the feed and its ETag (for conditional GETs)
         self.pages: dict[int, bytes] = {}
         self.requests: Counter[str] = Counter()  # by path: how often each was fetched
 
@@ -196,20 +196,24 @@ class Site:
         with self.lock:
             self.pages.update((i.number, i.html) for i in items)
             self.listed, self.feed = listed, feed
+            self.etag = f'"{hashlib.sha256(feed).hexdigest()[:16]}"'
             return time.time()
 
-    def get(self, path: str) -> tuple[int, str, bytes]:
+    def get(self, path: str, etag: str | None) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for ``path``; a 304 when the feed's ETag is ``etag``."""
         with self.lock:
-            self.requests[path] += 1
+            fresh = path == "/feed.xml" and etag == self.etag
+            self.requests["304" if fresh else path] += 1
             if path == "/feed.xml":
-                return 200, "application/rss+xml", self.feed
-            if path == "/robots.txt":
-                return 200, "text/plain", b"User-agent: *\nAllow: /\n"
+                head = {"ETag": self.etag, "Content-Type": "application/rss+xml"}
+                return (304, head, b"") if fresh else (200, head, self.feed)
             match = re.fullmatch(r"/news/(\d+)", path)
             page = self.pages.get(int(match.group(1))) if match else None
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
         if page is None:
-            return 404, "text/plain", b"not found\n"
-        return 200, "text/html; charset=utf-8", page
+            return 404, {"Content-Type": "text/plain"}, b"not found\n"
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, page
 
 
 def serve(site: Site) -> ThreadingHTTPServer:
@@ -219,10 +223,11 @@ def serve(site: Site) -> ThreadingHTTPServer:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # the name http.server calls
-            status, kind, body = site.get(self.path.split("?")[0])
+            asked = self.headers.get("If-None-Match")  # the ETag the client has
+            status, head, body = site.get(self.path.split("?")[0], asked)
             self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
+            for name, value in {**head, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
@@ -394,7 +399,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         site.publish(warm)
         timing = watch(args, work, site, rounds, codes)
         pages = [n for path, n in site.requests.items() if path.startswith("/news/")]
-        fetched = {"feed": site.requests["/feed.xml"], "pages": sum(pages), "distinct": len(pages)}
+        fetched = {"feed": site.requests["/feed.xml"], "feed_304": site.requests["304"],
+                   "pages": sum(pages), "distinct_pages": len(pages)}  # fmt: skip
         return {"self_check": check, "requests": fetched, **timing}
     finally:
         server.shutdown()
@@ -458,18 +464,12 @@ def cycle_row(line: dict[str, Any]) -> dict[str, Any]:
     """The figures of one cycle's JSON line (its times as time.time() values)."""
     begun, done = _epoch(line.get("started_at")), _epoch(line.get("finished_at"))
     failures = line.get("failures") or []
-    return {
-        "cycle": line.get("cycle"),
-        "started": begun,
-        "finished": done,
-        "seconds": round(done - begun, 2) if begun is not None and done is not None else None,
-        "new_articles": line.get("new_articles"),
-        "extracted": line.get("extracted"),
-        "inputs_failed": sum(int(s.get("failed") or 0) for s in line.get("sources") or []),
-        "alerts_new": (line.get("alerts") or {}).get("new"),
-        "failures": len(failures),
-        "first_failures": failures[:3],
-    }
+    seconds = round(done - begun, 2) if begun is not None and done is not None else None
+    failed = sum(int(s.get("failed") or 0) for s in line.get("sources") or [])
+    return {"cycle": line.get("cycle"), "started": begun, "finished": done, "seconds": seconds,
+            "new_articles": line.get("new_articles"), "extracted": line.get("extracted"),
+            "inputs_failed": failed, "alerts_new": (line.get("alerts") or {}).get("new"),
+            "failures": len(failures), "first_failures": failures[:3]}  # fmt: skip
 
 
 def sender(cycles: Sequence[dict[str, Any]], alerted: float | None) -> dict[str, Any] | None:
