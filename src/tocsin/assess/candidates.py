@@ -50,10 +50,11 @@ class Unit:
     claims: tuple[tuple[int, int, str], ...] = ()  # (start, end, status) of claims, in the article
 
 
-def units(store: Store, case: Case) -> Iterator[Unit]:
-    """Every sentence of every stored article that is not a near-duplicate: as extraction
-    stored them, or from the same text model for an article not extracted yet."""
-    for article in store.articles(include_duplicates=False):
+def units(store: Store, case: Case, after: int = 0) -> Iterator[Unit]:
+    """Every sentence of every stored article that is not a near-duplicate (of id above
+    ``after`` when given): as extraction stored them, or from the same text model for an
+    article not extracted yet."""
+    for article in store.articles(include_duplicates=False, after=after):
         facts = article_facts(article, case)
         records = span_records(store, article.id)
         for start, end, text in _spans(store, article):

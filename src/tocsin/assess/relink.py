@@ -79,6 +79,35 @@ def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     return len(links)
 
 
+def link_new(store: Store, case: Case, embedder: Embedder | None = None) -> int | None:
+    """Link the articles stored since the case's links were made, and add their links to
+    the stored ones; None when the links must be made afresh instead (``relink``): none
+    stored yet, or made from another case file, lessons, linker or embedding model, or by
+    the link model (whose word weights are fitted on the whole store). Otherwise the rules
+    linker reads each article alone, so the links are those a whole relink would make
+    (tests/assess/test_link_new.py); ``tocsin watch`` links what a cycle brought this way."""
+    state = stored.link_state(store, case.id)
+    if state is None or case.linker == "model":
+        return None
+    model = embedder_name(embedder)
+    taught = lessons(store, case)
+    if (state.case_hash, state.linker_version, state.embedder) != (
+        case_hash(case, taught), linker_version(case), model
+    ):  # fmt: skip
+        return None
+    newest = stored.last_article(store)
+    if newest == state.last_article:
+        return 0
+    targets = embedder.encode(indicator_texts(case, taught)) if embedder else None
+    links: list[Link] = []
+    for chunk in article_chunks(units(store, case, after=state.last_article), LINK_CHUNK):
+        vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
+        links += link_units(case, chunk, embedder, vectors, targets, lessons=taught)
+    made = LinkState(state.case_hash, state.linker_version, model, newest)
+    stored.add_links(store, case.id, {_key(link): link.stored() for link in links}, made)
+    return len(links)
+
+
 def article_chunks(candidates: Iterable[Unit], size: int) -> Iterator[list[Unit]]:
     """The candidates in lists, each closed at the first article boundary once it holds
     ``size``: an article is never split (a sentence's neighbours are context for the link

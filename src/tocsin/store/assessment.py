@@ -70,12 +70,15 @@ def save_links(
                 [case_id, key.article_id, key.start, key.end, key.indicator_id, *values],
             )
         if state is not None:
-            db.execute(
-                """INSERT OR REPLACE INTO link_runs (case_id, case_hash, linker_version,
-                     embedder, last_article) VALUES (?, ?, ?, ?, ?)""",
-                (case_id, state.case_hash, state.linker_version, state.embedder,
-                 state.last_article),
-            )  # fmt: skip
+            _record_state(db, case_id, state)
+
+
+def _record_state(db: sqlite3.Connection, case_id: str, state: LinkState) -> None:
+    db.execute(
+        """INSERT OR REPLACE INTO link_runs (case_id, case_hash, linker_version, embedder,
+             last_article) VALUES (?, ?, ?, ?, ?)""",
+        (case_id, state.case_hash, state.linker_version, state.embedder, state.last_article),
+    )
 
 
 def kept_decisions(store: Store, case_id: str) -> dict[LinkKey, LinkFields]:
@@ -227,6 +230,24 @@ def decide(
     decided = link_row(store, case_id, link_id)
     assert decided is not None
     return decided
+
+
+def add_links(
+    store: Store, case_id: str, new: Mapping[LinkKey, LinkFields], state: LinkState
+) -> None:
+    """Add ``new`` links to the case's stored ones (a link already stored is left as it
+    is) and record ``state``, in one transaction: the links of articles stored since the
+    case's links were made (``assess.relink.link_new``)."""
+    with store.transaction() as db:
+        for key, link in new.items():
+            db.execute(
+                f"""INSERT OR IGNORE INTO evidence_links (case_id, article_id, start, "end",
+                      indicator_id, {", ".join(_FIELDS)})
+                    VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(_FIELDS))})""",
+                [case_id, key.article_id, key.start, key.end, key.indicator_id,
+                 *(getattr(link, f) for f in _FIELDS)],
+            )  # fmt: skip
+        _record_state(db, case_id, state)
 
 
 def withdraw(store: Store, case_id: str, link_id: int, *, analyst: str = "analyst") -> LinkRow:

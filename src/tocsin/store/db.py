@@ -413,9 +413,10 @@ class Store:
         row = self.conn.execute(_ARTICLE_SELECT + " WHERE a.id = ?", (article_id,)).fetchone()
         return None if row is None else _row_to_article(row)
 
-    def articles(self, *, include_duplicates: bool = True) -> Iterator[Article]:
-        where = "" if include_duplicates else " WHERE a.duplicate_of IS NULL"
-        for row in self.conn.execute(_ARTICLE_SELECT + where + " ORDER BY a.id"):
+    def articles(self, *, include_duplicates: bool = True, after: int = 0) -> Iterator[Article]:
+        """The stored articles in id order; only those of id above ``after`` when given."""
+        where = " WHERE a.id > ?" + ("" if include_duplicates else " AND a.duplicate_of IS NULL")
+        for row in self.conn.execute(_ARTICLE_SELECT + where + " ORDER BY a.id", (after,)):
             yield _row_to_article(row)
 
     def article_extra(self, article_id: int) -> Provenance | None:

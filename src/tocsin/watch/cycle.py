@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from tocsin.assess.assessment import assess
 from tocsin.assess.case import Case, parse_case
-from tocsin.assess.relink import embedder_name, links_stale
+from tocsin.assess.relink import embedder_name, link_new, links_stale
 from tocsin.config import Config
 from tocsin.engine import Engine
 from tocsin.errors import InvalidInput, TocsinError
@@ -327,8 +327,10 @@ def stored_case(store: Store, case_id: str) -> Case:
 def assess_case(
     store: Store, case: Case, embedder: Embedder | None
 ) -> tuple[Assessment | None, Assessment]:
-    """The case's assessment before the new evidence and after it (relinked when stale,
-    its forecasts recorded as ``tocsin assess`` records them).
+    """The case's assessment before the new evidence and after it (the new articles linked
+    and added to the case's links when nothing else changed, ``relink.link_new``; relinked
+    whole when the links are stale otherwise), its forecasts recorded as ``tocsin assess``
+    records them.
 
     'Before' is scored from the links the case has now, made before the cycle's articles
     came (None when the case was never linked): the new articles carry no link yet, so it
@@ -336,6 +338,9 @@ def assess_case(
     before = assess(store, case) if stored.link_state(store, case.id) is not None else None
     wanted = embedder_name(embedder) if embedder is not None else None
     relink = links_stale(store, case, wanted)
+    if relink and link_new(store, case, embedder) is not None:
+        # Only new articles made the links stale: theirs are added, the rest kept as made.
+        relink = links_stale(store, case, wanted)
     after = assess(store, case, embedder=embedder, link=relink, record=True)
     return before, after
 
