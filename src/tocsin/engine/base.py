@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
-from typing import Protocol, TypeVar
+from typing import Protocol, Self, TypeVar
 
 from tocsin.parallel import ordered_map
 
@@ -48,7 +48,25 @@ class Engine(Protocol):
     ) -> None: ...
 
 
-class LocalEngine:
+class Closing:
+    """``with engine:`` closes it on the way out, whatever happened."""
+
+    def close(self) -> None:
+        """Release what the engine holds."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class LocalEngine(Closing):
     """This machine's worker processes: ``tocsin.parallel.ordered_map``, unchanged."""
 
     name = "local"
@@ -68,17 +86,6 @@ class LocalEngine:
 
     def close(self) -> None:
         """Nothing to stop: each map's pool ends with it."""
-
-    def __enter__(self) -> LocalEngine:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"LocalEngine(workers={self.workers})"

@@ -16,9 +16,10 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import ModuleType
 from typing import Any, TypeVar
 
+from tocsin.engine.base import Closing
 from tocsin.errors import ConfigError
 
 T = TypeVar("T")
@@ -33,7 +34,7 @@ MAX_RETRIES = 2  # runs of a task after its worker died, before the item counts 
 _LOOPBACK_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
-class RayEngine:
+class RayEngine(Closing):
     """Runs the stages' work on Ray: a local Ray started on first use, or a running cluster.
 
     ``address`` names a running cluster (``ray://host:10001`` or ``host:6379``; "auto" for
@@ -93,17 +94,6 @@ class RayEngine:
         if self.owned:
             _import_ray(local=self.address is None).shutdown()
             self.owned = False
-
-    def __enter__(self) -> RayEngine:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         where = self.address or f"local, {self.num_cpus or 'all'} CPUs"
