@@ -399,7 +399,9 @@ def test_a_number_out_of_range_is_a_usage_error(args: list[str], name: str, tmp_
 
 
 @pytest.mark.parametrize(
-    "setting", [s for s in SETTINGS if s.name != "db"], ids=lambda s: str(s.name)
+    "setting",
+    [s for s in SETTINGS if isinstance(s.default, int | float)],  # the numeric ones
+    ids=lambda s: str(s.name),
 )
 @pytest.mark.parametrize("value", ["1" + "0" * 30, "-1", "nan", "inf"])
 def test_an_environment_variable_out_of_range_is_a_config_error(
@@ -407,6 +409,15 @@ def test_an_environment_variable_out_of_range_is_a_config_error(
 ) -> None:
     monkeypatch.setenv(setting.env, value)
     with pytest.raises(ConfigError, match=setting.env):
+        Config.load()
+
+
+@pytest.mark.parametrize("value", ["-1", "10.0.0.0/33", "exa mple..org", "http://x/"])
+def test_a_bad_fetch_allow_entry_is_a_config_error(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOCSIN_FETCH_ALLOW", value)
+    with pytest.raises(ConfigError, match="TOCSIN_FETCH_ALLOW"):
         Config.load()
 
 
