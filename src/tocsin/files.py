@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from tocsin.errors import OverwriteRefused
+from tocsin.errors import InvalidInput, OverwriteRefused
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -139,3 +139,21 @@ def write_text_atomic(target: Path, text: str, protected: Iterable[Path] = ()) -
     """Write ``text`` to ``target`` with ``atomic_write``."""
     with atomic_write(target, protected) as fh:
         fh.write(text)
+
+
+def read_small_text(path: Path, what: str, limit: int, too_large: str, hint: str = "") -> str:
+    """The UTF-8 text of the ``what`` file at ``path`` (a case file, a sources file), at
+    most ``limit`` bytes read so that a device or a pipe cannot fill the memory;
+    InvalidInput when it cannot be read, is larger (``too_large`` says so), or is not
+    UTF-8 (``hint`` added)."""
+    try:
+        with Path(path).open("rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    if len(raw) > limit:
+        raise InvalidInput(f"{path}: {too_large}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start}){hint}") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.assess.test_case import SMALL as CASE
 
 from tocsin.assess.alert_rules import (
     DEFAULT_RATE_HOURS,
@@ -14,20 +15,7 @@ from tocsin.assess.case import Case, cross_check, parse_case
 from tocsin.errors import InvalidInput
 from tocsin.store.alerts import DEFAULT_RATE
 
-SMALL = """\
-id: small
-question: Will it happen?
-resolution: {criteria: it happens, deadline: 2024-12-31}
-hypotheses:
-  - {id: H1, title: Yes, prior: 0.2}
-  - {id: H2, title: No, prior: 0.6}
-indicators:
-  - id: troops
-    description: Troops mass at the border
-    patterns: ['troops mass']
-    likelihoods: {H1: 0.8, H2: 0.2}
-alerts:
-"""
+SMALL = CASE + "alerts:\n"  # the small case of test_case.py, with rules to follow
 RULES = """\
   - {id: massing, kind: indicator, indicator: troops, min_score: 0.8}
   - {id: no-massing, kind: absent, indicator: troops}

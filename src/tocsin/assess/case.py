@@ -33,6 +33,7 @@ from tocsin.assess.case_actors import actor_model_faults, veto_faults, veto_tabl
 from tocsin.assess.patterns import PatternError, compile_pattern
 from tocsin.assess.yamlfile import REFUSED, Fault, Limits, Loc, describe, listed, read, shown
 from tocsin.errors import InvalidInput
+from tocsin.files import read_small_text
 
 # -- limits (docs/case-files.md) ----------------------------------------------------------
 # Generous for a case written by hand; beyond them a file is refused with the key and line.
@@ -531,17 +532,7 @@ def _unknown(loc: Loc, keys: list[str], known: set[str]) -> list[Fault]:
 def load_case(path: Path) -> Case:
     """The case file at ``path``, validated; a InvalidInput names the key and line of every
     fault. At most MAX_CASE_BYTES are read, so a device or a pipe cannot fill the memory."""
-    try:
-        with Path(path).open("rb") as fh:
-            raw = fh.read(MAX_CASE_BYTES + 1)
-    except OSError as exc:
-        raise InvalidInput(f"cannot read case file {path}: {exc.strerror or exc}") from exc
-    if len(raw) > MAX_CASE_BYTES:
-        raise InvalidInput(f"{path}: {_TOO_LARGE}")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    text = read_small_text(path, "case file", MAX_CASE_BYTES, _TOO_LARGE, "; save it as UTF-8")
     return parse_case(text, str(path))
 
 

@@ -161,11 +161,7 @@ def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolver) -
     host = parts.hostname
     if allow.allows_host(host):
         return
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        pass
-    else:
+    if _literal(host):  # an address in the URL is judged as it is
         check_address(host, host, allow)
         return
     try:
@@ -177,3 +173,12 @@ def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolver) -
         raise InputError(FailureCode.UNREACHABLE, f"{host} resolves to no address")
     for address in addresses:
         check_address(host, address, allow)
+
+
+def _literal(host: str) -> bool:
+    """Whether ``host`` is an IP address (an IPv6 one may carry a zone, ``%eth0``)."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True

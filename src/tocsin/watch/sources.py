@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tocsin.assess.yamlfile import Fault, Limits, describe, read, shown
 from tocsin.errors import InvalidInput
+from tocsin.files import read_small_text
 
 Kind = Literal["feed", "urls", "folder", "sitemap", "gdelt"]
 KINDS: tuple[str, ...] = ("feed", "urls", "folder", "sitemap", "gdelt")
@@ -168,17 +169,8 @@ class SourcesFile(_Model):
 def load_sources(path: Path) -> SourcesFile:
     """The sources file at ``path``, validated, its relative paths read from its folder;
     InvalidInput names the key and line of every fault."""
-    try:
-        with Path(path).open("rb") as fh:
-            raw = fh.read(MAX_SOURCES_BYTES + 1)
-    except OSError as exc:
-        raise InvalidInput(f"cannot read sources file {path}: {exc.strerror or exc}") from exc
-    if len(raw) > MAX_SOURCES_BYTES:
-        raise InvalidInput(f"{path}: larger than {MAX_SOURCES_BYTES:,} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    too_large = f"larger than {MAX_SOURCES_BYTES:,} bytes"
+    text = read_small_text(path, "sources file", MAX_SOURCES_BYTES, too_large)
     parsed = parse_sources(text, str(path))
     folder = Path(path).resolve().parent
     based = [source.based(folder) for source in parsed.sources]
