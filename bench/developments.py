@@ -188,6 +188,9 @@ def embedding_wording(
             def wording(self, i: int, j: int) -> float:
                 return float(cosines[i, j])
 
+            def wordings(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+                return np.asarray(cosines[np.ix_(rows, columns)], dtype=np.float64)
+
         original = ev.Likeness
         ev.Likeness = Embedded  # type: ignore[misc]
         try:

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tocsin.assess.assessment import assess
+from tocsin.ingest.pipeline import ingest
 from tocsin.store import assessment as stored
 from tocsin.store import watch as state
 from tocsin.store.db import Store
-from tocsin.watch.cycle import CycleOptions, due, run_cycle
+from tocsin.watch.cycle import CycleOptions, due, run_cycle, stored_case
 from tocsin.watch.sources import parse_sources
 
 from .conftest import CASE, copy_articles, demo_articles, folder_sources
@@ -174,3 +176,38 @@ def test_a_stop_ends_the_cycle_after_its_step_and_the_next_redoes_it(
     assert watch(case_store, sources, options, stop=stop, on_cycle=on_cycle) == 1
     assert seen[0].recovered  # the stopped cycle's cases are re-assessed
     assert CASE in seen[0].cases
+
+
+def test_the_last_cycles_assessment_is_the_next_ones_before_while_it_holds(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    articles = demo_articles()
+    copy_articles(folder, articles[:2])
+    sources = folder_sources(folder)
+    _, first = run_cycle(case_store, sources, T0, options).cases[CASE]
+    case = stored_case(case_store, CASE)
+
+    # A new article, nothing else: 'before' is the last cycle's assessment, and it is what
+    # scoring the store afresh gives (the new article carries no link yet).
+    copy_articles(folder, articles[2:3])
+    second = run_cycle(case_store, sources, T0 + timedelta(seconds=31), options).cases[CASE]
+    assert second[0] is first
+    copy_articles(folder, articles[3:4])
+    ingest([folder / articles[3].name], store=case_store, config=options.config)
+    fresh = assess(case_store, case)
+    kept = options.last[CASE].assessment
+    assert kept is second[1]
+    assert [r.id for r in fresh.evidence] == [r.id for r in kept.evidence]
+    assert fresh.posterior.probabilities == kept.posterior.probabilities
+    assert fresh.trajectory == kept.trajectory
+
+    # An analyst's decision between cycles: the kept one no longer holds; scored again.
+    link = next(r for r in stored.link_rows(case_store, CASE) if r.decision is None)
+    stored.decide(case_store, CASE, link.id, "reject")
+    copy_articles(folder, articles[4:5])
+    third = run_cycle(case_store, sources, T0 + timedelta(seconds=62), options)
+    before, _ = third.cases[CASE]
+    assert before is not None
+    assert before is not kept
+    assert f"L{link.id}" not in {r.id for r in before.evidence if r.weight > 0}

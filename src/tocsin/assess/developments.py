@@ -37,7 +37,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from tocsin.extract.aliases import same_referent
@@ -80,7 +83,8 @@ class Likeness:
 
     def __init__(self, reports: Sequence[Report]) -> None:
         self.reports = list(reports)
-        self._vectors = tfidf([r.text for r in self.reports])
+        self.matrix = tfidf_matrix([r.text for r in self.reports])
+        self._vectors = _rows(self.matrix)
         counts = Counter(e for r in self.reports for e in r.entities)
         cut = max(TOPICAL_MIN, TOPICAL_SHARE * len(self.reports))
         self.topical = frozenset(e for e, n in counts.items() if n >= cut)
@@ -89,6 +93,12 @@ class Likeness:
         """The TF-IDF cosine of reports ``i`` and ``j`` (their rows are unit length)."""
         a, b = sorted((self._vectors[i], self._vectors[j]), key=len)
         return min(1.0, math.fsum(w * b.get(t, 0.0) for t, w in a.items()))
+
+    def wordings(self, rows: NDArray[np.int64], columns: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The TF-IDF cosines of reports ``rows`` (one row each) with reports ``columns``,
+        by sparse products: equal to ``wording`` up to rounding in the last bits."""
+        block = (self.matrix[rows] @ self.matrix[columns].T).toarray()
+        return np.minimum(np.asarray(block, dtype=np.float64), 1.0)
 
     def reason(self, i: int, j: int) -> Reason | None:
         """Why reports ``i`` and ``j`` are one development, or None when nothing ties them."""
@@ -115,11 +125,18 @@ class Likeness:
 
 def tfidf(texts: Sequence[str]) -> list[dict[int, float]]:
     """Unit-length TF-IDF rows of ``texts`` as sparse term -> weight maps, which a pair's
-    cosine reads fastest: scikit-learn's ``TfidfVectorizer`` as it computes them (words of
-    two letters or more, lower-cased, spaCy's English stop words out, sublinear term
-    frequencies, smoothed inverse document frequencies), from each text's word counts,
-    which are kept (``_terms``): a trajectory compares the same sentences day after day,
-    over a different set of reports each day. Empty maps when no word is left."""
+    cosine reads fastest (``tfidf_matrix``). Empty maps when no word is left."""
+    return _rows(tfidf_matrix(texts))
+
+
+def tfidf_matrix(texts: Sequence[str]) -> Any:
+    """Unit-length TF-IDF rows of ``texts`` as a SciPy CSR matrix: scikit-learn's
+    ``TfidfVectorizer`` as it computes them (words of two letters or more, lower-cased,
+    spaCy's English stop words out, sublinear term frequencies, smoothed inverse document
+    frequencies), from each text's word counts, which are kept (``_terms``): a trajectory
+    compares the same sentences day after day, over a different set of reports each day.
+    A row with no word left is empty; with no word at all the matrix has one empty
+    column."""
     from scipy.sparse import csr_matrix  # type: ignore[import-untyped, unused-ignore]
     from sklearn.feature_extraction.text import (  # type: ignore[import-untyped, unused-ignore]
         TfidfTransformer,
@@ -128,17 +145,21 @@ def tfidf(texts: Sequence[str]) -> list[dict[int, float]]:
     counts = [_terms(text) for text in texts]
     vocabulary = {t: n for n, t in enumerate(sorted({t for c in counts for t, _ in c}))}
     if not vocabulary:
-        return [{} for _ in texts]
+        return csr_matrix((len(counts), 1), dtype=np.float64)
     indptr = [0]
     for c in counts:
         indptr.append(indptr[-1] + len(c))
     columns = [vocabulary[t] for c in counts for t, _ in c]
     values = [float(k) for c in counts for _, k in c]
     matrix = csr_matrix((values, columns, indptr), shape=(len(counts), len(vocabulary)))
-    rows = TfidfTransformer(sublinear_tf=True).fit_transform(matrix).tocsr()
+    return TfidfTransformer(sublinear_tf=True).fit_transform(matrix).tocsr()
+
+
+def _rows(matrix: Any) -> list[dict[int, float]]:
+    """A CSR matrix's rows as column -> value maps."""
     return [
-        dict(zip(rows.indices[a:b].tolist(), rows.data[a:b].tolist(), strict=True))
-        for a, b in zip(rows.indptr[:-1], rows.indptr[1:], strict=True)
+        dict(zip(matrix.indices[a:b].tolist(), matrix.data[a:b].tolist(), strict=True))
+        for a, b in zip(matrix.indptr[:-1], matrix.indptr[1:], strict=True)
     ]
 
 

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from tocsin.assess import bayes
+import numpy as np
+
+from tocsin.assess import bayes, ties
 from tocsin.assess.case import RATING_LIKELIHOOD, Case, Indicator, ManualEvidence
 from tocsin.assess.developments import Likeness, Report, origins
 from tocsin.assess.link import STATUS_WEIGHT
@@ -226,9 +228,13 @@ def clusters(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[Cl
     In date order, a dated row joins the open development of its indicator and polarity
     (first reported at most ``window`` days before it) to one of whose reports it is tied
     by what it says (``developments.Likeness``: wording, key entities, a figure or day, the
-    original source), the most strongly tied if several; else it opens one. Hand-entered
-    and undated rows are developments of their own and are not listed; a negative
-    ``window`` joins nothing."""
+    original source), the most strongly tied if several, the first met if tied equally;
+    else it opens one. Hand-entered and undated rows are developments of their own and are
+    not listed; a negative ``window`` joins nothing.
+
+    An indicator whose windows hold few reports is scanned pair by pair; one with a crowded
+    window (a day of a thousand reports) is compared with array arithmetic (``ties``),
+    which gives the same developments and reasons."""
     if window < 0:
         return []
     dated = sorted(
@@ -236,32 +242,93 @@ def clusters(rows: Sequence[EvidenceRow], window: int = CLUSTER_DAYS) -> list[Cl
         key=lambda r: (r.when, r.id),
     )
     likeness = Likeness([_report(r) for r in dated])
-    found: list[tuple[list[int], list[Join]]] = []
-    open_: dict[tuple[str | None, str], list[int]] = {}  # indices into found, oldest first
+    groups: dict[tuple[str | None, str], list[int]] = {}
     for i, row in enumerate(dated):
-        assert row.when is not None
-        key = (row.indicator, row.polarity)
-        live = [k for k in open_.get(key, []) if _days(dated[found[k][0][0]], row) <= window]
-        open_[key] = live
-        best: tuple[float, int, Join] | None = None
+        groups.setdefault((row.indicator, row.polarity), []).append(i)
+    found: list[list[int]] = []
+    joins: dict[int, Join] = {}  # by the joining row's index
+    for positions in groups.values():
+        days = [_day(dated[i]) for i in positions]
+        crowded = _crowded(days, window)
+        grouped = _arrays if crowded else _scanned
+        for members, tied in grouped(likeness, positions, days, window):
+            found.append(members)
+            joins.update((m, Join(dated[m].id, dated[t].id, why)) for m, t, why in tied)
+    found.sort(key=lambda members: members[0])
+    return _named([([dated[i] for i in m], [joins[i] for i in m[1:]]) for m in found])
+
+
+# (members, [(joining report, the report it is tied to, why)]) per development, as indices
+# into the likeness's reports.
+_Found = list[tuple[list[int], list[tuple[int, int, str]]]]
+CROWDED = 64  # a window of more reports than this is compared with arrays (``ties``)
+
+
+def _crowded(days: Sequence[int], window: int) -> bool:
+    """Whether some report has more than ``CROWDED`` reports within ``window`` days before
+    it (``days``: sorted day numbers)."""
+    return any(n - bisect.bisect_left(days, d - window) > CROWDED for n, d in enumerate(days))
+
+
+def _scanned(
+    likeness: Likeness, positions: Sequence[int], days: Sequence[int], window: int
+) -> _Found:
+    """One indicator's developments, pair by pair."""
+    found: _Found = []
+    opened: list[int] = []  # each development's first day
+    live: list[int] = []  # indices into found, oldest first
+    for n, i in enumerate(positions):
+        live = [k for k in live if days[n] - opened[k] <= window]
+        best: tuple[float, int, int, str] | None = None
         for k in live:
             for j in found[k][0]:
                 why = likeness.reason(j, i)
                 if why is not None and (best is None or why.strength > best[0]):
-                    best = (why.strength, k, Join(row.id, dated[j].id, why.text))
+                    best = (why.strength, k, j, why.text)
         if best is None:
             live.append(len(found))
+            opened.append(days[n])
             found.append(([i], []))
         else:
             found[best[1]][0].append(i)
-            found[best[1]][1].append(best[2])
-    return _named([([dated[i] for i in members], joins) for members, joins in found])
+            found[best[1]][1].append((i, best[2], best[3]))
+    return found
 
 
-def _days(first: EvidenceRow, row: EvidenceRow) -> int:
-    assert first.when is not None
+def _arrays(
+    likeness: Likeness, positions: Sequence[int], days: Sequence[int], window: int
+) -> _Found:
+    """One indicator's developments, the pairs of each window compared at once
+    (``ties.Window``)."""
+    w = ties.Window(likeness, positions, days)
+    n = len(positions)
+    first = w.first(window)
+    development = np.full(n, -1, dtype=np.int64)  # of each report
+    opened = np.zeros(n, dtype=np.int64)  # each development's first day
+    found: _Found = []
+    for a, b, lo, block in w.blocks(window):
+        for p in range(a, b):
+            start = int(first[p])
+            member_of = development[start:p]
+            found_ = w.strengths(block, p - a, p, lo, start)
+            found_.strength[w.days[p] - opened[member_of] > window] = -np.inf
+            candidates = np.arange(start, p, dtype=np.int64)
+            tie = ties.strongest(w, p, candidates, member_of * n + candidates, found_)
+            if tie is None:
+                development[p] = len(found)
+                opened[len(found)] = w.days[p]
+                found.append(([positions[p]], []))
+            else:
+                k = int(development[tie.to])
+                development[p] = k
+                found[k][0].append(positions[p])
+                found[k][1].append((positions[p], positions[tie.to], tie.reason.text))
+    return found
+
+
+def _day(row: EvidenceRow) -> int:
     assert row.when is not None
-    return (row.when - first.when).days
+    return row.when.toordinal()
 
 
 def _named(found: Sequence[tuple[list[EvidenceRow], list[Join]]]) -> list[Cluster]:

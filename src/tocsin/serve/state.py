@@ -65,16 +65,6 @@ T = TypeVar("T")
 SYNC_READ_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class _Marks:
-    """What a case's kept data was read at (``_marks``)."""
-
-    articles: tuple[object, ...]  # the newest article and the count of extracted ones
-    run: object  # when the case's links were last made
-    decisions: object  # the analysts' latest decision on its links
-    others: tuple[object, ...]  # the other cases' latest forecasts, the latest outcome
-
-
 @dataclass
 class _CaseCache:
     """What one case's assessments were computed from, and the latest of them."""
@@ -83,7 +73,7 @@ class _CaseCache:
     case: Case
     actors: ActorResult | None = None  # the actor model, run when first assessed
     data: CaseData | None = None
-    marks: _Marks | None = None
+    marks: stored.Marks | None = None
     linked: frozenset[int] = frozenset()  # the articles whose texts and facts data holds
     read_seconds: float = 0.0  # what the last whole read took
     refresh: threading.Thread | None = None  # a whole read running in the background
@@ -225,7 +215,7 @@ class Desk:
         on an article not read); new articles are read at once on a small store, in the
         background on a large one."""
         with self.store() as store:
-            marks = _marks(store, cached.case.id)
+            marks = stored.marks(store, cached.case.id)
             with self._lock:
                 data, held = cached.data, cached.marks
             if data is None or held is None or held.run != marks.run:
@@ -250,7 +240,7 @@ class Desk:
             self._refresh_later(cached)
         return data
 
-    def _read(self, store: Store, cached: _CaseCache, marks: _Marks) -> CaseData:
+    def _read(self, store: Store, cached: _CaseCache, marks: stored.Marks) -> CaseData:
         """Read the case's data whole and keep it, with its background as of now. Views of
         the kept data carry over when nothing they score from moved (new articles only)."""
         started = time.perf_counter()
@@ -290,7 +280,7 @@ class Desk:
     def _refresh(self, cached: _CaseCache) -> None:
         try:
             with closing(Store.open(self.db)) as store:
-                self._read(store, cached, _marks(store, cached.case.id))
+                self._read(store, cached, stored.marks(store, cached.case.id))
         except Exception:  # a store gone or failing: the next request reads it and says so
             LOG.warning("reading %s in the background failed", cached.case.id, exc_info=True)
         finally:
@@ -365,18 +355,3 @@ def _carried(
     articles = list(new.articles)  # every article counts as of now (``score``)
     return {None: replace(view, articles=articles, disagreements=background[0],
                           timeline=background[1])}  # fmt: skip
-
-
-def _marks(store: Store, case_id: str) -> _Marks:
-    """What the case's kept data depends on, as the store holds it now."""
-    row = store.conn.execute(
-        """SELECT (SELECT max(id) FROM articles),
-                  (SELECT count(*) FROM extractions),
-                  (SELECT linked_at FROM link_runs WHERE case_id = :case),
-                  (SELECT max(id) FROM audit_log WHERE case_id = :case
-                     AND action LIKE 'link.%'),
-                  (SELECT max(made_at) FROM forecasts WHERE case_id != :case),
-                  (SELECT max(recorded_at) FROM resolutions)""",
-        {"case": case_id},
-    ).fetchone()
-    return _Marks((row[0], row[1]), row[2], row[3], (row[4], row[5]))

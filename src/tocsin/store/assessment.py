@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date
 
 import numpy as np
@@ -122,6 +122,33 @@ def link_state(store: Store, case_id: str) -> LinkState | None:
         (case_id,),
     ).fetchone()
     return LinkState(row[0], row[1], row[2], int(row[3])) if row else None
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What a case's assessment is scored from, as far as the store says it moved
+    (``marks``): two reads with equal marks read the same links, decisions, other cases'
+    forecasts and outcomes (and, with equal ``articles``, the same articles)."""
+
+    articles: tuple[object, ...]  # the newest article and the count of extracted ones
+    run: object  # when the case's links were last made
+    decisions: object  # the analysts' latest decision on its links
+    others: tuple[object, ...]  # the other cases' latest forecasts, the latest outcome
+
+
+def marks(store: Store, case_id: str) -> Marks:
+    """The ``Marks`` of ``case_id`` as the store holds it now."""
+    row = store.conn.execute(
+        """SELECT (SELECT max(id) FROM articles),
+                  (SELECT count(*) FROM extractions),
+                  (SELECT linked_at FROM link_runs WHERE case_id = :case),
+                  (SELECT max(id) FROM audit_log WHERE case_id = :case
+                     AND action LIKE 'link.%'),
+                  (SELECT max(made_at) FROM forecasts WHERE case_id != :case),
+                  (SELECT max(recorded_at) FROM resolutions)""",
+        {"case": case_id},
+    ).fetchone()
+    return Marks((row[0], row[1]), row[2], row[3], (row[4], row[5]))
 
 
 def article_heads(store: Store) -> list[Article]:

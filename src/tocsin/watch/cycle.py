@@ -20,7 +20,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +143,32 @@ class CycleOptions:
     transport: httpx.BaseTransport | None = None
     clock: Callable[[], datetime] = utc_now
     engine: Engine | None = None  # where cleaning and extraction run (None: local processes)
+    # Each case's assessment at the end of the last cycle, and what it was scored from: the
+    # next cycle's 'before' when nothing but new articles came since (``assess_case``).
+    last: dict[str, Scored] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An assessment, the case file text it scored, and the store's marks it scored at
+    (``store.assessment.marks``; the articles' part aside: new articles carry no link)."""
+
+    assessment: Assessment
+    case_text: str
+    marks: stored.Marks
+
+    def holds(self, store: Store, case: Case) -> bool:
+        """Whether scoring ``case`` from the store now would give this assessment's
+        evidence and probabilities: the same case file, links, decisions, other cases'
+        forecasts and outcomes."""
+        return self.case_text == case.text and _unlinked(stored.marks(store, case.id)) == (
+            self.marks
+        )
+
+
+def _unlinked(marks: stored.Marks) -> stored.Marks:
+    """The marks without the articles' part."""
+    return replace(marks, articles=())
 
 
 def due(sources: Sequence[Source], store: Store, now: datetime) -> list[Source]:
@@ -309,9 +335,14 @@ def _assess_cases(
             return
         try:
             case = stored_case(store, case_id)
-            result.cases[case_id] = assess_case(store, case, options.embedder)
+            last = options.last.pop(case_id, None)
+            result.cases[case_id] = assess_case(store, case, options.embedder, last)
         except (TocsinError, ValueError) as exc:
             result.failures.append((f"case {case_id}", _reason(exc)))
+    for case_id, (_, after) in result.cases.items():  # marked once every case recorded
+        options.last[case_id] = Scored(
+            after, after.case.text, _unlinked(stored.marks(store, case_id))
+        )
 
 
 def stored_case(store: Store, case_id: str) -> Case:
@@ -325,7 +356,7 @@ def stored_case(store: Store, case_id: str) -> Case:
 
 
 def assess_case(
-    store: Store, case: Case, embedder: Embedder | None
+    store: Store, case: Case, embedder: Embedder | None, last: Scored | None = None
 ) -> tuple[Assessment | None, Assessment]:
     """The case's assessment before the new evidence and after it (the new articles linked
     and added to the case's links when nothing else changed, ``relink.link_new``; relinked
@@ -334,8 +365,14 @@ def assess_case(
 
     'Before' is scored from the links the case has now, made before the cycle's articles
     came (None when the case was never linked): the new articles carry no link yet, so it
-    is the assessment the last cycle left."""
-    before = assess(store, case) if stored.link_state(store, case.id) is not None else None
+    is the assessment the last cycle left, and that assessment itself (``last``) when it
+    still holds (``Scored.holds``), which saves scoring the case twice a cycle."""
+    if last is not None and last.holds(store, case):
+        before: Assessment | None = last.assessment
+    elif stored.link_state(store, case.id) is not None:
+        before = assess(store, case)
+    else:
+        before = None
     wanted = embedder_name(embedder) if embedder is not None else None
     relink = links_stale(store, case, wanted)
     if relink and link_new(store, case, embedder) is not None:
