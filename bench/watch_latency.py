@@ -312,8 +312,19 @@ def read_cycles(stream: Any, seen: Observed) -> None:
             with seen.lock:
                 seen.cycles.append((time.time(), line))
             row = cycle_row(line)
+            if row["stage"] == "urgent":
+                print(f"  cycle {row['cycle']}, urgent articles first: {row['extracted']} "
+                      f"extracted, {row['alerts_new']} new alerts", flush=True)  # fmt: skip
+                continue
             print(f"  cycle {row['cycle']}: {row['seconds']} s, {row['new_articles']} new, "
+                  f"{row['extracted']} extracted, {row['deferred']} left for the next, "
                   f"{row['alerts_new']} new alerts", flush=True)  # fmt: skip
+
+
+def _done_cycles(seen: Observed) -> int:
+    """How many cycles have ended (a cycle's urgent stage writes a line of its own first)."""
+    with seen.lock:
+        return sum(1 for _, line in seen.cycles if line.get("stage", "done") == "done")
 
 
 def read_alerts(path: Path, seen: Observed) -> None:
@@ -432,7 +443,7 @@ def watch(
         started, appeared = time.time(), []
         try:
             limit = started + max(600.0, 10.0 * args.interval)
-            warmed = wait_until(limit, lambda: len(seen.cycles) >= 1 or child.poll() is not None)
+            warmed = wait_until(limit, lambda: _done_cycles(seen) >= 1 or child.poll() is not None)
             first = time.time()
             print(f"warm-up cycle done in {first - started:.1f} s; rounds begin", flush=True)
             for r, items in enumerate(rounds):
@@ -470,7 +481,8 @@ def cycle_row(line: dict[str, Any]) -> dict[str, Any]:
     return {"cycle": line.get("cycle"), "started": begun, "finished": done, "seconds": seconds,
             "new_articles": line.get("new_articles"), "extracted": line.get("extracted"),
             "inputs_failed": failed, "alerts_new": (line.get("alerts") or {}).get("new"),
-            "failures": len(failures), "first_failures": failures[:3]}  # fmt: skip
+            "failures": len(failures), "first_failures": failures[:3],
+            "stage": line.get("stage", "done"), "deferred": line.get("deferred", 0)}  # fmt: skip
 
 
 def sender(cycles: Sequence[dict[str, Any]], alerted: float | None) -> dict[str, Any] | None:

@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 
 from tocsin.assess.assessment import assess
+from tocsin.assess.case import bundled_case_path
+from tocsin.assess.relink import relink
 from tocsin.ingest.pipeline import ingest
 from tocsin.store import assessment as stored
 from tocsin.store import watch as state
 from tocsin.store.db import Store
-from tocsin.watch.cycle import CycleOptions, due, run_cycle, stored_case
+from tocsin.store.desk import save_case_file
+from tocsin.store.evidence import unextracted
+from tocsin.watch.cycle import CycleOptions, CycleResult, due, run_cycle, stored_case
 from tocsin.watch.sources import parse_sources
 
 from .conftest import CASE, copy_articles, demo_articles, folder_sources
@@ -211,3 +215,96 @@ def test_the_last_cycles_assessment_is_the_next_ones_before_while_it_holds(
     assert before is not None
     assert before is not kept
     assert f"L{link.id}" not in {r.id for r in before.evidence if r.weight > 0}
+
+
+RULES = """
+alerts:
+  - id: troops
+    kind: indicator
+    indicator: russian-troops-arrive
+  - id: grouping
+    kind: indicator
+    indicator: joint-grouping
+"""
+QUIET = (
+    "The regional harvest of potatoes came in above last year's figure, the cooperative said. "
+    "Rain in September slowed the work on the northern fields for a week. Prices at the "
+    "market in the town held steady through the month. Number {n} of a quiet series.\n"
+)
+
+
+def test_the_articles_a_rule_waits_for_are_read_linked_and_rung_first(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    text = bundled_case_path().read_text(encoding="utf-8") + RULES
+    save_case_file(case_store, CASE, text, origin="case file")
+    folder = tmp_path / "in"
+    articles = demo_articles()
+    copy_articles(folder, articles[:1])
+    sources = folder_sources(folder)
+    run_cycle(case_store, sources, T0, options)  # the case's links made
+
+    for n in range(6):
+        (folder / f"quiet-{n}.txt").write_text(QUIET.format(n=n), encoding="utf-8")
+    copy_articles(folder, articles[1:])
+    staged: list[tuple[CycleResult, list[int]]] = []
+    options.on_stage = lambda result: staged.append((result, unextracted(case_store)))
+    result = run_cycle(case_store, sources, T0 + timedelta(seconds=31), options)
+    assert result.ok, result.failures
+
+    ((early, waiting),) = staged
+    assert early.stage == "urgent"
+    (before, after) = early.cases[CASE]
+    watched = {"russian-troops-arrive", "joint-grouping"}
+    fresh = {r.article_id for r in after.evidence if r.indicator in watched} - {
+        r.article_id for r in before.evidence
+    }
+    assert fresh  # the urgent articles' links are in
+    assert len(waiting) >= 6  # ... while the quiet ones wait to be extracted
+    assert not fresh & set(waiting)
+    final_before, final = result.cases[CASE]
+    assert final_before is after  # the final stage starts from the urgent one
+    assert result.stage == "done"
+    assert unextracted(case_store) == []
+
+    # Linked in two stages, the links are those a whole relink makes.
+    staged_links = {r.key for r in stored.link_rows(case_store, CASE)}
+    relink(case_store, stored_case(case_store, CASE))
+    assert {r.key for r in stored.link_rows(case_store, CASE)} == staged_links
+    assert len([r for r in final.evidence if r.kind == "link"]) == len(staged_links)
+
+
+def test_a_cycle_yields_to_a_due_source_and_the_next_one_finishes_the_work(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    articles = demo_articles()
+    copy_articles(folder, articles[:1])
+    sources = folder_sources(folder)
+    run_cycle(case_store, sources, T0, options)
+    for n in range(10):
+        (folder / f"quiet-{n}.txt").write_text(QUIET.format(n=n), encoding="utf-8")
+    copy_articles(folder, articles[1:])
+
+    # The source falls due again while the cycle extracts: it stops after a batch.
+    later = T0 + timedelta(seconds=31)
+    options.clock = lambda: later + timedelta(seconds=40)
+    cut = run_cycle(case_store, sources, later, options, defer=True)
+    assert cut.ok, cut.failures
+    assert cut.deferred == len(unextracted(case_store)) > 0
+    assert cut.extracted < 14
+    state = stored.link_state(case_store, CASE)
+    assert state is not None
+    assert state.last_article < stored.last_article(case_store)  # linked as far as extracted
+    assert CASE in cut.cases
+
+    # The next cycle finds nothing new in the folder and finishes the work left.
+    done = run_cycle(case_store, sources, later + timedelta(seconds=40), options)
+    assert done.ok, done.failures
+    assert (done.new_articles, done.deferred) == (0, 0)
+    assert done.extracted == cut.deferred
+    assert unextracted(case_store) == []
+    assert CASE in done.cases
+    links = {r.key for r in stored.link_rows(case_store, CASE)}
+    relink(case_store, stored_case(case_store, CASE))
+    assert {r.key for r in stored.link_rows(case_store, CASE)} == links

@@ -9,7 +9,7 @@ speaker or a source chain and an epistemic status. ``link.py`` links them to ind
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from tocsin.assess.case import Case
@@ -50,11 +50,21 @@ class Unit:
     claims: tuple[tuple[int, int, str], ...] = ()  # (start, end, status) of claims, in the article
 
 
-def units(store: Store, case: Case, after: int = 0) -> Iterator[Unit]:
+def units(
+    store: Store,
+    case: Case,
+    after: int = 0,
+    upto: int | None = None,
+    only: Collection[int] | None = None,
+) -> Iterator[Unit]:
     """Every sentence of every stored article that is not a near-duplicate (of id above
-    ``after`` when given): as extraction stored them, or from the same text model for an
-    article not extracted yet."""
+    ``after``, up to ``upto`` and in ``only`` when given): as extraction stored them, or
+    from the same text model for an article not extracted yet."""
     for article in store.articles(include_duplicates=False, after=after):
+        if upto is not None and article.id > upto:
+            return
+        if only is not None and article.id not in only:
+            continue
         facts = article_facts(article, case)
         records = span_records(store, article.id)
         for start, end, text in _spans(store, article):

@@ -8,7 +8,7 @@ and grades, and the analyst's polarity and score.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tocsin.assess.candidates import texts as candidate_texts
@@ -29,6 +29,7 @@ from tocsin.assess.sources import SourceBook
 from tocsin.models.assessment import LinkFields, LinkKey, LinkState
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
+from tocsin.store.evidence import extracted_through
 
 if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
@@ -79,13 +80,24 @@ def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     return len(links)
 
 
-def link_new(store: Store, case: Case, embedder: Embedder | None = None) -> int | None:
-    """Link the articles stored since the case's links were made, and add their links to
-    the stored ones; None when the links must be made afresh instead (``relink``): none
-    stored yet, or made from another case file, lessons, linker or embedding model, or by
-    the link model (whose word weights are fitted on the whole store). Otherwise the rules
-    linker reads each article alone, so the links are those a whole relink would make
-    (tests/assess/test_link_new.py); ``tocsin watch`` links what a cycle brought this way."""
+def link_new(
+    store: Store,
+    case: Case,
+    embedder: Embedder | None = None,
+    articles: Collection[int] | None = None,
+) -> int | None:
+    """Link the articles stored since the case's links were made, as far as extraction has
+    tried every one of them (``extracted_through``), and add their links to the stored
+    ones; None when the links must be made afresh instead (``relink``): none stored yet, or
+    made from another case file, lessons, linker or embedding model, or by the link model
+    (whose word weights are fitted on the whole store). Otherwise the rules linker reads
+    each article alone, so the links are those a whole relink would make
+    (tests/assess/test_link_new.py); ``tocsin watch`` links what a cycle brought this way.
+
+    ``articles``: link these (extracted) articles only, ahead of the rest, and leave the
+    links' state as it is: the later call without ``articles`` links them again with the
+    rest, which adds nothing twice (a stored link is left as it is). The watcher links the
+    articles an alert rule waits for this way first (``watch.cycle``)."""
     state = stored.link_state(store, case.id)
     if state is None or case.linker == "model":
         return None
@@ -95,15 +107,20 @@ def link_new(store: Store, case: Case, embedder: Embedder | None = None) -> int 
         case_hash(case, taught), linker_version(case), model
     ):  # fmt: skip
         return None
-    newest = stored.last_article(store)
-    if newest == state.last_article:
+    upto = extracted_through(store, state.last_article)
+    if articles is None and upto == state.last_article:
         return 0
     targets = embedder.encode(indicator_texts(case, taught)) if embedder else None
     links: list[Link] = []
-    for chunk in article_chunks(units(store, case, after=state.last_article), LINK_CHUNK):
+    found = units(store, case, after=state.last_article, upto=upto, only=articles)
+    for chunk in article_chunks(found, LINK_CHUNK):
         vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
         links += link_units(case, chunk, embedder, vectors, targets, lessons=taught)
-    made = LinkState(state.case_hash, state.linker_version, model, newest)
+    made = (
+        None
+        if articles is not None
+        else LinkState(state.case_hash, state.linker_version, model, upto)
+    )
     stored.add_links(store, case.id, {_key(link): link.stored() for link in links}, made)
     return len(links)
 

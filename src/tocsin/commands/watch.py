@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 def summary(result: CycleResult) -> str:
     """One line about a cycle: what it polled, stored, extracted and assessed."""
     polled = len(result.polls)
+    urgent = " (urgent articles first)" if result.stage == "urgent" else ""
     parts = [
-        f"cycle {result.cycle_id}: {polled} source{'s' * (polled != 1)} polled",
+        f"cycle {result.cycle_id}{urgent}: {polled} source{'s' * (polled != 1)} polled",
         f"{result.new_articles} new article{'s' * (result.new_articles != 1)}",
         f"{result.extracted} extracted",
     ]
@@ -57,6 +58,8 @@ def summary(result: CycleResult) -> str:
         )
     if result.recovered:
         parts.append("the last cycle was interrupted: every case re-assessed")
+    if result.deferred:
+        parts.append(f"{result.deferred} left for the next cycle (a source fell due)")
     if result.stopped:
         parts.append("stopped")
     return "; ".join(parts)
@@ -140,12 +143,12 @@ def watch_cli(
     config = with_allowed(Config.load(workers=workers), allow_address)
     channels = parse_channels(sources.channels, base_dir=sources_file.parent)
     runner = make_engine(engine, config.worker_count, ray_address)
-    options = CycleOptions(config=config, embedder=load_embedder(embeddings), engine=runner)
     failed = False
 
     def on_cycle(result: CycleResult) -> None:
         nonlocal failed
-        failed = failed or bool(result.failures)  # a stop asked for is no failure
+        if result.stage == "done":
+            failed = failed or bool(result.failures)  # a stop asked for is no failure
         rung = ring(store, result.cases, channels, datetime.now(UTC), briefs)
         if as_json:
             line = result.to_dict() | {"alerts": rung.to_dict()}
@@ -153,6 +156,8 @@ def watch_cli(
         else:
             show(terminal.safe(f"{summary(result)}; {alerts_summary(rung)}"))
 
+    options = CycleOptions(config=config, embedder=load_embedder(embeddings), engine=runner,
+                           on_stage=on_cycle)  # fmt: skip
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda _n, _f: stop.set())
     try:

@@ -40,6 +40,7 @@ class ExtractReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     interrupted: bool = False
+    cut_short: bool = False  # ended early when asked (``extract``'s ``until``)
     model: str = "sm"
     version: str = EXTRACTOR_VERSION
 
@@ -51,6 +52,7 @@ class ExtractReport:
             "counts": self.counts,
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,
+            "cut_short": self.cut_short,
             "model": self.model,
             "extractor_version": self.version,
         }

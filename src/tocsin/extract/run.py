@@ -15,6 +15,7 @@ entities here, since that needs the store.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Collection
 from datetime import date
 
 from tocsin.engine import Engine, LocalEngine
@@ -101,13 +102,18 @@ def extract(
     redo: bool = False,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    only: Collection[int] | None = None,
+    until: Callable[[], bool] | None = None,
 ) -> ExtractReport:
-    """Extract evidence from articles never tried (or all of them with ``redo``), read by
-    ``engine`` (default: ``workers`` local processes) and stored by this process."""
+    """Extract evidence from articles never tried (or all of them with ``redo``), of
+    ``only`` when given, read by ``engine`` (default: ``workers`` local processes) and
+    stored by this process. ``until`` is asked after each batch stored: when it says so,
+    the run ends there (``ExtractReport.cut_short``), the batches in flight dropped; the
+    articles not stored are extracted by a later run."""
     options = options or Options()
     report = ExtractReport(model=options.model)
     started = time.perf_counter()
-    jobs = pending_articles(store, redo=redo)
+    jobs = pending_articles(store, redo=redo, only=only)
     # Closed on the way out: on Ctrl-C the workers are killed, not waited for.
     engine = engine or LocalEngine(workers)
     results = engine.map(_work, chunks(jobs, BATCH), options, _died)
@@ -117,6 +123,9 @@ def extract(
                 _keep(store, report, article_id, result, options)
                 if progress:
                     progress(article_id, _outcome(result))
+            if until is not None and until():
+                report.cut_short = True
+                break
     except KeyboardInterrupt:
         report.interrupted = True
     finally:

@@ -131,7 +131,7 @@ class Marks:
     forecasts and outcomes (and, with equal ``articles``, the same articles)."""
 
     articles: tuple[object, ...]  # the newest article and the count of extracted ones
-    run: object  # when the case's links were last made
+    run: tuple[object, ...]  # when the case's links were last made, and how many there are
     decisions: object  # the analysts' latest decision on its links
     others: tuple[object, ...]  # the other cases' latest forecasts, the latest outcome
 
@@ -142,13 +142,14 @@ def marks(store: Store, case_id: str) -> Marks:
         """SELECT (SELECT max(id) FROM articles),
                   (SELECT count(*) FROM extractions),
                   (SELECT linked_at FROM link_runs WHERE case_id = :case),
+                  (SELECT count(*) FROM evidence_links WHERE case_id = :case),
                   (SELECT max(id) FROM audit_log WHERE case_id = :case
                      AND action LIKE 'link.%'),
                   (SELECT max(made_at) FROM forecasts WHERE case_id != :case),
                   (SELECT max(recorded_at) FROM resolutions)""",
         {"case": case_id},
     ).fetchone()
-    return Marks((row[0], row[1]), row[2], row[3], (row[4], row[5]))
+    return Marks((row[0], row[1]), (row[2], row[3]), row[4], (row[5], row[6]))
 
 
 def article_heads(store: Store) -> list[Article]:
@@ -260,11 +261,11 @@ def decide(
 
 
 def add_links(
-    store: Store, case_id: str, new: Mapping[LinkKey, LinkFields], state: LinkState
+    store: Store, case_id: str, new: Mapping[LinkKey, LinkFields], state: LinkState | None
 ) -> None:
     """Add ``new`` links to the case's stored ones (a link already stored is left as it
-    is) and record ``state``, in one transaction: the links of articles stored since the
-    case's links were made (``assess.relink.link_new``)."""
+    is) and record ``state`` (None: the state is kept), in one transaction: the links of
+    articles stored since the case's links were made (``assess.relink.link_new``)."""
     with store.transaction() as db:
         for key, link in new.items():
             db.execute(
@@ -274,7 +275,8 @@ def add_links(
                 [case_id, key.article_id, key.start, key.end, key.indicator_id,
                  *(getattr(link, f) for f in _FIELDS)],
             )  # fmt: skip
-        _record_state(db, case_id, state)
+        if state is not None:
+            _record_state(db, case_id, state)
 
 
 def withdraw(store: Store, case_id: str, link_id: int, *, analyst: str = "analyst") -> LinkRow:

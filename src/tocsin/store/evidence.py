@@ -10,7 +10,7 @@ entities and writing its evidence commit together.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -36,26 +36,51 @@ from tocsin.text import Sentence
 NO_PIPELINE = "none"
 
 
-def pending_articles(store: Store, *, redo: bool) -> Iterator[ArticleText]:
-    """Articles to extract: those never tried (a failed one is skipped), or all.
+def pending_articles(
+    store: Store, *, redo: bool, only: Collection[int] | None = None
+) -> Iterator[ArticleText]:
+    """Articles to extract: those never tried (a failed one is skipped), or all; of
+    ``only`` when given.
 
     Only the ids are read up front; each text is read when its turn comes, so a large
     store is not held in memory, and the writes of the run do not disturb an open query.
     """
-    where = "" if redo else "WHERE e.article_id IS NULL"
-    ids = [
-        int(row[0])
-        for row in store.conn.execute(
-            f"""SELECT a.id FROM articles a
-                LEFT JOIN extractions e ON e.article_id = a.id {where} ORDER BY a.id"""
-        )
-    ]
+    ids = unextracted(store, redo=redo)
+    if only is not None:
+        ids = [i for i in ids if i in only]
     for article_id in ids:
         text, published, language = store.conn.execute(
             "SELECT text, published, language FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
         day = date.fromisoformat(published) if published else None
         yield ArticleText(article_id, text, day, language)
+
+
+def unextracted(store: Store, *, redo: bool = False) -> list[int]:
+    """The ids of the articles extraction never tried (all of them with ``redo``), in
+    order."""
+    where = "" if redo else "WHERE e.article_id IS NULL"
+    return [
+        int(row[0])
+        for row in store.conn.execute(
+            f"""SELECT a.id FROM articles a
+                LEFT JOIN extractions e ON e.article_id = a.id {where} ORDER BY a.id"""
+        )
+    ]
+
+
+def extracted_through(store: Store, after: int) -> int:
+    """The highest article id, from ``after`` on, up to which every article was tried by
+    extraction (``after`` itself when the next one was not)."""
+    row = store.conn.execute(
+        """SELECT min(a.id) FROM articles a LEFT JOIN extractions e ON e.article_id = a.id
+           WHERE a.id > ? AND e.article_id IS NULL""",
+        (after,),
+    ).fetchone()
+    if row[0] is not None:
+        return int(row[0]) - 1
+    newest = store.conn.execute("SELECT max(id) FROM articles").fetchone()[0]
+    return max(after, int(newest or 0))
 
 
 def _clear(store: Store, article_id: int) -> None:

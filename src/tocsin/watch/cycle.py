@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -37,8 +37,10 @@ from tocsin.store import assessment as stored
 from tocsin.store import watch as state
 from tocsin.store.db import Store
 from tocsin.store.desk import case_file, case_ids
+from tocsin.store.evidence import unextracted
 from tocsin.watch.expand import Clients, expand
 from tocsin.watch.sources import Source
+from tocsin.watch.urgent import urgent, watched_indicators
 
 if TYPE_CHECKING:
     import httpx
@@ -98,6 +100,8 @@ class CycleResult:
     cases: dict[str, tuple[Assessment | None, Assessment]] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     recovered: bool = False  # the cycle before did not finish: every case re-assessed
+    deferred: int = 0  # articles left unextracted for the next cycle (a source fell due)
+    stage: str = "done"  # 'urgent' while the urgent articles' alerts are rung
     stopped: bool = False  # asked to stop before its last step
 
     @property
@@ -122,6 +126,8 @@ class CycleResult:
             },
             "failures": [{"what": w, "reason": r} for w, r in self.failures],
             "recovered": self.recovered,
+            "deferred": self.deferred,
+            "stage": self.stage,
             "stopped": self.stopped,
         }
 
@@ -146,6 +152,9 @@ class CycleOptions:
     # Each case's assessment at the end of the last cycle, and what it was scored from: the
     # next cycle's 'before' when nothing but new articles came since (``assess_case``).
     last: dict[str, Scored] = field(default_factory=dict)
+    # Told of the cycle's result when the urgent articles' alerts can ring (``urgent``),
+    # before the rest is extracted.
+    on_stage: Callable[[CycleResult], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -201,18 +210,24 @@ def run_cycle(
     *,
     stop: threading.Event | None = None,
     all_sources: bool = False,
+    defer: bool = False,
 ) -> CycleResult:
     """Poll the sources due at ``now`` (every one with ``all_sources``), take what is new
     through ingest and extraction, and re-assess the cases it could touch. ``stop``, when
     set, ends the cycle after its current step (recorded 'failed', "stopped"). Bad input
     never raises: a source that cannot be read, an item that fails, a case that cannot be
-    assessed are recorded in the result and the cycle goes on."""
+    assessed are recorded in the result and the cycle goes on.
+
+    The articles an alert rule waits for are read first and their alerts rung through
+    ``options.on_stage`` (``urgent``). With ``defer`` (a watcher whose next cycle follows),
+    extraction stops when a source falls due and the cycle ends with what it has: the next
+    one polls first, then goes on with the rest."""
     options = options or CycleOptions()
     stop = stop or threading.Event()
     recovered = _previous_unfinished(store, now)
     result = CycleResult(state.start_cycle(store, now), now, recovered=recovered)
     try:
-        _cycle(store, sources, now, options, stop, all_sources, result)
+        _cycle(store, sources, now, options, stop, all_sources, result, defer)
     except BaseException as exc:  # recorded, then let through (Ctrl-C, a broken store)
         why = state.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else _reason(exc)
         with suppress(sqlite3.Error, TocsinError):  # the store's own fault goes up, not this
@@ -245,9 +260,11 @@ def _cycle(
     stop: threading.Event,
     all_sources: bool,
     result: CycleResult,
+    defer: bool,
 ) -> None:
     touched: set[str] = set()
     every_case = case_ids(store)
+    backlog = bool(unextracted(store))  # left by a cycle that yielded to a due source
     clients = Clients(options.config, options.transport)
     try:
         for source in list(sources) if all_sources else due(sources, store, now):
@@ -267,15 +284,38 @@ def _cycle(
     if stop.is_set():
         result.stopped = True
         return
-    extracted = extract(store, workers=options.config.worker_count, options=options.extract_options,
-                        engine=options.engine)  # fmt: skip
-    result.extracted = extracted.processed
+    if result.recovered or backlog:
+        touched.update(every_case)
+    cases = sorted(touched)
+    first = urgent(store, _cases(store, cases), unextracted(store))
+    if first:
+        _extract(store, options, result, only=first)
+        _assess_cases(store, cases, options, stop, result, articles=first)
+        if result.cases and options.on_stage is not None:
+            options.on_stage(replace(result, stage="urgent", cases=dict(result.cases)))
+    until = (lambda: bool(due(sources, store, options.clock()))) if defer else None
+    _extract(store, options, result, until=until)
+    _assess_cases(store, cases, options, stop, result)
+
+
+def _extract(
+    store: Store,
+    options: CycleOptions,
+    result: CycleResult,
+    *,
+    only: Collection[int] | None = None,
+    until: Callable[[], bool] | None = None,
+) -> None:
+    """Extract the articles never tried (of ``only``; until ``until`` says so)."""
+    extracted = extract(store, workers=options.config.worker_count,
+                        options=options.extract_options, engine=options.engine, only=only,
+                        until=until)  # fmt: skip
+    result.extracted += extracted.processed
     if extracted.interrupted:
         raise KeyboardInterrupt
     result.failures += [(f"article {a}", why) for a, why in extracted.failed]
-    if result.recovered:
-        touched.update(every_case)
-    _assess_cases(store, sorted(touched), options, stop, result)
+    if extracted.cut_short:
+        result.deferred = len(unextracted(store))
 
 
 def _poll(
@@ -328,21 +368,41 @@ def _assess_cases(
     options: CycleOptions,
     stop: threading.Event,
     result: CycleResult,
+    articles: Collection[int] | None = None,
 ) -> None:
+    """Assess each case (``assess_case``); with ``articles``, the urgent ones only, for the
+    cases whose rules watch an indicator."""
     for case_id in case_list:
         if stop.is_set():
             result.stopped = True
             return
         try:
             case = stored_case(store, case_id)
+            if articles is not None and not watched_indicators(case):
+                continue
             last = options.last.pop(case_id, None)
-            result.cases[case_id] = assess_case(store, case, options.embedder, last)
+            done = assess_case(store, case, options.embedder, last, articles)
+            if done is not None:
+                result.cases[case_id] = done
+            elif last is not None:
+                options.last[case_id] = last
         except (TocsinError, ValueError) as exc:
-            result.failures.append((f"case {case_id}", _reason(exc)))
+            if articles is None:  # the whole stage says it
+                result.failures.append((f"case {case_id}", _reason(exc)))
     for case_id, (_, after) in result.cases.items():  # marked once every case recorded
         options.last[case_id] = Scored(
             after, after.case.text, _unlinked(stored.marks(store, case_id))
         )
+
+
+def _cases(store: Store, case_list: Sequence[str]) -> list[Case]:
+    """The cases of ``case_list`` the store keeps (one it cannot read is told later, by
+    ``_assess_cases``)."""
+    out = []
+    for case_id in case_list:
+        with suppress(TocsinError, ValueError):
+            out.append(stored_case(store, case_id))
+    return out
 
 
 def stored_case(store: Store, case_id: str) -> Case:
@@ -356,8 +416,12 @@ def stored_case(store: Store, case_id: str) -> Case:
 
 
 def assess_case(
-    store: Store, case: Case, embedder: Embedder | None, last: Scored | None = None
-) -> tuple[Assessment | None, Assessment]:
+    store: Store,
+    case: Case,
+    embedder: Embedder | None,
+    last: Scored | None = None,
+    articles: Collection[int] | None = None,
+) -> tuple[Assessment | None, Assessment] | None:
     """The case's assessment before the new evidence and after it (the new articles linked
     and added to the case's links when nothing else changed, ``relink.link_new``; relinked
     whole when the links are stale otherwise), its forecasts recorded as ``tocsin assess``
@@ -366,18 +430,27 @@ def assess_case(
     'Before' is scored from the links the case has now, made before the cycle's articles
     came (None when the case was never linked): the new articles carry no link yet, so it
     is the assessment the last cycle left, and that assessment itself (``last``) when it
-    still holds (``Scored.holds``), which saves scoring the case twice a cycle."""
+    still holds (``Scored.holds``), which saves scoring the case twice a cycle.
+
+    ``articles``: the urgent ones (``urgent``) only, linked ahead of the rest and assessed
+    without recording; None when the links must be remade first (the whole stage does).
+    Without, the new articles are linked as far as extraction went: one it has not reached
+    (the cycle yielded to a due source) is linked by a later cycle, not relinked now."""
     if last is not None and last.holds(store, case):
         before: Assessment | None = last.assessment
     elif stored.link_state(store, case.id) is not None:
         before = assess(store, case)
     else:
         before = None
+    if articles is not None:
+        if link_new(store, case, embedder, articles) is None:
+            return None
+        return before, assess(store, case)
     wanted = embedder_name(embedder) if embedder is not None else None
     relink = links_stale(store, case, wanted)
     if relink and link_new(store, case, embedder) is not None:
         # Only new articles made the links stale: theirs are added, the rest kept as made.
-        relink = links_stale(store, case, wanted)
+        relink = False
     after = assess(store, case, embedder=embedder, link=relink, record=True)
     return before, after
 

@@ -56,7 +56,8 @@ def watch(
     """Run cycles as the sources fall due until ``stop`` is set or ``cycles`` have run;
     ``on_cycle`` gets each cycle's result (to print it, to evaluate its alerts). Returns
     how many cycles ran. ``cycles`` 1 runs one cycle now: the due sources only (``--once``,
-    for cron or a systemd timer)."""
+    for cron or a systemd timer). Every cycle but the last yields to a due source
+    (``run_cycle``'s ``defer``): the last one finishes its work."""
     options = options or CycleOptions()
     stop = stop or threading.Event()
     done = 0
@@ -66,7 +67,8 @@ def watch(
             if wait > 0:
                 stop.wait(min(wait, MAX_WAIT))
                 continue
-        result = run_cycle(store, sources, options.clock(), options, stop=stop)
+        last = cycles is not None and done + 1 >= cycles
+        result = run_cycle(store, sources, options.clock(), options, stop=stop, defer=not last)
         done += 1
         on_cycle(result)
     return done
