@@ -222,6 +222,10 @@ def serve(site: Site) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: with Nagle's algorithm on, the second waits
+        # for the client's delayed ACK (some 40 ms on Linux) on every kept-alive response,
+        # which would time this server, not the watcher. Web servers set TCP_NODELAY too.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # the name http.server calls
             asked = self.headers.get("If-None-Match")  # the ETag the client has

@@ -244,8 +244,10 @@ def test_the_articles_a_rule_waits_for_are_read_linked_and_rung_first(
     sources = folder_sources(folder)
     run_cycle(case_store, sources, T0, options)  # the case's links made
 
+    # Stored before the urgent articles (a folder is read in name order): those are read
+    # ahead of articles not yet extracted.
     for n in range(6):
-        (folder / f"quiet-{n}.txt").write_text(QUIET.format(n=n), encoding="utf-8")
+        (folder / f"0-quiet-{n}.txt").write_text(QUIET.format(n=n), encoding="utf-8")
     copy_articles(folder, articles[1:])
     staged: list[tuple[CycleResult, list[int]]] = []
     options.on_stage = lambda result: staged.append((result, unextracted(case_store)))

@@ -112,7 +112,9 @@ def link_new(
         return 0
     targets = embedder.encode(indicator_texts(case, taught)) if embedder else None
     links: list[Link] = []
-    found = units(store, case, after=state.last_article, upto=upto, only=articles)
+    ahead = articles is not None  # extracted out of order: not bounded by ``upto``
+    found = units(store, case, after=state.last_article, upto=None if ahead else upto,
+                  only=articles)  # fmt: skip
     for chunk in article_chunks(found, LINK_CHUNK):
         vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
         links += link_units(case, chunk, embedder, vectors, targets, lessons=taught)

@@ -265,6 +265,7 @@ def _cycle(
     touched: set[str] = set()
     every_case = case_ids(store)
     backlog = bool(unextracted(store))  # left by a cycle that yielded to a due source
+    newest = stored.last_article(store)  # the articles above it are this cycle's
     clients = Clients(options.config, options.transport)
     try:
         for source in list(sources) if all_sources else due(sources, store, now):
@@ -287,7 +288,10 @@ def _cycle(
     if result.recovered or backlog:
         touched.update(every_case)
     cases = sorted(touched)
-    first = urgent(store, _cases(store, cases), unextracted(store))
+    # The articles a rule waits for among this cycle's (a backlog was triaged when it came;
+    # all of them after an unfinished cycle).
+    fresh = [i for i in unextracted(store) if result.recovered or i > newest]
+    first = urgent(store, _cases(store, cases), fresh)
     if first:
         _extract(store, options, result, only=first)
         _assess_cases(store, cases, options, stop, result, articles=first)
