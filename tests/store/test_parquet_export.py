@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -389,3 +390,29 @@ def test_a_column_the_stored_table_lacks_is_null_and_named(demo_db: Path, tmp_pa
     assert row["title"] == "moved"
     assert row["fired_at"] is None
     assert row["evidence"] is None
+
+
+def test_pandas_reads_every_file_and_joins_as_sqlite_does(exported: tuple[Path, Path]) -> None:
+    db, out = exported
+    frames = {t.name: pandas.read_parquet(out / f"{t.name}.parquet") for t in TABLES}
+    for table in TABLES:
+        frame = frames[table.name]
+        assert list(frame.columns) == table.schema.names, table.name
+        assert len(frame) == pq.ParquetFile(out / f"{table.name}.parquet").metadata.num_rows
+    articles = frames["articles"]
+    assert str(articles["created_at"].dtype).startswith("datetime64")
+    assert str(articles["created_at"].dt.tz) == "UTC"
+    assert articles["authors"].map(list).map(type).eq(list).all()  # a list column
+    joined = frames["links"].merge(
+        articles[["id", "title", "outlet"]].rename(columns={"id": "article_id"}), on="article_id"
+    )
+    rows = [
+        (int(r.id), r.indicator_id, r.title, None if pandas.isna(r.outlet) else r.outlet)
+        for r in joined.sort_values("id").itertuples(index=False)
+    ]
+    assert rows == _sqlite(
+        db,
+        """SELECT l.id, l.indicator_id, a.title, a.outlet FROM evidence_links l
+           JOIN articles a ON a.id = l.article_id ORDER BY l.id""",
+    )
+    assert len(rows) > 10
