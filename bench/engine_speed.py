@@ -292,15 +292,21 @@ every process of the run (Ray's raylet, GCS and workers included, shared pages c
 each)."""
 BASIS = """From the per-core rates of the larger run (ingest and extraction; linking and \
 assessment run per case and are not in these figures):"""
-FLAT = """Memory does not grow with the corpus: compare the two sizes' RSS. The \
-100,000-article run the issue names was not made on this machine at these rates (it would \
-take hours); the projection scales the measured per-core rate, which the two sizes show to \
-be steady."""
+FLAT = """Memory does not grow with the corpus: compare the sizes' RSS. The \
+100,000-article run the issue names was not made on this machine at these rates (some 3 \
+hours for each engine and CPU count); the projection scales the measured per-core rate, \
+which the sizes show to be steady. Rows of a size run with only some engines come from \
+`--runs` and `--sizes` (the others kept from the run before)."""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=ARTICLES, help="the larger corpus size")
+    parser.add_argument("--runs", default=None,
+                        help="engines and CPU counts, e.g. local:2,ray:2 (default: all four);"
+                             " the others' results are kept from the last run")  # fmt: skip
+    parser.add_argument("--sizes", default=None,
+                        help="corpus sizes, e.g. 2500,10000 (default: N/4 and N)")  # fmt: skip
     parser.add_argument("--from-json", action="store_true",
                         help="write the docs section from the last results")  # fmt: skip
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "CPUS", "CORPUS", "DB"),
@@ -314,6 +320,11 @@ def main() -> None:
         child(engine, int(cpus), Path(corpus), Path(db))
         return
     sizes = sorted({max(1, args.articles // 4), args.articles})
+    if args.sizes:
+        sizes = sorted({int(x) for x in args.sizes.split(",")})
+    chosen = RUNS
+    if args.runs:
+        chosen = tuple((e, int(c)) for e, c in (x.split(":") for x in args.runs.split(",")))
     load_start = os.getloadavg()[0]
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="engine-speed-") as tmp:
@@ -325,12 +336,15 @@ def main() -> None:
             mb = generate(corpora[size], size) / 1024 / 1024
             print(f"generated {size} articles ({mb:.1f} MB)", file=sys.stderr)
         for size in sizes:
-            for engine, cpus in RUNS:
+            for engine, cpus in chosen:
                 print(f"{engine} on {cpus} CPU(s), {size} articles ...", file=sys.stderr)
                 runs.append(measure(engine, cpus, corpora[size], work))
     print(table(runs))
+    runs = _merged(runs) if args.runs or args.sizes else runs
+    sizes = sorted({int(r["articles"]) for r in runs})
+    command = " ".join(sys.argv[1:]) or f"--articles {args.articles}"
     result = {
-        "command": f"{COMMAND} --articles {args.articles}",
+        "command": f"{COMMAND} {command}",
         "machine": {
             "cpus": os.cpu_count(),
             "ram_gb": round(psutil.virtual_memory().total / 1024**3, 1),
@@ -351,6 +365,16 @@ def main() -> None:
     print(f"Ray's time over local's: {result['ray_time_over_local']}")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     write_doc(result)
+
+
+def _merged(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``runs`` with the last results' runs of other engines, CPU counts or sizes."""
+    if not RESULTS.exists():
+        return runs
+    made = {(r["engine"], r["cpus"], r["articles"]) for r in runs}
+    kept = json.loads(RESULTS.read_text(encoding="utf-8"))["runs"]
+    older = [r for r in kept if (r["engine"], r["cpus"], r["articles"]) not in made]
+    return sorted([*older, *runs], key=lambda r: (r["articles"], r["engine"], r["cpus"]))
 
 
 def write_doc(result: dict[str, Any]) -> None:

@@ -639,8 +639,8 @@ when a cycle has linked what it extracted, so they follow the backlog. The backl
 what this machine cannot keep up with: extraction runs at about 10 articles/s on these 2 \
 cores (`bench/engine_speed.py`), a third of the 33 articles/s the stream brings; 1,000 \
 articles every 30 s all day would need some 7 such cores (4.8–5 articles/s per core, local \
-or Ray). Fetching is sequential (one page at a time, about 10 ms each from this local \
-server; more from real sites, where per-host turns and delays apply too)."""
+or Ray). The feed's pages are fetched `fetch_threads` (8) at once, within each host's \
+turns (`host_concurrency`, 2 by default: this feed is one host)."""
 
 
 def write_doc(result: dict[str, Any]) -> None:

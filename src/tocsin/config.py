@@ -61,6 +61,13 @@ SETTINGS: tuple[Setting, ...] = (
         "host_concurrency", 2, "Requests in flight at once to one host.", 1, MAX_HOST_CONCURRENCY
     ),
     Setting(
+        "fetch_threads",
+        8,
+        "Pages of one feed's entries fetched at once (each host's turns still apply).",
+        1,
+        MAX_HOST_CONCURRENCY,
+    ),
+    Setting(
         "host_delay", 1.0, "Least seconds between the starts of requests to one host.", 0, 3600
     ),
     Setting(
@@ -103,6 +110,7 @@ class Config:
     fetch_deadline: float = _BY_NAME["fetch_deadline"].default
     fetch_allow: tuple[str, ...] = _BY_NAME["fetch_allow"].default
     host_concurrency: int = _BY_NAME["host_concurrency"].default
+    fetch_threads: int = _BY_NAME["fetch_threads"].default
     host_delay: float = _BY_NAME["host_delay"].default
     max_redirects: int = _BY_NAME["max_redirects"].default
     max_html_depth: int = _BY_NAME["max_html_depth"].default

@@ -25,6 +25,8 @@ from tocsin.ingest.fetch import USER_AGENT, fetch, make_client
 from tocsin.ingest.pipeline import IngestReport, ingest
 from tocsin.store.db import Store
 
+WAIT = 10.0  # seconds a test server waits for requests that should come at once
+
 pytestmark = pytest.mark.network
 
 
@@ -350,6 +352,43 @@ def test_feed_of_summaries_fetches_the_linked_pages(
     assert [r.path for r, _ in httpserver.log[asked:] if r.path != "/robots.txt"] == [
         "/summaries.rss"
     ]
+
+
+def test_a_feeds_pages_are_fetched_several_at_once_within_the_hosts_turns(
+    store: Store, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    """Twelve summary entries, fetch_threads 8, host_concurrency 3: three pages are asked
+    for at once (each waits, up to a deadline, until three are in flight), never more, and
+    the articles are stored in the feed's order."""
+    lock, arrived = threading.Condition(), {"now": 0, "most": 0}
+
+    def page(request: Request) -> Response:
+        with lock:
+            arrived["now"] += 1
+            arrived["most"] = max(arrived["most"], arrived["now"])
+            lock.notify_all()
+            lock.wait_for(lambda: arrived["most"] >= 3, timeout=WAIT)
+            arrived["now"] -= 1
+        n = int(request.path.rsplit("/", 1)[1])
+        return Response(article_html(f"Story {n}", paragraphs(60 + n)), content_type="text/html")
+
+    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as server:
+        server.expect_request("/robots.txt").respond_with_data("", status=404)
+        entries = [
+            {"title": f"Story {n}", "link": server.url_for(f"/story/{n}"), "date": _date(10),
+             "summary": "More on our site."}
+            for n in range(12)
+        ]  # fmt: skip
+        for n in range(12):
+            server.expect_request(f"/story/{n}").respond_with_handler(page)
+        server.expect_request("/many.rss").respond_with_data(
+            _rss(entries), content_type="application/rss+xml"
+        )
+        report = _ingest([server.url_for("/many.rss")], store, fetch_threads=8,
+                         host_concurrency=3)  # fmt: skip
+    assert report.ok, report.failures
+    assert arrived["most"] == 3
+    assert [a.title for a in store.articles()] == [f"Story {n}" for n in range(12)]
 
 
 def test_feed_entry_whose_page_is_missing_fails_alone(

@@ -11,7 +11,9 @@ import gzip
 import json
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -296,11 +298,11 @@ def expand_url(
         yield Failed(url, "url", exc)
         return
     if item.kind == "feed" or looks_like_feed(item.data):
-        for entry in expand_feed(url, item.data, item.url):
-            if isinstance(entry, RawItem) and stored(entry.locator):
-                yield Known(entry.locator)
-                continue
-            yield _with_link_fetched(entry, client, config, pacer)
+        entries = (
+            Known(entry.locator) if isinstance(entry, RawItem) and stored(entry.locator) else entry
+            for entry in expand_feed(url, item.data, item.url)
+        )
+        yield from _links_fetched(entries, client, config, pacer)
         return
     yield RawItem(
         locator=url,
@@ -310,6 +312,31 @@ def expand_url(
         content_type=item.content_type,
         hints={"as": item.kind},
     )
+
+
+def _links_fetched(
+    entries: Iterator[Expanded], client: httpx.Client, config: Config, pacer: Pacer | None
+) -> Iterator[Expanded]:
+    """Each entry as ``_with_link_fetched`` makes it, in the feed's order, the pages fetched
+    by up to ``config.fetch_threads`` threads at once (``pacer`` keeps each host's turns; the
+    client's pool and the per-thread deadlines are safe to share). At most twice that many
+    entries are read ahead. Closing the iterator early waits only for the pages in flight."""
+    threads = max(1, config.fetch_threads)
+    if threads == 1:
+        yield from (_with_link_fetched(e, client, config, pacer) for e in entries)
+        return
+    with ThreadPoolExecutor(threads, thread_name_prefix="tocsin-fetch") as pool:
+        ahead: deque[Future[Expanded]] = deque()
+        try:
+            for entry in entries:
+                ahead.append(pool.submit(_with_link_fetched, entry, client, config, pacer))
+                if len(ahead) >= 2 * threads:
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
+        finally:
+            for waiting in ahead:
+                waiting.cancel()
 
 
 def _with_link_fetched(
