@@ -30,6 +30,25 @@ def folder_sources(folder: Path, every: str = "30s") -> list[Source]:
     return parse_sources(text).sources
 
 
+# Two indicator rules on indicators the demo's articles report.
+RULES = """
+alerts:
+  - id: troops
+    kind: indicator
+    indicator: russian-troops-arrive
+  - id: grouping
+    kind: indicator
+    indicator: joint-grouping
+"""
+
+
+def watched_folder(tmp_path: Path, articles: list[Path]) -> tuple[Path, list[Source]]:
+    """A folder ``in`` holding ``articles``, and a sources list watching it every 30 s."""
+    folder = tmp_path / "in"
+    copy_articles(folder, articles)
+    return folder, folder_sources(folder)
+
+
 def copy_articles(folder: Path, articles: list[Path]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for article in articles:

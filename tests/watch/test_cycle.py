@@ -21,7 +21,7 @@ from tocsin.store.evidence import unextracted
 from tocsin.watch.cycle import CycleOptions, CycleResult, due, run_cycle, stored_case
 from tocsin.watch.sources import parse_sources
 
-from .conftest import CASE, copy_articles, demo_articles, folder_sources
+from .conftest import CASE, RULES, copy_articles, demo_articles, folder_sources, watched_folder
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -29,10 +29,8 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 def test_a_second_cycle_with_nothing_new_does_nothing_and_a_new_file_is_taken(
     case_store: Store, options: CycleOptions, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "in"
     articles = demo_articles()
-    copy_articles(folder, articles[:3])
-    sources = folder_sources(folder)
+    folder, sources = watched_folder(tmp_path, articles[:3])
 
     first = run_cycle(case_store, sources, T0, options)
     assert first.ok, first.failures
@@ -185,10 +183,8 @@ def test_a_stop_ends_the_cycle_after_its_step_and_the_next_redoes_it(
 def test_the_last_cycles_assessment_is_the_next_ones_before_while_it_holds(
     case_store: Store, options: CycleOptions, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "in"
     articles = demo_articles()
-    copy_articles(folder, articles[:2])
-    sources = folder_sources(folder)
+    folder, sources = watched_folder(tmp_path, articles[:2])
     _, first = run_cycle(case_store, sources, T0, options).cases[CASE]
     case = stored_case(case_store, CASE)
 
@@ -217,15 +213,6 @@ def test_the_last_cycles_assessment_is_the_next_ones_before_while_it_holds(
     assert f"L{link.id}" not in {r.id for r in before.evidence if r.weight > 0}
 
 
-RULES = """
-alerts:
-  - id: troops
-    kind: indicator
-    indicator: russian-troops-arrive
-  - id: grouping
-    kind: indicator
-    indicator: joint-grouping
-"""
 QUIET = (
     "The regional harvest of potatoes came in above last year's figure, the cooperative said. "
     "Rain in September slowed the work on the northern fields for a week. Prices at the "
@@ -238,10 +225,8 @@ def test_the_articles_a_rule_waits_for_are_read_linked_and_rung_first(
 ) -> None:
     text = bundled_case_path().read_text(encoding="utf-8") + RULES
     save_case_file(case_store, CASE, text, origin="case file")
-    folder = tmp_path / "in"
     articles = demo_articles()
-    copy_articles(folder, articles[:1])
-    sources = folder_sources(folder)
+    folder, sources = watched_folder(tmp_path, articles[:1])
     run_cycle(case_store, sources, T0, options)  # the case's links made
 
     # Stored before the urgent articles (a folder is read in name order): those are read
@@ -279,10 +264,8 @@ def test_the_articles_a_rule_waits_for_are_read_linked_and_rung_first(
 def test_a_cycle_yields_to_a_due_source_and_the_next_one_finishes_the_work(
     case_store: Store, options: CycleOptions, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "in"
     articles = demo_articles()
-    copy_articles(folder, articles[:1])
-    sources = folder_sources(folder)
+    folder, sources = watched_folder(tmp_path, articles[:1])
     run_cycle(case_store, sources, T0, options)
     for n in range(10):
         (folder / f"quiet-{n}.txt").write_text(QUIET.format(n=n), encoding="utf-8")

@@ -20,18 +20,9 @@ from tocsin.cli import main
 from tocsin.store import alerts as kept
 from tocsin.store.db import Store
 
-from .conftest import copy_articles, demo_articles
+from .conftest import RULES, copy_articles, demo_articles
 
 SECRET = "a-shared-secret-for-the-test"
-RULES = """
-alerts:
-  - id: troops
-    kind: indicator
-    indicator: russian-troops-arrive
-  - id: grouping
-    kind: indicator
-    indicator: joint-grouping
-"""
 
 
 def _case(tmp_path: Path) -> Path:
