@@ -286,7 +286,7 @@ def section(result: dict[str, Any]) -> str:
 
 WHAT = """ingest and extraction of a seeded stream of synthetic news articles (2–3 KB \
 each) into a fresh store, in a child process, with the local engine (1 and 2 worker \
-processes) and with Ray (a local Ray of 1 and 2 CPUs), at two corpus sizes. Throughput \
+processes) and with Ray (a local Ray of 1 and 2 CPUs), at several corpus sizes. Throughput \
 leaves out the engine's start (Ray's own processes: the *start* column). *Tree RSS* sums \
 every process of the run (Ray's raylet, GCS and workers included, shared pages counted in \
 each)."""

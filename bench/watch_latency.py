@@ -638,9 +638,10 @@ polled on time. The other rules (threshold, move, leader, uncorroborated) are ev
 when a cycle has linked what it extracted, so they follow the backlog. The backlog is \
 what this machine cannot keep up with: extraction runs at about 10 articles/s on these 2 \
 cores (`bench/engine_speed.py`), a third of the 33 articles/s the stream brings; 1,000 \
-articles every 30 s all day would need some 7 such cores (4.8–5 articles/s per core, local \
-or Ray). The feed's pages are fetched `fetch_threads` (8) at once, within each host's \
-turns (`host_concurrency`, 2 by default: this feed is one host)."""
+articles every 30 s all day would need some 5 to 7 such cores (4.8–6.8 articles/s per \
+core with both busy, at 1,000 and 10,000 articles, local or Ray). The feed's pages are \
+fetched `fetch_threads` (8) at once, within each host's turns (`host_concurrency`, 2 by \
+default: this feed is one host)."""
 
 
 def write_doc(result: dict[str, Any]) -> None:
