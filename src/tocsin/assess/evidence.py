@@ -310,10 +310,10 @@ def _arrays(
         for p in range(a, b):
             start = int(first[p])
             member_of = development[start:p]
-            found_ = w.strengths(block, p - a, p, lo, start)
-            found_.strength[w.days[p] - opened[member_of] > window] = -np.inf
+            scored = w.strengths(block, p - a, p, lo, start)
+            scored.strength[w.days[p] - opened[member_of] > window] = -np.inf
             candidates = np.arange(start, p, dtype=np.int64)
-            tie = ties.strongest(w, p, candidates, member_of * n + candidates, found_)
+            tie = ties.strongest(w, p, candidates, member_of * n + candidates, scored)
             if tie is None:
                 development[p] = len(found)
                 opened[len(found)] = w.days[p]
