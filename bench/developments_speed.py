@@ -26,7 +26,7 @@ import random
 import sys
 import time
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,10 @@ SOURCES = [None, None, "the ministry", "the Belarusian defence ministry", "Reute
 FIGURES = ["2024-03-02", "300", "12", "5000"]
 
 
-def reports(n: int, seed: int = 3) -> list[EvidenceRow]:
-    """``n`` random reports of one indicator and one day."""
+def reports(n: int, seed: int = 3, varied: bool = False) -> list[EvidenceRow]:
+    """``n`` random reports of one indicator and one day; ``varied``: of two indicators (and
+    none), two polarities, days up to 12 apart, and some entered by hand, as the tests of
+    the array form take them (tests/assess/test_ties.py)."""
     rng = random.Random(seed)
     base = EvidenceRow(
         id="", kind="link", text="", when=DAY, indicator="a", polarity="seen",
@@ -60,26 +62,34 @@ def reports(n: int, seed: int = 3) -> list[EvidenceRow]:
     rows = []
     for k in range(n):
         if texts and rng.random() < 0.15:
-            text = rng.choice(texts)
+            text = rng.choice(texts)  # a wire copy
         elif texts and rng.random() < 0.2:
             words = rng.choice(texts).split() or [rng.choice(WORDS)]
-            words[rng.randrange(len(words))] = rng.choice(WORDS)
+            words[rng.randrange(len(words))] = rng.choice(WORDS)  # a close rewording
             text = " ".join(words)
         else:
-            text = " ".join(rng.choices(WORDS, k=rng.randint(1, 9)))
+            text = " ".join(rng.choices(WORDS, k=rng.randint(0, 9)))
         texts.append(text)
-        named = tuple(rng.sample(NAMES, rng.randint(0, 2)))
-        rows.append(
-            replace(
-                base,
-                id=f"L{k}",
-                text=text,
-                source=rng.choice(SOURCES),
-                article_id=rng.choice([None, 1, 2, 3, 4, 5, 6, 7, 8]),
-                entities=named + (("Belarus",) if rng.random() < 0.6 else ()),
-                figures=tuple(rng.sample(FIGURES, rng.choice([0, 0, 1, 2]))),
-            )
+        row = replace(
+            base,
+            id=f"L{k}",
+            text=text,
+            source=rng.choice(SOURCES),
+            article_id=rng.choice([None, 1, 2, 3, 4, 5, 6, 7, 8]),
+            # Belarus in most: the question's topic, not a tie (``Likeness.topical``)
+            entities=tuple(rng.sample(NAMES, rng.randint(0, 2)))
+            + (("Belarus",) if rng.random() < 0.6 else ()),
+            figures=tuple(rng.sample(FIGURES, rng.choice([0, 0, 1, 2]))),
         )
+        if varied:
+            row = replace(
+                row,
+                when=DAY + timedelta(days=rng.choice([0, 0, 0, 1, 2, 5, 9, 12])),
+                indicator=rng.choice(["a", "a", "b", None]),
+                polarity=rng.choice(["seen", "seen", "absent"]),
+                kind="link" if rng.random() > 0.05 else "manual",
+            )
+        rows.append(row)
     return rows
 
 

@@ -5,25 +5,24 @@ and topical entities, figures, close wording, and nothing at all)."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
+from tests.conftest import load_bench
 
 from tocsin.assess import evidence
 from tocsin.assess.developments import Likeness
 from tocsin.assess.evidence import Cluster, EvidenceRow, Join, _named, _report, clusters
 
 DAY = date(2024, 3, 1)
-WORDS = (
-    "troops border exercise brigade column tanks moved rail convoy drills airfield "
-    "bridge river division missiles artillery officials denied mobilisation reserve"
-).split()
-ENTITIES = ["Russia", "Gomel", "Brest", "Mozyr", "Lukashenko", "Shoigu", "Minsk"]
-SOURCES = [None, None, "the ministry", "the Belarusian defence ministry", "Reuters",
-           "Viktor Khrenin", "Khrenin", "Lukashenko", "Lukashenka"]  # fmt: skip
-FIGURES = ["2024-03-02", "300", "12", "5000"]
+# Random reports built to meet every rule (bench/developments_speed.py makes them).
+_speed = load_bench("developments_speed")
+
+
+def _rows(seed: int, n: int) -> list[EvidenceRow]:
+    rows: list[EvidenceRow] = _speed.reports(n, seed, varied=True)
+    return rows
 
 
 def reference(rows: list[EvidenceRow], window: int) -> list[Cluster]:
@@ -60,45 +59,6 @@ def reference(rows: list[EvidenceRow], window: int) -> list[Cluster]:
             found[best[1]][0].append(i)
             found[best[1]][1].append(best[2])
     return _named([([dated[i] for i in members], joins) for members, joins in found])
-
-
-def _rows(seed: int, n: int) -> list[EvidenceRow]:
-    rng = random.Random(seed)
-    base = EvidenceRow(
-        id="", kind="link", text="", when=DAY, indicator="a", polarity="seen",
-        status="reported", source=None, reliability="B", credibility=2, score=1.0,
-        weight=1.0, reason="", source_key="",
-    )  # fmt: skip
-    texts: list[str] = []
-    rows = []
-    for n_ in range(n):
-        if texts and rng.random() < 0.15:
-            text = rng.choice(texts)  # a wire copy
-        elif texts and rng.random() < 0.2:
-            words = rng.choice(texts).split() or [rng.choice(WORDS)]
-            words[rng.randrange(len(words))] = rng.choice(WORDS)  # a close rewording
-            text = " ".join(words)
-        else:
-            text = " ".join(rng.choices(WORDS, k=rng.randint(0, 9)))
-        texts.append(text)
-        rows.append(
-            replace(
-                base,
-                id=f"L{n_}",
-                text=text,
-                when=DAY + timedelta(days=rng.choice([0, 0, 0, 1, 2, 5, 9, 12])),
-                indicator=rng.choice(["a", "a", "b", None]),
-                polarity=rng.choice(["seen", "seen", "absent"]),
-                kind="link" if rng.random() > 0.05 else "manual",
-                source=rng.choice(SOURCES),
-                article_id=rng.choice([None, 1, 2, 3, 4, 5, 6, 7, 8]),
-                # Belarus in most: the question's topic, not a tie (``Likeness.topical``)
-                entities=tuple(rng.sample(ENTITIES, rng.randint(0, 2)))
-                + (("Belarus",) if rng.random() < 0.6 else ()),
-                figures=tuple(rng.sample(FIGURES, rng.choice([0, 0, 1, 2]))),
-            )
-        )
-    return rows
 
 
 @pytest.mark.parametrize("seed", range(12))
