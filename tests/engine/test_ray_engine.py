@@ -204,6 +204,8 @@ def test_an_item_that_always_kills_its_worker_is_recorded_as_failed(
     assert stored == [text for text in expected if text in stored]
     # The marked article's batch died; its articles are recorded as failed, the rest read.
     assert extracted.processed == len(stored)
+    # The articles lost are the dead batch's and no others: BATCH of them, or fewer when
+    # the marked article falls in the last, shorter batch.
     assert 1 <= len(extracted.failed) <= BATCH
     assert {reason for _, reason in extracted.failed} == {"the worker extracting it died"}
     assert len(dump(tmp_path / "poisoned.db")["extractions"]) == len(stored)
