@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import math
 import os
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ COMMAND = ".venv/bin/python bench/engine_speed.py"
 ARTICLES = 2_000
 SHARD = 500  # records per JSONL file: ingest reads one file at a time
 SEED = 42
+MARKS = 10  # stretches of the stream whose rate and memory are told apart
 RUNS = (("local", 1), ("local", 2), ("ray", 1), ("ray", 2))
 
 
@@ -130,7 +132,9 @@ def child(engine_name: str, cpus: int, corpus: Path, db: Path) -> None:
         begun = time.perf_counter()
         ingested = ingest([corpus], store=store, config=Config.load(workers=cpus), engine=engine)
         cleaned = time.perf_counter()
-        extracted = extract(store, workers=cpus, engine=engine)
+        extracted = extract(
+            store, workers=cpus, engine=engine, progress=_marker(ingested.added_count)
+        )
         done = time.perf_counter()
     print(json.dumps({
         "startup_seconds": round(startup, 2),
@@ -143,10 +147,27 @@ def child(engine_name: str, cpus: int, corpus: Path, db: Path) -> None:
     }))  # fmt: skip
 
 
+def _marker(total: int) -> Any:
+    """Extraction's progress callback for the child: prints a mark (articles extracted so
+    far, wall-clock time) at the start and at every tenth of ``total``, so that the parent
+    can tell the rate and the memory of each stretch of the stream."""
+    step, done = max(1, total // MARKS), 0
+    print(json.dumps({"mark": 0, "at": time.time()}), flush=True)
+
+    def tick(article_id: int, outcome: Any) -> None:
+        nonlocal done
+        done += 1
+        if done % step == 0 or done == total:
+            print(json.dumps({"mark": done, "at": time.time()}), flush=True)
+
+    return tick
+
+
 @dataclass
 class Peak:
     rss_sum: int = 0  # the process tree's summed RSS (shared pages counted in each process)
     rss_main: int = 0  # the writer process alone
+    samples: list[tuple[float, int]] = field(default_factory=list)  # (time, tree RSS)
 
 
 def watch(proc: subprocess.Popen[bytes]) -> Peak:
@@ -160,6 +181,7 @@ def watch(proc: subprocess.Popen[bytes]) -> Peak:
                 with contextlib.suppress(psutil.Error):  # a process may end while measured
                     sizes.append(p.memory_info().rss)
             peak.rss_sum = max(peak.rss_sum, sum(sizes))
+            peak.samples.append((time.time(), sum(sizes)))
             peak.rss_main = max(peak.rss_main, sizes[0] if sizes else 0)
             time.sleep(0.1)
     proc.wait()
@@ -181,7 +203,9 @@ def measure(engine: str, cpus: int, corpus: Path, work: Path) -> dict[str, Any]:
         stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
         raise RuntimeError(f"{engine} {cpus} exited {proc.returncode}: {stderr.decode()[-2000:]}")
-    found: dict[str, Any] = json.loads(stdout.decode().strip().splitlines()[-1])
+    lines = [json.loads(line) for line in stdout.decode().strip().splitlines()]
+    found: dict[str, Any] = lines[-1]
+    marks = [line for line in lines if "mark" in line]
     seconds = found["ingest_seconds"] + found["extract_seconds"]
     rate = found["added"] / seconds if seconds else 0.0
     mb = 1024 * 1024
@@ -195,7 +219,25 @@ def measure(engine: str, cpus: int, corpus: Path, work: Path) -> dict[str, Any]:
         "articles_per_second_per_core": round(rate / cpus, 2),
         "peak_rss_tree_mb": round(peak.rss_sum / mb, 1),
         "peak_rss_writer_mb": round(peak.rss_main / mb, 1),
+        "stream": stretches(marks, peak.samples),
     }
+
+
+def stretches(marks: list[dict[str, Any]], samples: list[tuple[float, int]]) -> list[Any]:
+    """Each stretch of the extraction between two marks: articles extracted by its end,
+    seconds since extraction began, its rate, and the tree's peak RSS within it."""
+    out = []
+    for before, after in itertools.pairwise(marks):
+        inside = [rss for at, rss in samples if before["at"] < at <= after["at"]]
+        seconds = after["at"] - before["at"]
+        out.append({
+            "articles": after["mark"],
+            "seconds": round(after["at"] - marks[0]["at"], 1),
+            "articles_per_second": round((after["mark"] - before["mark"]) / seconds, 2)
+            if seconds > 0 else None,
+            "peak_rss_tree_mb": round(max(inside, default=0) / 1024 / 1024, 1),
+        })  # fmt: skip
+    return out
 
 
 def overheads(runs: list[dict[str, Any]], size: int) -> dict[str, float]:
@@ -281,7 +323,28 @@ def section(result: dict[str, Any]) -> str:
     lines = ["## Engines: local processes and Ray", "", head, "", *rows, ""]
     lines += [f"Ray's time over the local engine's at the same CPU count: {over}.", ""]
     lines += [f"**Projection: {DAILY:,} articles a day.** {BASIS}", "", projection(result), ""]
-    return "\n".join([*lines, FLAT]) + "\n"
+    return "\n".join([*lines, FLAT, *streams(result)]) + "\n"
+
+
+def streams(result: dict[str, Any]) -> list[str]:
+    """Stretch by stretch, the largest run of each engine that has its marks: the rate and
+    the tree's peak memory as the store grows, within one run."""
+    size = max(result["sizes"])
+    runs = [r for r in result["runs"] if r["articles"] == size and r.get("stream")]
+    if not runs:
+        return []
+    out = ["", f"**The {size:,}-article stream, stretch by stretch.** {STREAM}", ""]
+    for r in runs:
+        out += [f"*{r['engine']}, {r['cpus']} CPUs*", "",
+                "| extracted | seconds | articles/s in the stretch | tree RSS peak |",
+                "|---:|---:|---:|---:|"]  # fmt: skip
+        out += [
+            f"| {m['articles']:,} | {m['seconds']:,} | {m['articles_per_second']}"
+            f" | {m['peak_rss_tree_mb']:,.0f} MB |"
+            for m in r["stream"]
+        ]
+        out.append("")
+    return out[:-1]
 
 
 WHAT = """ingest and extraction of a seeded stream of synthetic news articles (2–3 KB \
@@ -297,6 +360,11 @@ FLAT = """Memory does not grow with the corpus: compare the sizes' RSS. The \
 hours for each engine and CPU count); the projection scales the measured per-core rate, \
 which the sizes show to be steady. Rows of a size run with only some engines come from \
 `--runs` and `--sizes` (the others kept from the run before)."""
+
+
+STREAM = """Extraction prints a mark at each tenth of the stream; each row is the stretch \
+that ends there (the store holds every article from the first, and the extracted ones up to \
+the row's count): its rate, and the highest RSS of the whole process tree sampled in it."""
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""The Ray engine: the same stored rows as the local engine, workers that load a model once,
-and a worker killed mid-run that loses and doubles nothing.
+"""The Ray engine: the same stored rows and links as the local engine, workers that load a
+model once, and a worker killed mid-run that loses and doubles nothing.
 
 One local Ray of 2 CPUs on 127.0.0.1 serves the module; it is started here and shut down
 at the end.
@@ -18,12 +18,16 @@ import pytest
 from click.testing import CliRunner
 from tests.conftest import make_article_html, make_paragraphs, shared_corpus
 
+from tocsin.assess.case import Case, bundled_case_path, load_case
+from tocsin.assess.embed import Embedder
+from tocsin.assess.relink import relink
 from tocsin.cli import main
 from tocsin.config import Config
 from tocsin.engine import Engine, LocalEngine, RayEngine
 from tocsin.extract.report import ExtractReport
 from tocsin.extract.run import BATCH, extract
 from tocsin.ingest.pipeline import IngestReport, ingest
+from tocsin.store import assessment as queries
 from tocsin.store.db import Store
 
 from .tasks import KillingRayEngine, fail_on_three, pid_and_loads, wait_for
@@ -251,4 +255,93 @@ def test_the_watcher_runs_its_cycles_on_the_ray_engine(
     assert watched.exit_code == 0, watched.output
     line = json.loads(watched.output.strip().splitlines()[-1])
     assert (line["new_articles"], line["extracted"]) == (2, 2)
+    assert ray_engine.owned  # the module's Ray, still running
+
+
+@pytest.fixture(scope="module")
+def belarus() -> Case:
+    return load_case(bundled_case_path())
+
+
+@pytest.fixture(scope="module")
+def linked_here(
+    local_db: Path, belarus: Case, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+    """The case's links and the cached sentence vectors, linked in this process."""
+    db = tmp_path_factory.mktemp("linked") / "here.db"
+    shutil.copy(local_db, db)
+    with Store.open(db) as store:
+        relink(store, belarus, Embedder())
+        return links_and_vectors(store, belarus.id)
+
+
+def links_and_vectors(store: Store, case_id: str) -> tuple[list[Any], list[tuple[Any, ...]]]:
+    links = [
+        {k: v for k, v in r.as_dict().items() if k != "id"}
+        for r in queries.link_rows(store, case_id)
+    ]
+    vectors = store.conn.execute(
+        'SELECT article_id, start, "end", model, vector FROM sentence_embeddings '
+        'ORDER BY article_id, start, "end", model'
+    ).fetchall()
+    return links, vectors
+
+
+def test_ray_links_exactly_as_this_process_links(
+    ray_engine: RayEngine,
+    local_db: Path,
+    belarus: Case,
+    linked_here: tuple[list[Any], list[Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tocsin.assess.relink.JOB_SENTENCES", 40)  # some ten jobs
+    db = tmp_path / "ray.db"
+    shutil.copy(local_db, db)
+    with Store.open(db) as store:
+        relink(store, belarus, Embedder(), ray_engine)
+        there = links_and_vectors(store, belarus.id)
+    links, vectors = linked_here
+    assert len(links) > 30
+    assert len(vectors) > 300
+    assert there == linked_here
+
+
+def test_a_linking_worker_killed_mid_run_loses_and_doubles_nothing(
+    local_db: Path,
+    belarus: Case,
+    linked_here: tuple[list[Any], list[Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tocsin.assess.relink.JOB_SENTENCES", 40)
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    db = tmp_path / "killed.db"
+    shutil.copy(local_db, db)
+    killing = KillingRayEngine([EXTRACT_MARK], flags)
+    with Store.open(db) as store:
+        relink(store, belarus, Embedder(), killing)
+        # The job holding the marked sentence killed its worker once; Ray ran it again.
+        assert [p.name for p in flags.iterdir()] == ["killed-0"]
+        assert links_and_vectors(store, belarus.id) == linked_here
+
+
+def test_the_linking_commands_run_on_the_ray_engine(
+    ray_engine: RayEngine, local_db: Path, linked_here: tuple[list[Any], list[Any]], tmp_path: Path
+) -> None:
+    db = tmp_path / "cli.db"
+    shutil.copy(local_db, db)
+    args = ["evidence", "link", "belarus-2022", "--db", str(db), "--engine", "ray", "--json"]
+    linked = CliRunner().invoke(main, args)
+    assert linked.exit_code == 0, linked.output
+    made = json.loads(linked.output)["links"]
+    assert made == len([link for link in linked_here[0] if link["method"] != "analyst"])
+    assessed = CliRunner().invoke(
+        main, ["assess", "belarus-2022", "--db", str(db), "--engine", "ray", "--json"]
+    )
+    assert assessed.exit_code == 0, assessed.output
+    result = json.loads(assessed.output)
+    assert result["case"] == "belarus-2022"
+    assert len([e for e in result["evidence"] if e["kind"] == "link"]) > 30
     assert ray_engine.owned  # the module's Ray, still running

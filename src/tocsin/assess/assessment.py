@@ -31,6 +31,7 @@ from tocsin.text import sentences
 
 if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
+    from tocsin.engine import Engine
 
 
 def load(
@@ -101,6 +102,7 @@ def assess(
     relink_if_stale: bool = False,
     record: bool = False,
     progress: Callable[[str], None] | None = None,
+    engine: Engine | None = None,
 ) -> Assessment:
     """Score ``case`` from the store as of ``as_of`` (default: everything).
 
@@ -108,7 +110,8 @@ def assess(
     (``links_stale``: another case file or linker, newer articles, or made without the
     given ``embedder``'s model). ``record`` keeps the forecasts of a full assessment and the
     case file's outcomes, and the case file's text as a version in the store (for the desk,
-    ``tocsin serve``); it is refused with ``as_of``.
+    ``tocsin serve``); it is refused with ``as_of``. ``engine``: where the linking runs
+    (``relink``; Ray spreads it over a cluster, the same links).
     """
     say = progress or (lambda _message: None)
     if record and as_of is not None:
@@ -118,7 +121,7 @@ def assess(
     wanted = embedder_name(embedder) if embedder is not None else None
     if link or (relink_if_stale and links_stale(store, case, wanted)):
         say("linking evidence")
-        relink(store, case, embedder)
+        relink(store, case, embedder, engine)
     say("scoring")
     result = score(case, load(store, case), as_of, actor_result)
     if record:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.resources
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +131,7 @@ class Embedder:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise ConfigError(f"embedding threads must be a positive integer, not {threads!r}")
         ort, tokenizer_class = _import_runtime()
+        self._given = (model_path, tokenizer_path)  # the recipe a worker rebuilds it from
         self.model_path = model_path or locate(MODEL)
         self.tokenizer_path = tokenizer_path or locate(TOKENIZER)
         self.threads = threads
@@ -174,6 +176,14 @@ class Embedder:
         if width != DIM:
             raise ConfigError(f"{self.model_path} gives vectors of width {width}, not {DIM}")
 
+    def __reduce__(self) -> tuple[Any, tuple[Path | None, Path | None]]:
+        """Pickled as its recipe, not its loaded model: the process that unpickles it (an
+        engine's worker, ``assess.link_jobs``) loads the model on the first one and reuses
+        it for every later one (``worker_embedder``). The packaged model is found again
+        where that process has it installed; a model file given by path must be at that
+        path there too."""
+        return (worker_embedder, self._given)
+
     def encode(self, texts: Sequence[str], batch_size: int = 8) -> Matrix:
         """One unit-length row per text, in order; shape ``(len(texts), DIM)``, float32.
 
@@ -207,6 +217,13 @@ class Embedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: Matrix = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
         return unit
+
+
+@cache
+def worker_embedder(model_path: Path | None, tokenizer_path: Path | None) -> Embedder:
+    """This process's embedder for that recipe, loaded once: with one thread, as a worker
+    among others runs it."""
+    return Embedder(threads=1, model_path=model_path, tokenizer_path=tokenizer_path)
 
 
 def similarity(a: npt.ArrayLike, b: npt.ArrayLike) -> Matrix:

@@ -19,9 +19,17 @@ from tocsin.assess.link import (
     Match,
     Unit,
     indicator_texts,
-    link_units,
     make_link,
     units,
+)
+from tocsin.assess.link_jobs import (
+    JOB_SENTENCES,
+    LinkJob,
+    LinkSetup,
+    elsewhere,
+    job_vectors,
+    link_chunks,
+    unit_key,
 )
 from tocsin.assess.link_model import Lessons, fingerprint
 from tocsin.assess.multilabel import fit_wording
@@ -33,6 +41,7 @@ from tocsin.store.evidence import extracted_through
 
 if TYPE_CHECKING:
     from tocsin.assess.embed import Embedder
+    from tocsin.engine import Engine
 
 LINK_CHUNK = 4096  # sentences linked at a time: memory stays flat however large the store
 _KEPT = "kept by the analyst's decision; no longer linked"
@@ -43,8 +52,11 @@ def _key(link: Link) -> LinkKey:
     return LinkKey(u.article.article_id, u.start, u.end, link.indicator_id)
 
 
-def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
-    """Recompute and store the case's links; return how many the linker made."""
+def relink(
+    store: Store, case: Case, embedder: Embedder | None = None, engine: Engine | None = None
+) -> int:
+    """Recompute and store the case's links; return how many the linker made. ``engine``
+    runs the linking (``link_jobs``; default: this process); the links are the same."""
     model = embedder_name(embedder)
     taught = lessons(store, case)
     # The indicators' vectors once, not per chunk.
@@ -52,21 +64,19 @@ def relink(store: Store, case: Case, embedder: Embedder | None = None) -> int:
     kept = stored.kept_decisions(store, case.id)
     spans = {(k.article_id, k.start, k.end) for k in kept}
     found: dict[tuple[int, int, int], Unit] = {}
-    links: list[Link] = []
     # The model weighs words by their TF-IDF over the whole store, not over one chunk.
     wording = (
         fit_wording(case, candidate_texts(store), taught)
         if embedder and case.linker == "model"
         else None
     )
-    for chunk in article_chunks(units(store, case), LINK_CHUNK):
-        vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
-        links += link_units(
-            case, chunk, embedder, vectors, targets, lessons=taught, wording=wording
-        )
-        found.update(
-            {s: u for u in chunk if (s := (u.article.article_id, u.start, u.end)) in spans}
-        )
+
+    def seen(chunk: Sequence[Unit]) -> None:
+        found.update({s: u for u in chunk if (s := unit_key(u)) in spans})
+
+    setup = LinkSetup(case, embedder, targets, taught, wording, model)
+    chunks = article_chunks(units(store, case), _chunk_size(engine))
+    links = link_chunks(store, chunks, setup, engine, seen)
     wanted = {_key(link): link.stored() for link in links}
     book = SourceBook(case.sources)
     for key, snapshot in kept.items():
@@ -85,6 +95,7 @@ def link_new(
     case: Case,
     embedder: Embedder | None = None,
     articles: Collection[int] | None = None,
+    engine: Engine | None = None,
 ) -> int | None:
     """Link the articles stored since the case's links were made, as far as extraction has
     tried every one of them (``extracted_through``), and add their links to the stored
@@ -97,7 +108,8 @@ def link_new(
     ``articles``: link these (extracted) articles only, ahead of the rest, and leave the
     links' state as it is: the later call without ``articles`` links them again with the
     rest, which adds nothing twice (a stored link is left as it is). The watcher links the
-    articles an alert rule waits for this way first (``watch.cycle``)."""
+    articles an alert rule waits for this way first (``watch.cycle``). ``engine`` runs the
+    linking, as for ``relink``."""
     state = stored.link_state(store, case.id)
     if state is None or case.linker == "model":
         return None
@@ -111,13 +123,11 @@ def link_new(
     if articles is None and upto == state.last_article:
         return 0
     targets = embedder.encode(indicator_texts(case, taught)) if embedder else None
-    links: list[Link] = []
     ahead = articles is not None  # extracted out of order: not bounded by ``upto``
     found = units(store, case, after=state.last_article, upto=None if ahead else upto,
                   only=articles)  # fmt: skip
-    for chunk in article_chunks(found, LINK_CHUNK):
-        vectors = sentence_vectors(store, chunk, embedder, model) if embedder else None
-        links += link_units(case, chunk, embedder, vectors, targets, lessons=taught)
+    setup = LinkSetup(case, embedder, targets, taught, None, model)
+    links = link_chunks(store, article_chunks(found, _chunk_size(engine)), setup, engine)
     made = (
         None
         if articles is not None
@@ -125,6 +135,12 @@ def link_new(
     )
     stored.add_links(store, case.id, {_key(link): link.stored() for link in links}, made)
     return len(links)
+
+
+def _chunk_size(engine: Engine | None) -> int:
+    """Sentences per chunk: many in this process, fewer given an engine, so that its
+    workers share the work."""
+    return LINK_CHUNK if elsewhere(engine) is None else JOB_SENTENCES
 
 
 def article_chunks(candidates: Iterable[Unit], size: int) -> Iterator[list[Unit]]:
@@ -203,18 +219,13 @@ def links_stale(store: Store, case: Case, embedder: str | None = None) -> bool:
 def sentence_vectors(
     store: Store, candidates: Sequence[Unit], embedder: Any, model: str = "unnamed"
 ) -> Any:
-    """The candidates' embeddings, from the store's cache where it has them. The cache is
-    keyed by the model's id; an embedder without one ('unnamed') is never cached."""
-    import numpy as np
-
+    """The candidates' embeddings, from the store's cache where it has them (the rest are
+    embedded and cached). The cache is keyed by the model's id; an embedder without one
+    ('unnamed') is never cached."""
     if model == "unnamed":
         return None  # link_units embeds them itself
-    keys = [(u.article.article_id, u.start, u.end) for u in candidates]
-    cached = stored.cached_vectors(store, keys, model)
-    missing = [i for i, key in enumerate(keys) if key not in cached]
-    if missing:
-        fresh = embedder.encode([candidates[i].text for i in missing])
-        new = {keys[i]: fresh[n] for n, i in enumerate(missing)}
-        stored.store_vectors(store, new, model)
-        cached.update({k: v.astype(np.float16).astype(np.float32) for k, v in new.items()})
-    return np.stack([cached[key] for key in keys])
+    cached = stored.cached_vectors(store, [unit_key(u) for u in candidates], model)
+    vectors, fresh = job_vectors(LinkJob(list(candidates), cached), embedder)
+    if fresh:
+        stored.store_vectors(store, fresh, model)
+    return vectors

@@ -7,6 +7,7 @@ path of a case file or the name of a bundled case (``belarus-2022``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.text import Text
 
-from tocsin.commands.common import db_option, emit, json_option, open_store, show
+from tocsin.commands.common import (
+    db_option,
+    emit,
+    engine_option,
+    json_option,
+    linking_engine,
+    open_store,
+    ray_address_option,
+    show,
+)
 from tocsin.errors import ConfigError
 from tocsin.files import write_text_atomic
 from tocsin.report import terminal
@@ -128,15 +138,19 @@ def evidence_group() -> None:
 @click.argument("case_ref", metavar="CASE")
 @db_option
 @embeddings_option
+@engine_option
+@ray_address_option
 @json_option
-def evidence_link(case_ref: str, db: Path, embeddings: bool, as_json: bool) -> None:
+def evidence_link(
+    case_ref: str, db: Path, embeddings: bool, engine: str, ray_address: str | None, as_json: bool
+) -> None:
     """Recompute the links of CASE (the analyst's decisions are kept)."""
     from tocsin.assess.relink import relink
 
     case = resolve_case(case_ref)
     embedder = load_embedder(embeddings)
-    with open_store(db) as store:
-        made = relink(store, case, embedder)
+    with open_store(db) as store, linking_engine(engine, ray_address) or nullcontext() as runner:
+        made = relink(store, case, embedder, runner)
     if as_json:
         emit({"case": case.id, "links": made})
     else:

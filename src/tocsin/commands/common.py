@@ -23,7 +23,7 @@ from rich.progress import (
 )
 
 from tocsin.config import MAX_WORKERS, Config, allow_entries
-from tocsin.engine import ENGINES
+from tocsin.engine import ENGINES, Engine, make_engine
 from tocsin.errors import ConfigError, TocsinError
 from tocsin.store.db import Store, store_errors
 from tocsin.store.faults import missing
@@ -167,6 +167,16 @@ engine_option = click.option(
     show_default=True,
     help="Where the work runs: local worker processes, or Ray (docs/engine.md).",
 )
+
+
+def linking_engine(name: str, address: str | None) -> Engine | None:
+    """The engine linking runs on: None (this process, whose embedder uses every core) for
+    the local engine, else ``make_engine``'s, which starts Ray only when first used."""
+    if name == "local":
+        return None
+    return make_engine(name, Config.load().worker_count, address)
+
+
 ray_address_option = click.option(
     "--ray-address",
     default=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,13 +15,24 @@ from tocsin.commands.assess import (
     load_embedder,
     resolve_case,
 )
-from tocsin.commands.common import db_option, emit, json_option, open_store, out, show
+from tocsin.commands.common import (
+    db_option,
+    emit,
+    engine_option,
+    json_option,
+    linking_engine,
+    open_store,
+    out,
+    ray_address_option,
+    show,
+)
 from tocsin.files import database_files
 from tocsin.report import terminal
 
 if TYPE_CHECKING:
     from tocsin.assess.case import Case
     from tocsin.assess.score import Assessment
+    from tocsin.engine import Engine
 
 
 def run_assessment(
@@ -31,9 +43,11 @@ def run_assessment(
     link: bool,
     quiet: bool,
     record: bool = True,
+    engine: Engine | None = None,
 ) -> Assessment:
     """Assess from the store; the embedding model is loaded only if linking must happen.
-    A full assessment records its forecasts unless ``record`` is off; a look back never."""
+    A full assessment records its forecasts unless ``record`` is off; a look back never.
+    ``engine`` links (None: in this process)."""
     from tocsin.assess.assessment import assess
     from tocsin.assess.embed import MODEL_ID
     from tocsin.assess.relink import links_stale
@@ -47,6 +61,7 @@ def run_assessment(
             "embedder": embedder,
             "link": relinking,
             "record": record and when is None,
+            "engine": engine,
         }
         if quiet:
             return assess(store, case, **args)
@@ -75,15 +90,26 @@ _record_option = click.option(
 @embeddings_option
 @_relink_option
 @_record_option
+@engine_option
+@ray_address_option
 @json_option
 def assess_cli(
-    case_ref: str, db: Path, as_of: Any, embeddings: bool, link: bool, record: bool, as_json: bool
+    case_ref: str,
+    db: Path,
+    as_of: Any,
+    embeddings: bool,
+    link: bool,
+    record: bool,
+    engine: str,
+    ray_address: str | None,
+    as_json: bool,
 ) -> None:
     """Score CASE (a case file, or a bundled case's name) from the stored articles."""
     from tocsin.assess.assessment import to_dict
 
     case = resolve_case(case_ref)
-    result = run_assessment(case, db, as_of, embeddings, link, as_json, record)
+    with linking_engine(engine, ray_address) or nullcontext() as runner:
+        result = run_assessment(case, db, as_of, embeddings, link, as_json, record, runner)
     if as_json:
         emit(to_dict(result))
     else:
@@ -105,6 +131,8 @@ def assess_cli(
     show_default=True,
     help="Folder for the HTML report and the Markdown brief.",
 )
+@engine_option
+@ray_address_option
 @json_option
 def report_cli(
     case_ref: str,
@@ -114,11 +142,16 @@ def report_cli(
     link: bool,
     record: bool,
     out_dir: Path,
+    engine: str,
+    ray_address: str | None,
     as_json: bool,
 ) -> None:
     """Write CASE's self-contained HTML report and Markdown brief, and print a summary."""
     case = resolve_case(case_ref)
-    files = write_case_report(case, db, as_of, embeddings, link, out_dir, as_json, record)
+    with linking_engine(engine, ray_address) or nullcontext() as runner:
+        files = write_case_report(
+            case, db, as_of, embeddings, link, out_dir, as_json, record, runner
+        )
     if as_json:
         emit(
             {
@@ -139,6 +172,7 @@ def write_case_report(
     out_dir: Path,
     quiet: bool,
     record: bool = True,
+    engine: Engine | None = None,
 ) -> tuple[Assessment, Any]:
     from tocsin.report.write import write_report
 
@@ -149,7 +183,7 @@ def write_case_report(
         probe.unlink()
     except OSError as exc:
         raise click.UsageError(f"cannot write the report to {out_dir}: {exc}") from exc
-    result = run_assessment(case, db, as_of, embeddings, link, quiet, record)
+    result = run_assessment(case, db, as_of, embeddings, link, quiet, record, engine)
     try:
         files = write_report(result, out_dir, protected=database_files(db))
     except OSError as exc:

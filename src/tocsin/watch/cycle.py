@@ -148,7 +148,7 @@ class CycleOptions:
     extract_options: Options = field(default_factory=Options)
     transport: httpx.BaseTransport | None = None
     clock: Callable[[], datetime] = utc_now
-    engine: Engine | None = None  # where cleaning and extraction run (None: local processes)
+    engine: Engine | None = None  # where cleaning, extraction and linking run (None: here)
     # Each case's assessment at the end of the last cycle, and what it was scored from: the
     # next cycle's 'before' when nothing but new articles came since (``assess_case``).
     last: dict[str, Scored] = field(default_factory=dict)
@@ -385,7 +385,7 @@ def _assess_cases(
             if articles is not None and not watched_indicators(case):
                 continue
             last = options.last.pop(case_id, None)
-            done = assess_case(store, case, options.embedder, last, articles)
+            done = assess_case(store, case, options.embedder, last, articles, options.engine)
             if done is not None:
                 result.cases[case_id] = done
             elif last is not None:
@@ -425,6 +425,7 @@ def assess_case(
     embedder: Embedder | None,
     last: Scored | None = None,
     articles: Collection[int] | None = None,
+    engine: Engine | None = None,
 ) -> tuple[Assessment | None, Assessment] | None:
     """The case's assessment before the new evidence and after it (the new articles linked
     and added to the case's links when nothing else changed, ``relink.link_new``; relinked
@@ -447,15 +448,15 @@ def assess_case(
     else:
         before = None
     if articles is not None:
-        if link_new(store, case, embedder, articles) is None:
+        if link_new(store, case, embedder, articles, engine) is None:
             return None
         return before, assess(store, case)
     wanted = embedder_name(embedder) if embedder is not None else None
     relink = links_stale(store, case, wanted)
-    if relink and link_new(store, case, embedder) is not None:
+    if relink and link_new(store, case, embedder, engine=engine) is not None:
         # Only new articles made the links stale: theirs are added, the rest kept as made.
         relink = False
-    after = assess(store, case, embedder=embedder, link=relink, record=True)
+    after = assess(store, case, embedder=embedder, link=relink, record=True, engine=engine)
     return before, after
 
 
