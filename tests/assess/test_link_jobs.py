@@ -9,7 +9,6 @@ import pickle
 import shutil
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 
 import numpy as np
@@ -21,6 +20,7 @@ from tocsin.assess.embed import Embedder, worker_embedder
 from tocsin.assess.link_jobs import LinkingDied, elsewhere
 from tocsin.assess.relink import relink
 from tocsin.engine import LocalEngine
+from tocsin.engine.base import Closing
 from tocsin.store import assessment as queries
 from tocsin.store.db import Store
 
@@ -35,7 +35,7 @@ def _across(value: T) -> T:
     return copy
 
 
-class PickledEngine:
+class PickledEngine(Closing):
     """An engine elsewhere, played in this process: the setup and each job cross by pickle,
     as they reach a Ray worker, and so does each result on its way back. ``dies`` names
     the jobs (by their number, from 0) whose worker dies on every try."""
@@ -58,17 +58,6 @@ class PickledEngine:
         for item in items:
             n, self.jobs = self.jobs, self.jobs + 1
             yield on_broken(item) if n in self.dies else _across(fn(_across(item), shipped))
-
-    def close(self) -> None:
-        """Nothing to stop."""
-
-    def __enter__(self) -> PickledEngine:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def _links(store: Store, case_id: str) -> list[dict[str, Any]]:
