@@ -17,10 +17,13 @@ import pytest
 from tocsin.assess import link_jobs
 from tocsin.assess.case import Case
 from tocsin.assess.embed import Embedder, worker_embedder
+from tocsin.assess.link import units
 from tocsin.assess.link_jobs import LinkingDied, elsewhere
+from tocsin.assess.link_model import Lessons
 from tocsin.assess.relink import relink
 from tocsin.engine import LocalEngine
 from tocsin.engine.base import Closing
+from tocsin.errors import ConfigError
 from tocsin.store import assessment as queries
 from tocsin.store.db import Store
 
@@ -89,8 +92,7 @@ def test_an_engine_elsewhere_makes_the_same_links_and_caches_the_same_vectors(
     with Store.open(demo_db) as store:
         made = relink(store, case, embedder)
         here, here_vectors = _links(store, case.id), _vectors(store)
-    monkeypatch.setattr(link_jobs, "JOB_SENTENCES", 40)  # several jobs out of five articles
-    monkeypatch.setattr("tocsin.assess.relink.JOB_SENTENCES", 40)
+    monkeypatch.setattr("tocsin.assess.relink.JOB_SENTENCES", 40)  # several jobs out of five
     engine = PickledEngine()
     with Store.open(other) as store:
         assert relink(store, case, embedder, engine) == made  # type: ignore[arg-type]
@@ -138,3 +140,18 @@ def test_an_embedder_travels_as_its_recipe_and_loads_once_per_process(
     assert (first.threads, first.model_id) == (1, embedder.model_id)
     texts = ["Belarus moved troops to the border.", "Talks resumed in Minsk on Monday."]
     assert np.allclose(first.encode(texts), embedder.encode(texts), atol=1e-6)
+
+
+def test_a_worker_with_another_embedding_model_refuses_to_link(
+    demo_db: Path, belarus: Case, embedder: Embedder
+) -> None:
+    with Store.open(demo_db) as store:
+        some = list(units(store, belarus))[:3]
+    setup = link_jobs.LinkSetup(belarus, embedder, None, Lessons.of(belarus), model="other-model")
+    with pytest.raises(ConfigError, match=r"embedding model is .* not other-model"):
+        link_jobs.link_job(link_jobs.LinkJob(some), setup)
+    same = link_jobs.LinkSetup(
+        belarus, embedder, None, Lessons.of(belarus), model=embedder.model_id
+    )
+    done = link_jobs.link_job(link_jobs.LinkJob(some), same)
+    assert set(done.fresh) == {link_jobs.unit_key(u) for u in some}  # embedded, to be cached

@@ -308,6 +308,7 @@ def test_ray_links_exactly_as_this_process_links(
 
 
 def test_a_linking_worker_killed_mid_run_loses_and_doubles_nothing(
+    ray_engine: RayEngine,
     local_db: Path,
     belarus: Case,
     linked_here: tuple[list[Any], list[Any]],
@@ -328,8 +329,20 @@ def test_a_linking_worker_killed_mid_run_loses_and_doubles_nothing(
 
 
 def test_the_linking_commands_run_on_the_ray_engine(
-    ray_engine: RayEngine, local_db: Path, linked_here: tuple[list[Any], list[Any]], tmp_path: Path
+    ray_engine: RayEngine,
+    local_db: Path,
+    linked_here: tuple[list[Any], list[Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    engines: list[str] = []  # the functions the commands mapped on Ray
+    original = RayEngine.map
+
+    def mapped(self: RayEngine, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        engines.append(fn.__name__)
+        return original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(RayEngine, "map", mapped)
     db = tmp_path / "cli.db"
     shutil.copy(local_db, db)
     args = ["evidence", "link", "belarus-2022", "--db", str(db), "--engine", "ray", "--json"]
@@ -344,4 +357,6 @@ def test_the_linking_commands_run_on_the_ray_engine(
     result = json.loads(assessed.output)
     assert result["case"] == "belarus-2022"
     assert len([e for e in result["evidence"] if e["kind"] == "link"]) > 30
+    # Both commands linked on Ray: 'evidence link' and 'assess' (which relinks by default).
+    assert engines.count("link_job") >= 2
     assert ray_engine.owned  # the module's Ray, still running

@@ -131,7 +131,8 @@ class Embedder:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise ConfigError(f"embedding threads must be a positive integer, not {threads!r}")
         ort, tokenizer_class = _import_runtime()
-        self._given = (model_path, tokenizer_path)  # the recipe a worker rebuilds it from
+        # The recipe a worker rebuilds it from (absolute: a worker has its own folder).
+        self._given = (_absolute(model_path), _absolute(tokenizer_path))
         self.model_path = model_path or locate(MODEL)
         self.tokenizer_path = tokenizer_path or locate(TOKENIZER)
         self.threads = threads
@@ -217,6 +218,10 @@ class Embedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: Matrix = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
         return unit
+
+
+def _absolute(path: Path | None) -> Path | None:
+    return None if path is None else Path(path).resolve()
 
 
 @cache

@@ -8,18 +8,23 @@ sentences the cache lacks and links the run; its result, the links and the fresh
 comes back in input order and the writer caches the vectors. A job computes and writes
 nothing else, so the engine may run it again after its worker died.
 
-The links do not depend on how the candidates are cut into runs (every sentence is linked
-on its own, and the link model's word weights are fitted on the whole store beforehand), so
-a local run and a distributed one make the same links: ``tests/assess/test_link_jobs.py``
-and ``tests/engine/test_ray_linking.py``.
+The linker's rules do not depend on how the candidates are cut into runs (every sentence is
+linked on its own, an article's sentences stay together, and the link model's word weights
+are fitted on the whole store beforehand), so a local run and a distributed one make the
+same links: ``tests/assess/test_link_jobs.py`` and ``tests/engine/test_ray_engine.py``. The
+one difference is the embedder's float noise: a sentence embedded in another batch, or on
+another thread count, may differ in the last bits, which the cache's float16 rounds away
+in all but rare cases.
 
 The embedder travels by its recipe, not its loaded model (``Embedder.__reduce__``): each
-worker process loads the model once, on its first job, and reuses it.
+worker process loads the model once, on its first job, and reuses it. A job checks that
+the worker's model is the one the links are recorded against.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +33,7 @@ import numpy as np
 from tocsin.assess.case import Case
 from tocsin.assess.link import Link, Unit, link_units
 from tocsin.assess.link_model import Lessons
-from tocsin.errors import TocsinError
+from tocsin.errors import ConfigError, TocsinError
 from tocsin.store import assessment as stored
 from tocsin.store.db import Store
 
@@ -82,6 +87,12 @@ def link_job(job: LinkJob, setup: LinkSetup) -> LinkDone:
     vectors: np.ndarray | None = None
     fresh: dict[VectorKey, np.ndarray] = {}
     if setup.embedder is not None and setup.model != "unnamed" and job.units:
+        here = getattr(setup.embedder, "model_id", None)
+        if here != setup.model:  # a node with another model file or another tocsin
+            raise ConfigError(
+                f"this worker's embedding model is {here}, not {setup.model} as the links' "
+                "run: every node needs the same tocsin and model wheels (docs/engine.md)"
+            )
         vectors, fresh = job_vectors(job, setup.embedder)
     links = link_units(
         setup.case,
@@ -143,10 +154,12 @@ def link_chunks(
         engine = LocalEngine(1)  # in this process: nothing is pickled
     jobs = _jobs(store, chunks, setup.model if setup.embedder is not None else "none", seen)
     links: list[Link] = []
-    for done in engine.map(link_job, jobs, setup, _died):
-        if done.fresh:
-            stored.store_vectors(store, done.fresh, setup.model)
-        links += done.links
+    # Closed on the way out, whatever happened: the jobs in flight are stopped.
+    with closing(engine.map(link_job, jobs, setup, _died)) as results:
+        for done in results:
+            if done.fresh:
+                stored.store_vectors(store, done.fresh, setup.model)
+            links += done.links
     return links
 
 

@@ -182,5 +182,8 @@ ray_address_option = click.option(
     default=None,
     envvar="TOCSIN_RAY_ADDRESS",
     metavar="ADDRESS",
-    help="A running Ray cluster for --engine ray (default: start a local Ray of --workers CPUs).",
+    help=(
+        "A running Ray cluster for --engine ray (default: start a local Ray of as many CPUs"
+        " as the workers setting)."
+    ),
 )
