@@ -153,6 +153,7 @@ class EmailConfig(_Options):
     sender: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
     starttls: bool = False
+    tls: bool = False
     user_env: str | None = Field(None, pattern=_ENV_NAME)
     password_env: str | None = Field(None, pattern=_ENV_NAME)
     timeout: float = Field(30.0, gt=0, le=600)
@@ -165,9 +166,15 @@ class EmailConfig(_Options):
                 raise ValueError(f"{address!r} is not one e-mail address")
         if (self.user_env is None) != (self.password_env is None):
             raise ValueError("user_env and password_env go together: give both or neither")
-        if self.user_env and not self.starttls and not _loopback(self.host):
+        if self.tls and self.starttls:
             raise ValueError(
-                "logging in without starttls would send the password in clear; set starttls: true"
+                "tls (TLS from the first byte, port 465) and starttls (an upgrade, port 587)"
+                " are two ways of securing one connection: give one"
+            )
+        if self.user_env and not (self.starttls or self.tls) and not _loopback(self.host):
+            raise ValueError(
+                "logging in without starttls or tls would send the password in clear;"
+                " set starttls: true (port 587) or tls: true (port 465)"
             )
         return self
 
@@ -290,6 +297,7 @@ def _build(config: ChannelConfig, name: str, base: Path, env: Mapping[str, str])
         sender=config.sender,
         recipients=tuple(config.to),
         starttls=config.starttls,
+        tls=config.tls,
         user=_secret(config.user_env, env, name) if config.user_env else None,
         password=_secret(config.password_env, env, name) if config.password_env else None,
         timeout=config.timeout,

@@ -31,14 +31,16 @@ MAX_SUBJECT = 200  # characters of the title kept in the subject; the body has i
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Where and how to send: the server, the envelope, and the optional STARTTLS and login
-    (the password comes from the environment, never from the config file)."""
+    """Where and how to send: the server, the envelope, and the optional TLS (STARTTLS, or
+    implicit TLS from the first byte) and login (the password comes from the environment,
+    never from the config file)."""
 
     host: str
     sender: str
     recipients: tuple[str, ...]
     port: int = 25
     starttls: bool = False
+    tls: bool = False  # implicit TLS from the first byte ("SMTPS", port 465)
     user: str | None = None
     password: str | None = None
     timeout: float = 30.0  # each step of the conversation
@@ -130,11 +132,16 @@ class EmailChannel:
     def _connect(self, cutoff: Cutoff) -> smtplib.SMTP:
         """A connection ready to send: greeted, secured if asked, logged in if asked."""
         s = self.settings
-        smtp = _WatchedSMTP(cutoff, s.host, s.port, s.timeout)
+        context = self._ssl_context or ssl.create_default_context()
+        smtp: smtplib.SMTP
+        if s.tls:
+            smtp = _WatchedSMTPS(cutoff, s.host, s.port, s.timeout, context)
+        else:
+            smtp = _WatchedSMTP(cutoff, s.host, s.port, s.timeout)
         try:
             smtp.ehlo()
             if s.starttls:
-                smtp.starttls(context=self._ssl_context or ssl.create_default_context())
+                smtp.starttls(context=context)
                 smtp.ehlo()
             if s.user is not None:
                 smtp.login(s.user, s.password or "")
@@ -172,7 +179,30 @@ class _WatchedSMTP(smtplib.SMTP):
         super().__init__(host, port, timeout=timeout)
 
     def getreply(self) -> tuple[int, bytes]:
-        if self.sock is not None and self.sock is not self._watched:
-            self._watched = self.sock
-            self._cutoff.watch(self.sock)
+        self._watched = _watch(self.sock, self._watched, self._cutoff)
         return super().getreply()
+
+
+class _WatchedSMTPS(smtplib.SMTP_SSL):
+    """The same, over TLS from the first byte (the handshake is bounded by the timeout)."""
+
+    def __init__(
+        self, cutoff: Cutoff, host: str, port: int, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        self._cutoff = cutoff
+        self._watched: socket.socket | None = None
+        super().__init__(host, port, timeout=timeout, context=context)
+
+    def getreply(self) -> tuple[int, bytes]:
+        self._watched = _watch(self.sock, self._watched, self._cutoff)
+        return super().getreply()
+
+
+def _watch(
+    sock: socket.socket | None, watched: socket.socket | None, cutoff: Cutoff
+) -> socket.socket | None:
+    """Hand ``sock`` to the cutoff if it is not the one already watched; the one watched."""
+    if sock is not None and sock is not watched:
+        cutoff.watch(sock)
+        return sock
+    return watched
