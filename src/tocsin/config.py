@@ -63,7 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "fetch_threads",
         8,
-        "Pages of one feed's entries fetched at once (each host's turns still apply).",
+        "Pages fetched at once, from a feed's entries or a list of URLs (each host's turns"
+        " still apply).",
         1,
         MAX_HOST_CONCURRENCY,
     ),

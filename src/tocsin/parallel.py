@@ -1,4 +1,5 @@
-"""Worker processes shared by the stages: an ordered, bounded map that survives crashes.
+"""Worker processes shared by the stages: an ordered, bounded map that survives crashes; and
+its counterpart on threads, for fetching.
 
 Workers are spawned (not forked), ignore Ctrl-C, die with their parent, and keep glibc's heap
 steady over long batches. Ctrl-C is the parent's: it stops waiting at once, kills the workers
@@ -11,8 +12,9 @@ from __future__ import annotations
 import ctypes
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from multiprocessing import get_context
@@ -197,6 +199,42 @@ def steady_malloc() -> bool:
         )
     except (OSError, AttributeError):
         return False
+
+
+def threaded_map(
+    fn: Callable[[T], R],
+    items: Iterator[T],
+    threads: int,
+    on_wait: Callable[[], None] | None = None,
+) -> Generator[R, None, None]:
+    """``fn(item)`` for each item on up to ``threads`` threads, yielded in input order: for
+    work that waits on the network, not the CPU. ``items`` is read in the caller's thread
+    (it may use what only that thread may, a store's connection), at most twice
+    ``threads`` ahead of what was yielded. ``on_wait`` runs before the caller waits for a
+    result that is not ready. Closing the generator early cancels what has not started and
+    waits only for what is under way (each fetch has its own deadline)."""
+    if threads <= 1:
+        for item in items:
+            yield fn(item)
+        return
+    with ThreadPoolExecutor(threads, thread_name_prefix="tocsin-fetch") as pool:
+        ahead: deque[Future[R]] = deque()
+        try:
+            for item in items:
+                ahead.append(pool.submit(fn, item))
+                if len(ahead) >= 2 * threads:
+                    yield _result(ahead.popleft(), on_wait)
+            while ahead:
+                yield _result(ahead.popleft(), on_wait)
+        finally:
+            for waiting in ahead:
+                waiting.cancel()
+
+
+def _result(future: Future[R], on_wait: Callable[[], None] | None) -> R:
+    if on_wait is not None and not future.done():
+        on_wait()
+    return future.result()
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -454,6 +454,47 @@ def test_a_text_file_of_urls_ingests_the_pages_it_lists(
     assert len(_pages(httpserver)) == 2, "a stored URL is not fetched again"
 
 
+def test_listed_and_named_urls_are_fetched_several_at_once_in_order(
+    store: Store, tmp_path: Path, article_html: Callable[..., str], paragraphs: Callable
+) -> None:
+    """Ten URLs in a list and two named, fetch_threads 8, host_concurrency 3: three pages
+    are asked for at once (each waits, up to a deadline, until three are in flight), never
+    more; one already stored is not fetched; one gone fails alone; the rest are stored in
+    the order given."""
+    lock, arrived = threading.Condition(), {"now": 0, "most": 0}
+
+    def page(request: Request) -> Response:
+        with lock:
+            arrived["now"] += 1
+            arrived["most"] = max(arrived["most"], arrived["now"])
+            lock.notify_all()
+            lock.wait_for(lambda: arrived["most"] >= 3, timeout=WAIT)
+            arrived["now"] -= 1
+        n = int(request.path.rsplit("/", 1)[1])
+        return Response(article_html(f"Story {n}", paragraphs(60 + n)), content_type="text/html")
+
+    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as server:
+        server.expect_request("/robots.txt").respond_with_data("", status=404)
+        server.expect_request("/story/gone").respond_with_data("", status=404)
+        for n in range(12):
+            server.expect_request(f"/story/{n}").respond_with_handler(page)
+        urls = [server.url_for(f"/story/{n}") for n in range(12)]
+        first = _ingest([urls[0]], store)  # stored before: counted, not fetched again
+        assert first.ok, first.failures
+        arrived["most"] = 0
+        listing = tmp_path / "urls.txt"
+        gone = server.url_for("/story/gone")
+        listing.write_text("\n".join([*urls[:5], gone, *urls[5:10]]) + "\n", "utf-8")
+        report = _ingest([str(listing), *urls[10:]], store, fetch_threads=8,
+                         host_concurrency=3)  # fmt: skip
+        asked = [r.path for r, _ in server.log if r.path.startswith("/story/")]
+    assert [(c, f) for f, c, _ in report.failures] == [("http_status", gone)]
+    assert report.unchanged == 1
+    assert arrived["most"] == 3
+    assert asked.count("/story/0") == 1
+    assert [a.title for a in store.articles()] == [f"Story {n}" for n in range(12)]
+
+
 def test_a_listed_url_that_fails_is_recorded_under_its_url(
     httpserver: HTTPServer,
     store: Store,

@@ -34,12 +34,14 @@ from tocsin.ingest.sources import (
     Known,
     Listed,
     Skipped,
+    expand_fetched,
     expand_file,
-    expand_url,
+    fetch_target,
     is_url,
     list_files,
 )
 from tocsin.models import CleanOptions, NewArticle, Processed, RawItem
+from tocsin.parallel import threaded_map
 from tocsin.store.db import Store, compress_raw
 
 BATCH = 64  # items per transaction: small enough to lose little on a crash
@@ -197,35 +199,39 @@ def _expand_all(
 ) -> Iterator[Expanded]:
     urls = _UrlExpander(config, store, report, before_fetch)
     try:
-        for target in targets:
-            text = str(target)
-            if is_url(text):
-                yield from urls.expand(text)
-                continue
-            path = Path(text)
-            if not path.exists():
-                yield Failed(
-                    text, "file", InputError(FailureCode.NOT_FOUND, "no such file or folder")
-                )
-                continue
-            # Absolute paths, so that re-running from another folder finds the same sources.
-            for file in list_files(path.resolve()):
-                for entry in expand_file(file, config):
-                    if isinstance(entry, Listed):
-                        for url in entry.urls:
-                            yield from urls.expand(url)
-                    else:
-                        yield entry
+        yield from urls.expand_all(_named(targets, config))
     finally:
         urls.close()
+
+
+def _named(targets: Iterable[str | Path], config: Config) -> Iterator[str | Expanded]:
+    """Each input of ``targets`` in order: a URL to fetch (a str: named, or listed in a file
+    of URLs), or an item read from a file."""
+    for target in targets:
+        text = str(target)
+        if is_url(text):
+            yield text
+            continue
+        path = Path(text)
+        if not path.exists():
+            yield Failed(text, "file", InputError(FailureCode.NOT_FOUND, "no such file or folder"))
+            continue
+        # Absolute paths, so that re-running from another folder finds the same sources.
+        for file in list_files(path.resolve()):
+            for entry in expand_file(file, config):
+                if isinstance(entry, Listed):
+                    yield from entry.urls
+                else:
+                    yield entry
 
 
 class _UrlExpander:
     """Expands URLs named on the command line or listed in a file, with one HTTP client
     made on first use and one ``Polite`` pacer (robots.txt, per-host turns) for the run;
-    a URL already stored is counted unchanged and not fetched again.
-    ``before_fetch`` runs before each fetch (the writer commits: no lock held while the
-    network is waited for)."""
+    a URL already stored is counted unchanged and not fetched again. The URLs are fetched
+    ``config.fetch_threads`` at a time, within each host's turns, and expanded in order.
+    ``before_fetch`` runs before a URL is handed to a fetching thread and before waiting
+    for one (the writer commits: no lock held while the network is waited for)."""
 
     def __init__(
         self,
@@ -241,13 +247,35 @@ class _UrlExpander:
         self.client: httpx.Client | None = None
         self.polite = Polite(config)
 
-    def expand(self, url: str) -> Iterator[Expanded]:
-        if self.store.url_stored(url):
-            self.report.unchanged += 1
-            return
-        self.client = self.client or make_client(self.config)
-        self.before_fetch()
-        yield from expand_url(url, self.client, self.config, self.polite, self.store.url_stored)
+    def expand_all(self, named: Iterator[str | Expanded]) -> Iterator[Expanded]:
+        fetched = threaded_map(self._fetched, self._wanted(named),
+                               max(1, self.config.fetch_threads), self.before_fetch)  # fmt: skip
+        with closing(fetched):
+            for entry, item in fetched:
+                if not isinstance(entry, str):
+                    yield entry  # an item read from a file
+                elif item is not None and self.client is not None:
+                    yield from expand_fetched(entry, item, self.client, self.config,
+                                              self.polite, self.store.url_stored)  # fmt: skip
+
+    def _wanted(self, named: Iterator[str | Expanded]) -> Iterator[str | Expanded]:
+        """The inputs, less the URLs already stored (read on the caller's thread, which
+        alone may use the store)."""
+        for entry in named:
+            if isinstance(entry, str):
+                if self.store.url_stored(entry):
+                    self.report.unchanged += 1
+                    continue
+                self.client = self.client or make_client(self.config)
+                self.before_fetch()
+            yield entry
+
+    def _fetched(self, entry: str | Expanded) -> tuple[str | Expanded, RawItem | Failed | None]:
+        """On a fetching thread: a URL and what fetching it gave; an item as it is."""
+        if not isinstance(entry, str):
+            return entry, None
+        assert self.client is not None
+        return entry, fetch_target(entry, self.client, self.config, self.polite)
 
     def close(self) -> None:
         if self.client is not None:

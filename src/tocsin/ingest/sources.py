@@ -11,9 +11,7 @@ import gzip
 import json
 import os
 import re
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from tocsin.ingest.decode import gunzip, sniff_binary
 from tocsin.ingest.feeds import looks_like_feed, parse_feed
 from tocsin.ingest.fetch import Pacer, fetch, kind_for
 from tocsin.models import InputKind, RawItem
+from tocsin.parallel import threaded_map
 
 _EXTENSIONS: dict[str, InputKind] = {
     ".html": "html",
@@ -292,10 +291,32 @@ def expand_url(
     """A fetched page as one item, or a fetched feed's entries (pages linked from entries
     that carry only a summary fetched too, through the same checks and ``pacer``). An
     entry whose locator is ``stored`` is ``Known``: its page is not fetched again."""
+    return expand_fetched(url, fetch_target(url, client, config, pacer), client, config,
+                          pacer, stored)  # fmt: skip
+
+
+def fetch_target(
+    url: str, client: httpx.Client, config: Config, pacer: Pacer | None = None
+) -> RawItem | Failed:
+    """``url`` fetched, or why it could not be; safe on any thread (``expand_fetched`` then
+    reads it on the caller's)."""
     try:
-        item = fetch(url, client, config, pacer=pacer)
+        return fetch(url, client, config, pacer=pacer)
     except InputError as exc:
-        yield Failed(url, "url", exc)
+        return Failed(url, "url", exc)
+
+
+def expand_fetched(
+    url: str,
+    item: RawItem | Failed,
+    client: httpx.Client,
+    config: Config,
+    pacer: Pacer | None = None,
+    stored: Callable[[str], bool] = lambda _locator: False,
+) -> Iterator[Expanded]:
+    """What ``expand_url`` makes of a fetched ``url``: the page, or the feed's entries."""
+    if isinstance(item, Failed):
+        yield item
         return
     if item.kind == "feed" or looks_like_feed(item.data):
         entries = (
@@ -321,22 +342,11 @@ def _links_fetched(
     by up to ``config.fetch_threads`` threads at once (``pacer`` keeps each host's turns; the
     client's pool and the per-thread deadlines are safe to share). At most twice that many
     entries are read ahead. Closing the iterator early waits only for the pages in flight."""
-    threads = max(1, config.fetch_threads)
-    if threads == 1:
-        yield from (_with_link_fetched(e, client, config, pacer) for e in entries)
-        return
-    with ThreadPoolExecutor(threads, thread_name_prefix="tocsin-fetch") as pool:
-        ahead: deque[Future[Expanded]] = deque()
-        try:
-            for entry in entries:
-                ahead.append(pool.submit(_with_link_fetched, entry, client, config, pacer))
-                if len(ahead) >= 2 * threads:
-                    yield ahead.popleft().result()
-            while ahead:
-                yield ahead.popleft().result()
-        finally:
-            for waiting in ahead:
-                waiting.cancel()
+    return threaded_map(
+        lambda entry: _with_link_fetched(entry, client, config, pacer),
+        entries,
+        max(1, config.fetch_threads),
+    )
 
 
 def _with_link_fetched(
