@@ -354,23 +354,34 @@ def test_feed_of_summaries_fetches_the_linked_pages(
     ]
 
 
+class _Crowd:
+    """A page handler that holds each request until ``size`` are in flight (or a deadline
+    passes), counting the most it has seen at once; the page of /story/N is "Story N"."""
+
+    def __init__(self, size: int, article_html: Callable[..., str], paragraphs: Callable) -> None:
+        self.size, self.now, self.most = size, 0, 0
+        self.lock = threading.Condition()
+        self.article_html, self.paragraphs = article_html, paragraphs
+
+    def __call__(self, request: Request) -> Response:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+            self.lock.notify_all()
+            self.lock.wait_for(lambda: self.most >= self.size, timeout=WAIT)
+            self.now -= 1
+        n = int(request.path.rsplit("/", 1)[1])
+        html = self.article_html(f"Story {n}", self.paragraphs(60 + n))
+        return Response(html, content_type="text/html")
+
+
 def test_a_feeds_pages_are_fetched_several_at_once_within_the_hosts_turns(
     store: Store, article_html: Callable[..., str], paragraphs: Callable
 ) -> None:
     """Twelve summary entries, fetch_threads 8, host_concurrency 3: three pages are asked
     for at once (each waits, up to a deadline, until three are in flight), never more, and
     the articles are stored in the feed's order."""
-    lock, arrived = threading.Condition(), {"now": 0, "most": 0}
-
-    def page(request: Request) -> Response:
-        with lock:
-            arrived["now"] += 1
-            arrived["most"] = max(arrived["most"], arrived["now"])
-            lock.notify_all()
-            lock.wait_for(lambda: arrived["most"] >= 3, timeout=WAIT)
-            arrived["now"] -= 1
-        n = int(request.path.rsplit("/", 1)[1])
-        return Response(article_html(f"Story {n}", paragraphs(60 + n)), content_type="text/html")
+    page = _Crowd(3, article_html, paragraphs)
 
     with HTTPServer(host="127.0.0.1", port=0, threaded=True) as server:
         server.expect_request("/robots.txt").respond_with_data("", status=404)
@@ -387,7 +398,7 @@ def test_a_feeds_pages_are_fetched_several_at_once_within_the_hosts_turns(
         report = _ingest([server.url_for("/many.rss")], store, fetch_threads=8,
                          host_concurrency=3)  # fmt: skip
     assert report.ok, report.failures
-    assert arrived["most"] == 3
+    assert page.most == 3
     assert [a.title for a in store.articles()] == [f"Story {n}" for n in range(12)]
 
 
@@ -461,17 +472,7 @@ def test_listed_and_named_urls_are_fetched_several_at_once_in_order(
     are asked for at once (each waits, up to a deadline, until three are in flight), never
     more; one already stored is not fetched; one gone fails alone; the rest are stored in
     the order given."""
-    lock, arrived = threading.Condition(), {"now": 0, "most": 0}
-
-    def page(request: Request) -> Response:
-        with lock:
-            arrived["now"] += 1
-            arrived["most"] = max(arrived["most"], arrived["now"])
-            lock.notify_all()
-            lock.wait_for(lambda: arrived["most"] >= 3, timeout=WAIT)
-            arrived["now"] -= 1
-        n = int(request.path.rsplit("/", 1)[1])
-        return Response(article_html(f"Story {n}", paragraphs(60 + n)), content_type="text/html")
+    page = _Crowd(3, article_html, paragraphs)
 
     with HTTPServer(host="127.0.0.1", port=0, threaded=True) as server:
         server.expect_request("/robots.txt").respond_with_data("", status=404)
@@ -479,9 +480,10 @@ def test_listed_and_named_urls_are_fetched_several_at_once_in_order(
         for n in range(12):
             server.expect_request(f"/story/{n}").respond_with_handler(page)
         urls = [server.url_for(f"/story/{n}") for n in range(12)]
+        page.size = 1
         first = _ingest([urls[0]], store)  # stored before: counted, not fetched again
         assert first.ok, first.failures
-        arrived["most"] = 0
+        page.size, page.most = 3, 0
         listing = tmp_path / "urls.txt"
         gone = server.url_for("/story/gone")
         listing.write_text("\n".join([*urls[:5], gone, *urls[5:10]]) + "\n", "utf-8")
@@ -490,7 +492,7 @@ def test_listed_and_named_urls_are_fetched_several_at_once_in_order(
         asked = [r.path for r, _ in server.log if r.path.startswith("/story/")]
     assert [(c, f) for f, c, _ in report.failures] == [("http_status", gone)]
     assert report.unchanged == 1
-    assert arrived["most"] == 3
+    assert page.most == 3
     assert asked.count("/story/0") == 1
     assert [a.title for a in store.articles()] == [f"Story {n}" for n in range(12)]
 
