@@ -271,25 +271,25 @@ PEAK = 3.0  # the busiest hour's rate over the day's mean: news does not arrive 
 
 
 def projection(result: dict[str, Any]) -> str:
-    """How many cores of this machine's kind ``DAILY`` articles a day need, from the
-    per-core rates measured at the larger size with the most CPUs (a machine busy on every
-    core runs slower per core than one worker alone, as the table shows)."""
-    size = max(result["sizes"])
-    at_size = [r for r in result["runs"] if r["articles"] == size]
-    cpus = max(r["cpus"] for r in at_size)
+    """How many cores of this machine's kind ``DAILY`` articles a day need, from each
+    engine's per-core rate at its largest corpus size with the most CPUs (a machine busy
+    on every core runs slower per core than one worker alone, as the table shows)."""
     mean = DAILY / 86_400
     lines = []
-    for r in sorted((r for r in at_size if r["cpus"] == cpus), key=lambda r: str(r["engine"])):
-        rate = float(r["articles_per_second_per_core"])
+    for engine in sorted({str(r["engine"]) for r in result["runs"]}):
+        own = [r for r in result["runs"] if r["engine"] == engine]
+        r = max(own, key=lambda r: (r["articles"], r["cpus"]))
+        rate, cpus = float(r["articles_per_second_per_core"]), int(r["cpus"])
         if rate <= 0:
             continue
         cores = mean / rate
         machines = math.ceil(PEAK * cores / cpus)
         lines.append(
-            f"- **{r['engine']}**: {rate:.2f} articles/s per core with {cpus} CPUs busy, so"
-            f" {DAILY:,} a day ({mean:.1f}/s on average) need {cores:.1f} cores busy all day,"
-            f" and {PEAK * cores:.1f} to keep up with a busiest hour at {PEAK:g}× the mean:"
-            f" {machines} machine{'s' * (machines != 1)} of {cpus} cores like this one."
+            f"- **{engine}**: {rate:.2f} articles/s per core with {cpus} CPUs busy, at"
+            f" {r['articles']:,} articles; so {DAILY:,} a day ({mean:.1f}/s on average) need"
+            f" {cores:.1f} cores busy all day, and {PEAK * cores:.1f} to keep up with a busiest"
+            f" hour at {PEAK:g}× the mean: {machines} machine{'s' * (machines != 1)} of"
+            f" {cpus} cores like this one."
         )
     return "\n".join(lines)
 
@@ -323,7 +323,19 @@ def section(result: dict[str, Any]) -> str:
     lines = ["## Engines: local processes and Ray", "", head, "", *rows, ""]
     lines += [f"Ray's time over the local engine's at the same CPU count: {over}.", ""]
     lines += [f"**Projection: {DAILY:,} articles a day.** {BASIS}", "", projection(result), ""]
-    return "\n".join([*lines, FLAT, *streams(result)]) + "\n"
+    return "\n".join([*lines, flat(result), *streams(result)]) + "\n"
+
+
+def flat(result: dict[str, Any]) -> str:
+    """What the sizes show of memory, and which runs reached the largest size."""
+    size = max(result["sizes"])
+    at_size = sorted({f"{r['engine']} with {r['cpus']} CPUs" for r in result["runs"]
+                      if r["articles"] == size})  # fmt: skip
+    return (
+        f"{FLAT} The {size:,}-article stream was run for {', '.join(at_size)}; each other"
+        " engine and CPU count has its largest run in the table. Rows of a size run with only"
+        " some engines come from `--runs` and `--sizes` (the others kept from the run before)."
+    )
 
 
 def streams(result: dict[str, Any]) -> list[str]:
@@ -353,13 +365,10 @@ processes) and with Ray (a local Ray of 1 and 2 CPUs), at several corpus sizes. 
 leaves out the engine's start (Ray's own processes: the *start* column). *Tree RSS* sums \
 every process of the run (Ray's raylet, GCS and workers included, shared pages counted in \
 each)."""
-BASIS = """From the per-core rates of the larger run (ingest and extraction; linking and \
-assessment run per case and are not in these figures):"""
-FLAT = """Memory does not grow with the corpus: compare the sizes' RSS. The \
-100,000-article run the issue names was not made on this machine at these rates (some 3 \
-hours for each engine and CPU count); the projection scales the measured per-core rate, \
-which the sizes show to be steady. Rows of a size run with only some engines come from \
-`--runs` and `--sizes` (the others kept from the run before)."""
+BASIS = """From each engine's per-core rate at its largest run (ingest and extraction; \
+linking and assessment run per case and are not in these figures):"""
+FLAT = """Memory does not grow with the corpus: compare the sizes' RSS, and within the \
+largest run, stretch by stretch (below)."""
 
 
 STREAM = """Extraction prints a mark at each tenth of the stream; each row is the stretch \
