@@ -5,6 +5,7 @@ waits long for the store's write lock."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from tocsin.config import Config
 from tocsin.ingest import pipeline
 from tocsin.ingest.pipeline import ingest
 from tocsin.store.db import Store
+
+WAIT = 10.0  # seconds a test server waits for the writer to have committed
 
 
 def _pages(folder: Path, article_html: Callable[..., str], paragraphs: Callable, n: int) -> Path:
@@ -73,7 +76,8 @@ def test_no_write_lock_is_held_while_a_page_is_fetched(
     article_html: Callable[..., str],
     paragraphs: Callable,
 ) -> None:
-    """Each request finds the store free to write, though the batch is far from full."""
+    """Fetching one page at a time, each request finds the store free to write, though the
+    batch is far from full."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setattr(pipeline, "BATCH_SECONDS", 3600.0)
     db = tmp_path / "t.db"
@@ -100,7 +104,61 @@ def test_no_write_lock_is_held_while_a_page_is_fetched(
         report = ingest(
             [httpserver.url_for(f"/wire/{k}") for k in range(3)],
             store=store,
-            config=Config.load(workers=1, fetch_allow=("127.0.0.1",), host_delay=0),
+            config=Config.load(
+                workers=1, fetch_allow=("127.0.0.1",), host_delay=0, fetch_threads=1
+            ),
         )
     assert report.ok, report.failures
     assert free == [True, True, True]
+
+
+def test_no_write_lock_is_held_while_the_writer_waits_for_a_page_fetched_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    article_html: Callable[..., str],
+    paragraphs: Callable,
+) -> None:
+    """Pages fetched several at once: while the second page is under way the writer stores
+    the first, then waits for the second; the page's request, held until the first is
+    committed, then finds the store free to write."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 3600.0)
+    db = tmp_path / "t.db"
+    free: list[bool] = []
+
+    def slow(request: Request) -> Response:
+        reader = sqlite3.connect(db, timeout=5)
+        try:
+            deadline = time.monotonic() + WAIT
+            while time.monotonic() < deadline:  # until the first page is committed
+                if reader.execute("SELECT count(*) FROM articles").fetchone()[0]:
+                    break
+                time.sleep(0.02)
+            other = sqlite3.connect(db, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                free.append(True)
+            except sqlite3.OperationalError:
+                free.append(False)
+            finally:
+                other.close()
+        finally:
+            reader.close()
+        return Response(article_html("The slow page", paragraphs(401)), content_type="text/html")
+
+    httpserver.expect_request("/wire/0").respond_with_data(
+        article_html("The quick page", paragraphs(400)), content_type="text/html"
+    )
+    httpserver.expect_request("/wire/1").respond_with_handler(slow)
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    with Store.open(db) as store:
+        config = Config.load(workers=1, fetch_allow=("127.0.0.1",), host_delay=0,
+                             fetch_threads=4, host_concurrency=4)  # fmt: skip
+        report = ingest([httpserver.url_for(f"/wire/{k}") for k in range(2)], store=store,
+                        config=config)  # fmt: skip
+        titles = [a.title for a in store.articles()]
+    assert report.ok, report.failures
+    assert free == [True]
+    assert titles == ["The quick page", "The slow page"]
