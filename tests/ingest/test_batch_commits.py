@@ -69,6 +69,19 @@ def test_a_young_batch_stays_open_until_batch_items(
 
 
 @pytest.mark.network
+def _free_to_write(db: Path) -> bool:
+    """Whether another writer, one that will not wait, could take the store's write lock."""
+    other = sqlite3.connect(db, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
 def test_no_write_lock_is_held_while_a_page_is_fetched(
     monkeypatch: pytest.MonkeyPatch,
     httpserver: HTTPServer,
@@ -84,15 +97,7 @@ def test_no_write_lock_is_held_while_a_page_is_fetched(
     free: list[bool] = []
 
     def page(request: Request) -> Response:
-        other = sqlite3.connect(db, timeout=0)  # another writer that will not wait
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            free.append(True)
-        except sqlite3.OperationalError:
-            free.append(False)
-        finally:
-            other.close()
+        free.append(_free_to_write(db))
         k = len(free)
         return Response(article_html(f"Page {k} of the wire", paragraphs(400 + k)),
                         content_type="text/html")  # fmt: skip
@@ -135,15 +140,7 @@ def test_no_write_lock_is_held_while_the_writer_waits_for_a_page_fetched_ahead(
                 if reader.execute("SELECT count(*) FROM articles").fetchone()[0]:
                     break
                 time.sleep(0.02)
-            other = sqlite3.connect(db, timeout=0)
-            try:
-                other.execute("BEGIN IMMEDIATE")
-                other.execute("ROLLBACK")
-                free.append(True)
-            except sqlite3.OperationalError:
-                free.append(False)
-            finally:
-                other.close()
+            free.append(_free_to_write(db))
         finally:
             reader.close()
         return Response(article_html("The slow page", paragraphs(401)), content_type="text/html")
