@@ -167,22 +167,49 @@ def _marker(total: int) -> Any:
 class Peak:
     rss_sum: int = 0  # the process tree's summed RSS (shared pages counted in each process)
     rss_main: int = 0  # the writer process alone
-    samples: list[tuple[float, int]] = field(default_factory=list)  # (time, tree RSS)
+    samples: list[tuple[float, int, dict[str, int]]] = field(default_factory=list)
+    # (time, tree RSS, RSS by role)
+
+
+RAY_SCRIPTS = {"setup_worker": "ray workers", "default_worker": "ray workers"}
+
+
+def role(p: psutil.Process, root: int) -> str:
+    """What a process of the run is: the writer, Ray's workers, the local engine's pool
+    workers, Ray's own services by their program or script name."""
+    if p.pid == root:
+        return "writer"
+    name = p.name()
+    if name.startswith("ray::"):
+        return "ray workers"
+    command = p.cmdline()
+    if any("multiprocessing" in part for part in command):
+        return "pool workers"
+    scripts = [Path(part) for part in command if part.endswith(".py")]
+    if scripts:  # a Ray worker is started by setup_worker.py, which execs default_worker.py
+        return RAY_SCRIPTS.get(scripts[0].stem) or f"{scripts[0].parent.name}/{scripts[0].stem}"
+    return name
 
 
 def watch(proc: subprocess.Popen[bytes]) -> Peak:
-    """Poll the RSS of ``proc`` and its descendants every 0.1 s until it exits."""
+    """Poll the RSS of ``proc`` and its descendants every 0.1 s until it exits, in total
+    and by the role of each process (``role``; a pid's role is read once)."""
     peak = Peak()
+    roles: dict[int, str] = {}
     with contextlib.suppress(psutil.NoSuchProcess):
         root = psutil.Process(proc.pid)
         while proc.poll() is None:
-            sizes = []
+            sizes: dict[str, int] = {}
             for p in [root, *root.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):  # a process may end while measured
-                    sizes.append(p.memory_info().rss)
-            peak.rss_sum = max(peak.rss_sum, sum(sizes))
-            peak.samples.append((time.time(), sum(sizes)))
-            peak.rss_main = max(peak.rss_main, sizes[0] if sizes else 0)
+                    rss = p.memory_info().rss
+                    if p.pid not in roles:
+                        roles[p.pid] = role(p, root.pid)
+                    sizes[roles[p.pid]] = sizes.get(roles[p.pid], 0) + rss
+            total = sum(sizes.values())
+            peak.rss_sum = max(peak.rss_sum, total)
+            peak.samples.append((time.time(), total, sizes))
+            peak.rss_main = max(peak.rss_main, sizes.get("writer", 0))
             time.sleep(0.1)
     proc.wait()
     return peak
@@ -219,23 +246,36 @@ def measure(engine: str, cpus: int, corpus: Path, work: Path) -> dict[str, Any]:
         "articles_per_second_per_core": round(rate / cpus, 2),
         "peak_rss_tree_mb": round(peak.rss_sum / mb, 1),
         "peak_rss_writer_mb": round(peak.rss_main / mb, 1),
+        "peak_rss_by_role_mb": by_role(peak.samples),
         "stream": stretches(marks, peak.samples),
     }
 
 
-def stretches(marks: list[dict[str, Any]], samples: list[tuple[float, int]]) -> list[Any]:
+def by_role(samples: list[Any]) -> dict[str, float]:
+    """Each role's highest summed RSS over ``samples``, in MB."""
+    most: dict[str, int] = {}
+    for _, _, by in samples:
+        for name, rss in by.items():
+            most[name] = max(most.get(name, 0), rss)
+    return {k: round(v / 1024 / 1024, 1) for k, v in sorted(most.items())}
+
+
+def stretches(marks: list[dict[str, Any]], samples: list[Any]) -> list[Any]:
     """Each stretch of the extraction between two marks: articles extracted by its end,
-    seconds since extraction began, its rate, and the tree's peak RSS within it."""
+    seconds since extraction began, its rate, and the tree's peak RSS within it, in total
+    and by role."""
+    mb = 1024 * 1024
     out = []
     for before, after in itertools.pairwise(marks):
-        inside = [rss for at, rss in samples if before["at"] < at <= after["at"]]
+        inside = [s for s in samples if before["at"] < s[0] <= after["at"]]
         seconds = after["at"] - before["at"]
         out.append({
             "articles": after["mark"],
             "seconds": round(after["at"] - marks[0]["at"], 1),
             "articles_per_second": round((after["mark"] - before["mark"]) / seconds, 2)
             if seconds > 0 else None,
-            "peak_rss_tree_mb": round(max(inside, default=0) / 1024 / 1024, 1),
+            "peak_rss_tree_mb": round(max((s[1] for s in inside), default=0) / mb, 1),
+            "peak_rss_by_role_mb": by_role(inside),
         })  # fmt: skip
     return out
 
