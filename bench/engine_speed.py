@@ -388,8 +388,7 @@ def flat(result: dict[str, Any]) -> str:
             f" Within the {size:,}-article run of {r['engine']} with {r['cpus']} CPUs the"
             f" whole tree's peak went from {first['peak_rss_tree_mb']:,.0f} MB in the first"
             f" tenth to {last['peak_rss_tree_mb']:,.0f} MB in the last, {per:.2f} MB per 1,000"
-            " articles, while the writer stayed flat: the growth is in the engine's own"
-            " processes, which this bench does not yet measure one by one."
+            f" articles{grown(first, last)}."
         )
     at_size = sorted({f"{r['engine']} with {r['cpus']} CPUs" for r in runs
                       if r["articles"] == size})  # fmt: skip
@@ -398,6 +397,33 @@ def flat(result: dict[str, Any]) -> str:
         " engine and CPU count has its largest run in the table. Rows of a size run with only"
         " some engines come from `--runs` and `--sizes` (the others kept from the run before)."
     )
+
+
+def grown(first: dict[str, Any], last: dict[str, Any]) -> str:
+    """Which processes the tree's growth between two stretches is in, from their RSS by
+    role (runs from before the bench measured roles have none)."""
+    before, after = first.get("peak_rss_by_role_mb"), last.get("peak_rss_by_role_mb")
+    if not before or not after:
+        return "; this run predates the bench's memory by process, so where it grew is not known"
+    rises = sorted(((after.get(k, 0.0) - before.get(k, 0.0), k) for k in after), reverse=True)
+    told = [f"{name} {rise:+,.0f} MB" for rise, name in rises if abs(rise) >= 1]
+    return "; by process, from the first tenth to the last: " + (", ".join(told) or "none moved")
+
+
+def roles(r: dict[str, Any]) -> list[str]:
+    """A run's peak RSS by process role, in its first and last stretch and over the run."""
+    marks = r.get("stream") or []
+    if not marks or "peak_rss_by_role_mb" not in marks[0]:
+        return []
+    first, last = marks[0]["peak_rss_by_role_mb"], marks[-1]["peak_rss_by_role_mb"]
+    whole = r.get("peak_rss_by_role_mb", {})
+    out = ["", "| process | first tenth | last tenth | whole run |", "|---|---:|---:|---:|"]
+    for name in sorted(whole, key=lambda k: -whole[k]):
+        out.append(
+            f"| {name} | {first.get(name, 0):,.0f} MB | {last.get(name, 0):,.0f} MB"
+            f" | {whole[name]:,.0f} MB |"
+        )
+    return out
 
 
 def streams(result: dict[str, Any]) -> list[str]:
@@ -417,7 +443,7 @@ def streams(result: dict[str, Any]) -> list[str]:
             f" | {m['peak_rss_tree_mb']:,.0f} MB |"
             for m in r["stream"]
         ]
-        out.append("")
+        out += [*roles(r), ""]
     return out[:-1]
 
 
@@ -431,7 +457,10 @@ BASIS = """From each engine's per-core rate at its largest run (ingest and extra
 linking and assessment run per case and are not in these figures):"""
 STREAM = """Extraction prints a mark at each tenth of the stream; each row is the stretch \
 that ends there (the store holds every article from the first, and the extracted ones up to \
-the row's count): its rate, and the highest RSS of the whole process tree sampled in it."""
+the row's count): its rate, and the highest RSS of the whole process tree sampled in it. \
+Where the run measured memory by process, a second table gives each role's peak (the sum over its \
+processes) in the first and last stretch and over the whole run: the writer, the local \
+engine's pool workers, Ray's workers, and Ray's own services by name."""
 
 
 def main() -> None:
