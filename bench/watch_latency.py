@@ -627,7 +627,8 @@ def section(result: dict[str, Any]) -> str:
         if drained is not None
         else "The backlog was not drained within the bench's limit."
     )
-    return "\n".join([*lines, backlog, "", LIMIT]) + "\n"
+    limit = f"{LIMIT}{backlog_limit(result['settings'])} {FETCHING}"
+    return "\n".join([*lines, backlog, "", limit]) + "\n"
 
 
 LIMIT = """How: the watcher reads first the articles an `indicator` or `absent` rule waits \
@@ -635,13 +636,34 @@ for (`watch/urgent.py`: the rules linker triages a cycle's new articles on their
 some 2.5 ms an article), extracts, links and assesses them, and rings their alerts before \
 extracting the rest; a cycle yields to the feed when it falls due again, so each round is \
 polled on time. The other rules (threshold, move, leader, uncorroborated) are evaluated \
-when a cycle has linked what it extracted, so they follow the backlog. The backlog is \
-what this machine cannot keep up with: extraction runs at about 10 articles/s on these 2 \
-cores (`bench/engine_speed.py`), a third of the 33 articles/s the stream brings; 1,000 \
-articles every 30 s all day would need some 5 to 7 such cores (4.8–6.8 articles/s per \
-core with both busy, at 1,000 and 10,000 articles, local or Ray). The feed's pages are \
-fetched `fetch_threads` (8) at once, within each host's turns (`host_concurrency`, 2 by \
-default: this feed is one host)."""
+when a cycle has linked what it extracted, so they follow the backlog."""
+FETCHING = """The feed's pages are fetched `fetch_threads` (8) at once, within each host's \
+turns (`host_concurrency`, 2 by default: this feed is one host)."""
+
+
+def backlog_limit(settings: dict[str, Any]) -> str:
+    """What the backlog comes from: the stream against this machine's extraction rate with
+    both cores busy, as ``bench/engine_speed.py`` last measured it (its largest runs)."""
+    if not engine_speed.RESULTS.exists():
+        return ""
+    runs = json.loads(engine_speed.RESULTS.read_text(encoding="utf-8"))["runs"]
+    busy = [r for r in runs if r["cpus"] == 2 and r["articles"] >= 10_000]
+    if not busy:
+        return ""
+    rates = [float(r["articles_per_second_per_core"]) for r in busy]
+    whole = [float(r["articles_per_second"]) for r in busy]
+    stream = settings["items"] / settings["interval_s"]
+    sizes = sorted({int(r["articles"]) for r in busy})
+    few, many = round(stream / max(rates)), round(stream / min(rates))
+    cores = f"{few}" if few == many else f"{few} to {many}"
+    return (
+        f" The backlog is what this machine cannot keep up with: extraction runs at"
+        f" {min(whole):.1f}–{max(whole):.1f} articles/s on these 2 cores"
+        f" ({min(rates):.2f}–{max(rates):.2f} per core, local or Ray, at"
+        f" {' and '.join(f'{n:,}' for n in sizes)} articles: `bench/engine_speed.py`), against"
+        f" the {stream:.1f} articles/s the stream brings; {settings['items']:,} articles every"
+        f" {settings['interval_s']} s all day would need some {cores} such cores."
+    )
 
 
 def write_doc(result: dict[str, Any]) -> None:
