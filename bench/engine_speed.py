@@ -8,7 +8,8 @@ as JSONL shards of 500 records under a temporary folder, then, for each engine a
 count (local with 1 and 2 workers, Ray with 1 and 2 CPUs), ingests and extracts them into a
 fresh store in a child process. The child times the engine's start (Ray's start-up is
 reported apart, not counted in the throughput), the ingest and the extraction; this script
-polls the RSS of the child's whole process tree (Ray's own processes included) every 0.1 s.
+polls the RSS of the child's whole process tree (Ray's own processes included) every 0.1 s,
+in total and by process role (the writer, the pool's or Ray's workers, Ray's services).
 Each is run at two corpus sizes (N/4 and N) so that the table shows whether memory grows
 with the corpus. It prints a table and writes bench/results/engine_speed.json. It is a
 benchmark, not a test: it asserts nothing, it reports.
