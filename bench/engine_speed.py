@@ -166,10 +166,18 @@ def _marker(total: int) -> Any:
 
 @dataclass
 class Peak:
-    rss_sum: int = 0  # the process tree's summed RSS (shared pages counted in each process)
-    rss_main: int = 0  # the writer process alone
     samples: list[tuple[float, int, dict[str, int]]] = field(default_factory=list)
     # (time, tree RSS, RSS by role)
+
+    @property
+    def rss_sum(self) -> int:
+        """The process tree's highest summed RSS (shared pages counted in each process)."""
+        return max((total for _, total, _ in self.samples), default=0)
+
+    @property
+    def rss_main(self) -> int:
+        """The writer process's highest RSS."""
+        return max((by.get("writer", 0) for _, _, by in self.samples), default=0)
 
 
 RAY_SCRIPTS = {"setup_worker": "ray workers", "default_worker": "ray workers"}
@@ -207,10 +215,7 @@ def watch(proc: subprocess.Popen[bytes]) -> Peak:
                     if p.pid not in roles:
                         roles[p.pid] = role(p, root.pid)
                     sizes[roles[p.pid]] = sizes.get(roles[p.pid], 0) + rss
-            total = sum(sizes.values())
-            peak.rss_sum = max(peak.rss_sum, total)
-            peak.samples.append((time.time(), total, sizes))
-            peak.rss_main = max(peak.rss_main, sizes.get("writer", 0))
+            peak.samples.append((time.time(), sum(sizes.values()), sizes))
             time.sleep(0.1)
     proc.wait()
     return peak
