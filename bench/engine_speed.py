@@ -246,6 +246,7 @@ def measure(engine: str, cpus: int, corpus: Path, work: Path) -> dict[str, Any]:
         "engine": engine,
         "cpus": cpus,
         "articles": found["added"],
+        "commit": commit(),
         **found,
         "wall_seconds": round(wall, 2),
         "articles_per_second": round(rate, 2),
@@ -255,6 +256,19 @@ def measure(engine: str, cpus: int, corpus: Path, work: Path) -> dict[str, Any]:
         "peak_rss_by_role_mb": by_role(peak.samples),
         "stream": stretches(marks, peak.samples),
     }
+
+
+def commit() -> str | None:
+    """The commit of the code measured (its short hash, with "+" when src/ has changes)."""
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+        return run.stdout.strip()
+
+    try:
+        return git("rev-parse", "--short", "HEAD") + "+" * bool(git("status", "--porcelain", "src"))
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def by_role(samples: list[Any]) -> dict[str, float]:
@@ -370,7 +384,7 @@ def section(result: dict[str, Any]) -> str:
     lines = ["## Engines: local processes and Ray", "", head, "", *rows, ""]
     lines += [f"Ray's time over the local engine's at the same CPU count: {over}.", ""]
     lines += [f"**Projection: {DAILY:,} articles a day.** {BASIS}", "", projection(result), ""]
-    return "\n".join([*lines, flat(result), *streams(result)]) + "\n"
+    return "\n".join([*lines, flat(result), *growth(result), *streams(result)]) + "\n"
 
 
 def flat(result: dict[str, Any]) -> str:
@@ -394,7 +408,7 @@ def flat(result: dict[str, Any]) -> str:
             f" Within the {size:,}-article run of {r['engine']} with {r['cpus']} CPUs the"
             f" whole tree's peak went from {first['peak_rss_tree_mb']:,.0f} MB in the first"
             f" tenth to {last['peak_rss_tree_mb']:,.0f} MB in the last, {per:.2f} MB per 1,000"
-            f" articles{grown(first, last)}."
+            f" articles{'' if 'peak_rss_by_role_mb' in first else UNMEASURED}."
         )
     at_size = sorted({f"{r['engine']} with {r['cpus']} CPUs" for r in runs
                       if r["articles"] == size})  # fmt: skip
@@ -405,31 +419,33 @@ def flat(result: dict[str, Any]) -> str:
     )
 
 
-def grown(first: dict[str, Any], last: dict[str, Any]) -> str:
-    """Which processes the tree's growth between two stretches is in, from their RSS by
-    role (runs from before the bench measured roles have none)."""
-    before, after = first.get("peak_rss_by_role_mb"), last.get("peak_rss_by_role_mb")
-    if not before or not after:
-        return "; this run predates the bench's memory by process, so where it grew is not known"
-    rises = sorted(((after.get(k, 0.0) - before.get(k, 0.0), k) for k in after), reverse=True)
-    told = [f"{name} {rise:+,.0f} MB" for rise, name in rises if abs(rise) >= 1]
-    return "; by process, from the first tenth to the last: " + (", ".join(told) or "none moved")
-
-
-def roles(r: dict[str, Any]) -> list[str]:
-    """A run's peak RSS by process role, in its first and last stretch and over the run."""
-    marks = r.get("stream") or []
-    if not marks or "peak_rss_by_role_mb" not in marks[0]:
+def growth(result: dict[str, Any]) -> list[str]:
+    """Every run that measured memory by process: each role's peak in the first and the last
+    tenth of its stream, and the rise per 1,000 articles between them."""
+    rows = []
+    for r in result["runs"]:
+        marks = r.get("stream") or []
+        if len(marks) < 2 or "peak_rss_by_role_mb" not in marks[0]:
+            continue
+        first, last = marks[0], marks[-1]
+        span = max(1, last["articles"] - first["articles"]) / 1000
+        for name in sorted(r.get("peak_rss_by_role_mb", {})):
+            before = first["peak_rss_by_role_mb"].get(name, 0.0)
+            after = last["peak_rss_by_role_mb"].get(name, 0.0)
+            rows.append(
+                f"| {r['engine']} | {r['cpus']} | {r['articles']:,} | {r.get('commit') or '–'}"
+                f" | {name} | {before:,.0f} MB | {after:,.0f} MB | {(after - before) / span:+.2f}"
+                f" | {r['peak_rss_by_role_mb'][name]:,.0f} MB |"
+            )
+    if not rows:
         return []
-    first, last = marks[0]["peak_rss_by_role_mb"], marks[-1]["peak_rss_by_role_mb"]
-    whole = r.get("peak_rss_by_role_mb", {})
-    out = ["", "| process | first tenth | last tenth | whole run |", "|---|---:|---:|---:|"]
-    for name in sorted(whole, key=lambda k: -whole[k]):
-        out.append(
-            f"| {name} | {first.get(name, 0):,.0f} MB | {last.get(name, 0):,.0f} MB"
-            f" | {whole[name]:,.0f} MB |"
-        )
-    return out
+    head = [
+        "", f"**Memory by process, first tenth to last.** {GROWTH}", "",
+        "| engine | CPUs | articles | commit | process | first tenth | last tenth"
+        " | MB per 1,000 articles | whole run |",
+        "|---|---:|---:|---|---|---:|---:|---:|---:|",
+    ]  # fmt: skip
+    return [*head, *rows]
 
 
 def streams(result: dict[str, Any]) -> list[str]:
@@ -449,7 +465,7 @@ def streams(result: dict[str, Any]) -> list[str]:
             f" | {m['peak_rss_tree_mb']:,.0f} MB |"
             for m in r["stream"]
         ]
-        out += [*roles(r), ""]
+        out += [""]
     return out[:-1]
 
 
@@ -459,14 +475,18 @@ processes) and with Ray (a local Ray of 1 and 2 CPUs), at several corpus sizes. 
 leaves out the engine's start (Ray's own processes: the *start* column). *Tree RSS* sums \
 every process of the run (Ray's raylet, GCS and workers included, shared pages counted in \
 each)."""
+UNMEASURED = "; this run predates the bench's memory by process, so where it grew is not known"
+GROWTH = """Each role's peak RSS (summed over its processes) in the first and the last \
+tenth of a run's stream, and the rise between them per 1,000 articles extracted. *commit* is \
+the code measured; extraction reads each article in a spaCy memory zone from commit 0c3d0e3 \
+on, so runs of earlier commits show the vocabulary's growth in the workers. The roles: the \
+writer, the local engine's pool workers, Ray's workers, and Ray's own services by name."""
 BASIS = """From each engine's per-core rate at its largest run (ingest and extraction; \
 linking and assessment run per case and are not in these figures):"""
 STREAM = """Extraction prints a mark at each tenth of the stream; each row is the stretch \
 that ends there (the store holds every article from the first, and the extracted ones up to \
 the row's count): its rate, and the highest RSS of the whole process tree sampled in it. \
-Where the run measured memory by process, a second table gives each role's peak (the sum over its \
-processes) in the first and last stretch and over the whole run: the writer, the local \
-engine's pool workers, Ray's workers, and Ray's own services by name."""
+Where the run measured memory by process, its roles are in the table above."""
 
 
 def main() -> None:
