@@ -482,10 +482,11 @@ UNMEASURED = "; this run predates the bench's memory by process, so where it gre
 GROWTH = """Each role's peak RSS (summed over its processes) in the first, the middle \
 (fifth) and the last tenth of a run's stream, and the rise per 1,000 articles extracted from \
 the first and from the middle to the last: the first stretches also fill bounded caches \
-(the name normaliser's keeps up to 65,536 names a worker, some 8 new ones an article). *commit* is \
-the code measured; extraction reads each article in a spaCy memory zone from commit 0c3d0e3 \
-on, so runs of earlier commits show the vocabulary's growth in the workers. The roles: the \
-writer, the local engine's pool workers, Ray's workers, and Ray's own services by name."""
+(the name normaliser's keeps up to 65,536 names a worker; new names come ever more \
+slowly). *commit* is the code measured; extraction reads each article in a spaCy memory \
+zone from commit 0c3d0e3 on, so runs of earlier commits show the vocabulary's growth in the \
+workers. The roles: the writer, the local engine's pool workers, Ray's workers, and Ray's own \
+services by name."""
 BASIS = """From each engine's per-core rate at its largest run (ingest and extraction; \
 linking and assessment run per case and are not in these figures):"""
 STREAM = """Extraction prints a mark at each tenth of the stream; each row is the stretch \
