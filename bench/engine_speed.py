@@ -246,7 +246,6 @@ def measure(engine: str, cpus: int, corpus: Path, work: Path) -> dict[str, Any]:
         "engine": engine,
         "cpus": cpus,
         "articles": found["added"],
-        "commit": commit(),
         **found,
         "wall_seconds": round(wall, 2),
         "articles_per_second": round(rate, 2),
@@ -522,6 +521,7 @@ def main() -> None:
     if args.runs:
         chosen = tuple((e, int(c)) for e, c in (x.split(":") for x in args.runs.split(",")))
     load_start = os.getloadavg()[0]
+    made_at = commit()  # the code every run of this call measures
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="engine-speed-") as tmp:
         work = Path(tmp)
@@ -535,6 +535,7 @@ def main() -> None:
             for engine, cpus in chosen:
                 print(f"{engine} on {cpus} CPU(s), {size} articles ...", file=sys.stderr)
                 runs.append(measure(engine, cpus, corpora[size], work))
+    runs = [{**r, "commit": made_at} for r in runs]
     print(table(runs))
     runs = _merged(runs) if args.runs or args.sizes else runs
     sizes = sorted({int(r["articles"]) for r in runs})
