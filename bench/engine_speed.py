@@ -300,11 +300,15 @@ def stretches(marks: list[dict[str, Any]], samples: list[Any]) -> list[Any]:
 
 
 def overheads(runs: list[dict[str, Any]], size: int) -> dict[str, float]:
-    """Ray's time over the local engine's at the same CPU count (1.10: 10% slower)."""
+    """Ray's time over the local engine's at the same CPU count (1.10: 10% slower), for runs
+    of the same commit only: runs of different calls may have had a faster or slower host
+    (the same code has run the same stream 40% faster in one session than in another)."""
     at = {(r["engine"], r["cpus"]): r for r in runs if r["articles"] == size}
     out = {}
     for cpus in sorted({c for _, c in at}):
         local, ray = at.get(("local", cpus)), at.get(("ray", cpus))
+        if local and ray and local.get("commit") != ray.get("commit"):
+            continue
         if local and ray and local["articles_per_second"]:
             out[f"{cpus}_cpu"] = round(local["articles_per_second"] / ray["articles_per_second"], 3)
     return out
@@ -350,7 +354,27 @@ def projection(result: dict[str, Any]) -> str:
             f" hour at {PEAK:g}× the mean: {machines} machine{'s' * (machines != 1)} of"
             f" {cpus} cores like this one."
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, _spread(result, mean)])
+
+
+def _spread(result: dict[str, Any], mean: float) -> str:
+    """The projection at the slowest per-core rate of any run of 10,000 articles or more
+    with every CPU busy: the host's speed varies between sessions, and planning takes the
+    low end."""
+    cpus = max(int(r["cpus"]) for r in result["runs"])
+    rates = [float(r["articles_per_second_per_core"]) for r in result["runs"]
+             if r["articles"] >= 10_000 and r["cpus"] == cpus]  # fmt: skip
+    if not rates or min(rates) <= 0:
+        return ""
+    cores = PEAK * mean / min(rates)
+    machines = math.ceil(cores / cpus)
+    return (
+        f"- **At the low end**: runs of 10,000 articles or more on {cpus} CPUs, made in"
+        f" different sessions, ran at {min(rates):.2f}–{max(rates):.2f} articles/s per core"
+        f" (the host is not equally fast in every session); at {min(rates):.2f}, the busiest"
+        f" hour needs {cores:.1f} cores: {machines} machine{'s' * (machines != 1)} of {cpus}"
+        " cores."
+    )
 
 
 def section(result: dict[str, Any]) -> str:
@@ -381,7 +405,8 @@ def section(result: dict[str, Any]) -> str:
         f"{load}): {WHAT}"
     )
     lines = ["## Engines: local processes and Ray", "", head, "", *rows, ""]
-    lines += [f"Ray's time over the local engine's at the same CPU count: {over}.", ""]
+    lines += [f"Ray's time over the local engine's at the same CPU count: {over} (runs of one"
+              " commit only: the host's speed differs between sessions).", ""]  # fmt: skip
     lines += [f"**Projection: {DAILY:,} articles a day.** {BASIS}", "", projection(result), ""]
     return "\n".join([*lines, flat(result), *growth(result), *streams(result)]) + "\n"
 
@@ -423,10 +448,10 @@ def growth(result: dict[str, Any]) -> list[str]:
     (fifth) and the last tenth of its stream, and the rise per 1,000 articles from the first
     and from the middle to the last (the second leaves out what the first stretches warm)."""
     rows = []
-    for r in result["runs"]:
-        marks = r.get("stream") or []
-        if len(marks) < 3 or "peak_rss_by_role_mb" not in marks[0]:
+    for r in [*result.get("superseded", []), *result["runs"]]:
+        if not _by_process(r):
             continue
+        marks = r["stream"]
         first, middle, last = marks[0], marks[(len(marks) - 1) // 2], marks[-1]
         for name in sorted(r.get("peak_rss_by_role_mb", {})):
             at = [m["peak_rss_by_role_mb"].get(name, 0.0) for m in (first, middle, last)]
@@ -537,7 +562,7 @@ def main() -> None:
                 runs.append(measure(engine, cpus, corpora[size], work))
     runs = [{**r, "commit": made_at} for r in runs]
     print(table(runs))
-    runs = _merged(runs) if args.runs or args.sizes else runs
+    runs, superseded = _merged(runs) if args.runs or args.sizes else (runs, [])
     sizes = sorted({int(r["articles"]) for r in runs})
     command = " ".join(sys.argv[1:]) or f"--articles {args.articles}"
     result = {
@@ -550,6 +575,7 @@ def main() -> None:
         "sizes": sizes,
         "loadavg": [round(load_start, 1), round(os.getloadavg()[0], 1)],
         "runs": runs,
+        "superseded": superseded,
         "ray_time_over_local": {str(s): overheads(runs, s) for s in sizes},
         "notes": (
             "Throughput excludes the engine's start-up (startup_seconds: Ray's own processes). "
@@ -564,14 +590,23 @@ def main() -> None:
     write_doc(result)
 
 
-def _merged(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``runs`` with the last results' runs of other engines, CPU counts or sizes."""
+def _merged(runs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``runs`` with the last results' runs of other engines, CPU counts or sizes; and the
+    runs they replace that measured memory by process, kept for the memory table (a run of
+    an earlier commit is what a change is measured against)."""
     if not RESULTS.exists():
-        return runs
+        return runs, []
     made = {(r["engine"], r["cpus"], r["articles"]) for r in runs}
-    kept = json.loads(RESULTS.read_text(encoding="utf-8"))["runs"]
-    older = [r for r in kept if (r["engine"], r["cpus"], r["articles"]) not in made]
-    return sorted([*older, *runs], key=lambda r: (r["articles"], r["engine"], r["cpus"]))
+    last = json.loads(RESULTS.read_text(encoding="utf-8"))
+    older = [r for r in last["runs"] if (r["engine"], r["cpus"], r["articles"]) not in made]
+    replaced = [r for r in last["runs"] if r not in older and _by_process(r)]
+    merged = sorted([*older, *runs], key=lambda r: (r["articles"], r["engine"], r["cpus"]))
+    return merged, [*last.get("superseded", []), *replaced]
+
+
+def _by_process(run: dict[str, Any]) -> bool:
+    marks = run.get("stream") or []
+    return len(marks) >= 3 and "peak_rss_by_role_mb" in marks[0]
 
 
 def write_doc(result: dict[str, Any]) -> None:
