@@ -369,9 +369,9 @@ def _spread(result: dict[str, Any], mean: float) -> str:
     cores = PEAK * mean / min(rates)
     machines = math.ceil(cores / cpus)
     return (
-        f"- **At the low end**: runs of 10,000 articles or more on {cpus} CPUs, made in"
-        f" different sessions, ran at {min(rates):.2f}–{max(rates):.2f} articles/s per core"
-        f" (the host is not equally fast in every session); at {min(rates):.2f}, the busiest"
+        f"- **At the low end**: the runs of 10,000 articles or more on {cpus} CPUs in the"
+        f" table ran at {min(rates):.2f}–{max(rates):.2f} articles/s per core (a run's host"
+        f" is not equally fast in every session); at {min(rates):.2f}, the busiest"
         f" hour needs {cores:.1f} cores: {machines} machine{'s' * (machines != 1)} of {cpus}"
         " cores."
     )
