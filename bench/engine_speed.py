@@ -331,13 +331,20 @@ def table(runs: list[dict[str, Any]]) -> str:
 
 DAILY = 500_000  # articles a day the projection is for (issue #13)
 PEAK = 3.0  # the busiest hour's rate over the day's mean: news does not arrive evenly
+MEAN = DAILY / 86_400  # articles a second on average
+
+
+def machines(rate: float, cpus: int) -> tuple[float, int]:
+    """The cores the busiest hour needs at ``rate`` articles/s per core, and how many
+    machines of ``cpus`` cores that is."""
+    cores = PEAK * MEAN / rate
+    return cores, math.ceil(cores / cpus)
 
 
 def projection(result: dict[str, Any]) -> str:
     """How many cores of this machine's kind ``DAILY`` articles a day need, from each
     engine's per-core rate at its largest corpus size with the most CPUs (a machine busy
     on every core runs slower per core than one worker alone, as the table shows)."""
-    mean = DAILY / 86_400
     lines = []
     for engine in sorted({str(r["engine"]) for r in result["runs"]}):
         own = [r for r in result["runs"] if r["engine"] == engine]
@@ -345,19 +352,18 @@ def projection(result: dict[str, Any]) -> str:
         rate, cpus = float(r["articles_per_second_per_core"]), int(r["cpus"])
         if rate <= 0:
             continue
-        cores = mean / rate
-        machines = math.ceil(PEAK * cores / cpus)
+        cores, needed = machines(rate, cpus)
         lines.append(
             f"- **{engine}**: {rate:.2f} articles/s per core with {cpus} CPUs busy, at"
-            f" {r['articles']:,} articles; so {DAILY:,} a day ({mean:.1f}/s on average) need"
-            f" {cores:.1f} cores busy all day, and {PEAK * cores:.1f} to keep up with a busiest"
-            f" hour at {PEAK:g}× the mean: {machines} machine{'s' * (machines != 1)} of"
+            f" {r['articles']:,} articles; so {DAILY:,} a day ({MEAN:.1f}/s on average) need"
+            f" {cores / PEAK:.1f} cores busy all day, and {cores:.1f} to keep up with a busiest"
+            f" hour at {PEAK:g}× the mean: {needed} machine{'s' * (needed != 1)} of"
             f" {cpus} cores like this one."
         )
-    return "\n".join([*lines, _spread(result, mean)])
+    return "\n".join([*lines, _spread(result)])
 
 
-def _spread(result: dict[str, Any], mean: float) -> str:
+def _spread(result: dict[str, Any]) -> str:
     """The projection at the slowest per-core rate of any run of 10,000 articles or more
     with every CPU busy: the host's speed varies between sessions, and planning takes the
     low end."""
@@ -366,13 +372,12 @@ def _spread(result: dict[str, Any], mean: float) -> str:
              if r["articles"] >= 10_000 and r["cpus"] == cpus]  # fmt: skip
     if not rates or min(rates) <= 0:
         return ""
-    cores = PEAK * mean / min(rates)
-    machines = math.ceil(cores / cpus)
+    cores, needed = machines(min(rates), cpus)
     return (
         f"- **At the low end**: the runs of 10,000 articles or more on {cpus} CPUs in the"
         f" table ran at {min(rates):.2f}–{max(rates):.2f} articles/s per core (a run's host"
         f" is not equally fast in every session); at {min(rates):.2f}, the busiest"
-        f" hour needs {cores:.1f} cores: {machines} machine{'s' * (machines != 1)} of {cpus}"
+        f" hour needs {cores:.1f} cores: {needed} machine{'s' * (needed != 1)} of {cpus}"
         " cores."
     )
 
@@ -599,7 +604,11 @@ def _merged(runs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict
     made = {(r["engine"], r["cpus"], r["articles"]) for r in runs}
     last = json.loads(RESULTS.read_text(encoding="utf-8"))
     older = [r for r in last["runs"] if (r["engine"], r["cpus"], r["articles"]) not in made]
-    replaced = [r for r in last["runs"] if r not in older and _by_process(r)]
+    replaced = [
+        r
+        for r in last["runs"]
+        if (r["engine"], r["cpus"], r["articles"]) in made and _by_process(r)
+    ]
     merged = sorted([*older, *runs], key=lambda r: (r["articles"], r["engine"], r["cpus"]))
     return merged, [*last.get("superseded", []), *replaced]
 
