@@ -320,6 +320,32 @@ def test_a_look_back_shows_only_what_was_published_by_then(demo_db: Path, belaru
     )
 
 
+def test_an_assessment_through_an_article_leaves_out_what_later_ones_brought(
+    demo_db: Path, belarus: Case
+) -> None:
+    with Store.open(demo_db) as store:
+        full = assess(store, belarus, link=True, record=True)
+        recorded = queries.forecasts(store)
+        ids = sorted(a.id for a in full.articles)
+        cut = ids[1]
+        through = assess(store, belarus, through=cut)
+        assert queries.forecasts(store) == recorded  # a look back records nothing
+        with pytest.raises(ValueError, match="records nothing"):
+            assess(store, belarus, through=cut, record=True)
+        nothing = assess(store, belarus, through=0)
+    links = [e for e in full.evidence if e.kind == "link"]
+    assert any((e.article_id or 0) > cut for e in links)  # the cut leaves some out
+    kept = [e for e in through.evidence if e.kind == "link"]
+    assert kept
+    # The same links, by the ids they have now.
+    assert {e.id for e in kept} == {e.id for e in links if (e.article_id or 0) <= cut}
+    assert sorted(a.id for a in through.articles) == [i for i in ids if i <= cut]
+    assert all(f.article_id <= cut for d in through.disagreements for f in d.figures)
+    assert all(t.article_id <= cut for t in through.timeline)
+    assert [e for e in nothing.evidence if e.kind == "link"] == []
+    assert through.posterior.probabilities != full.posterior.probabilities
+
+
 UNDATED = (
     "  - {id: U1, text: an undated rumour, source: Pentagon,\n"
     "     likelihoods: {H1: 0.9, H2: 0.1, H3: 0.1}}\n"

@@ -12,13 +12,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
 from tocsin.assess.case import bundled_case_path
 
-from .conftest import CASE, copy_articles, demo_articles
+from .conftest import CASE, RULES, copy_articles, demo_articles
 
 pytestmark = pytest.mark.slow
 ARTICLES = 200  # besides the five demo articles
@@ -46,6 +46,13 @@ def _env() -> dict[str, str]:
 
 def _watch(tmp_path: Path, log: IO[bytes], *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(_command(*extra), env=_env(), cwd=tmp_path, stdout=log, stderr=log)
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``args`` run to the end in ``cwd``, within the deadline."""
+    return subprocess.run(
+        args, env=_env(), cwd=cwd, capture_output=True, timeout=DEADLINE, check=False
+    )
 
 
 def _count(db: Path, sql: str) -> int:
@@ -104,14 +111,7 @@ def test_kill_9_mid_cycle_then_the_next_cycle_finishes_without_duplicates(
     stored = _count(db, "SELECT count(*) FROM articles")
     assert stored < files or _count(db, "SELECT count(*) FROM extractions") < files
 
-    second = subprocess.run(
-        _command("--once"),
-        env=_env(),
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=DEADLINE,
-        check=False,
-    )
+    second = _run(_command("--once"), tmp_path)
     assert second.returncode == 0, second.stderr.decode()
     result = json.loads(second.stdout)
     assert result["recovered"] is True
@@ -134,6 +134,67 @@ def test_kill_9_mid_cycle_then_the_next_cycle_finishes_without_duplicates(
         assert cycles == [("failed", "interrupted"), ("done", None)]
         forecasts = "SELECT count(*) FROM forecasts WHERE case_id = ?"
         assert conn.execute(forecasts, (CASE,)).fetchone()[0] > 0
+
+
+# A cycle killed by a real SIGKILL at the one point a watcher cannot be timed to: its cases
+# linked, assessed and recorded, its bell not yet rung.
+KILLED_BEFORE_THE_BELL = """
+import os, signal
+from datetime import UTC, datetime
+from pathlib import Path
+from tocsin.config import Config
+from tocsin.store.db import Store
+from tocsin.watch.cycle import CycleOptions, run_cycle
+from tocsin.watch.sources import load_sources
+
+def die(result):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+sources = load_sources(Path("sources.yaml")).sources
+options = CycleOptions(config=Config.load(workers=1), on_assessed=die)
+with Store.open(Path("w.db")) as store:
+    run_cycle(store, sources, datetime.now(UTC), options, all_sources=True)
+"""
+
+
+def _alerts(db: Path) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {key for (key,) in conn.execute("SELECT key FROM alerts")}
+
+
+def test_kill_9_before_the_bell_then_the_next_cycle_rings_it_once(tmp_path: Path) -> None:
+    articles = demo_articles()
+    copy_articles(tmp_path / "pages", articles[:1])
+    _sources(tmp_path, "10m")
+    case = tmp_path / "case.yaml"
+    case.write_text(bundled_case_path().read_text("utf-8") + RULES, encoding="utf-8")
+    db = tmp_path / "w.db"
+
+    def once(*extra: str) -> dict[str, Any]:
+        done = _run(_command("--once", *extra), tmp_path)
+        assert done.returncode == 0, done.stderr.decode()
+        return dict(json.loads(done.stdout.splitlines()[-1]))  # the cycle's last line
+
+    once("--case", str(case))
+    rung = _alerts(db)
+    copy_articles(tmp_path / "pages", articles[1:])
+    killed = _run([sys.executable, "-c", KILLED_BEFORE_THE_BELL], tmp_path)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    assert _count(db, "SELECT count(*) FROM watch_cycles WHERE status = 'running'") == 1
+    assert _count(db, "SELECT count(*) FROM extractions") == len(articles)  # all read
+    assert _alerts(db) == rung  # ... and nothing rung
+
+    after = once()
+    assert after["recovered"] is True
+    assert after["new_articles"] == 0
+    assert after["alerts"]["new"] > 0
+    new = _alerts(db) - rung
+    assert new
+    assert {key.split("|")[1] for key in new} <= {"troops", "grouping"}
+
+    last = once()  # nothing new: nothing rings twice
+    assert (last["recovered"], last["alerts"]["new"]) == (False, 0)
+    assert len(_alerts(db)) == len(rung) + len(new)
 
 
 def test_sigterm_stops_a_waiting_watcher_at_once(tmp_path: Path) -> None:

@@ -293,3 +293,67 @@ def test_a_cycle_yields_to_a_due_source_and_the_next_one_finishes_the_work(
     links = {r.key for r in stored.link_rows(case_store, CASE)}
     relink(case_store, stored_case(case_store, CASE))
     assert {r.key for r in stored.link_rows(case_store, CASE)} == links
+
+
+def test_the_newest_article_when_the_first_unfinished_cycle_began_is_kept(
+    case_store: Store, options: CycleOptions
+) -> None:
+    articles = demo_articles()
+    assert state.unfinished_since(case_store) is None  # no cycle yet
+    first = state.start_cycle(case_store, T0)
+    assert state.unfinished_since(case_store) == 0  # the running cycle's: no article yet
+    state.finish_cycle(case_store, first, T0, new_articles=0, extracted=0, cases_assessed=0)
+    assert state.unfinished_since(case_store) is None  # every cycle done
+    ingest([articles[0]], store=case_store, config=options.config)
+    had = stored.last_article(case_store)
+    state.start_cycle(case_store, T0 + timedelta(seconds=30))  # killed after its ingest:
+    ingest([articles[1]], store=case_store, config=options.config)
+    state.start_cycle(case_store, T0 + timedelta(seconds=60))  # ... and this one too
+    assert stored.last_article(case_store) > had > 0
+    assert state.unfinished_since(case_store) == had
+
+
+def test_a_cycle_lost_before_its_bell_rang_rings_in_the_next(
+    case_store: Store, options: CycleOptions, tmp_path: Path
+) -> None:
+    from tocsin.assess.alerts import evaluate
+
+    text = bundled_case_path().read_text(encoding="utf-8") + RULES
+    save_case_file(case_store, CASE, text, origin="case file")
+    articles = demo_articles()
+    folder, sources = watched_folder(tmp_path, articles[:1])
+    _, first = run_cycle(case_store, sources, T0, options).cases[CASE]
+    had = stored.last_article(case_store)
+
+    # The next cycle links and assesses the other articles, then dies before its bell rings.
+    copy_articles(folder, articles[1:])
+
+    def crash(_result: CycleResult) -> None:
+        raise KeyboardInterrupt
+
+    options.on_assessed = crash
+    with pytest.raises(KeyboardInterrupt):
+        run_cycle(case_store, sources, T0 + timedelta(seconds=31), options)
+    lost = state.cycles(case_store)[0]
+    assert (lost.status, lost.error) == ("failed", state.INTERRUPTED)
+    linked = {r.key.article_id for r in stored.link_rows(case_store, CASE)}
+    assert max(linked) > had  # its links were made
+
+    # A new watcher (nothing kept in memory): 'before' is the case before the lost articles.
+    again = run_cycle(case_store, sources, T0 + timedelta(seconds=62), CycleOptions(
+        config=options.config))  # fmt: skip
+    assert again.recovered
+    assert again.new_articles == 0
+    before, after = again.cases[CASE]
+    assert before is not None
+    assert {r.article_id for r in before.evidence if r.kind == "link"} <= set(range(had + 1))
+    assert {r.id for r in before.evidence} == {r.id for r in first.evidence}
+    assert before.posterior.probabilities == pytest.approx(first.posterior.probabilities)
+    case = stored_case(case_store, CASE)
+    fired = [a for a in evaluate(case, before, after, T0) if a.kind == "indicator"]
+    assert fired  # the rules fire on what the lost cycle brought
+    assert {a.rule_id for a in fired} <= {"troops", "grouping"}
+    brought = {r.id for r in after.evidence} - {r.id for r in before.evidence}
+    assert all(e.id in brought for a in fired for e in a.evidence)
+    # Scored from the links as they are, 'before' would be 'after': nothing would ring.
+    assert [a for a in evaluate(case, after, after, T0) if a.kind == "indicator"] == []

@@ -9,7 +9,7 @@ a full assessment. A look back in time (``as_of``) or a what-if run reads only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -77,6 +77,18 @@ def load(
     )
 
 
+def before(data: CaseData, newest: int) -> CaseData:
+    """``data`` without what the articles after article ``newest`` brought."""
+    return replace(
+        data,
+        links=[r for r in data.links if r.key.article_id <= newest],
+        articles=[a for a in data.articles if a.id <= newest],
+        figures=[f for f in data.figures if f.article_id <= newest],
+        events=[e for e in data.events if e.article_id <= newest],
+        facts=[f for f in data.facts if f.article_id <= newest],
+    )
+
+
 def _view(store: Store, case: Case, article: Article, *, cut: bool = True) -> ArticleView:
     """The article as the case sees it, with its sentences when ``cut``."""
     fact = article_facts(article, case)
@@ -103,6 +115,7 @@ def assess(
     record: bool = False,
     progress: Callable[[str], None] | None = None,
     engine: Engine | None = None,
+    through: int | None = None,
 ) -> Assessment:
     """Score ``case`` from the store as of ``as_of`` (default: everything).
 
@@ -112,10 +125,15 @@ def assess(
     case file's outcomes, and the case file's text as a version in the store (for the desk,
     ``tocsin serve``); it is refused with ``as_of``. ``engine``: where the linking runs
     (``relink``; Ray spreads it over a cluster, the same links).
+
+    ``through``: the case as it stood when article ``through`` was the store's newest,
+    from the links it has now (the later articles' links, figures and events left out):
+    the watcher's assessment before the articles of a cycle that did not finish. Like
+    ``as_of``, it records nothing.
     """
     say = progress or (lambda _message: None)
-    if record and as_of is not None:
-        raise ValueError("a look back in time (as_of) records nothing")
+    if record and (as_of is not None or through is not None):
+        raise ValueError("a look back (as_of, through) records nothing")
     say("running the actor model")  # first: a model it cannot run stops before any writes
     actor_result = actor_model(case)
     wanted = embedder_name(embedder) if embedder is not None else None
@@ -123,7 +141,8 @@ def assess(
         say("linking evidence")
         relink(store, case, embedder, engine)
     say("scoring")
-    result = score(case, load(store, case), as_of, actor_result)
+    data = load(store, case)
+    result = score(case, data if through is None else before(data, through), as_of, actor_result)
     if record:
         record_forecasts(store, result)
         if case.text:  # the desk lists and edits the cases the store has assessed

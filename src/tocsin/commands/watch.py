@@ -144,12 +144,18 @@ def watch_cli(
     channels = parse_channels(sources.channels, base_dir=sources_file.parent)
     runner = make_engine(engine, config.worker_count, ray_address)
     failed = False
+    rungs: dict[int, Rung] = {}  # by cycle: rung before the cycle is recorded done
+
+    def on_assessed(result: CycleResult) -> None:
+        rungs[result.cycle_id] = ring(store, result.cases, channels, datetime.now(UTC), briefs)
 
     def on_cycle(result: CycleResult) -> None:
         nonlocal failed
         if result.stage == "done":
             failed = failed or bool(result.failures)  # a stop asked for is no failure
-        rung = ring(store, result.cases, channels, datetime.now(UTC), briefs)
+            rung = rungs.pop(result.cycle_id)
+        else:  # the urgent stage
+            rung = ring(store, result.cases, channels, datetime.now(UTC), briefs)
         if as_json:
             line = result.to_dict() | {"alerts": rung.to_dict()}
             click.echo(json.dumps(line, ensure_ascii=False, default=str))
@@ -157,7 +163,7 @@ def watch_cli(
             show(terminal.safe(f"{summary(result)}; {alerts_summary(rung)}"))
 
     options = CycleOptions(config=config, embedder=load_embedder(embeddings), engine=runner,
-                           on_stage=on_cycle)  # fmt: skip
+                           on_stage=on_cycle, on_assessed=on_assessed)  # fmt: skip
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda _n, _f: stop.set())
     try:

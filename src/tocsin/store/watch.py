@@ -1,4 +1,4 @@
-"""Tables of the watcher (migration 0012): each source's polling state, and each cycle.
+"""Tables of the watcher (migrations 0012, 0013): each source's polling state, and each cycle.
 
 A source's row is keyed by its name in the sources file: renaming a source starts it
 afresh. Every write here is one short transaction, so a watcher killed at any point leaves
@@ -108,12 +108,25 @@ def fail_interrupted(store: Store, now: datetime) -> int:
 
 
 def start_cycle(store: Store, now: datetime) -> int:
-    """Record a new cycle as 'running'; returns its id."""
+    """Record a new cycle as 'running', with the newest article it finds; returns its id."""
     with store.transaction() as db:
         cursor = db.execute(
-            "INSERT INTO watch_cycles (started_at, status) VALUES (?, 'running')", (_text(now),)
+            "INSERT INTO watch_cycles (started_at, status, articles_before)"
+            " VALUES (?, 'running', (SELECT coalesce(max(id), 0) FROM articles))",
+            (_text(now),),
         )
         return int(cursor.lastrowid or 0)
+
+
+def unfinished_since(store: Store) -> int | None:
+    """The newest article when the first cycle after the last one 'done' started: the
+    articles above it came in cycles that did not finish (or in the running one). None when
+    that cycle predates the record (migration 0013)."""
+    row = store.conn.execute(
+        "SELECT articles_before FROM watch_cycles WHERE id > coalesce("
+        "(SELECT max(id) FROM watch_cycles WHERE status = 'done'), 0) ORDER BY id LIMIT 1"
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 def finish_cycle(

@@ -6,9 +6,11 @@ earlier, killed cycle) did: ingest skips stored items, extraction takes the arti
 yet extracted, relinking runs when a case's links are stale. So a cycle killed at any
 point leaves a consistent store, and the next one finishes the work without doubling
 anything. The cycle is recorded in ``watch_cycles``: 'running' while it works, 'done' or
-'failed' after. A cycle that finds the one before it did not end 'done' (killed: still
-'running', which it marks failed "interrupted"; or stopped) re-assesses every case, since
-it cannot know which the lost cycle had reached.
+'failed' after, and 'done' only once its bell has rung (``CycleOptions.on_assessed``). A
+cycle that finds the one before it did not end 'done' (killed: still 'running', which it
+marks failed "interrupted"; or stopped) re-assesses every case, since it cannot know which
+the lost cycle had reached, from the case as it stood before the lost cycle's articles: so
+the alerts it did not ring ring now.
 
 ``CycleResult.cases`` is the seam for alerts: for each case assessed, the assessment
 before the cycle's new evidence (None if the case was never assessed) and after it.
@@ -155,6 +157,10 @@ class CycleOptions:
     # Told of the cycle's result when the urgent articles' alerts can ring (``urgent``),
     # before the rest is extracted.
     on_stage: Callable[[CycleResult], None] | None = None
+    # Told of the cycle's result once its cases are assessed, before the cycle is recorded
+    # done: the bell rings there, so that a crash before it has rung leaves the cycle
+    # unfinished, and the next one rings what it lost.
+    on_assessed: Callable[[CycleResult], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,8 @@ def run_cycle(
     result = CycleResult(state.start_cycle(store, now), now, recovered=recovered)
     try:
         _cycle(store, sources, now, options, stop, all_sources, result, defer)
+        if options.on_assessed is not None:
+            options.on_assessed(result)
     except BaseException as exc:  # recorded, then let through (Ctrl-C, a broken store)
         why = state.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else _reason(exc)
         with suppress(sqlite3.Error, TocsinError):  # the store's own fault goes up, not this
@@ -288,18 +296,20 @@ def _cycle(
     if result.recovered or backlog:
         touched.update(every_case)
     cases = sorted(touched)
+    # After an unfinished cycle, 'before' leaves out the articles it (or they) brought.
+    since = state.unfinished_since(store) if result.recovered else None
     # The articles a rule waits for among this cycle's (a backlog was triaged when it came;
     # all of them after an unfinished cycle).
     fresh = [i for i in unextracted(store) if result.recovered or i > newest]
     first = urgent(store, _cases(store, cases), fresh)
     if first:
         _extract(store, options, result, only=first)
-        _assess_cases(store, cases, options, stop, result, articles=first)
+        _assess_cases(store, cases, options, stop, result, since, articles=first)
         if result.cases and options.on_stage is not None:
             options.on_stage(replace(result, stage="urgent", cases=dict(result.cases)))
     until = (lambda: bool(due(sources, store, options.clock()))) if defer else None
     _extract(store, options, result, until=until)
-    _assess_cases(store, cases, options, stop, result)
+    _assess_cases(store, cases, options, stop, result, since)
 
 
 def _extract(
@@ -372,10 +382,11 @@ def _assess_cases(
     options: CycleOptions,
     stop: threading.Event,
     result: CycleResult,
+    since: int | None,
     articles: Collection[int] | None = None,
 ) -> None:
-    """Assess each case (``assess_case``); with ``articles``, the urgent ones only, for the
-    cases whose rules watch an indicator."""
+    """Assess each case (``assess_case``, 'before' through article ``since`` when given);
+    with ``articles``, the urgent ones only, for the cases whose rules watch an indicator."""
     for case_id in case_list:
         if stop.is_set():
             result.stopped = True
@@ -385,7 +396,7 @@ def _assess_cases(
             if articles is not None and not watched_indicators(case):
                 continue
             last = options.last.pop(case_id, None)
-            done = assess_case(store, case, options.embedder, last, articles, options.engine)
+            done = assess_case(store, case, options.embedder, last, articles, options.engine, since)
             if done is not None:
                 result.cases[case_id] = done
             elif last is not None:
@@ -426,6 +437,7 @@ def assess_case(
     last: Scored | None = None,
     articles: Collection[int] | None = None,
     engine: Engine | None = None,
+    since: int | None = None,
 ) -> tuple[Assessment | None, Assessment] | None:
     """The case's assessment before the new evidence and after it (the new articles linked
     and added to the case's links when nothing else changed, ``relink.link_new``; relinked
@@ -435,7 +447,11 @@ def assess_case(
     'Before' is scored from the links the case has now, made before the cycle's articles
     came (None when the case was never linked): the new articles carry no link yet, so it
     is the assessment the last cycle left, and that assessment itself (``last``) when it
-    still holds (``Scored.holds``), which saves scoring the case twice a cycle.
+    still holds (``Scored.holds``), which saves scoring the case twice a cycle. After
+    cycles that did not finish, 'before' is the case as it stood when they began (``since``:
+    the newest article then; ``store.watch.unfinished_since``), scored from the links it
+    has now: what they linked, and may not have rung, is new again. Their alerts' keys
+    repeat those of any they did ring, which the store drops.
 
     ``articles``: the urgent ones (``urgent``) only, linked ahead of the rest and assessed
     without recording; None when the links must be remade first (the whole stage does).
@@ -444,7 +460,7 @@ def assess_case(
     if last is not None and last.holds(store, case):
         before: Assessment | None = last.assessment
     elif stored.link_state(store, case.id) is not None:
-        before = assess(store, case)
+        before = assess(store, case, through=since)
     else:
         before = None
     if articles is not None:
