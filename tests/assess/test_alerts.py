@@ -152,7 +152,7 @@ def test_absent_fires_on_a_negated_report(
     assert evidence.outlet == "Worldcrunch"
     assert evidence.published == JUNE
     assert evidence.reliability == row.reliability
-    assert evidence.url is None  # the article view has no address
+    assert evidence.url is None  # the demo's articles came from files, with no address
     assert "no signs of creating an offensive group" in evidence.text
     assert "no-offensive" not in _fired(watched, None, demo[MAY])  # none reported by May
 
@@ -393,6 +393,7 @@ def test_a_rumour_is_told_as_uncorroborated_once(tmp_path: Path) -> None:
         (claim,) = doubt.evidence
         assert "officially joins the war" in claim.text
         assert (claim.outlet, claim.published) == ("Rumour Mill", date(2022, 10, 20))
+        assert claim.url == "https://rumours.example/1"  # where the analyst can read it
         assert claim.reliability in ("D", "E", "F")
         sent = record(store, alerts, NOW, rate_limits(case.alerts, case.id))
         assert [a.rule_id for a in sent] == ["doubt", "joined"]

@@ -71,6 +71,21 @@ def test_the_brief_says_what_changed(case: Case) -> None:
     assert "  - E1: “Both sides initial a draft.” (Wire Service)" in text
 
 
+def test_an_alerts_evidence_links_to_its_article_when_it_is_on_the_web(case: Case) -> None:
+    before, after = _as_of(case, date(2024, 2, 1)), _as_of(case, date(2024, 3, 10))
+    fired = evaluate(case, before, after, NOW)[0]
+    (first, *_) = fired.evidence
+    urls = ["https://wire.example/a?id=1", "javascript:alert(1)", "https://x.example/a b>c"]
+    alerts = [replace(fired, key=url, evidence=(replace(first, url=url),)) for url in urls]
+    text = changes_markdown(case, before, after, alerts)
+    assert (
+        "  - E1: “Both sides initial a draft.” (Wire Service) <https://wire.example/a?id=1>" in text
+    )
+    assert "javascript:" not in text  # a link that would run code is left out
+    assert "x.example" not in text  # ... and one that would end the autolink early
+    assert text.count("  - E1: “Both sides initial a draft.” (Wire Service)") == 3
+
+
 def test_a_quiet_cycle_says_so(case: Case) -> None:
     same = _as_of(case, date(2024, 3, 10))
     text = changes_markdown(case, same, same, [])

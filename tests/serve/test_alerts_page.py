@@ -22,14 +22,14 @@ from tocsin.store.db import Store
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
-def _alert(n: int, title: str = "Russian troops arrive in Brest") -> Alert:
+def _alert(n: int, title: str = "Russian troops arrive in Brest", url: str | None = None) -> Alert:
     return Alert(
         case_id=CASE, rule_id="troops", kind="indicator", title=f"{title} #{n}",
         detail=f"A new report of russian-troops-arrive (seen). {PAYLOAD}", key=f"k{n}",
         as_of=date(2022, 10, 13), fired_at=datetime(2026, 12, 7, 3, n, tzinfo=UTC),
         probabilities={"H1": 0.1, "H2": 0.85, "H3": 0.05},
         evidence=(AlertEvidence("L12", f"Troops were seen near Brest {PAYLOAD}", "Reuters",
-                                "The Guardian", None, date(2022, 10, 11), "B"),),
+                                "The Guardian", url, date(2022, 10, 11), "B"),),
     )  # fmt: skip
 
 
@@ -54,6 +54,18 @@ def test_the_alerts_page_lists_alerts_escaped_with_their_deliveries(
     assert "grade B" in page
     assert f'data-latest="{second.id}"' in page
     assert "#1" not in client.get("/alerts?case=another-case").text
+    assert "the article</a>" not in page  # no address, no link
+
+
+def test_an_alerts_evidence_links_to_its_article_on_the_web_only(
+    client: DeskClient, desk_db: Path
+) -> None:
+    _ring(desk_db, _alert(1, url="https://wire.example/brest?a=1&b=2"))
+    _ring(desk_db, _alert(2, url="javascript:alert(3)"))
+    page = client.get("/alerts").text
+    assert '<a class="source-link" href="https://wire.example/brest?a=1&amp;b=2"' in page
+    assert page.count("the article</a>") == 1
+    assert "javascript:alert(3)" not in page
 
 
 def test_alerts_json_gives_what_was_stored_after_an_id(client: DeskClient, desk_db: Path) -> None:
@@ -91,8 +103,10 @@ def test_an_alert_shows_on_open_pages_without_a_reload(
     expect(page.locator("#alerts li.alert")).to_have_count(1)
     page.wait_for_function("() => performance.getEntriesByName(location.origin + "
                            "'/alerts.json?after=2147483647').length > 0")  # fmt: skip
-    _ring(desk_db, _alert(2, "Leader changes to H1"))
+    _ring(desk_db, _alert(2, "Leader changes to H1", "https://wire.example/brest"))
     expect(page.locator("#alerts li.alert").first).to_contain_text("Leader changes to H1 #2")
+    source = page.locator("#alerts li.alert").first.locator("a.source-link")
+    expect(source).to_have_attribute("href", "https://wire.example/brest")
     expect(page.locator("#alerts li.alert")).to_have_count(2)
     assert page.locator("#alerts li.alert").first.locator("q").inner_text().endswith(PAYLOAD)
     assert page.evaluate("() => document.querySelectorAll('img[src=x]').length") == 0

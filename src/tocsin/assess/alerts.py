@@ -17,7 +17,7 @@ watcher that restarts, sends nothing twice. docs/alerts.md gives each kind's key
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -25,7 +25,7 @@ from tocsin.assess.alert_rules import AlertRule
 from tocsin.assess.bayes import UNCORROBORATED_SHIFT
 from tocsin.assess.case import Case
 from tocsin.assess.evidence import EvidenceRow
-from tocsin.assess.score import Assessment
+from tocsin.assess.score import ArticleView, Assessment
 from tocsin.models.alerts import Alert, AlertEvidence
 
 MAX_EVIDENCE = 5  # sentences an alert carries: the strongest, or those that moved it most
@@ -60,7 +60,7 @@ class _Cycle:
     def alert(
         self, rule: AlertRule, title: str, detail: str, key: str, rows: Iterable[EvidenceRow]
     ) -> Alert:
-        outlets = {a.id: a.outlet for a in self.after.articles}
+        articles = {a.id: a for a in self.after.articles}
         return Alert(
             case_id=self.case.id,
             rule_id=rule.id,
@@ -71,7 +71,7 @@ class _Cycle:
             as_of=self.as_of,
             fired_at=self.fired_at,
             probabilities=dict(self.after.posterior.probabilities),
-            evidence=tuple(carried(r, outlets) for r in list(rows)[:MAX_EVIDENCE]),
+            evidence=tuple(carried(r, articles) for r in list(rows)[:MAX_EVIDENCE]),
         )
 
 
@@ -97,16 +97,16 @@ def assessed_to(a: Assessment) -> date | None:
     return a.trajectory[-1][0] if a.trajectory else None
 
 
-def carried(row: EvidenceRow, outlets: dict[int, str | None]) -> AlertEvidence:
-    """A row of evidence as an alert carries it. The article view has no address, so the
-    url is left empty; the outlet is the article's when the row has one."""
-    outlet = outlets.get(row.article_id) if row.article_id is not None else None
+def carried(row: EvidenceRow, articles: Mapping[int, ArticleView]) -> AlertEvidence:
+    """A row of evidence as an alert carries it, with its article's outlet and address when
+    the row has an article (a hand-entered item has none)."""
+    article = articles.get(row.article_id) if row.article_id is not None else None
     return AlertEvidence(
         id=row.id,
         text=" ".join(row.text.split()),
         source=row.source,
-        outlet=outlet,
-        url=None,
+        outlet=article.outlet if article is not None else None,
+        url=article.url if article is not None else None,
         published=row.when,
         reliability=row.reliability,
     )

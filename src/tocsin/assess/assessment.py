@@ -94,8 +94,9 @@ def _view(store: Store, case: Case, article: Article, *, cut: bool = True) -> Ar
     fact = article_facts(article, case)
     found = (stored_sentences(store, article.id) or sentences(article.text)) if cut else ()
     return ArticleView(
-        article.id, fact.title, fact.published, fact.outlet, article.text, tuple(found)
-    )
+        article.id, fact.title, fact.published, fact.outlet, article.text, tuple(found),
+        article.url,
+    )  # fmt: skip
 
 
 def _embedded(store: Store, case: Case) -> bool:

@@ -49,6 +49,7 @@ class ArticleView:
     outlet: str | None
     text: str
     sentences: tuple[Sentence, ...] = ()
+    url: str | None = None  # its address, when it was fetched or given one
 
 
 @dataclass(frozen=True)

@@ -152,5 +152,16 @@ def _alerts(alerts: Sequence[Alert]) -> list[str]:
         for e in alert.evidence:
             named = list(dict.fromkeys(part for part in (e.source, e.outlet) if part))
             source = ", ".join(_line(part) for part in named) or "unattributed"
-            lines.append(f"  - {e.id}: “{_line(short(e.text, TEXT_CHARS))}” ({source})")
+            where = f" <{e.url}>" if _web(e.url) else ""
+            lines.append(f"  - {e.id}: “{_line(short(e.text, TEXT_CHARS))}” ({source}){where}")
     return lines
+
+
+def _web(url: str | None) -> bool:
+    """Whether ``url`` can stand as a Markdown autolink: a web address (a javascript: or
+    file: link in a brief is a trap) with nothing in it that would end the link."""
+    return (
+        bool(url)
+        and str(url).lower().startswith(("http://", "https://"))
+        and not any(c.isspace() or c in "<>" or ord(c) < 32 for c in str(url))
+    )

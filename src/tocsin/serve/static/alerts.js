@@ -31,6 +31,13 @@
         const row = el("li");
         const bits = [e.id, e.source, e.outlet, e.published, e.reliability && `grade ${e.reliability}`];
         row.append(el("q", "", e.text), " ", el("span", "meta", bits.filter(Boolean).join(" · ")));
+        if (e.url && /^https?:\/\//i.test(e.url)) {  // web links only: no javascript: trap
+          const source = el("a", "source-link", "the article");
+          source.href = e.url;
+          source.rel = "noopener noreferrer";
+          source.target = "_blank";
+          row.append(" ", source);
+        }
         ul.append(row);
       }
       li.append(ul);
