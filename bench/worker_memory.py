@@ -7,9 +7,8 @@ of ``BATCH`` articles) reads the engine bench's seeded stream (random.Random(42)
 articles in the same order) two ways at once, one per core:
 
 - **pool**: a spawned 1-process pool with the engine's own initializer (Ctrl-C ignored, glibc's
-  heap held steady) and the engine's window of tasks in flight; every ``--step`` articles a
-  probe task, queued behind the batches, reports the worker's RSS and the size of every
-  tocsin cache in it;
+  heap held steady); every ``--step`` articles a probe task, queued behind the batches,
+  reports the worker's RSS and the size of every tocsin cache in it;
 - **inline**: a child process with the same malloc settings, no pool and no IPC, reporting the
   same at the same points.
 
@@ -28,9 +27,8 @@ import random
 import subprocess
 import sys
 import time
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
@@ -44,7 +42,7 @@ from eval_extraction import replace_section
 from tocsin.extract.report import Options
 from tocsin.extract.run import BATCH, _work
 from tocsin.models.evidence import ArticleText
-from tocsin.parallel import WINDOW_PER_WORKER, _init_worker, steady_malloc
+from tocsin.parallel import _init_worker, steady_malloc
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "worker_memory.json"
@@ -54,6 +52,7 @@ ARTICLES = 10_000
 STEP = 1_000
 SECONDS_PER_ARTICLE = 2.0  # the deadline: well over the 0.1-0.2 s an article takes here
 NAMED = ("names.normalise", "names.name_key", "aliases.same_referent")
+OPTIONS = Options()
 
 
 def batches(count: int) -> Iterator[list[ArticleText]]:
@@ -89,41 +88,41 @@ def sample(articles: int) -> dict[str, Any]:
     return {"articles": articles, "rss_mb": round(rss, 1), "caches": caches()}
 
 
+def tasks(count: int, step: int) -> Iterator[tuple[int, list[ArticleText] | None]]:
+    """(articles read before it, batch) for each batch, and (articles read, None) for a
+    sample every ``step`` articles and at the end."""
+    done = 0
+    for batch in batches(count):
+        yield done, batch
+        done += len(batch)
+        if done % step == 0 or done == count:
+            yield done, None
+
+
+def task(item: tuple[int, list[ArticleText] | None]) -> dict[str, Any] | None:
+    """Extract a batch (None back), or sample this process."""
+    done, batch = item
+    if batch is None:
+        return sample(done)
+    _work(batch, OPTIONS)
+    return None
+
+
 def inline(count: int, step: int) -> list[dict[str, Any]]:
     """The stream through ``_work`` in this process, sampled every ``step`` articles."""
     steady_malloc()
-    options, done, samples = Options(), 0, []
-    for batch in batches(count):
-        _work(batch, options)
-        done += len(batch)
-        if done % step == 0 or done == count:
-            samples.append(sample(done))
-    return samples
+    return [s for s in map(task, tasks(count, step)) if s is not None]
 
 
 def pooled(count: int, step: int) -> list[dict[str, Any]]:
-    """The stream through a spawned 1-process pool, its worker sampled every ``step``."""
-    options, done, samples = Options(), 0, []
-    pending: deque[tuple[bool, Future[Any]]] = deque()
+    """The stream through a spawned 1-process pool, its worker sampled every ``step``
+    articles by a task queued behind the batches."""
+    samples = []
     context = get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context, initializer=_init_worker) as pool:
-        tasks = batches(count)
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < WINDOW_PER_WORKER:
-                batch = next(tasks, None)
-                if batch is None:
-                    exhausted = True
-                    break
-                pending.append((False, pool.submit(_work, batch, options)))
-                done += len(batch)
-                if done % step == 0 or done == count:
-                    pending.append((True, pool.submit(sample, done)))
-            if not pending:
-                break
-            probe, future = pending.popleft()
-            result = future.result(timeout=SECONDS_PER_ARTICLE * BATCH + 600)
-            if probe:
+        deadline = SECONDS_PER_ARTICLE * count + 600
+        for result in pool.map(task, tasks(count, step), timeout=deadline):
+            if result is not None:
                 samples.append(result)
                 print(f"pool: {result['articles']:,} articles, {result['rss_mb']} MB", flush=True)
     return samples
@@ -168,7 +167,7 @@ def main() -> None:
         sys.exit(f"the inline child failed with exit code {child.returncode}")
     result = {
         "command": COMMAND, "commit": commit(), "seed": SEED, "articles": args.articles,
-        "step": args.step, "batch": BATCH, "window": WINDOW_PER_WORKER,
+        "step": args.step, "batch": BATCH,
         "seconds": round(time.monotonic() - started, 1), "pool": pool,
         "inline": json.loads(out),
     }  # fmt: skip
@@ -210,8 +209,8 @@ def section(result: dict[str, Any]) -> str:
         f"`{result['command']} --articles {result['articles']} --step {result['step']}` at"
         f" {result['commit']}: the engine bench's seeded stream (seed {result['seed']})"
         f" through extraction's task function in batches of {result['batch']}, two ways at"
-        " once, one per core: a spawned 1-process pool with the engine's initializer and"
-        f" {result['window']} tasks in flight, its worker probed every {result['step']:,}"
+        " once, one per core: a spawned 1-process pool with the engine's initializer, its"
+        f" worker probed every {result['step']:,}"
         " articles by a task queued behind the batches; and one process with the same malloc"
         " settings, no pool and no IPC. RSS is sampled at those points, not a peak. The name"
         " caches' memory is estimated from their entries at the per-entry size the 'Name"

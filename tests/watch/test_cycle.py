@@ -19,7 +19,7 @@ from tocsin.store.db import Store
 from tocsin.store.desk import save_case_file
 from tocsin.store.evidence import unextracted
 from tocsin.watch.cycle import CycleOptions, CycleResult, due, run_cycle, stored_case
-from tocsin.watch.sources import parse_sources
+from tocsin.watch.sources import Source, parse_sources
 
 from .conftest import CASE, RULES, copy_articles, demo_articles, folder_sources, watched_folder
 
@@ -220,13 +220,19 @@ QUIET = (
 )
 
 
+def _ruled(store: Store, tmp_path: Path) -> tuple[list[Path], Path, list[Source]]:
+    """The demo's articles; the case kept with two indicator rules; a watched folder
+    holding the first article."""
+    text = bundled_case_path().read_text(encoding="utf-8") + RULES
+    save_case_file(store, CASE, text, origin="case file")
+    articles = demo_articles()
+    return (articles, *watched_folder(tmp_path, articles[:1]))
+
+
 def test_the_articles_a_rule_waits_for_are_read_linked_and_rung_first(
     case_store: Store, options: CycleOptions, tmp_path: Path
 ) -> None:
-    text = bundled_case_path().read_text(encoding="utf-8") + RULES
-    save_case_file(case_store, CASE, text, origin="case file")
-    articles = demo_articles()
-    folder, sources = watched_folder(tmp_path, articles[:1])
+    articles, folder, sources = _ruled(case_store, tmp_path)
     run_cycle(case_store, sources, T0, options)  # the case's links made
 
     # Stored before the urgent articles (a folder is read in name order): those are read
@@ -318,10 +324,7 @@ def test_a_cycle_lost_before_its_bell_rang_rings_in_the_next(
 ) -> None:
     from tocsin.assess.alerts import evaluate
 
-    text = bundled_case_path().read_text(encoding="utf-8") + RULES
-    save_case_file(case_store, CASE, text, origin="case file")
-    articles = demo_articles()
-    folder, sources = watched_folder(tmp_path, articles[:1])
+    articles, folder, sources = _ruled(case_store, tmp_path)
     _, first = run_cycle(case_store, sources, T0, options).cases[CASE]
     had = stored.last_article(case_store)
 
