@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -39,6 +40,43 @@ def test_once_runs_one_cycle_and_keeps_the_case(tmp_path: Path) -> None:
     assert (line["cycle"], line["sources"], line["cases"]) == (2, [], {})
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM watch_cycles").fetchall() == [("done",), ("done",)]
+
+    # `tocsin status` tells the watcher's state: each source, the last cycles.
+    status = json.loads(CliRunner().invoke(main, ["status", "--db", str(db), "--json"]).output)
+    (source,) = status["watch"]["sources"]
+    assert (source["name"], source["kind"], source["last_error"]) == ("drop", "folder", None)
+    polled = datetime.fromisoformat(source["last_polled"])
+    assert datetime.fromisoformat(source["next_due"]) - polled == timedelta(hours=1)
+    cycles = status["watch"]["cycles"]
+    assert [(c["id"], c["status"], c["new_articles"]) for c in cycles] == [
+        (2, "done", 0), (1, "done", 2)
+    ]  # fmt: skip
+    text = CliRunner().invoke(main, ["status", "--db", str(db)]).output
+    assert "Watched sources" in text
+    assert "Last cycles" in text
+    assert polled.strftime("%Y-%m-%d %H:%M:%S") in text
+
+
+def test_status_tells_a_source_that_failed_and_a_store_never_watched(tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    sources = tmp_path / "sources.yaml"  # a feed at an address tocsin refuses by default
+    feed = "{name: wire, kind: feed, url: 'http://127.0.0.1:9/feed.xml', every: 10s}"
+    sources.write_text(f"sources:\n  - {feed}\n", encoding="utf-8")
+    args = ["watch", "--sources", str(sources), "--db", str(db), "--once", *BASE]
+    assert CliRunner().invoke(main, args).exit_code != 0  # the cycle's failure is told
+    status = json.loads(CliRunner().invoke(main, ["status", "--db", str(db), "--json"]).output)
+    (source,) = status["watch"]["sources"]
+    assert source["last_error"].startswith("forbidden_address: 127.0.0.1")
+    assert source["last_ok"] is None
+    assert "forbidden_address" in CliRunner().invoke(main, ["status", "--db", str(db)]).output
+
+    plain = tmp_path / "plain.db"
+    copy_articles(tmp_path / "in", demo_articles()[:1])
+    ingest = ["ingest", str(tmp_path / "in"), "--db", str(plain), "--workers", "1", "-q"]
+    assert CliRunner().invoke(main, ingest).exit_code == 0
+    never = json.loads(CliRunner().invoke(main, ["status", "--db", str(plain), "--json"]).output)
+    assert never["watch"] == {"sources": [], "cycles": []}
+    assert "Watched sources" not in CliRunner().invoke(main, ["status", "--db", str(plain)]).output
 
 
 def test_cycles_two_with_json_lines(tmp_path: Path) -> None:

@@ -260,8 +260,8 @@ def extract_cli(
 @db_option
 @json_option
 def status_cli(db: Path, as_json: bool) -> None:
-    """Counts of stored inputs and articles by state, every failure with its reason, and
-    every warning of the ingest."""
+    """Counts of stored inputs and articles by state, every failure with its reason, every
+    warning of the ingest, and the watched sources' state and last cycles."""
     with open_store(db, read_only=True, check=True) as store:
         found = status(store, EXTRACTOR_VERSION)
     if as_json:
@@ -269,7 +269,7 @@ def status_cli(db: Path, as_json: bool) -> None:
         return
     show(terminal.status(db, found.counts, found.extraction, found.failures,
                          found.extraction_failures, found.warnings,
-                         found.not_extracted))  # fmt: skip
+                         found.not_extracted, found.watched, found.cycles))  # fmt: skip
 
 
 @click.command("show")

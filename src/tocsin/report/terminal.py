@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from tocsin.models.assessment import LinkRow
     from tocsin.models.evidence import EntitySummary, ExtractionState, QuoteRow
     from tocsin.store.db import SearchHit
+    from tocsin.store.watch import CycleRow, SourceState
 
 TOP_EVIDENCE = 5
 SUMMARY_ROWS = 50  # articles listed after an ingest
@@ -161,10 +162,12 @@ def status(
     extraction_failures: Sequence[ExtractionFailure],
     warnings: Sequence[IngestWarning] = (),
     not_extracted: Mapping[str, int] | None = None,
+    watched: Sequence[SourceState] = (),
+    cycles: Sequence[CycleRow] = (),
 ) -> RenderableType:
     """Counts by state (articles no pipeline reads counted by reason), then every failed
-    input, every article extraction failed on, each with its reason, and every warning of
-    the ingest."""
+    input, every article extraction failed on, each with its reason, every warning of the
+    ingest, and the watcher's sources and last cycles."""
     table = _table(f"tocsin store {db}", ("state", "count"))
     for key, value in counts.items():
         table.add_row(key.replace("_", " "), str(value))
@@ -194,7 +197,34 @@ def status(
         for w in warnings:
             warned.add_row(safe(w.article_id), safe(w.locator), safe(w.message))
         parts.append(warned)
+    parts += _watch(watched, cycles)
     return Group(*parts)
+
+
+def _watch(watched: Sequence[SourceState], cycles: Sequence[CycleRow]) -> list[Table]:
+    """The watched sources (polled, next due, last error) and the last cycles."""
+    parts = []
+    if watched:
+        table = _table("Watched sources (times in UTC)", ("source", "kind", "last polled",
+                                                          "next due", "last error"))  # fmt: skip
+        for s in watched:
+            table.add_row(safe(s.name), safe(s.kind), _moment(s.last_polled),
+                          _moment(s.next_due), safe(s.last_error or "—"))  # fmt: skip
+        parts.append(table)
+    if cycles:
+        table = _table("Last cycles (times in UTC)", ("cycle", "started", "status", "new",
+                                                      "extracted", "cases", "error"))  # fmt: skip
+        for c in cycles:
+            counts = (str(c.new_articles), str(c.extracted), str(c.cases_assessed))
+            table.add_row(str(c.id), _moment(c.started_at), c.status, *counts,
+                          safe(c.error or "—"))  # fmt: skip
+        parts.append(table)
+    return parts
+
+
+def _moment(when: datetime | None) -> str:
+    """A time in a table, to the second (the store keeps UTC)."""
+    return when.strftime("%Y-%m-%d %H:%M:%S") if when is not None else "—"
 
 
 def _row_date(value: date | None, estimated: bool, precision: str | None) -> str:
