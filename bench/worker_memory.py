@@ -225,9 +225,9 @@ def section(result: dict[str, Any]) -> str:
 
 def write_doc(result: dict[str, Any]) -> None:
     doc = ROOT / "docs" / "benchmarks.md"
-    text = replace_section(doc.read_text(encoding="utf-8"), section(result))
-    doc.write_text(text, encoding="utf-8")
-    print(section(result).split("\n\n", 2)[2])
+    written = section(result)
+    doc.write_text(replace_section(doc.read_text(encoding="utf-8"), written), encoding="utf-8")
+    print(written.split("\n\n", 2)[2])
 
 
 if __name__ == "__main__":

@@ -160,8 +160,6 @@ def _alerts(alerts: Sequence[Alert]) -> list[str]:
 def _web(url: str | None) -> bool:
     """Whether ``url`` can stand as a Markdown autolink: a web address (a javascript: or
     file: link in a brief is a trap) with nothing in it that would end the link."""
-    return (
-        bool(url)
-        and str(url).lower().startswith(("http://", "https://"))
-        and not any(c.isspace() or c in "<>" or ord(c) < 32 for c in str(url))
-    )
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return False
+    return not any(c.isspace() or c in "<>" or ord(c) < 32 for c in url)
